@@ -1,0 +1,401 @@
+//! The check engine: every validation is a small named unit ([`CheckDef`]) with a stable id,
+//! a title, a spec reference and an outcome. A profile lists which checks run; [`run`] walks
+//! them all (never stopping early), turns dependents of a failed check into `skip`, and lets
+//! the first blocking failure pick the error response.
+
+mod management;
+mod metadata;
+mod request;
+mod token;
+
+use std::time::Instant;
+
+use serde_json::{Map, Value};
+
+use crate::client::ClientFacts;
+use crate::client_auth::PresentedAuth;
+use crate::profile::Profile;
+use crate::request::RequestFacts;
+use crate::trace::{CheckResult, Outcome, OutcomeKind, Severity};
+use crate::{ErrorCode, ProtocolError};
+
+/// When a check runs. Handlers run phases in the order their spec requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Transport and body shape (size, content type, JSON).
+    Request,
+    /// Who may manage a registration (RFC 7592 §2).
+    Management,
+    /// Rules specific to an update (RFC 7592 §2.2).
+    Update,
+    /// Client metadata (RFC 7591 §2).
+    Metadata,
+    /// Token endpoint (RFC 6749).
+    Token,
+}
+
+/// A named validation.
+#[derive(Debug)]
+pub struct CheckDef {
+    /// Stable id `family.subject.property`; never reused for another meaning.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// Where the rule comes from, e.g. `RFC 7591 §2`.
+    pub spec: &'static str,
+    /// What it checks, for `mockbank checks list`.
+    pub description: &'static str,
+    pub phase: Phase,
+    /// Checks whose failure (or skip) makes this one `skip`.
+    pub needs: &'static [&'static str],
+    /// The error a failure produces unless the profile overrides it.
+    pub error: ErrorCode,
+    /// The status, when not the error code's default.
+    pub status: Option<u16>,
+    pub params: &'static [ParamSpec],
+    pub run: fn(&CheckCx, &Params) -> Outcome,
+}
+
+/// A parameter a check accepts from the profile, with its default.
+#[derive(Debug)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub default: ParamValue,
+}
+
+/// Parameter default (its variant is the parameter's type).
+#[derive(Debug, Clone, Copy)]
+pub enum ParamValue {
+    Bool(bool),
+    Int(i64),
+    Str(&'static str),
+    List(&'static [&'static str]),
+}
+
+impl ParamValue {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ParamValue::Bool(_) => "a boolean",
+            ParamValue::Int(_) => "an integer",
+            ParamValue::Str(_) => "a string",
+            ParamValue::List(_) => "an array of strings",
+        }
+    }
+
+    pub fn to_json(self) -> Value {
+        match self {
+            ParamValue::Bool(b) => b.into(),
+            ParamValue::Int(i) => i.into(),
+            ParamValue::Str(s) => s.into(),
+            ParamValue::List(l) => l.iter().map(|s| Value::from(*s)).collect(),
+        }
+    }
+}
+
+/// A check's parameters: the profile's values over the check's defaults.
+pub struct Params<'a> {
+    def: &'static CheckDef,
+    table: &'a toml::Table,
+}
+
+impl<'a> Params<'a> {
+    pub fn new(def: &'static CheckDef, table: &'a toml::Table) -> Self {
+        Params { def, table }
+    }
+
+    fn default_of(&self, name: &str) -> Option<ParamValue> {
+        self.def
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.default)
+    }
+
+    pub fn bool(&self, name: &str) -> bool {
+        match (self.table.get(name), self.default_of(name)) {
+            (Some(toml::Value::Boolean(b)), _) => *b,
+            (_, Some(ParamValue::Bool(b))) => b,
+            _ => false,
+        }
+    }
+
+    pub fn int(&self, name: &str) -> i64 {
+        match (self.table.get(name), self.default_of(name)) {
+            (Some(toml::Value::Integer(i)), _) => *i,
+            (_, Some(ParamValue::Int(i))) => i,
+            _ => 0,
+        }
+    }
+
+    pub fn str(&self, name: &str) -> String {
+        match (self.table.get(name), self.default_of(name)) {
+            (Some(toml::Value::String(s)), _) => s.clone(),
+            (_, Some(ParamValue::Str(s))) => s.to_owned(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn list(&self, name: &str) -> Vec<String> {
+        match (self.table.get(name), self.default_of(name)) {
+            (Some(toml::Value::Array(a)), _) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            (_, Some(ParamValue::List(l))) => l.iter().map(|s| (*s).to_owned()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every parameter with its effective value (for traces and the UI).
+    pub fn effective(&self) -> Map<String, Value> {
+        self.def
+            .params
+            .iter()
+            .map(|p| {
+                let v = match self.table.get(p.name) {
+                    Some(v) => serde_json::to_value(v).unwrap_or(Value::Null),
+                    None => p.default.to_json(),
+                };
+                (p.name.to_owned(), v)
+            })
+            .collect()
+    }
+}
+
+/// The facts of the management phase (RFC 7592): the token presented and what it names.
+#[derive(Debug, Clone, Default)]
+pub struct ManagementFacts {
+    /// The client id in the URL.
+    pub path_client_id: String,
+    /// What the store knows of the presented bearer token, if it knows it.
+    pub token: Option<TokenState>,
+    /// The client named in the URL, if it exists (deleted clients are `None`).
+    pub client: Option<ClientFacts>,
+    /// PUT: whether a `client_secret` in the body equals the current secret.
+    pub body_secret_matches: Option<bool>,
+}
+
+/// A stored token as checks see it.
+#[derive(Debug, Clone)]
+pub struct TokenState {
+    pub client_id: String,
+    pub expired: bool,
+    pub revoked: bool,
+}
+
+/// The facts of a token request.
+#[derive(Debug, Clone, Default)]
+pub struct TokenFacts {
+    /// The form body, or why it could not be parsed.
+    pub form: Option<Result<Map<String, Value>, String>>,
+    /// Every client authentication method found in the request (RFC 6749 §2.3).
+    pub presented: Vec<PresentedAuth>,
+    /// The client the credentials name, if it exists.
+    pub client: Option<ClientFacts>,
+    /// Whether the presented credential is valid for that client, with why not.
+    pub credential: Option<Result<(), String>>,
+}
+
+/// Everything a check may look at. Built by the handler; checks never do I/O.
+pub struct CheckCx<'a> {
+    /// Seconds since the Unix epoch.
+    pub now: i64,
+    pub profile: &'a Profile,
+    pub request: &'a RequestFacts,
+    /// The JSON body, or why it is not a JSON object (`None` when the phase has no body).
+    pub body: Option<&'a Result<Map<String, Value>, String>>,
+    pub management: Option<&'a ManagementFacts>,
+    pub token: Option<&'a TokenFacts>,
+}
+
+impl<'a> CheckCx<'a> {
+    pub fn new(now: i64, profile: &'a Profile, request: &'a RequestFacts) -> Self {
+        CheckCx {
+            now,
+            profile,
+            request,
+            body: None,
+            management: None,
+            token: None,
+        }
+    }
+
+    /// The JSON object body, when it parsed.
+    pub fn metadata(&self) -> Option<&'a Map<String, Value>> {
+        self.body.and_then(|b| b.as_ref().ok())
+    }
+}
+
+/// The outcome of running a profile's checks on one request.
+#[derive(Debug, Clone, Default)]
+pub struct RunReport {
+    pub results: Vec<CheckResult>,
+    /// The first blocking failure, turned into the error to answer with.
+    pub error: Option<ProtocolError>,
+}
+
+impl RunReport {
+    pub fn passed(&self, id: &str) -> bool {
+        self.results
+            .iter()
+            .any(|r| r.id == id && r.outcome == OutcomeKind::Pass)
+    }
+    pub fn failed(&self, id: &str) -> bool {
+        self.results
+            .iter()
+            .any(|r| r.id == id && r.outcome == OutcomeKind::Fail)
+    }
+    /// Appends another run (e.g. a later phase run after I/O).
+    pub fn extend(&mut self, other: RunReport) {
+        self.results.extend(other.results);
+        if self.error.is_none() {
+            self.error = other.error;
+        }
+    }
+}
+
+/// Runs the profile's enabled checks of `phases`, in order; all of them, always.
+pub fn run(cx: &CheckCx, phases: &[Phase]) -> RunReport {
+    let mut report = RunReport::default();
+    for pc in cx.profile.checks_for(phases) {
+        let def = pc.def;
+        let started = Instant::now();
+        let blocked_by = def.needs.iter().find(|need| {
+            report
+                .results
+                .iter()
+                .any(|r| r.id == **need && r.outcome != OutcomeKind::Pass)
+        });
+        let outcome = match blocked_by {
+            Some(need) => Outcome::skip(format!("needs `{need}`, which did not pass")),
+            None => (def.run)(cx, &pc.params()),
+        };
+        if outcome.is_fail() && pc.severity == Severity::Error && report.error.is_none() {
+            report.error = Some(ProtocolError {
+                code: pc.error,
+                status: pc.status,
+                description: outcome.message.clone(),
+                check_id: Some(def.id.to_owned()),
+            });
+        }
+        report.results.push(CheckResult {
+            id: def.id.to_owned(),
+            title: def.title.to_owned(),
+            spec: pc.spec.clone(),
+            outcome: outcome.kind,
+            detail: outcome.message,
+            values: outcome.values,
+            severity: pc.severity,
+            duration_us: started.elapsed().as_micros() as u64,
+        });
+    }
+    report
+}
+
+/// Every check mockbank knows, in catalogue order.
+pub fn catalogue() -> impl Iterator<Item = &'static CheckDef> {
+    request::CHECKS
+        .iter()
+        .chain(management::CHECKS)
+        .chain(metadata::CHECKS)
+        .chain(token::CHECKS)
+        .copied()
+}
+
+/// Looks a check up by id.
+pub fn find(id: &str) -> Option<&'static CheckDef> {
+    catalogue().find(|c| c.id == id)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for the per-check unit tests.
+    use super::*;
+    use crate::profile::ProfileSet;
+
+    pub fn generic() -> Profile {
+        ProfileSet::builtin()
+            .unwrap()
+            .get("generic")
+            .unwrap()
+            .clone()
+    }
+
+    /// Runs one check (with the generic profile's parameters) on a JSON body.
+    pub fn run_on_body(id: &str, body: Value) -> Outcome {
+        let profile = generic();
+        let request = RequestFacts::default();
+        let parsed = match body {
+            Value::Object(m) => Ok(m),
+            _ => Err("not an object".to_owned()),
+        };
+        let mut cx = CheckCx::new(1_700_000_000, &profile, &request);
+        cx.body = Some(&parsed);
+        run_one(&cx, id)
+    }
+
+    pub fn run_one(cx: &CheckCx, id: &str) -> Outcome {
+        let pc = cx
+            .profile
+            .checks
+            .iter()
+            .find(|c| c.def.id == id)
+            .unwrap_or_else(|| panic!("generic profile does not list {id}"));
+        (pc.def.run)(cx, &pc.params())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for c in catalogue() {
+            assert!(seen.insert(c.id), "duplicate id {}", c.id);
+            assert!(
+                c.id.split('.').count() >= 2,
+                "{} is not family.subject",
+                c.id
+            );
+            assert!(!c.spec.is_empty() && !c.title.is_empty() && !c.description.is_empty());
+            for need in c.needs {
+                assert!(find(need).is_some(), "{} needs unknown {need}", c.id);
+            }
+        }
+    }
+
+    #[test]
+    fn a_failed_prerequisite_skips_its_dependents_and_the_first_failure_answers() {
+        let profile = testing::generic();
+        let request = RequestFacts {
+            method: "POST".into(),
+            content_type: Some("text/plain".into()),
+            body: b"[1]".to_vec(),
+            ..Default::default()
+        };
+        let body = crate::request::parse_json_object(&request.body);
+        let mut cx = CheckCx::new(0, &profile, &request);
+        cx.body = Some(&body);
+        let report = run(&cx, &[Phase::Request, Phase::Metadata]);
+        let err = report.error.clone().unwrap();
+        assert_eq!(err.check_id.as_deref(), Some("request.content_type"));
+        assert_eq!(err.code, ErrorCode::InvalidRequest);
+        assert!(report.failed("request.json_object"));
+        let redirect = report
+            .results
+            .iter()
+            .find(|r| r.id == "generic.redirect.required")
+            .unwrap();
+        assert_eq!(redirect.outcome, OutcomeKind::Skip);
+        assert!(redirect.detail.contains("request.json_object"));
+        // every listed check produced exactly one result
+        let listed = profile
+            .checks_for(&[Phase::Request, Phase::Metadata])
+            .count();
+        assert_eq!(report.results.len(), listed);
+    }
+}

@@ -1,0 +1,100 @@
+//! Client authentication at the token endpoint (RFC 6749 §2.3): which credentials a request
+//! presents. Verifying them needs stored secrets and lives in the server; the checks judge
+//! the result. Other profiles extend the list (`tls_client_auth`, `private_key_jwt`).
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::{Map, Value};
+
+/// One way a request tried to authenticate its client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresentedAuth {
+    /// `client_secret_basic`, `client_secret_post`, `private_key_jwt`, `none`.
+    pub method: &'static str,
+    pub client_id: Option<String>,
+    pub secret: Option<String>,
+    pub assertion: Option<String>,
+}
+
+/// Finds every credential in the `Authorization` header and the form (RFC 6749 §2.3.1,
+/// RFC 7523 §2.2). More than one is an error the checks report (RFC 6749 §2.3).
+pub fn presented(authorization: Option<&str>, form: &Map<String, Value>) -> Vec<PresentedAuth> {
+    let mut out = Vec::new();
+    let field = |k: &str| form.get(k).and_then(Value::as_str).map(str::to_owned);
+    if let Some(basic) = authorization.and_then(parse_basic) {
+        out.push(basic);
+    }
+    if let Some(secret) = field("client_secret") {
+        out.push(PresentedAuth {
+            method: "client_secret_post",
+            client_id: field("client_id"),
+            secret: Some(secret),
+            assertion: None,
+        });
+    }
+    if let Some(assertion) = field("client_assertion") {
+        out.push(PresentedAuth {
+            method: "private_key_jwt",
+            client_id: field("client_id"),
+            secret: None,
+            assertion: Some(assertion),
+        });
+    }
+    if out.is_empty() {
+        if let Some(id) = field("client_id") {
+            out.push(PresentedAuth {
+                method: "none",
+                client_id: Some(id),
+                secret: None,
+                assertion: None,
+            });
+        }
+    }
+    out
+}
+
+/// RFC 6749 §2.3.1: `Basic base64(urlencode(id) ":" urlencode(secret))`.
+fn parse_basic(header: &str) -> Option<PresentedAuth> {
+    let (scheme, rest) = header.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(rest.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    Some(PresentedAuth {
+        method: "client_secret_basic",
+        client_id: Some(unescape(id)),
+        secret: Some(unescape(secret)),
+        assertion: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_basic_and_post_credentials() {
+        let header = format!("Basic {}", STANDARD.encode("my%20id:s%3Acret"));
+        let form = json!({"grant_type": "client_credentials"});
+        let p = presented(Some(&header), form.as_object().unwrap());
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].client_id.as_deref(), Some("my id"));
+        assert_eq!(p[0].secret.as_deref(), Some("s:cret"));
+
+        let form = json!({"client_id": "a", "client_secret": "b"});
+        let p = presented(Some(&header), form.as_object().unwrap());
+        assert_eq!(
+            p.iter().map(|a| a.method).collect::<Vec<_>>(),
+            ["client_secret_basic", "client_secret_post"]
+        );
+        assert!(presented(None, json!({}).as_object().unwrap()).is_empty());
+    }
+}

@@ -1,0 +1,258 @@
+//! Loading profile files: TOML → [`Profile`], with errors that name the file and line.
+
+use std::collections::HashSet;
+
+use super::{Profile, ProfileCheck, ProfileSettings};
+use crate::checks::{self, ParamValue};
+
+/// The profiles shipped in `profiles/`, built into the binary.
+pub fn builtin_sources() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            "generic.toml",
+            include_str!("../../../../profiles/generic.toml"),
+        ),
+        (
+            "generic-rotating.toml",
+            include_str!("../../../../profiles/generic-rotating.toml"),
+        ),
+    ]
+}
+
+/// Path segments the server uses itself; a profile cannot take them.
+const RESERVED_IDS: &[&str] = &["admin", "directory", "ui", "health", "well-known"];
+
+/// A profile file that cannot be used, with the place to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct ProfileError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// All profiles served at once, in id order.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileSet {
+    profiles: Vec<Profile>,
+}
+
+impl ProfileSet {
+    /// Loads `(file name, contents)` pairs; files not ending in `.toml` are ignored.
+    pub fn load<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ProfileError> {
+        let mut profiles = Vec::new();
+        for (name, src) in files {
+            let Some(stem) = name.strip_suffix(".toml") else {
+                continue;
+            };
+            profiles.push(Profile::from_toml(stem, name, src)?);
+        }
+        if profiles.is_empty() {
+            return Err(ProfileError {
+                file: "profiles".into(),
+                line: 0,
+                message: "no profile files (*.toml) found".into(),
+            });
+        }
+        profiles.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(ProfileSet { profiles })
+    }
+
+    /// The built-in profiles.
+    pub fn builtin() -> Result<Self, ProfileError> {
+        Self::load(builtin_sources())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id == id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Profile> {
+        self.profiles.iter()
+    }
+}
+
+impl Profile {
+    /// Parses and validates one profile file.
+    pub fn from_toml(id: &str, file: &str, src: &str) -> Result<Profile, ProfileError> {
+        let err_at = |offset: usize, message: String| ProfileError {
+            file: file.to_owned(),
+            line: line_of(src, offset),
+            message,
+        };
+        let valid_id = !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
+        if !valid_id || RESERVED_IDS.contains(&id) {
+            return Err(err_at(
+                0,
+                format!("`{id}` cannot be a profile id: use lower-case letters, digits, `-`, `_`, `.`, and none of {RESERVED_IDS:?}"),
+            ));
+        }
+        let settings: ProfileSettings = toml::from_str(src).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            err_at(offset, e.message().trim().to_owned())
+        })?;
+
+        let mut checks_out = Vec::new();
+        let mut seen = HashSet::new();
+        for entry in &settings.checks {
+            let check_id = entry.id.get_ref();
+            let at = entry.id.span().start;
+            let Some(def) = checks::find(check_id) else {
+                return Err(err_at(
+                    at,
+                    format!("unknown check `{check_id}` (see `mockbank checks list`)"),
+                ));
+            };
+            if !seen.insert(def.id) {
+                return Err(err_at(at, format!("check `{check_id}` is listed twice")));
+            }
+            let params = match &entry.params {
+                Some(p) => {
+                    validate_params(def, p.get_ref()).map_err(|m| err_at(p.span().start, m))?;
+                    p.get_ref().clone()
+                }
+                None => toml::Table::new(),
+            };
+            let error = entry.error.unwrap_or(def.error);
+            let status = entry
+                .status
+                .unwrap_or(def.status.unwrap_or(error.default_status()));
+            if !(400..=599).contains(&status) {
+                return Err(err_at(
+                    at,
+                    format!("status {status} is not an error status"),
+                ));
+            }
+            checks_out.push(ProfileCheck {
+                def,
+                params,
+                severity: entry.severity,
+                error,
+                status,
+                spec: entry.spec.clone().unwrap_or_else(|| def.spec.to_owned()),
+                enabled: entry.enabled,
+            });
+        }
+        Ok(Profile {
+            id: id.to_owned(),
+            source: file.to_owned(),
+            settings,
+            checks: checks_out,
+        })
+    }
+}
+
+fn validate_params(def: &checks::CheckDef, table: &toml::Table) -> Result<(), String> {
+    for (key, value) in table {
+        let Some(spec) = def.params.iter().find(|p| p.name == key) else {
+            let known: Vec<_> = def.params.iter().map(|p| p.name).collect();
+            return Err(format!(
+                "check `{}` has no parameter `{key}` (it takes {known:?})",
+                def.id
+            ));
+        };
+        let ok = match spec.default {
+            ParamValue::Bool(_) => value.is_bool(),
+            ParamValue::Int(_) => value.is_integer(),
+            ParamValue::Str(_) => value.is_str(),
+            ParamValue::List(_) => value
+                .as_array()
+                .is_some_and(|a| a.iter().all(toml::Value::is_str)),
+        };
+        if !ok {
+            return Err(format!(
+                "parameter `{key}` of check `{}` must be {}",
+                def.id,
+                spec.default.type_name()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn line_of(src: &str, offset: usize) -> usize {
+    src.get(..offset.min(src.len()))
+        .map_or(1, |s| s.bytes().filter(|b| *b == b'\n').count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_profile_loads() {
+        let set = ProfileSet::builtin().unwrap();
+        assert!(set.get("generic").is_some());
+        for p in set.iter() {
+            assert!(!p.checks.is_empty(), "{} runs no check", p.id);
+        }
+    }
+
+    #[test]
+    fn unknown_keys_name_file_and_line() {
+        let (_, generic) = builtin_sources()[0];
+        let broken = generic.replacen("[management]", "[management]\nrotate_sometimes = true", 1);
+        let err = Profile::from_toml("mine", "mine.toml", &broken).unwrap_err();
+        let expected_line = broken
+            .lines()
+            .position(|l| l.starts_with("rotate_sometimes"))
+            .unwrap()
+            + 1;
+        assert_eq!(err.file, "mine.toml");
+        assert_eq!(err.line, expected_line);
+        assert!(err.message.contains("rotate_sometimes"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_check_and_param_are_refused_with_their_line() {
+        let (_, generic) = builtin_sources()[0];
+        let with_bad_check = format!("{generic}\n[[check]]\nid = \"generic.nope\"\n");
+        let err = Profile::from_toml("x", "x.toml", &with_bad_check).unwrap_err();
+        assert!(err.message.contains("unknown check `generic.nope`"));
+        assert_eq!(err.line, with_bad_check.lines().count());
+
+        let with_bad_param =
+            generic.replace("params = { reject = false }", "params = { nope = 1 }");
+        let err = Profile::from_toml("x", "x.toml", &with_bad_param).unwrap_err();
+        assert!(
+            err.message.contains("has no parameter `nope`"),
+            "{}",
+            err.message
+        );
+        let line = with_bad_param
+            .lines()
+            .position(|l| l.contains("nope = 1"))
+            .unwrap()
+            + 1;
+        assert_eq!(err.line, line);
+        let wrong_type = generic.replace(
+            "params = { reject = false }",
+            "params = { reject = \"yes\" }",
+        );
+        let err = Profile::from_toml("x", "x.toml", &wrong_type).unwrap_err();
+        assert!(err.message.contains("must be a boolean"), "{}", err.message);
+    }
+
+    #[test]
+    fn duplicate_checks_and_bad_ids_are_refused() {
+        let (_, generic) = builtin_sources()[0];
+        let dup = format!("{generic}\n[[check]]\nid = \"generic.redirect.no_fragment\"\n");
+        assert!(Profile::from_toml("x", "x.toml", &dup)
+            .unwrap_err()
+            .message
+            .contains("listed twice"));
+        assert!(Profile::from_toml("admin", "admin.toml", generic).is_err());
+        assert!(Profile::from_toml("Bad Id", "Bad Id.toml", generic).is_err());
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_line() {
+        let err = Profile::from_toml("x", "x.toml", "title = \"a\"\nspec = \n").unwrap_err();
+        assert_eq!(err.line, 2);
+    }
+}

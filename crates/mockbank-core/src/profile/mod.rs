@@ -1,0 +1,62 @@
+//! Profiles as data: one TOML file per profile (`profiles/NAME.toml`), loaded and validated
+//! against the check registry. A profile is an issuer at `{base_url}/{id}`.
+
+mod load;
+mod schema;
+
+pub use load::{builtin_sources, ProfileError, ProfileSet};
+pub use schema::*;
+
+use crate::checks::{CheckDef, Params, Phase};
+use crate::trace::Severity;
+use crate::ErrorCode;
+
+/// A loaded profile: its settings and the checks it runs, in order.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// The file stem; also the issuer path segment.
+    pub id: String,
+    /// The file it came from (for messages).
+    pub source: String,
+    pub settings: ProfileSettings,
+    pub checks: Vec<ProfileCheck>,
+}
+
+/// One `[[check]]` entry, resolved against the registry.
+#[derive(Debug, Clone)]
+pub struct ProfileCheck {
+    pub def: &'static CheckDef,
+    pub params: toml::Table,
+    pub severity: Severity,
+    pub error: ErrorCode,
+    pub status: u16,
+    pub spec: String,
+    pub enabled: bool,
+}
+
+impl ProfileCheck {
+    pub fn params(&self) -> Params<'_> {
+        Params::new(self.def, &self.params)
+    }
+}
+
+impl Profile {
+    /// The issuer identifier for this profile under `base_url`.
+    pub fn issuer(&self, base_url: &str) -> String {
+        format!("{}/{}", base_url.trim_end_matches('/'), self.id)
+    }
+
+    /// The enabled checks of the given phases, phase by phase, in profile order within each.
+    pub fn checks_for<'a>(&'a self, phases: &'a [Phase]) -> impl Iterator<Item = &'a ProfileCheck> {
+        phases.iter().flat_map(move |phase| {
+            self.checks
+                .iter()
+                .filter(move |c| c.enabled && c.def.phase == *phase)
+        })
+    }
+
+    /// Whether the profile runs the check `id` (enabled).
+    pub fn runs(&self, id: &str) -> bool {
+        self.checks.iter().any(|c| c.enabled && c.def.id == id)
+    }
+}

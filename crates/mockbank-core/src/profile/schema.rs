@@ -1,0 +1,177 @@
+//! The profile file format. Every key is documented here; unknown keys are refused.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::trace::Severity;
+use crate::ErrorCode;
+
+/// A whole profile file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSettings {
+    /// Human name shown in the UI and in `mockbank checks list`.
+    pub title: String,
+    /// One paragraph on what the profile models.
+    #[serde(default)]
+    pub description: String,
+    /// The specifications the profile follows, e.g. `RFC 7591, RFC 7592`.
+    pub spec: String,
+    pub registration: RegistrationSettings,
+    pub management: ManagementSettings,
+    #[serde(default)]
+    pub client_secret: ClientSecretSettings,
+    pub token: TokenSettings,
+    pub discovery: DiscoverySettings,
+    /// The checks this profile runs, in order within each phase.
+    #[serde(default, rename = "check")]
+    pub checks: Vec<CheckEntry>,
+}
+
+/// `[registration]`: the registration endpoint (RFC 7591 §3).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationSettings {
+    /// `json` (RFC 7591 §3.1) or `jws` (a signed request object, OBUK).
+    #[serde(default)]
+    pub format: RequestFormat,
+    /// Largest accepted body in bytes; larger bodies get `413 invalid_request`.
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+    /// Server-provisioned values for metadata the client omitted (RFC 7591 §3.2.1).
+    #[serde(default)]
+    pub defaults: Map<String, Value>,
+    /// Members the profile recognises beyond RFC 7591/OIDC-Reg (kept with the client).
+    #[serde(default)]
+    pub extra_metadata: Vec<String>,
+}
+
+fn default_max_body() -> usize {
+    64 * 1024
+}
+
+/// Body format of a registration request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestFormat {
+    #[default]
+    Json,
+    Jws,
+}
+
+/// `[management]`: the client configuration endpoint (RFC 7592).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementSettings {
+    /// Which of `GET`, `PUT`, `DELETE` exist; others answer 405.
+    pub operations: Vec<String>,
+    /// When a new registration access token replaces the old one.
+    pub rat_rotation: RatRotation,
+    /// Lifetime of a registration access token in seconds; 0 = no expiry.
+    #[serde(default)]
+    pub rat_expires_in: u64,
+    /// Emit the vendor member `registration_access_token_expires_in` (Cloudentity).
+    #[serde(default)]
+    pub emit_rat_expires_in: bool,
+}
+
+/// RFC 7592 §2.1/§2.2: the server MAY issue a new registration access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatRotation {
+    Never,
+    OnUpdate,
+    OnEveryUse,
+}
+
+/// `[client_secret]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSecretSettings {
+    /// Random bytes in a generated secret (base64url encoded).
+    #[serde(default = "default_secret_bytes")]
+    pub bytes: usize,
+    /// Seconds until a secret expires; 0 = never (`client_secret_expires_at: 0`).
+    #[serde(default)]
+    pub expires_in: u64,
+}
+
+fn default_secret_bytes() -> usize {
+    32
+}
+
+impl Default for ClientSecretSettings {
+    fn default() -> Self {
+        ClientSecretSettings {
+            bytes: default_secret_bytes(),
+            expires_in: 0,
+        }
+    }
+}
+
+/// `[token]`: the token endpoint (RFC 6749 §3.2).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenSettings {
+    /// Grant types the token endpoint serves.
+    pub grant_types: Vec<String>,
+    /// Access token lifetime in seconds.
+    #[serde(default = "default_access_token_ttl")]
+    pub access_token_expires_in: u64,
+}
+
+fn default_access_token_ttl() -> u64 {
+    3600
+}
+
+/// `[discovery]`: what the issuer advertises (RFC 8414 §2). Checks compare against the same
+/// lists, so what is advertised is what is enforced.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoverySettings {
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    #[serde(default)]
+    pub token_endpoint_auth_signing_alg_values_supported: Vec<String>,
+    pub grant_types_supported: Vec<String>,
+    pub response_types_supported: Vec<String>,
+    pub scopes_supported: Vec<String>,
+    #[serde(default)]
+    pub request_object_signing_alg_values_supported: Vec<String>,
+    #[serde(default)]
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    #[serde(default)]
+    pub subject_types_supported: Vec<String>,
+    /// Any further members to publish verbatim.
+    #[serde(default)]
+    pub extra: Map<String, Value>,
+}
+
+/// One `[[check]]` entry of a profile file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckEntry {
+    /// A check id from `mockbank checks list`.
+    pub id: toml::Spanned<String>,
+    /// Parameters the check declares; others are refused.
+    #[serde(default)]
+    pub params: Option<toml::Spanned<toml::Table>>,
+    /// `error` (default): a failure refuses the request; `warn`: reported only.
+    #[serde(default)]
+    pub severity: Severity,
+    /// Override of the error code a failure produces.
+    #[serde(default)]
+    pub error: Option<ErrorCode>,
+    /// Override of the HTTP status a failure produces.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Override of the spec reference shown in traces.
+    #[serde(default)]
+    pub spec: Option<String>,
+    /// `false` keeps the entry in the file but does not run it.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}

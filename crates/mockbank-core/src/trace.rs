@@ -1,0 +1,236 @@
+//! Traces: what mockbank records of every request — the request, the response and the
+//! ordered outcome of every check that ran (the contract's `id`, `spec`, `outcome`, `detail`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The verdict of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeKind {
+    Pass,
+    Fail,
+    Skip,
+}
+
+impl OutcomeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeKind::Pass => "pass",
+            OutcomeKind::Fail => "fail",
+            OutcomeKind::Skip => "skip",
+        }
+    }
+}
+
+/// What a check returns: a verdict, a sentence, and the values it compared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub kind: OutcomeKind,
+    pub message: String,
+    pub values: Map<String, Value>,
+}
+
+impl Outcome {
+    pub fn pass(message: impl Into<String>) -> Self {
+        Self::of(OutcomeKind::Pass, message)
+    }
+    pub fn fail(message: impl Into<String>) -> Self {
+        Self::of(OutcomeKind::Fail, message)
+    }
+    pub fn skip(message: impl Into<String>) -> Self {
+        Self::of(OutcomeKind::Skip, message)
+    }
+    fn of(kind: OutcomeKind, message: impl Into<String>) -> Self {
+        Outcome {
+            kind,
+            message: message.into(),
+            values: Map::new(),
+        }
+    }
+    /// Records a compared value; shown in the trace on pass and on fail alike.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.values.insert(key.to_owned(), value.into());
+        self
+    }
+    pub fn is_fail(&self) -> bool {
+        self.kind == OutcomeKind::Fail
+    }
+}
+
+/// Whether a failing check blocks the request or is only reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    #[default]
+    Error,
+    Warn,
+}
+
+/// One check's entry in a trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub title: String,
+    pub spec: String,
+    pub outcome: OutcomeKind,
+    pub detail: String,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub values: Map<String, Value>,
+    pub severity: Severity,
+    /// Microseconds the check took.
+    #[serde(default)]
+    pub duration_us: u64,
+}
+
+/// Pass/fail/skip counts of a trace, for list views.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    pub pass: u32,
+    pub fail: u32,
+    pub skip: u32,
+}
+
+impl CheckSummary {
+    pub fn of(checks: &[CheckResult]) -> Self {
+        let mut s = CheckSummary::default();
+        for c in checks {
+            match c.outcome {
+                OutcomeKind::Pass => s.pass += 1,
+                OutcomeKind::Fail => s.fail += 1,
+                OutcomeKind::Skip => s.skip += 1,
+            }
+        }
+        s
+    }
+}
+
+/// A decoded (not verified) JWT found in a request or response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecodedJwt {
+    /// Where it was found, e.g. `body`, `body.software_statement`, `header.authorization`.
+    pub location: String,
+    pub header: Value,
+    pub claims: Value,
+}
+
+/// The client certificate presented on the connection, as shown in a trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertSummary {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub not_before: String,
+    pub not_after: String,
+    /// `null` when the chain verified against the mockbank CA, else why it did not.
+    pub chain_error: Option<String>,
+    pub sha256_thumbprint: String,
+}
+
+/// Request or response as recorded (secrets redacted).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct HttpRecord {
+    pub headers: Vec<(String, String)>,
+    /// JSON when the body parsed as JSON, a string otherwise, `null` when empty.
+    pub body: Value,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jwts: Vec<DecodedJwt>,
+}
+
+/// One request to mockbank and everything it caused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// Store sequence number: monotonic, also the SSE event id.
+    pub seq: u64,
+    pub id: String,
+    /// RFC 3339 time the request arrived.
+    pub time: String,
+    pub time_ms: i64,
+    /// Profile id, or `directory` / `admin`.
+    pub profile: String,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub client_id: Option<String>,
+    pub client_cert: Option<CertSummary>,
+    pub request: HttpRecord,
+    pub response: HttpRecord,
+    pub checks: Vec<CheckResult>,
+    pub summary: CheckSummary,
+    /// The check whose failure chose the error response, if any.
+    pub failed_check: Option<String>,
+    pub duration_us: u64,
+}
+
+/// Members whose values are credentials: kept out of stored traces (RFC 7592 §3 says the
+/// registration access token is a bearer secret; the store keeps only hashes).
+pub const SECRET_MEMBERS: &[&str] = &[
+    "client_secret",
+    "registration_access_token",
+    "access_token",
+    "refresh_token",
+    "client_assertion",
+    "password",
+];
+
+/// Replaces secret values by a short, recognisable prefix so traces can still be correlated.
+pub fn redact_value(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                if SECRET_MEMBERS.contains(&k.as_str()) {
+                    if let Value::String(s) = val {
+                        *s = redact_str(s);
+                    }
+                } else {
+                    redact_value(val);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_value),
+        _ => {}
+    }
+}
+
+/// `abcd…(redacted)`: the first four characters and a marker.
+pub fn redact_str(s: &str) -> String {
+    let prefix: String = s.chars().take(4).collect();
+    format!("{prefix}…(redacted)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn redaction_keeps_a_prefix_only() {
+        let mut v = json!({"client_id": "abc", "client_secret": "s3cr3tvalue",
+                           "nested": [{"access_token": "tok123456"}]});
+        redact_value(&mut v);
+        assert_eq!(v["client_id"], "abc");
+        assert_eq!(v["client_secret"], "s3cr…(redacted)");
+        assert_eq!(v["nested"][0]["access_token"], "tok1…(redacted)");
+    }
+
+    #[test]
+    fn summary_counts_outcomes() {
+        let mk = |o| CheckResult {
+            id: "x".into(),
+            title: "x".into(),
+            spec: "s".into(),
+            outcome: o,
+            detail: String::new(),
+            values: Map::new(),
+            severity: Severity::Error,
+            duration_us: 0,
+        };
+        let s = CheckSummary::of(&[
+            mk(OutcomeKind::Pass),
+            mk(OutcomeKind::Fail),
+            mk(OutcomeKind::Skip),
+            mk(OutcomeKind::Pass),
+        ]);
+        assert_eq!((s.pass, s.fail, s.skip), (2, 1, 1));
+    }
+}

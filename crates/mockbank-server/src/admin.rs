@@ -1,0 +1,268 @@
+//! The local admin API (`/admin/...`): traces, their live stream, profiles, checks and
+//! clients. Closed to everything but mockbank's own origin: the `Host` must be the
+//! listener's (DNS rebinding), a browser `Origin` must be mockbank's, and the admin token
+//! (the content of `admin_token_file`) is required.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures_util::stream::{self, Stream, StreamExt};
+use mockbank_core::checks::catalogue;
+use mockbank_core::Trace;
+use mockbank_store::TraceFilter;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::http_error;
+use crate::secrets;
+use crate::state::AppState;
+
+/// Name of the cookie the browser UI may carry the admin token in.
+pub const ADMIN_COOKIE: &str = "mockbank_admin";
+
+pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/admin/traces", get(traces))
+        .route("/admin/traces/stream", get(stream_traces))
+        .route("/admin/traces/{id}", get(trace))
+        .route("/admin/profiles", get(profiles))
+        .route("/admin/checks", get(checks))
+        .route("/admin/clients", get(clients))
+        .layer(from_fn_with_state(state, guard))
+}
+
+fn refuse(status: StatusCode, code: &str, description: String) -> Response {
+    let mut resp = http_error::json(
+        status,
+        &json!({"error": code, "error_description": description}),
+    );
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"mockbank-admin\""),
+        );
+    }
+    resp
+}
+
+/// Host, then Origin, then the admin token.
+async fn guard(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let host = req
+        .uri()
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .or_else(|| header_str(req.headers(), header::HOST))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if !st.allowed_hosts.contains(&host) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            format!(
+                "Host `{host}` is not this mockbank; the admin API answers only to {}",
+                st.allowed_hosts.join(", ")
+            ),
+        );
+    }
+    if let Some(origin) = header_str(req.headers(), header::ORIGIN) {
+        let own = st
+            .allowed_hosts
+            .iter()
+            .any(|h| origin.eq_ignore_ascii_case(&format!("https://{h}")));
+        if !own {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "access_denied",
+                format!("requests from origin `{origin}` are not allowed"),
+            );
+        }
+    }
+    let presented = bearer(req.headers()).or_else(|| cookie(req.headers(), ADMIN_COOKIE));
+    match presented {
+        Some(t) if secrets::hash(&t) == st.admin_token_hash => next.run(req).await,
+        Some(_) => refuse(StatusCode::UNAUTHORIZED, "invalid_token", "the admin token is wrong".into()),
+        None => refuse(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "the admin API needs `Authorization: Bearer <admin token>` (the content of admin_token_file)".into(),
+        ),
+    }
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = header_str(headers, header::AUTHORIZATION)?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+#[derive(Debug, Deserialize)]
+struct TraceQuery {
+    limit: Option<u32>,
+    before: Option<u64>,
+    profile: Option<String>,
+    client_id: Option<String>,
+    outcome: Option<String>,
+    q: Option<String>,
+}
+
+async fn traces(State(st): State<Arc<AppState>>, Query(q): Query<TraceQuery>) -> Response {
+    let filter = TraceFilter {
+        limit: q.limit.unwrap_or(100),
+        before: q.before,
+        profile: q.profile,
+        client_id: q.client_id,
+        outcome: q.outcome,
+        text: q.q.filter(|t| !t.is_empty()),
+    };
+    let store = st.store.clone();
+    match tokio::task::spawn_blocking(move || store.traces(&filter)).await {
+        Ok(Ok(traces)) => axum::Json(traces).into_response(),
+        Ok(Err(e)) => admin_error("listing traces", e),
+        Err(e) => admin_error("listing traces", e),
+    }
+}
+
+async fn trace(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match st.store.trace(&id) {
+        Ok(Some(t)) => axum::Json(t).into_response(),
+        Ok(None) => refuse(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no trace `{id}`"),
+        ),
+        Err(e) => admin_error("reading a trace", e),
+    }
+}
+
+fn admin_error(context: &str, e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "{context}");
+    refuse(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "server_error",
+        "mockbank hit an internal error; its log has the details".into(),
+    )
+}
+
+fn trace_event(t: &Trace) -> Event {
+    Event::default()
+        .id(t.seq.to_string())
+        .event("trace")
+        .data(serde_json::to_string(t).unwrap_or_default())
+}
+
+/// Server-Sent Events: `trace` events (id = the trace's `seq`). With `Last-Event-ID`, the
+/// traces stored after that id are replayed first. A subscriber that falls behind gets a
+/// `resync` event and should refetch `/admin/traces`.
+async fn stream_traces(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // Subscribe before reading the replay so nothing falls between the two.
+    let live = BroadcastStream::new(st.bus.subscribe());
+    let last: Option<u64> = header_str(&headers, header::HeaderName::from_static("last-event-id"))
+        .and_then(|v| v.trim().parse().ok());
+    let replay: Vec<Trace> = match last {
+        Some(n) => st.store.traces_after(n, 10_000).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "SSE replay failed");
+            Vec::new()
+        }),
+        None => Vec::new(),
+    };
+    let high = replay.last().map(|t| t.seq).or(last).unwrap_or(0);
+    let replayed = stream::iter(replay.iter().map(trace_event).map(Ok).collect::<Vec<_>>());
+    let live = live.filter_map(move |item| async move {
+        match item {
+            Ok(t) if t.seq > high => Some(Ok(trace_event(&t))),
+            Ok(_) => None,
+            Err(BroadcastStreamRecvError::Lagged(n)) => {
+                Some(Ok(Event::default().event("resync").data(n.to_string())))
+            }
+        }
+    });
+    Sse::new(replayed.chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+async fn profiles(State(st): State<Arc<AppState>>) -> Response {
+    let list: Vec<Value> = st
+        .profiles
+        .iter()
+        .map(|p| {
+            let checks: Vec<Value> = p
+                .checks
+                .iter()
+                .map(|c| {
+                    json!({
+                        "id": c.def.id, "title": c.def.title, "spec": c.spec,
+                        "phase": c.def.phase, "severity": c.severity, "enabled": c.enabled,
+                        "error": c.error, "status": c.status, "params": c.params().effective(),
+                    })
+                })
+                .collect();
+            json!({
+                "id": p.id, "title": p.settings.title, "description": p.settings.description,
+                "spec": p.settings.spec, "source": p.source, "issuer": p.issuer(&st.base_url),
+                "discovery": mockbank_core::discovery::document(p, &st.base_url),
+                "checks": checks,
+            })
+        })
+        .collect();
+    axum::Json(list).into_response()
+}
+
+async fn checks() -> Response {
+    let list: Vec<Value> = catalogue()
+        .map(|c| {
+            json!({"id": c.id, "title": c.title, "spec": c.spec, "description": c.description,
+                   "phase": c.phase, "error": c.error,
+                   "params": c.params.iter().map(|p| json!({"name": p.name, "doc": p.doc, "default": p.default.to_json()})).collect::<Vec<_>>()})
+        })
+        .collect();
+    axum::Json(list).into_response()
+}
+
+async fn clients(State(st): State<Arc<AppState>>, Query(q): Query<TraceQuery>) -> Response {
+    match st.store.clients(q.profile.as_deref()) {
+        Ok(list) => {
+            let out: Vec<Value> = list
+                .into_iter()
+                .map(|c| {
+                    json!({"client_id": c.client_id, "profile": c.profile, "metadata": c.metadata,
+                           "has_secret": c.secret_hash.is_some(), "client_id_issued_at": c.issued_at,
+                           "updated_at": c.updated_at})
+                })
+                .collect();
+            axum::Json(out).into_response()
+        }
+        Err(e) => admin_error("listing clients", e),
+    }
+}

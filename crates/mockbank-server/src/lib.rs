@@ -1,0 +1,182 @@
+//! mockbank's HTTPS server: one rustls listener (client certificates requested, never
+//! required at the handshake), the profile endpoints (discovery, registration, management,
+//! token), the admin API with its trace stream, and the trace bus every view reads from.
+
+mod admin;
+mod client_auth;
+mod events;
+mod http_error;
+mod routes;
+mod secrets;
+mod state;
+mod tls;
+mod trace_layer;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use mockbank_core::ProfileSet;
+use mockbank_pki::{Ca, ChainVerifier};
+use mockbank_store::{Store, StoreConfig};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use events::TraceBus;
+use state::AppState;
+
+/// File names inside the data dir.
+pub const ADMIN_TOKEN_FILE: &str = "admin-token";
+
+/// How the server is started.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub profiles: ProfileSet,
+    pub trace_retention: u64,
+}
+
+/// A started server. Dropping it does not stop it: call [`RunningServer::shutdown`].
+pub struct RunningServer {
+    pub base_url: String,
+    pub local_addr: SocketAddr,
+    pub ca_cert_path: PathBuf,
+    pub admin_token_file: PathBuf,
+    pub bus: TraceBus,
+    state: Arc<AppState>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// The contract's one-line ready event.
+    pub fn ready_event(&self) -> Value {
+        let profiles: Vec<Value> = self
+            .state
+            .profiles
+            .iter()
+            .map(|p| json!({"id": p.id, "issuer": p.issuer(&self.base_url)}))
+            .collect();
+        json!({
+            "event": "ready",
+            "base_url": self.base_url,
+            "ui_url": format!("{}/ui/", self.base_url),
+            "ca_cert": self.ca_cert_path,
+            "admin_token_file": self.admin_token_file,
+            "profiles": profiles,
+        })
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to 10 s), closes the store.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+        self.state
+            .store
+            .close()
+            .await
+            .context("closing the store")?;
+        Ok(())
+    }
+}
+
+/// Binds the listener, prepares the data dir (store, CA, admin token) and starts serving.
+pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let local_addr = listener.local_addr()?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
+    let data_dir = config
+        .data_dir
+        .canonicalize()
+        .with_context(|| format!("data dir {}", config.data_dir.display()))?;
+
+    let ca = Ca::load_or_create(&data_dir)?;
+    let admin_token_file = data_dir.join(ADMIN_TOKEN_FILE);
+    let admin_token = load_or_create_admin_token(&admin_token_file)?;
+    let store = Store::open(
+        &data_dir,
+        StoreConfig {
+            trace_retention: config.trace_retention,
+        },
+    )
+    .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+
+    let host_ip = advertised_ip(local_addr.ip());
+    let base_url = match host_ip {
+        IpAddr::V6(ip) => format!("https://[{ip}]:{}", local_addr.port()),
+        IpAddr::V4(ip) => format!("https://{ip}:{}", local_addr.port()),
+    };
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    if !names.contains(&host_ip.to_string()) {
+        names.push(host_ip.to_string());
+    }
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let identity = ca.issue_server_identity(&name_refs)?;
+    let chain_verifier = ChainVerifier::new(ca.cert_der().clone())?;
+    let tls_config = tls::server_config(identity, ca.cert_der())?;
+
+    let bus = TraceBus::new(4096);
+    let state = Arc::new(AppState::new(
+        config.profiles,
+        store,
+        bus.clone(),
+        base_url.clone(),
+        local_addr,
+        &admin_token,
+        ca.cert_pem().to_owned(),
+    ));
+    let app = routes::router(state.clone());
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(tls::serve(
+        listener,
+        tls_config,
+        chain_verifier,
+        app,
+        stopped,
+        Duration::from_secs(10),
+    ));
+    Ok(RunningServer {
+        base_url,
+        local_addr,
+        ca_cert_path: ca.cert_path().to_owned(),
+        admin_token_file,
+        bus,
+        state,
+        stop,
+        task,
+    })
+}
+
+/// The address clients should use: the listener's, or loopback for a wildcard bind.
+fn advertised_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        other => other,
+    }
+}
+
+/// Reads the admin token, creating a random one (owner-only file) at first start.
+fn load_or_create_admin_token(path: &Path) -> anyhow::Result<String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let token = existing.trim().to_owned();
+        if token.len() >= 32 {
+            return Ok(token);
+        }
+    }
+    let token = secrets::random_token(32);
+    mockbank_pki::write_private(path, token.as_bytes())?;
+    Ok(token)
+}

@@ -1,0 +1,215 @@
+//! The client configuration endpoint `{issuer}/register/{client_id}` (RFC 7592 §2):
+//! read, update (full replacement) and delete, authenticated by the registration access
+//! token, with the profile's rotation policy.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use mockbank_core::checks::{self, CheckCx, ManagementFacts, Phase, TokenState};
+use mockbank_core::client::{registered_metadata, ClientFacts};
+use mockbank_core::profile::RatRotation;
+use mockbank_core::{ErrorCode, Profile, ProtocolError};
+use mockbank_store::{ClientRow, TokenKind};
+use serde_json::Value;
+
+use super::registration::{client_information, needs_secret, parse_body, rat_row, secret_expiry};
+use super::{now, request_facts, unknown_profile};
+use crate::http_error::{self, TraceInfo};
+use crate::secrets;
+use crate::state::AppState;
+use crate::trace_layer::ReadBody;
+
+pub async fn manage(
+    State(st): State<Arc<AppState>>,
+    Path((profile, client_id)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Extension(body): Extension<ReadBody>,
+) -> Response {
+    let Some(profile) = st.profile(&profile) else {
+        return unknown_profile(&st, &profile);
+    };
+    let now = now();
+    let request = request_facts(&method, &uri, &headers, &body);
+    let presented = request.bearer_token().map(str::to_owned);
+    let token = match presented.as_deref().map(secrets::hash) {
+        Some(hash) => match st.store.token(&hash) {
+            Ok(t) => t.filter(|t| t.kind == TokenKind::Registration && t.profile == profile.id),
+            Err(e) => return http_error::internal("reading a token", e, TraceInfo::default()),
+        },
+        None => None,
+    };
+    let client = match st.store.client(&client_id) {
+        Ok(c) => c.filter(|c| c.profile == profile.id),
+        Err(e) => return http_error::internal("reading a client", e, TraceInfo::default()),
+    };
+    let is_update = method == Method::PUT;
+    let parsed = is_update.then(|| parse_body(&request));
+    let body_secret_matches = match (&parsed, &client) {
+        (Some(Ok(md)), Some(c)) => md
+            .get("client_secret")
+            .and_then(Value::as_str)
+            .map(|s| c.secret_hash.as_deref() == Some(secrets::hash(s).as_slice())),
+        _ => None,
+    };
+    let facts = ManagementFacts {
+        path_client_id: client_id.clone(),
+        token: token.as_ref().map(|t| TokenState {
+            client_id: t.client_id.clone(),
+            expired: t.expires_at.is_some_and(|e| e <= now),
+            revoked: t.revoked_at.is_some(),
+        }),
+        client: client.as_ref().map(|c| ClientFacts {
+            client_id: c.client_id.clone(),
+            profile: c.profile.clone(),
+            metadata: c.metadata.clone(),
+        }),
+        body_secret_matches,
+    };
+    let mut cx = CheckCx::new(now, profile, &request);
+    cx.management = Some(&facts);
+    cx.body = parsed.as_ref();
+    // RFC 7592 §2: who may act is decided before anything about the body.
+    let phases: &[Phase] = if is_update {
+        &[
+            Phase::Management,
+            Phase::Request,
+            Phase::Update,
+            Phase::Metadata,
+        ]
+    } else {
+        &[Phase::Management]
+    };
+    let report = checks::run(&cx, phases);
+    let mut info = TraceInfo {
+        checks: report.results.clone(),
+        client_id: client.as_ref().map(|c| c.client_id.clone()),
+        ..Default::default()
+    };
+    if report.failed("rfc7592.token.bound_to_client") {
+        // RFC 7592 §2.1: a token used for another (or a deleted) client SHOULD be revoked.
+        if let Some(t) = &token {
+            if let Err(e) = st.store.revoke_token(&t.hash, now).await {
+                return http_error::internal("revoking a token", e, info);
+            }
+        }
+    }
+    if let Some(err) = report.error {
+        return http_error::error(&err, info);
+    }
+    let (Some(client), Some(token), Some(presented)) = (client, token, presented) else {
+        return http_error::internal("management", "checks passed without client and token", info);
+    };
+
+    let rotation = profile.settings.management.rat_rotation;
+    match method {
+        Method::GET => {
+            let mut rat = presented;
+            if rotation == RatRotation::OnEveryUse {
+                let fresh = secrets::random_token(32);
+                match st
+                    .store
+                    .rotate_token(
+                        &token.hash,
+                        rat_row(profile, &client.client_id, &fresh, now),
+                    )
+                    .await
+                {
+                    Ok(true) => rat = fresh,
+                    Ok(false) => return stale_token(info),
+                    Err(e) => return http_error::internal("rotating a token", e, info),
+                }
+            }
+            let body = client_information(&st, profile, &client, None, Some(&rat));
+            http_error::ok(StatusCode::OK, &body, info)
+        }
+        Method::PUT => {
+            let Some(Ok(requested)) = &parsed else {
+                return http_error::internal(
+                    "update",
+                    "body checks passed on an unparsed body",
+                    info,
+                );
+            };
+            update(
+                &st, profile, client, token.hash, presented, requested, rotation, now, info,
+            )
+            .await
+        }
+        Method::DELETE => {
+            if let Err(e) = st.store.delete_client(&client.client_id, now).await {
+                return http_error::internal("deleting a client", e, info);
+            }
+            info.client_id = Some(client.client_id);
+            let mut resp = StatusCode::NO_CONTENT.into_response();
+            resp.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            resp.extensions_mut().insert(info);
+            resp
+        }
+        _ => http_error::internal("management", "an unlisted method passed the checks", info),
+    }
+}
+
+/// RFC 7592 §2.2: the update replaces the record; omitted members reset to defaults;
+/// `client_id` and `client_id_issued_at` never change.
+#[allow(clippy::too_many_arguments)]
+async fn update(
+    st: &AppState,
+    profile: &Profile,
+    old: ClientRow,
+    old_token_hash: Vec<u8>,
+    presented: String,
+    requested: &serde_json::Map<String, Value>,
+    rotation: RatRotation,
+    now: i64,
+    info: TraceInfo,
+) -> Response {
+    let metadata = registered_metadata(profile, requested);
+    let wants_secret = needs_secret(&metadata);
+    // A client switching to a secret-based method gets a new secret; one leaving it loses it.
+    let new_secret = (wants_secret && old.secret_hash.is_none())
+        .then(|| secrets::random_token(profile.settings.client_secret.bytes));
+    let (secret_hash, secret_expires_at) = match (&new_secret, wants_secret) {
+        (Some(s), _) => (Some(secrets::hash(s)), secret_expiry(profile, true, now)),
+        (None, true) => (old.secret_hash.clone(), old.secret_expires_at),
+        (None, false) => (None, 0),
+    };
+    let row = ClientRow {
+        metadata,
+        secret_hash,
+        secret_expires_at,
+        updated_at: now,
+        ..old
+    };
+    let (rat, rotation_op) = match rotation {
+        RatRotation::Never => (presented, None),
+        RatRotation::OnUpdate | RatRotation::OnEveryUse => {
+            let fresh = secrets::random_token(32);
+            let new_row = rat_row(profile, &row.client_id, &fresh, now);
+            (fresh, Some((old_token_hash, new_row)))
+        }
+    };
+    match st.store.replace_client(row.clone(), rotation_op).await {
+        Ok(true) => {
+            let body = client_information(st, profile, &row, new_secret.as_deref(), Some(&rat));
+            http_error::ok(StatusCode::OK, &body, info)
+        }
+        Ok(false) => stale_token(info),
+        Err(e) => http_error::internal("storing an update", e, info),
+    }
+}
+
+/// A concurrent request rotated the token first (RFC 7592 §2.2: the old one is dead).
+fn stale_token(info: TraceInfo) -> Response {
+    let mut err = ProtocolError::new(
+        ErrorCode::InvalidToken,
+        "the registration access token was replaced by a concurrent request",
+    );
+    err.check_id = Some("rfc7592.token.active".into());
+    http_error::error(&err, info)
+}

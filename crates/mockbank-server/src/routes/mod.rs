@@ -1,0 +1,119 @@
+//! The HTTP surface: which handler serves which path, and which layers wrap them.
+
+mod discovery;
+mod management;
+mod registration;
+mod token;
+mod ui;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::Router;
+use mockbank_core::request::RequestFacts;
+use mockbank_core::{ErrorCode, ProtocolError};
+
+use crate::admin;
+use crate::http_error::{self, TraceInfo};
+use crate::state::AppState;
+use crate::trace_layer::{trace_layer, ReadBody};
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let traced = Router::new()
+        .route(
+            "/{profile}/.well-known/openid-configuration",
+            get(discovery::document),
+        )
+        .route(
+            "/{profile}/.well-known/oauth-authorization-server",
+            get(discovery::document),
+        )
+        .route(
+            "/.well-known/openid-configuration/{profile}",
+            get(discovery::document),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server/{profile}",
+            get(discovery::document),
+        )
+        .route("/{profile}/jwks", get(discovery::jwks))
+        .route("/{profile}/register", post(registration::register))
+        .route("/{profile}/register/{client_id}", any(management::manage))
+        .route("/{profile}/token", post(token::token))
+        .route("/directory/ca.pem", get(ca_pem))
+        .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), trace_layer));
+    Router::new()
+        .merge(admin::router(state.clone()))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::temporary("/ui/") }),
+        )
+        .route(
+            "/ui",
+            get(|| async { axum::response::Redirect::permanent("/ui/") }),
+        )
+        .route("/ui/", get(ui::landing))
+        .merge(traced)
+        .with_state(state)
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The facts checks read about a request.
+pub(crate) fn request_facts(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &ReadBody,
+) -> RequestFacts {
+    let header_str = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    RequestFacts {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        content_type: header_str(header::CONTENT_TYPE),
+        authorization: header_str(header::AUTHORIZATION),
+        body: body.bytes.to_vec(),
+        body_over_limit: body.over_limit,
+    }
+}
+
+/// The 404 for a profile id that does not exist.
+pub(crate) fn unknown_profile(st: &AppState, id: &str) -> Response {
+    let known: Vec<&str> = st.profiles.iter().map(|p| p.id.as_str()).collect();
+    http_error::error(
+        &ProtocolError::new(
+            ErrorCode::NotFound,
+            format!("no profile `{id}` (profiles: {})", known.join(", ")),
+        ),
+        TraceInfo::default(),
+    )
+}
+
+async fn not_found(uri: Uri) -> Response {
+    http_error::error(
+        &ProtocolError::new(ErrorCode::NotFound, format!("nothing at {}", uri.path())),
+        TraceInfo::default(),
+    )
+}
+
+async fn ca_pem(State(st): State<Arc<AppState>>) -> Response {
+    let mut resp = (StatusCode::OK, Body::from(st.ca_pem.clone())).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/x-pem-file"),
+    );
+    resp
+}

@@ -1,0 +1,168 @@
+//! `POST {issuer}/register` (RFC 7591 §3) and the client information response shared with
+//! the management endpoint (RFC 7591 §3.2.1, RFC 7592 §3).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::Extension;
+use mockbank_core::checks::{self, CheckCx, Phase};
+use mockbank_core::client::{registered_metadata, SECRET_AUTH_METHODS};
+use mockbank_core::profile::RequestFormat;
+use mockbank_core::request::parse_json_object;
+use mockbank_core::{ErrorCode, Profile, ProtocolError};
+use mockbank_store::{ClientRow, TokenKind, TokenRow};
+use serde_json::{Map, Value};
+
+use super::{now, request_facts, unknown_profile};
+use crate::http_error::{self, TraceInfo};
+use crate::secrets;
+use crate::state::AppState;
+use crate::trace_layer::ReadBody;
+
+pub async fn register(
+    State(st): State<Arc<AppState>>,
+    Path(profile): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Extension(body): Extension<ReadBody>,
+) -> Response {
+    let Some(profile) = st.profile(&profile) else {
+        return unknown_profile(&st, &profile);
+    };
+    if profile.settings.registration.format == RequestFormat::Jws {
+        return http_error::error(
+            &ProtocolError::new(
+                ErrorCode::InvalidRequest,
+                "signed (JWS) registration requests are not supported by this mockbank version",
+            ),
+            TraceInfo::default(),
+        );
+    }
+    let now = now();
+    let request = request_facts(&method, &uri, &headers, &body);
+    let parsed = parse_body(&request);
+    let mut cx = CheckCx::new(now, profile, &request);
+    cx.body = Some(&parsed);
+    let report = checks::run(&cx, &[Phase::Request, Phase::Metadata]);
+    let mut info = TraceInfo {
+        checks: report.results,
+        ..Default::default()
+    };
+    if let Some(err) = report.error {
+        return http_error::error(&err, info);
+    }
+    let Ok(requested) = &parsed else {
+        return http_error::internal(
+            "registration",
+            "body checks passed on an unparsed body",
+            info,
+        );
+    };
+
+    let metadata = registered_metadata(profile, requested);
+    let client_id = secrets::random_token(16);
+    let secret = needs_secret(&metadata)
+        .then(|| secrets::random_token(profile.settings.client_secret.bytes));
+    let rat = secrets::random_token(32);
+    let row = ClientRow {
+        client_id: client_id.clone(),
+        profile: profile.id.clone(),
+        secret_hash: secret.as_deref().map(secrets::hash),
+        secret_expires_at: secret_expiry(profile, secret.is_some(), now),
+        metadata,
+        issued_at: now,
+        updated_at: now,
+    };
+    if let Err(e) = st
+        .store
+        .insert_client(row.clone(), rat_row(profile, &client_id, &rat, now))
+        .await
+    {
+        return http_error::internal("storing a registration", e, info);
+    }
+    info.client_id = Some(client_id);
+    let body = client_information(&st, profile, &row, secret.as_deref(), Some(&rat));
+    http_error::ok(StatusCode::CREATED, &body, info)
+}
+
+/// The JSON body, or why it cannot be one.
+pub(crate) fn parse_body(
+    request: &mockbank_core::request::RequestFacts,
+) -> Result<Map<String, Value>, String> {
+    match request.body_over_limit {
+        Some(limit) => Err(format!("the body exceeds {limit} bytes and was not read")),
+        None => parse_json_object(&request.body),
+    }
+}
+
+/// RFC 7591 §3.2.1: a secret only for methods that use one.
+pub(crate) fn needs_secret(metadata: &Map<String, Value>) -> bool {
+    metadata
+        .get("token_endpoint_auth_method")
+        .and_then(Value::as_str)
+        .is_some_and(|m| SECRET_AUTH_METHODS.contains(&m))
+}
+
+/// `client_secret_expires_at`: 0 means the secret never expires (RFC 7591 §3.2.1).
+pub(crate) fn secret_expiry(profile: &Profile, has_secret: bool, now: i64) -> i64 {
+    match profile.settings.client_secret.expires_in {
+        0 => 0,
+        s if has_secret => now + s as i64,
+        _ => 0,
+    }
+}
+
+/// A new registration access token row (only its hash is stored).
+pub(crate) fn rat_row(profile: &Profile, client_id: &str, rat: &str, now: i64) -> TokenRow {
+    let ttl = profile.settings.management.rat_expires_in;
+    TokenRow {
+        hash: secrets::hash(rat),
+        kind: TokenKind::Registration,
+        client_id: client_id.to_owned(),
+        profile: profile.id.clone(),
+        scope: None,
+        issued_at: now,
+        expires_at: (ttl > 0).then(|| now + ttl as i64),
+        revoked_at: None,
+        cnf: None,
+    }
+}
+
+/// The client information response: every registered member plus the server's
+/// (RFC 7591 §3.2.1, RFC 7592 §3).
+pub(crate) fn client_information(
+    st: &AppState,
+    profile: &Profile,
+    row: &ClientRow,
+    secret: Option<&str>,
+    rat: Option<&str>,
+) -> Value {
+    let mut out = row.metadata.clone();
+    out.insert("client_id".into(), row.client_id.clone().into());
+    out.insert("client_id_issued_at".into(), row.issued_at.into());
+    if row.secret_hash.is_some() {
+        if let Some(secret) = secret {
+            out.insert("client_secret".into(), secret.into());
+        }
+        out.insert(
+            "client_secret_expires_at".into(),
+            row.secret_expires_at.into(),
+        );
+    }
+    if let Some(rat) = rat {
+        out.insert("registration_access_token".into(), rat.into());
+        let ttl = profile.settings.management.rat_expires_in;
+        if profile.settings.management.emit_rat_expires_in && ttl > 0 {
+            // Vendor extension (Cloudentity), emitted as an integer.
+            out.insert("registration_access_token_expires_in".into(), ttl.into());
+        }
+    }
+    out.insert(
+        "registration_client_uri".into(),
+        st.registration_client_uri(profile, &row.client_id).into(),
+    );
+    Value::Object(out)
+}

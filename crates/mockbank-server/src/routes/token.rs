@@ -1,0 +1,112 @@
+//! The token endpoint (RFC 6749 §3.2): `client_credentials` (§4.4) with the client
+//! authentication methods of the profile.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::Extension;
+use mockbank_core::checks::{self, CheckCx, Phase, TokenFacts};
+use mockbank_core::client::ClientFacts;
+use mockbank_core::client_auth::presented;
+use mockbank_core::request::parse_form;
+use mockbank_store::{TokenKind, TokenRow};
+use serde_json::{json, Value};
+
+use super::{now, request_facts, unknown_profile};
+use crate::client_auth;
+use crate::http_error::{self, TraceInfo};
+use crate::secrets;
+use crate::state::AppState;
+use crate::trace_layer::ReadBody;
+
+pub async fn token(
+    State(st): State<Arc<AppState>>,
+    Path(profile): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Extension(body): Extension<ReadBody>,
+) -> Response {
+    let Some(profile) = st.profile(&profile) else {
+        return unknown_profile(&st, &profile);
+    };
+    let now = now();
+    let request = request_facts(&method, &uri, &headers, &body);
+    let form = match body.over_limit {
+        Some(limit) => Err(format!("the body exceeds {limit} bytes")),
+        None => parse_form(&request.body),
+    };
+    let creds = form
+        .as_ref()
+        .map(|f| presented(request.authorization.as_deref(), f))
+        .unwrap_or_default();
+    let client_id = creds.first().and_then(|p| p.client_id.clone());
+    let client = match client_id.as_deref().map(|id| st.store.client(id)) {
+        Some(Ok(c)) => c.filter(|c| c.profile == profile.id),
+        Some(Err(e)) => return http_error::internal("reading a client", e, TraceInfo::default()),
+        None => None,
+    };
+    let credential = match (creds.first(), &client) {
+        (Some(p), Some(c)) => Some(client_auth::verify(p, c, now)),
+        _ => None,
+    };
+    let facts = TokenFacts {
+        form: Some(form.clone()),
+        presented: creds,
+        client: client.as_ref().map(|c| ClientFacts {
+            client_id: c.client_id.clone(),
+            profile: c.profile.clone(),
+            metadata: c.metadata.clone(),
+        }),
+        credential,
+    };
+    let mut cx = CheckCx::new(now, profile, &request);
+    cx.token = Some(&facts);
+    let report = checks::run(&cx, &[Phase::Token]);
+    let info = TraceInfo {
+        checks: report.results,
+        client_id: client.as_ref().map(|c| c.client_id.clone()),
+        ..Default::default()
+    };
+    if let Some(err) = report.error {
+        return http_error::error(&err, info);
+    }
+    let (Some(client), Ok(form)) = (client, form) else {
+        return http_error::internal("token", "checks passed without a client", info);
+    };
+    let scope = form
+        .get("scope")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_owned)
+        .or_else(|| {
+            client
+                .metadata
+                .get("scope")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+    let ttl = profile.settings.token.access_token_expires_in;
+    let access_token = secrets::random_token(32);
+    let row = TokenRow {
+        hash: secrets::hash(&access_token),
+        kind: TokenKind::Access,
+        client_id: client.client_id.clone(),
+        profile: profile.id.clone(),
+        scope: scope.clone(),
+        issued_at: now,
+        expires_at: Some(now + ttl as i64),
+        revoked_at: None,
+        cnf: None,
+    };
+    if let Err(e) = st.store.insert_token(row).await {
+        return http_error::internal("storing an access token", e, info);
+    }
+    let mut body = json!({"access_token": access_token, "token_type": "Bearer", "expires_in": ttl});
+    if let Some(scope) = scope {
+        body["scope"] = scope.into();
+    }
+    http_error::ok(StatusCode::OK, &body, info)
+}

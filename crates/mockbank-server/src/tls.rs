@@ -1,0 +1,179 @@
+//! The rustls listener. Client certificates are requested but optional, and any well-formed
+//! chain is accepted at the handshake (the client must still prove it holds the key): a
+//! certificate from another CA or an expired one must reach a traced request, where the
+//! profile's checks judge it against the mockbank CA and say why it is refused.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use mockbank_pki::{ChainVerifier, PeerCertificate, ServerIdentity};
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
+use rustls::pki_types::{CertificateDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+use tower_service::Service;
+
+/// What every request of a connection knows about its peer.
+#[derive(Clone, Debug)]
+pub struct Peer {
+    pub cert: Option<Arc<PeerCertificate>>,
+}
+
+/// Accepts any client certificate chain at the handshake; see the module docs.
+#[derive(Debug)]
+struct RecordingVerifier {
+    hints: Vec<DistinguishedName>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ClientCertVerifier for RecordingVerifier {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &self.hints
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// The rustls configuration: our server chain, h2 + http/1.1, the recording verifier.
+pub fn server_config(
+    identity: ServerIdentity,
+    ca: &CertificateDer<'static>,
+) -> anyhow::Result<Arc<ServerConfig>> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let hints = x509_subject(ca).into_iter().collect();
+    let verifier = Arc::new(RecordingVerifier {
+        hints,
+        algorithms: provider.signature_verification_algorithms,
+    });
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(identity.chain, identity.key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// The CA's subject, sent as a hint so clients pick a certificate it issued.
+fn x509_subject(ca: &CertificateDer<'static>) -> Option<DistinguishedName> {
+    mockbank_pki::subject_der(ca).map(DistinguishedName::from)
+}
+
+/// Accepts connections until `stop` turns true, then waits up to `grace` for open ones.
+pub async fn serve(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    verifier: ChainVerifier,
+    app: Router,
+    mut stop: watch::Receiver<bool>,
+    grace: Duration,
+) {
+    let acceptor = TlsAcceptor::from(config);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let verifier = Arc::new(verifier);
+    loop {
+        let (tcp, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let _ = tcp.set_nodelay(true);
+        let (acceptor, app, verifier) = (acceptor.clone(), app.clone(), verifier.clone());
+        let watcher = graceful.watcher();
+        // Handshakes run in their own task so a slow client never blocks the accept loop.
+        tokio::spawn(async move {
+            let tls =
+                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => tls,
+                    Ok(Err(e)) => {
+                        tracing::debug!(%remote, error = %e, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(%remote, "TLS handshake timed out");
+                        return;
+                    }
+                };
+            let cert = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .map(|chain| {
+                    chain
+                        .iter()
+                        .map(|c| c.clone().into_owned())
+                        .collect::<Vec<_>>()
+                })
+                .and_then(|chain| PeerCertificate::new(chain, &verifier))
+                .map(Arc::new);
+            let peer = Peer { cert };
+            let svc = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(peer.clone());
+                    let mut app = app.clone();
+                    async move { app.call(req).await }
+                },
+            );
+            let conn = auto::Builder::new(TokioExecutor::new())
+                .serve_connection_with_upgrades(TokioIo::new(tls), svc)
+                .into_owned();
+            if let Err(e) = watcher.watch(conn).await {
+                tracing::debug!(%remote, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(grace) => tracing::warn!("in-flight requests did not finish in time"),
+    }
+}

@@ -1,0 +1,226 @@
+//! The trace layer: wraps every profile (and directory) request, reads the body once (with
+//! the profile's size limit), and after the handler answers, records request, response and
+//! check outcomes as a [`Trace`]: stored first, then published on the bus.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::Response;
+use http_body_util::{BodyExt, Limited};
+use mockbank_core::jwt::{decode_compact, find_jwts};
+use mockbank_core::request::parse_form;
+use mockbank_core::trace::{redact_str, redact_value, CheckSummary, DecodedJwt, HttpRecord};
+use mockbank_core::Trace;
+use serde_json::Value;
+
+use crate::http_error::TraceInfo;
+use crate::secrets;
+use crate::state::AppState;
+use crate::tls::Peer;
+
+/// Body limit for requests outside any profile.
+const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+/// Largest body text kept in a trace.
+const MAX_TRACE_BODY: usize = 64 * 1024;
+
+/// The request body as read by the layer.
+#[derive(Clone, Debug, Default)]
+pub struct ReadBody {
+    pub bytes: Bytes,
+    /// Set when the body exceeded `limit`; the bytes are then empty.
+    pub over_limit: Option<usize>,
+}
+
+/// The profile id (or `directory`) a path belongs to.
+pub fn area_of(path: &str) -> &str {
+    let mut segs = path.trim_start_matches('/').split('/');
+    match segs.next() {
+        Some(".well-known") => segs.nth(1).unwrap_or(""),
+        Some(first) => first,
+        None => "",
+    }
+}
+
+pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let now = time::OffsetDateTime::now_utc();
+    let (mut parts, body) = req.into_parts();
+    let area = area_of(parts.uri.path()).to_owned();
+    let limit = st.profile(&area).map_or(DEFAULT_BODY_LIMIT, |p| {
+        p.settings.registration.max_body_bytes
+    });
+    let read = match Limited::new(body, limit).collect().await {
+        Ok(c) => ReadBody {
+            bytes: c.to_bytes(),
+            over_limit: None,
+        },
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            ReadBody {
+                bytes: Bytes::new(),
+                over_limit: Some(limit),
+            }
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "reading the request body failed");
+            ReadBody::default()
+        }
+    };
+    parts.extensions.insert(read.clone());
+    let peer = parts.extensions.get::<Peer>().cloned();
+    let method = parts.method.to_string();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    let request_record = record(&parts.headers, &read.bytes, read.over_limit);
+
+    let response = next.run(Request::from_parts(parts, Body::empty())).await;
+
+    let (mut rparts, rbody) = response.into_parts();
+    let rbytes = rbody
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let info = rparts.extensions.remove::<TraceInfo>().unwrap_or_default();
+    let mut trace = Trace {
+        seq: 0,
+        id: secrets::random_token(12),
+        time: now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        time_ms: (now.unix_timestamp_nanos() / 1_000_000) as i64,
+        profile: area,
+        method,
+        path,
+        status: rparts.status.as_u16(),
+        client_id: info.client_id,
+        client_cert: peer.and_then(|p| p.cert.map(|c| c.summary.clone())),
+        request: request_record,
+        response: record(&rparts.headers, &rbytes, None),
+        summary: CheckSummary::of(&info.checks),
+        checks: info.checks,
+        failed_check: info.failed_check,
+        duration_us: started.elapsed().as_micros() as u64,
+    };
+    match st.store.insert_trace(&trace).await {
+        Ok(seq) => {
+            trace.seq = seq;
+            st.bus.publish(Arc::new(trace));
+        }
+        Err(e) => tracing::error!(error = %e, "storing a trace failed"),
+    }
+    Response::from_parts(rparts, Body::from(rbytes))
+}
+
+/// Headers (credentials redacted) and body (JSON or form as JSON, secrets redacted, JWTs
+/// decoded) of a request or response.
+fn record(headers: &HeaderMap, body: &[u8], over_limit: Option<usize>) -> HttpRecord {
+    let headers = headers
+        .iter()
+        .map(|(k, v)| {
+            let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+            let value = match k.as_str() {
+                "authorization" | "proxy-authorization" => match value.split_once(' ') {
+                    Some((scheme, cred)) => format!("{scheme} {}", redact_str(cred)),
+                    None => redact_str(&value),
+                },
+                "cookie" | "set-cookie" => redact_str(&value),
+                _ => value,
+            };
+            (k.as_str().to_owned(), value)
+        })
+        .collect::<Vec<_>>();
+    let content_type = headers
+        .iter()
+        .find(|(k, _)| k == "content-type")
+        .map(|(_, v)| v.to_ascii_lowercase())
+        .unwrap_or_default();
+    let mut jwts: Vec<DecodedJwt> = Vec::new();
+    let body = if let Some(limit) = over_limit {
+        Value::String(format!("(body over the {limit}-byte limit; not read)"))
+    } else if body.is_empty() {
+        Value::Null
+    } else if let Ok(mut v) = serde_json::from_slice::<Value>(body) {
+        redact_value(&mut v);
+        find_jwts("body", &v, &mut jwts);
+        v
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        match parse_form(body) {
+            Ok(map) => {
+                let mut v = Value::Object(map);
+                find_jwts("body", &v, &mut jwts);
+                redact_value(&mut v);
+                v
+            }
+            Err(_) => Value::String(String::from_utf8_lossy(body).into_owned()),
+        }
+    } else {
+        match std::str::from_utf8(body) {
+            Ok(text) => {
+                if let Some((header, claims)) = decode_compact(text) {
+                    jwts.push(DecodedJwt {
+                        location: "body".into(),
+                        header,
+                        claims,
+                    });
+                }
+                let mut t = text.to_owned();
+                if t.len() > MAX_TRACE_BODY {
+                    let mut cut = MAX_TRACE_BODY;
+                    while !t.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    t.truncate(cut);
+                    t.push_str("…(truncated)");
+                }
+                Value::String(t)
+            }
+            Err(_) => Value::String(format!("({} bytes, not UTF-8)", body.len())),
+        }
+    };
+    HttpRecord {
+        headers,
+        body,
+        jwts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas() {
+        assert_eq!(area_of("/generic/register"), "generic");
+        assert_eq!(area_of("/.well-known/openid-configuration/stet"), "stet");
+        assert_eq!(area_of("/directory/software"), "directory");
+    }
+
+    #[test]
+    fn records_redact_credentials() {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", "Bearer abcdefgh".parse().unwrap());
+        h.insert(
+            "content-type",
+            "application/x-www-form-urlencoded".parse().unwrap(),
+        );
+        let r = record(
+            &h,
+            b"grant_type=client_credentials&client_secret=topsecret",
+            None,
+        );
+        assert_eq!(r.headers[0].1, "Bearer abcd…(redacted)");
+        assert_eq!(r.body["client_secret"], "tops…(redacted)");
+        assert_eq!(r.body["grant_type"], "client_credentials");
+        let r = record(&HeaderMap::new(), &[0xff, 0xfe], None);
+        assert_eq!(r.body, "(2 bytes, not UTF-8)");
+    }
+}

@@ -1,0 +1,264 @@
+//! mockbank's SQLite store: one database file in the data dir (WAL, versioned migrations)
+//! holding clients, hashed tokens, the jti replay cache and traces.
+//!
+//! Writes go through one writer thread that commits them in groups: every caller waits for
+//! its own commit, so an acknowledged write is on disk (in the WAL) before the HTTP answer
+//! leaves — it survives `kill -9`. Reads use a small pool of read-only connections.
+
+mod migrations;
+mod reader;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+pub use reader::TraceFilter;
+use writer::{Op, Writer};
+
+/// What can go wrong in the store. Never shown to HTTP clients (they get `server_error`).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}: {1}")]
+    Open(PathBuf, String),
+    #[error("commit failed: {0}")]
+    Commit(String),
+    #[error("the store is closed")]
+    Closed,
+    #[error("stored JSON is corrupt: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// A registered client as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientRow {
+    pub client_id: String,
+    pub profile: String,
+    pub metadata: Map<String, Value>,
+    /// SHA-256 of the client secret; the secret itself is never stored.
+    pub secret_hash: Option<Vec<u8>>,
+    pub secret_expires_at: i64,
+    pub issued_at: i64,
+    pub updated_at: i64,
+}
+
+/// What a token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// RFC 7592 registration access token.
+    Registration,
+    /// RFC 6749 access token.
+    Access,
+}
+
+impl TokenKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Registration => "registration",
+            TokenKind::Access => "access",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        if s == "access" {
+            TokenKind::Access
+        } else {
+            TokenKind::Registration
+        }
+    }
+}
+
+/// A token as stored: only its SHA-256 hash, never the token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRow {
+    pub hash: Vec<u8>,
+    pub kind: TokenKind,
+    pub client_id: String,
+    pub profile: String,
+    pub scope: Option<String>,
+    pub issued_at: i64,
+    /// `None` = never expires.
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    /// Confirmation claim (RFC 8705 `cnf`), if the token is bound.
+    pub cnf: Option<String>,
+}
+
+/// Store settings.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Traces kept; the oldest are dropped past this.
+    pub trace_retention: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            trace_retention: 100_000,
+        }
+    }
+}
+
+/// Handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    writer: Writer,
+    readers: Arc<reader::Readers>,
+    path: PathBuf,
+}
+
+/// File name of the database inside the data dir.
+pub const DB_FILE: &str = "mockbank.sqlite3";
+
+impl Store {
+    /// Opens (creating and migrating if needed) the database in `dir`.
+    pub fn open(dir: &Path, config: StoreConfig) -> Result<Store, StoreError> {
+        let path = dir.join(DB_FILE);
+        let conn = migrations::open_migrated(&path)?;
+        let writer = Writer::start(conn, config)?;
+        let readers = Arc::new(reader::Readers::open(&path, 2)?);
+        Ok(Store {
+            writer,
+            readers,
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stores a new client and its registration access token in one transaction.
+    pub async fn insert_client(&self, client: ClientRow, rat: TokenRow) -> Result<(), StoreError> {
+        self.writer
+            .run(Op::InsertClient(client, rat))
+            .await
+            .map(drop)
+    }
+
+    /// Replaces a client's record (RFC 7592 §2.2: the update replaces, it does not merge),
+    /// rotating its registration access token in the same transaction when `rotation` is
+    /// given. `false` when the old token was already rotated away (nothing is changed).
+    pub async fn replace_client(
+        &self,
+        client: ClientRow,
+        rotation: Option<(Vec<u8>, TokenRow)>,
+    ) -> Result<bool, StoreError> {
+        let n = self.writer.run(Op::ReplaceClient(client, rotation)).await?;
+        Ok(n > 0)
+    }
+
+    /// Deletes a client and revokes every token issued to it.
+    pub async fn delete_client(&self, client_id: &str, now: i64) -> Result<(), StoreError> {
+        self.writer
+            .run(Op::DeleteClient(client_id.to_owned(), now))
+            .await
+            .map(drop)
+    }
+
+    pub async fn insert_token(&self, token: TokenRow) -> Result<(), StoreError> {
+        self.writer.run(Op::InsertToken(token)).await.map(drop)
+    }
+
+    /// Revokes the token with this hash (no-op if unknown).
+    pub async fn revoke_token(&self, hash: &[u8], now: i64) -> Result<(), StoreError> {
+        self.writer
+            .run(Op::RevokeToken(hash.to_vec(), now))
+            .await
+            .map(drop)
+    }
+
+    /// Compare-and-swap rotation: revokes `old_hash` only if it is still active and inserts
+    /// `new`, atomically. `false` means another request rotated it first (it must get 401).
+    pub async fn rotate_token(&self, old_hash: &[u8], new: TokenRow) -> Result<bool, StoreError> {
+        let done = self
+            .writer
+            .run(Op::RotateToken(old_hash.to_vec(), new))
+            .await?;
+        Ok(done == 1)
+    }
+
+    /// Records a `jti` until `expires_at`; `false` if it was already seen (a replay).
+    pub async fn remember_jti(
+        &self,
+        issuer: &str,
+        jti: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let inserted = self
+            .writer
+            .run(Op::RememberJti(
+                issuer.to_owned(),
+                jti.to_owned(),
+                expires_at,
+                now,
+            ))
+            .await?;
+        Ok(inserted == 1)
+    }
+
+    /// Appends a trace; returns its sequence number.
+    pub async fn insert_trace(&self, trace: &mockbank_core::Trace) -> Result<u64, StoreError> {
+        let json = serde_json::to_string(trace)?;
+        let seq = self
+            .writer
+            .run(Op::InsertTrace(writer::TraceRow {
+                id: trace.id.clone(),
+                time_ms: trace.time_ms,
+                profile: trace.profile.clone(),
+                method: trace.method.clone(),
+                path: trace.path.clone(),
+                status: trace.status,
+                client_id: trace.client_id.clone(),
+                failed: trace.summary.fail,
+                json,
+            }))
+            .await?;
+        Ok(seq as u64)
+    }
+
+    pub fn client(&self, client_id: &str) -> Result<Option<ClientRow>, StoreError> {
+        self.readers.with(|c| reader::client(c, client_id))
+    }
+
+    pub fn clients(&self, profile: Option<&str>) -> Result<Vec<ClientRow>, StoreError> {
+        self.readers.with(|c| reader::clients(c, profile))
+    }
+
+    pub fn token(&self, hash: &[u8]) -> Result<Option<TokenRow>, StoreError> {
+        self.readers.with(|c| reader::token(c, hash))
+    }
+
+    /// Newest first.
+    pub fn traces(&self, filter: &TraceFilter) -> Result<Vec<mockbank_core::Trace>, StoreError> {
+        self.readers.with(|c| reader::traces(c, filter))
+    }
+
+    pub fn trace(&self, id: &str) -> Result<Option<mockbank_core::Trace>, StoreError> {
+        self.readers.with(|c| reader::trace(c, id))
+    }
+
+    /// Traces with `seq > after`, oldest first (SSE replay).
+    pub fn traces_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<mockbank_core::Trace>, StoreError> {
+        self.readers.with(|c| reader::traces_after(c, after, limit))
+    }
+
+    pub fn trace_count(&self) -> Result<u64, StoreError> {
+        self.readers.with(reader::trace_count)
+    }
+
+    /// Waits until every write queued so far is committed, then stops the writer.
+    pub async fn close(&self) -> Result<(), StoreError> {
+        self.writer.close().await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,91 @@
+//! Versioned schema migrations, tracked with `PRAGMA user_version`.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// Migration `i` brings the schema from version `i` to `i + 1`. Append only.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE clients (
+    client_id         TEXT PRIMARY KEY,
+    profile           TEXT NOT NULL,
+    metadata          TEXT NOT NULL,
+    secret_hash       BLOB,
+    secret_expires_at INTEGER NOT NULL DEFAULT 0,
+    issued_at         INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL
+);
+CREATE INDEX clients_profile ON clients(profile);
+
+CREATE TABLE tokens (
+    hash       BLOB PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    client_id  TEXT NOT NULL,
+    profile    TEXT NOT NULL,
+    scope      TEXT,
+    issued_at  INTEGER NOT NULL,
+    expires_at INTEGER,
+    revoked_at INTEGER,
+    cnf        TEXT
+) WITHOUT ROWID;
+CREATE INDEX tokens_client ON tokens(client_id);
+
+CREATE TABLE jti_seen (
+    issuer     TEXT NOT NULL,
+    jti        TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, jti)
+) WITHOUT ROWID;
+
+CREATE TABLE traces (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    id        TEXT NOT NULL UNIQUE,
+    time_ms   INTEGER NOT NULL,
+    profile   TEXT NOT NULL,
+    method    TEXT NOT NULL,
+    path      TEXT NOT NULL,
+    status    INTEGER NOT NULL,
+    client_id TEXT,
+    failed    INTEGER NOT NULL,
+    body      TEXT NOT NULL
+);
+CREATE INDEX traces_profile ON traces(profile, seq);
+CREATE INDEX traces_client ON traces(client_id, seq);
+"#];
+
+/// Connection settings shared by the writer and the readers.
+pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // WAL + NORMAL: a commit is in the WAL file before the call returns, so it survives the
+    // process being killed; only an OS crash could lose the last transactions.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// Opens the database and applies every pending migration.
+pub(crate) fn open_migrated(path: &Path) -> Result<Connection, StoreError> {
+    let conn =
+        Connection::open(path).map_err(|e| StoreError::Open(path.to_owned(), e.to_string()))?;
+    configure(&conn)?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version as usize > MIGRATIONS.len() {
+        return Err(StoreError::Open(
+            path.to_owned(),
+            format!(
+                "database schema version {version} is newer than this mockbank ({})",
+                MIGRATIONS.len()
+            ),
+        ));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(conn)
+}

@@ -1,0 +1,196 @@
+//! Read-only queries over a small pool of connections.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use mockbank_core::Trace;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
+
+use crate::{ClientRow, StoreError, TokenKind, TokenRow};
+
+pub(crate) struct Readers {
+    pool: Vec<Mutex<Connection>>,
+}
+
+impl Readers {
+    pub fn open(path: &Path, n: usize) -> Result<Readers, StoreError> {
+        let pool = (0..n.max(1))
+            .map(|_| {
+                let c = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(std::time::Duration::from_secs(5))?;
+                Ok(Mutex::new(c))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Readers { pool })
+    }
+
+    /// Runs `f` on a free connection (or waits for the first one).
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let guard: MutexGuard<Connection> = self
+            .pool
+            .iter()
+            .find_map(|m| m.try_lock().ok())
+            .unwrap_or_else(|| self.pool[0].lock().unwrap_or_else(|p| p.into_inner()));
+        f(&guard)
+    }
+}
+
+fn client_row(r: &Row) -> rusqlite::Result<(ClientRow, String)> {
+    Ok((
+        ClientRow {
+            client_id: r.get(0)?,
+            profile: r.get(1)?,
+            metadata: Default::default(),
+            secret_hash: r.get(3)?,
+            secret_expires_at: r.get(4)?,
+            issued_at: r.get(5)?,
+            updated_at: r.get(6)?,
+        },
+        r.get(2)?,
+    ))
+}
+
+fn with_metadata((mut row, json): (ClientRow, String)) -> Result<ClientRow, StoreError> {
+    row.metadata = serde_json::from_str(&json)?;
+    Ok(row)
+}
+
+const CLIENT_COLUMNS: &str =
+    "client_id, profile, metadata, secret_hash, secret_expires_at, issued_at, updated_at";
+
+pub(crate) fn client(c: &Connection, id: &str) -> Result<Option<ClientRow>, StoreError> {
+    let row = c
+        .prepare_cached(&format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients WHERE client_id = ?1"
+        ))?
+        .query_row(params![id], client_row)
+        .optional()?;
+    row.map(with_metadata).transpose()
+}
+
+pub(crate) fn clients(c: &Connection, profile: Option<&str>) -> Result<Vec<ClientRow>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {CLIENT_COLUMNS} FROM clients WHERE (?1 IS NULL OR profile = ?1) ORDER BY issued_at DESC"
+    ))?;
+    let rows = stmt.query_map(params![profile], client_row)?;
+    rows.map(|r| with_metadata(r?)).collect()
+}
+
+pub(crate) fn token(c: &Connection, hash: &[u8]) -> Result<Option<TokenRow>, StoreError> {
+    Ok(c.prepare_cached(
+        "SELECT hash, kind, client_id, profile, scope, issued_at, expires_at, revoked_at, cnf
+             FROM tokens WHERE hash = ?1",
+    )?
+    .query_row(params![hash], |r| {
+        Ok(TokenRow {
+            hash: r.get(0)?,
+            kind: TokenKind::parse(&r.get::<_, String>(1)?),
+            client_id: r.get(2)?,
+            profile: r.get(3)?,
+            scope: r.get(4)?,
+            issued_at: r.get(5)?,
+            expires_at: r.get(6)?,
+            revoked_at: r.get(7)?,
+            cnf: r.get(8)?,
+        })
+    })
+    .optional()?)
+}
+
+/// Which traces to list.
+#[derive(Debug, Clone, Default)]
+pub struct TraceFilter {
+    /// At most this many (capped at 1000).
+    pub limit: u32,
+    /// Only traces older than this sequence number (paging).
+    pub before: Option<u64>,
+    pub profile: Option<String>,
+    pub client_id: Option<String>,
+    /// `fail`: traces with a failed check; `pass`: traces without.
+    pub outcome: Option<String>,
+    /// Text anywhere in the trace.
+    pub text: Option<String>,
+}
+
+fn trace_of(seq: i64, json: &str) -> Result<Trace, StoreError> {
+    let mut t: Trace = serde_json::from_str(json)?;
+    t.seq = seq as u64;
+    Ok(t)
+}
+
+pub(crate) fn traces(c: &Connection, f: &TraceFilter) -> Result<Vec<Trace>, StoreError> {
+    let failed = match f.outcome.as_deref() {
+        Some("fail") => Some(1),
+        Some("pass") => Some(0),
+        _ => None,
+    };
+    let text = f.text.as_ref().map(|t| {
+        let escaped = t
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    let mut stmt = c.prepare_cached(
+        "SELECT seq, body FROM traces
+         WHERE (?1 IS NULL OR seq < ?1)
+           AND (?2 IS NULL OR profile = ?2)
+           AND (?3 IS NULL OR client_id = ?3)
+           AND (?4 IS NULL OR (failed > 0) = (?4 = 1))
+           AND (?5 IS NULL OR body LIKE ?5 ESCAPE '\\')
+         ORDER BY seq DESC LIMIT ?6",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            f.before.map(|b| b as i64),
+            f.profile,
+            f.client_id,
+            failed,
+            text,
+            f.limit.clamp(1, 1000)
+        ],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+    )?;
+    rows.map(|r| {
+        let (seq, json) = r?;
+        trace_of(seq, &json)
+    })
+    .collect()
+}
+
+pub(crate) fn trace(c: &Connection, id: &str) -> Result<Option<Trace>, StoreError> {
+    let row = c
+        .prepare_cached("SELECT seq, body FROM traces WHERE id = ?1")?
+        .query_row(params![id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?;
+    row.map(|(seq, json)| trace_of(seq, &json)).transpose()
+}
+
+pub(crate) fn traces_after(
+    c: &Connection,
+    after: u64,
+    limit: u32,
+) -> Result<Vec<Trace>, StoreError> {
+    let mut stmt =
+        c.prepare_cached("SELECT seq, body FROM traces WHERE seq > ?1 ORDER BY seq ASC LIMIT ?2")?;
+    let rows = stmt.query_map(params![after as i64, limit], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    rows.map(|r| {
+        let (seq, json) = r?;
+        trace_of(seq, &json)
+    })
+    .collect()
+}
+
+pub(crate) fn trace_count(c: &Connection) -> Result<u64, StoreError> {
+    Ok(c.query_row("SELECT COUNT(*) FROM traces", [], |r| r.get::<_, i64>(0))? as u64)
+}

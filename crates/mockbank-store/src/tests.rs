@@ -1,0 +1,225 @@
+use super::*;
+use mockbank_core::trace::{CheckSummary, HttpRecord};
+use serde_json::json;
+
+fn open(dir: &Path, retention: u64) -> Store {
+    Store::open(
+        dir,
+        StoreConfig {
+            trace_retention: retention,
+        },
+    )
+    .unwrap()
+}
+
+fn client(id: &str) -> ClientRow {
+    ClientRow {
+        client_id: id.into(),
+        profile: "generic".into(),
+        metadata: json!({"client_name": "demo"}).as_object().cloned().unwrap(),
+        secret_hash: Some(vec![1, 2, 3]),
+        secret_expires_at: 0,
+        issued_at: 100,
+        updated_at: 100,
+    }
+}
+
+fn token(hash: u8, client_id: &str) -> TokenRow {
+    TokenRow {
+        hash: vec![hash; 32],
+        kind: TokenKind::Registration,
+        client_id: client_id.into(),
+        profile: "generic".into(),
+        scope: None,
+        issued_at: 100,
+        expires_at: None,
+        revoked_at: None,
+        cnf: None,
+    }
+}
+
+fn trace(id: &str, profile: &str, fail: u32) -> mockbank_core::Trace {
+    mockbank_core::Trace {
+        seq: 0,
+        id: id.into(),
+        time: "2026-11-23T00:00:00Z".into(),
+        time_ms: 1,
+        profile: profile.into(),
+        method: "POST".into(),
+        path: format!("/{profile}/register"),
+        status: 201,
+        client_id: Some("c1".into()),
+        client_cert: None,
+        request: HttpRecord::default(),
+        response: HttpRecord::default(),
+        checks: vec![],
+        summary: CheckSummary {
+            pass: 1,
+            fail,
+            skip: 0,
+        },
+        failed_check: None,
+        duration_us: 5,
+    }
+}
+
+#[tokio::test]
+async fn clients_and_tokens_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    store
+        .insert_client(client("c1"), token(7, "c1"))
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+    drop(store);
+
+    let store = open(dir.path(), 100);
+    assert_eq!(store.client("c1").unwrap().unwrap(), client("c1"));
+    assert_eq!(store.token(&[7; 32]).unwrap().unwrap().client_id, "c1");
+    assert!(store.client("nope").unwrap().is_none());
+    assert_eq!(store.clients(Some("generic")).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn rotation_is_compare_and_swap() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    store
+        .insert_client(client("c1"), token(1, "c1"))
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(
+        store.rotate_token(&[1; 32], token(2, "c1")),
+        store.rotate_token(&[1; 32], token(3, "c1")),
+    );
+    assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|x| **x).count(), 1);
+    assert!(store.token(&[1; 32]).unwrap().unwrap().revoked_at.is_some());
+    let live = [2u8, 3]
+        .iter()
+        .filter(|h| store.token(&[**h; 32]).unwrap().is_some())
+        .count();
+    assert_eq!(live, 1, "only the winner's token exists");
+}
+
+#[tokio::test]
+async fn an_update_with_a_stale_token_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    store
+        .insert_client(client("c1"), token(1, "c1"))
+        .await
+        .unwrap();
+    let mut updated = client("c1");
+    updated.metadata.insert("client_name".into(), json!("new"));
+    assert!(store
+        .replace_client(updated.clone(), Some((vec![1; 32], token(2, "c1"))))
+        .await
+        .unwrap());
+    updated
+        .metadata
+        .insert("client_name".into(), json!("newer"));
+    assert!(!store
+        .replace_client(updated, Some((vec![1; 32], token(3, "c1"))))
+        .await
+        .unwrap());
+    assert_eq!(
+        store.client("c1").unwrap().unwrap().metadata["client_name"],
+        "new"
+    );
+    assert!(store.token(&[3; 32]).unwrap().is_none());
+}
+
+#[tokio::test]
+async fn deleting_a_client_revokes_its_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    store
+        .insert_client(client("c1"), token(1, "c1"))
+        .await
+        .unwrap();
+    store.delete_client("c1", 200).await.unwrap();
+    assert!(store.client("c1").unwrap().is_none());
+    assert_eq!(
+        store.token(&[1; 32]).unwrap().unwrap().revoked_at,
+        Some(200)
+    );
+}
+
+#[tokio::test]
+async fn jti_replays_are_detected_until_expiry() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    assert!(store.remember_jti("iss", "j1", 1000, 10).await.unwrap());
+    assert!(!store.remember_jti("iss", "j1", 1000, 20).await.unwrap());
+    assert!(store.remember_jti("other", "j1", 1000, 20).await.unwrap());
+    assert!(
+        store.remember_jti("iss", "j1", 3000, 2000).await.unwrap(),
+        "expired entry no longer blocks"
+    );
+}
+
+#[tokio::test]
+async fn traces_are_listed_newest_first_filtered_and_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 10);
+    for i in 0..25 {
+        let profile = if i % 2 == 0 { "generic" } else { "stet" };
+        let seq = store
+            .insert_trace(&trace(&format!("t{i}"), profile, (i % 3 == 0) as u32))
+            .await
+            .unwrap();
+        assert_eq!(seq, i + 1);
+    }
+    assert!(
+        store.trace_count().unwrap() <= 11,
+        "retention keeps about 10"
+    );
+    let all = store
+        .traces(&TraceFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(all[0].id, "t24");
+    assert_eq!(all[0].seq, 25);
+    assert!(all.windows(2).all(|w| w[0].seq > w[1].seq));
+    let generic = store
+        .traces(&TraceFilter {
+            limit: 100,
+            profile: Some("generic".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(generic.iter().all(|t| t.profile == "generic"));
+    let failed = store
+        .traces(&TraceFilter {
+            limit: 100,
+            outcome: Some("fail".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(!failed.is_empty() && failed.iter().all(|t| t.summary.fail > 0));
+    let text = store
+        .traces(&TraceFilter {
+            limit: 100,
+            text: Some("t23".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(text.len(), 1);
+    let page = store
+        .traces(&TraceFilter {
+            limit: 2,
+            before: Some(24),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.iter().map(|t| t.seq).collect::<Vec<_>>(), [23, 22]);
+    let after = store.traces_after(22, 10).unwrap();
+    assert_eq!(
+        after.iter().map(|t| t.seq).collect::<Vec<_>>(),
+        [23, 24, 25]
+    );
+    assert_eq!(store.trace("t20").unwrap().unwrap().seq, 21);
+}

@@ -1,0 +1,246 @@
+//! The single writer thread: takes write operations from a queue and commits them in groups
+//! (one transaction per group, a savepoint per operation so one failure spoils nothing else).
+
+use std::sync::mpsc;
+use std::thread;
+
+use rusqlite::{params, Connection};
+use tokio::sync::oneshot;
+
+use crate::{ClientRow, StoreConfig, StoreError, TokenRow};
+
+/// Most operations committed in one transaction.
+const MAX_GROUP: usize = 512;
+
+pub(crate) struct TraceRow {
+    pub id: String,
+    pub time_ms: i64,
+    pub profile: String,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub client_id: Option<String>,
+    pub failed: u32,
+    pub json: String,
+}
+
+pub(crate) enum Op {
+    InsertClient(ClientRow, TokenRow),
+    ReplaceClient(ClientRow, Option<(Vec<u8>, TokenRow)>),
+    DeleteClient(String, i64),
+    InsertToken(TokenRow),
+    RevokeToken(Vec<u8>, i64),
+    RotateToken(Vec<u8>, TokenRow),
+    RememberJti(String, String, i64, i64),
+    InsertTrace(TraceRow),
+}
+
+enum Msg {
+    Op(Box<Op>, oneshot::Sender<Result<i64, StoreError>>),
+    Close(oneshot::Sender<()>),
+}
+
+#[derive(Clone)]
+pub(crate) struct Writer {
+    tx: mpsc::Sender<Msg>,
+}
+
+impl Writer {
+    pub fn start(conn: Connection, config: StoreConfig) -> Result<Writer, StoreError> {
+        let (tx, rx) = mpsc::channel();
+        thread::Builder::new()
+            .name("mockbank-store-writer".into())
+            .spawn(move || writer_loop(conn, rx, config))
+            .map_err(|e| StoreError::Open("writer thread".into(), e.to_string()))?;
+        Ok(Writer { tx })
+    }
+
+    /// Queues `op` and waits for its commit. Returns an op-specific number (row id, count).
+    pub async fn run(&self, op: Op) -> Result<i64, StoreError> {
+        let (done, wait) = oneshot::channel();
+        self.tx
+            .send(Msg::Op(Box::new(op), done))
+            .map_err(|_| StoreError::Closed)?;
+        wait.await.map_err(|_| StoreError::Closed)?
+    }
+
+    pub async fn close(&self) -> Result<(), StoreError> {
+        let (done, wait) = oneshot::channel();
+        self.tx
+            .send(Msg::Close(done))
+            .map_err(|_| StoreError::Closed)?;
+        wait.await.map_err(|_| StoreError::Closed)
+    }
+}
+
+fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Msg>, config: StoreConfig) {
+    let mut since_prune: u64 = 0;
+    let prune_every = (config.trace_retention / 100).max(1);
+    let mut closing: Option<oneshot::Sender<()>> = None;
+    while closing.is_none() {
+        let Ok(first) = rx.recv() else { break };
+        let mut group = Vec::new();
+        let push = |m: Msg, group: &mut Vec<_>, closing: &mut Option<_>| match m {
+            Msg::Op(op, done) => group.push((*op, done)),
+            Msg::Close(done) => *closing = Some(done),
+        };
+        push(first, &mut group, &mut closing);
+        while group.len() < MAX_GROUP && closing.is_none() {
+            match rx.try_recv() {
+                Ok(m) => push(m, &mut group, &mut closing),
+                Err(_) => break,
+            }
+        }
+        let traces = group
+            .iter()
+            .filter(|(op, _)| matches!(op, Op::InsertTrace(_)))
+            .count() as u64;
+        let results = commit_group(&mut conn, group.iter().map(|(op, _)| op));
+        since_prune += traces;
+        if since_prune >= prune_every {
+            since_prune = 0;
+            if let Err(e) = prune_traces(&conn, config.trace_retention) {
+                tracing::warn!(error = %e, "trace retention prune failed");
+            }
+        }
+        for ((_, done), result) in group.into_iter().zip(results) {
+            let _ = done.send(result);
+        }
+    }
+    if let Err(e) = conn.pragma_update(None, "wal_checkpoint", "TRUNCATE") {
+        tracing::debug!(error = %e, "checkpoint at close failed");
+    }
+    drop(conn);
+    if let Some(done) = closing {
+        let _ = done.send(());
+    }
+}
+
+/// Runs a group in one transaction. If the commit itself fails, every op reports it.
+fn commit_group<'a>(
+    conn: &mut Connection,
+    ops: impl Iterator<Item = &'a Op>,
+) -> Vec<Result<i64, StoreError>> {
+    let mut tx = match conn.transaction() {
+        Ok(tx) => tx,
+        Err(e) => {
+            return ops
+                .map(|_| Err(StoreError::Commit(e.to_string())))
+                .collect()
+        }
+    };
+    let mut results = Vec::new();
+    for op in ops {
+        let result = (|| {
+            let sp = tx.savepoint()?;
+            let r = apply(&sp, op)?;
+            sp.commit()?;
+            Ok(r)
+        })();
+        results.push(result);
+    }
+    if let Err(e) = tx.commit() {
+        tracing::error!(error = %e, "store commit failed");
+        return results
+            .iter()
+            .map(|_| Err(StoreError::Commit(e.to_string())))
+            .collect();
+    }
+    results
+}
+
+fn insert_token(c: &Connection, t: &TokenRow) -> rusqlite::Result<usize> {
+    c.execute(
+        "INSERT INTO tokens (hash, kind, client_id, profile, scope, issued_at, expires_at, revoked_at, cnf)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![t.hash, t.kind.as_str(), t.client_id, t.profile, t.scope, t.issued_at, t.expires_at, t.revoked_at, t.cnf],
+    )
+}
+
+fn upsert_client(c: &Connection, client: &ClientRow) -> Result<usize, StoreError> {
+    Ok(c.execute(
+        "INSERT INTO clients (client_id, profile, metadata, secret_hash, secret_expires_at, issued_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(client_id) DO UPDATE SET metadata = excluded.metadata,
+            secret_hash = excluded.secret_hash, secret_expires_at = excluded.secret_expires_at,
+            updated_at = excluded.updated_at",
+        params![
+            client.client_id,
+            client.profile,
+            serde_json::to_string(&client.metadata)?,
+            client.secret_hash,
+            client.secret_expires_at,
+            client.issued_at,
+            client.updated_at
+        ],
+    )?)
+}
+
+fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
+    Ok(match op {
+        Op::InsertClient(client, rat) => {
+            upsert_client(c, client)?;
+            insert_token(c, rat)? as i64
+        }
+        Op::ReplaceClient(client, rotation) => {
+            if let Some((old, new)) = rotation {
+                if rotate(c, old, new)? == 0 {
+                    return Ok(0);
+                }
+            }
+            upsert_client(c, client)? as i64
+        }
+        Op::DeleteClient(id, now) => {
+            c.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE client_id = ?1 AND revoked_at IS NULL",
+                params![id, now],
+            )?;
+            c.execute("DELETE FROM clients WHERE client_id = ?1", params![id])? as i64
+        }
+        Op::InsertToken(t) => insert_token(c, t)? as i64,
+        Op::RevokeToken(hash, now) => c.execute(
+            "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
+            params![hash, now],
+        )? as i64,
+        Op::RotateToken(old, new) => rotate(c, old, new)? as i64,
+        Op::RememberJti(issuer, jti, expires_at, now) => {
+            // An expired entry no longer blocks its jti; the replay window is its lifetime.
+            c.execute(
+                "DELETE FROM jti_seen WHERE issuer = ?1 AND jti = ?2 AND expires_at < ?3",
+                params![issuer, jti, now],
+            )?;
+            c.execute(
+                "INSERT OR IGNORE INTO jti_seen (issuer, jti, expires_at) VALUES (?1, ?2, ?3)",
+                params![issuer, jti, expires_at],
+            )? as i64
+        }
+        Op::InsertTrace(t) => {
+            c.execute(
+                "INSERT INTO traces (id, time_ms, profile, method, path, status, client_id, failed, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![t.id, t.time_ms, t.profile, t.method, t.path, t.status, t.client_id, t.failed, t.json],
+            )?;
+            c.last_insert_rowid()
+        }
+    })
+}
+
+/// Revokes `old` if still active and inserts `new`; 0 when `old` was already gone.
+fn rotate(c: &Connection, old: &[u8], new: &TokenRow) -> rusqlite::Result<usize> {
+    let revoked = c.execute(
+        "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
+        params![old, new.issued_at],
+    )?;
+    if revoked == 1 {
+        insert_token(c, new)?;
+    }
+    Ok(revoked)
+}
+
+/// Drops the oldest traces beyond `keep`.
+fn prune_traces(c: &Connection, keep: u64) -> rusqlite::Result<usize> {
+    c.execute(
+        "DELETE FROM traces WHERE seq <= (SELECT seq FROM traces ORDER BY seq DESC LIMIT 1 OFFSET ?1)",
+        params![keep as i64],
+    )
+}

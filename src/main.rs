@@ -1,0 +1,236 @@
+//! `mockbank`: the headless mock bank. `mockbank serve` runs the DCR server with every
+//! profile; `mockbank checks list` prints the check catalogue from the code.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use mockbank_core::ProfileSet;
+use mockbank_server::ServerConfig;
+
+#[derive(Parser)]
+#[command(
+    name = "mockbank",
+    version,
+    about = "Local mock bank and test harness for OAuth 2.0 Dynamic Client Registration"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTPS server with every profile (prints one JSON `ready` line on stdout).
+    Serve {
+        /// Where the SQLite database, the CA and the admin token live.
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8443")]
+        listen: SocketAddr,
+        /// Folder of profile files (`NAME.toml`); default: the built-in profiles.
+        #[arg(long, value_name = "DIR")]
+        profiles: Option<PathBuf>,
+        /// Traces kept in the store; the oldest are dropped beyond this.
+        #[arg(long, value_name = "N", default_value_t = 100_000)]
+        trace_retention: u64,
+    },
+    /// The validation checks mockbank knows.
+    Checks {
+        #[command(subcommand)]
+        command: ChecksCommand,
+    },
+    /// Profile files.
+    Profiles {
+        #[command(subcommand)]
+        command: ProfilesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChecksCommand {
+    /// Print the catalogue: id, spec reference and description of every check.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProfilesCommand {
+    /// Validate profile files (a folder, or the built-in ones) and list them.
+    Check {
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve {
+            data_dir,
+            listen,
+            profiles,
+            trace_retention,
+        } => serve(data_dir, listen, profiles, trace_retention),
+        Command::Checks {
+            command: ChecksCommand::List { format },
+        } => {
+            print_checks(format);
+            Ok(())
+        }
+        Command::Profiles {
+            command: ProfilesCommand::Check { dir },
+        } => load_profiles(dir.as_deref()).map(|set| {
+            for p in set.iter() {
+                println!(
+                    "{}\t{}\t{} checks\t{}",
+                    p.id,
+                    p.source,
+                    p.checks.len(),
+                    p.settings.title
+                );
+            }
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mockbank: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(
+    data_dir: Option<PathBuf>,
+    listen: SocketAddr,
+    profiles_dir: Option<PathBuf>,
+    trace_retention: u64,
+) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let profiles = load_profiles(profiles_dir.as_deref())?;
+    let data_dir = match data_dir {
+        Some(d) => d,
+        None => default_data_dir()?,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let server = mockbank_server::start(ServerConfig {
+            data_dir,
+            listen,
+            profiles,
+            trace_retention,
+        })
+        .await?;
+        println!("{}", server.ready_event());
+        tracing::info!(base_url = %server.base_url, "mockbank is ready");
+        wait_for_signal().await?;
+        tracing::info!("shutting down");
+        server.shutdown().await
+    })
+}
+
+async fn wait_for_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
+
+/// `$XDG_DATA_HOME/mockbank`, else `~/.local/share/mockbank`.
+fn default_data_dir() -> anyhow::Result<PathBuf> {
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(xdg).join("mockbank"));
+    }
+    let home = std::env::var_os("HOME")
+        .context("neither XDG_DATA_HOME nor HOME is set; pass --data-dir")?;
+    Ok(PathBuf::from(home).join(".local/share/mockbank"))
+}
+
+/// The profiles of `dir` (every `*.toml`), or the built-in ones.
+fn load_profiles(dir: Option<&Path>) -> anyhow::Result<ProfileSet> {
+    let Some(dir) = dir else {
+        return Ok(ProfileSet::builtin()?);
+    };
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read profiles folder {}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read profile {}", path.display()))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.push((name, text, path));
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    ProfileSet::load(files.iter().map(|(n, t, _)| (n.as_str(), t.as_str()))).map_err(|mut e| {
+        if let Some((_, _, path)) = files.iter().find(|(n, _, _)| *n == e.file) {
+            e.file = path.display().to_string();
+        }
+        anyhow::Error::new(e)
+    })
+}
+
+fn print_checks(format: Format) {
+    let checks: Vec<_> = mockbank_core::checks::catalogue().collect();
+    match format {
+        Format::Text => {
+            for c in checks {
+                println!("{:<42} {:<28} {}", c.id, c.spec, c.description);
+            }
+        }
+        Format::Markdown => {
+            println!("| id | spec | error | description |\n|---|---|---|---|");
+            for c in checks {
+                println!(
+                    "| `{}` | {} | `{}` | {} |",
+                    c.id,
+                    c.spec,
+                    c.error,
+                    c.description.replace('|', "\\|")
+                );
+            }
+        }
+        Format::Json => {
+            let list: Vec<_> = checks
+                .iter()
+                .map(|c| serde_json::json!({"id": c.id, "title": c.title, "spec": c.spec, "description": c.description, "error": c.error}))
+                .collect();
+            println!("{}", serde_json::Value::Array(list));
+        }
+    }
+}
