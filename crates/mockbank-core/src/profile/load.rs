@@ -256,3 +256,33 @@ mod tests {
         assert_eq!(err.line, 2);
     }
 }
+
+#[cfg(test)]
+mod docs {
+    /// Every key a shipped profile uses is described in profiles/README.md.
+    #[test]
+    fn every_shipped_key_is_documented() {
+        let readme = include_str!("../../../../profiles/README.md");
+        for (file, src) in super::builtin_sources() {
+            let table: toml::Table = toml::from_str(src).unwrap();
+            let mut keys = Vec::new();
+            for (k, v) in table.iter().filter(|(k, _)| *k != "check") {
+                keys.push(k.clone());
+                if let Some(inner) = v.as_table() {
+                    keys.extend(inner.keys().cloned());
+                }
+            }
+            for check in table["check"].as_array().unwrap() {
+                keys.extend(check.as_table().unwrap().keys().cloned());
+            }
+            for key in keys {
+                let documented =
+                    readme.contains(&format!("`{key}`")) || readme.contains(&format!("`[{key}]`"));
+                assert!(
+                    documented,
+                    "{file}: `{key}` is not documented in profiles/README.md"
+                );
+            }
+        }
+    }
+}

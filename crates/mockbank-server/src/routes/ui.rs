@@ -1,5 +1,5 @@
-//! `/ui/`: until the web UI is built, a first-run page that shows where everything is and
-//! a ready-to-paste registration command for each profile.
+//! `/ui/`: the first-run page (`ui/first-run.html`): where everything is, and a
+//! ready-to-paste registration command for each profile.
 
 use std::sync::Arc;
 
@@ -31,11 +31,9 @@ pub async fn landing(State(st): State<Arc<AppState>>) -> Html<String> {
             escape(&curl)
         ));
     }
-    Html(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>mockbank</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}pre{{background:#f4f4f4;padding:.75rem;white-space:pre-wrap}}</style></head>\
-         <body><h1>mockbank is running</h1><p>Base URL <code>{}</code>. The CA certificate is at <a href=\"/directory/ca.pem\">/directory/ca.pem</a>. \
-         Traces: <code>GET /admin/traces</code> with the admin token.</p>{rows}</body></html>",
-        escape(&st.base_url)
-    ))
+    Html(
+        include_str!("../../../../ui/first-run.html")
+            .replace("{{BASE_URL}}", &escape(&st.base_url))
+            .replace("{{PROFILES}}", &rows),
+    )
 }

@@ -1,0 +1,202 @@
+//! The command-line contract: the ready line, signals, and clear failures.
+
+use std::process::{Command, Stdio};
+
+use crate::common::{wait_timeout, Bank, BIN};
+
+#[tokio::test]
+async fn the_ready_line_names_everything_a_script_needs() {
+    let bank = Bank::start();
+    let ready = &bank.ready;
+    assert_eq!(ready["event"], "ready");
+    assert!(bank.base_url.starts_with("https://127.0.0.1:"));
+    assert_eq!(ready["ui_url"], format!("{}/ui/", bank.base_url));
+    let ca = std::path::Path::new(ready["ca_cert"].as_str().unwrap());
+    assert!(ca.is_absolute() && ca.exists());
+    let token_file = std::path::Path::new(ready["admin_token_file"].as_str().unwrap());
+    assert!(token_file.is_absolute());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(token_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "admin token must be owner-only");
+    }
+    assert!(bank.admin_token.len() >= 32);
+    let profiles = ready["profiles"].as_array().unwrap();
+    let ids: Vec<&str> = profiles.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert!(
+        ids.contains(&"generic") && ids.contains(&"generic-rotating"),
+        "{ids:?}"
+    );
+    for p in profiles {
+        let issuer = p["issuer"].as_str().unwrap();
+        assert_eq!(
+            issuer,
+            format!("{}/{}", bank.base_url, p["id"].as_str().unwrap())
+        );
+        let r = bank
+            .get(&format!("{issuer}/.well-known/openid-configuration"))
+            .await;
+        assert_eq!(r.status, 200);
+        let doc = r.json();
+        assert_eq!(doc["issuer"], issuer);
+        for key in ["registration_endpoint", "token_endpoint", "jwks_uri"] {
+            assert!(doc[key].as_str().unwrap().starts_with(issuer), "{key}");
+        }
+        for key in [
+            "token_endpoint_auth_methods_supported",
+            "grant_types_supported",
+            "scopes_supported",
+            "response_types_supported",
+            "request_object_signing_alg_values_supported",
+        ] {
+            assert!(doc[key].is_array(), "{key} missing");
+        }
+    }
+    let page = bank.get("/ui/").await;
+    assert_eq!(page.status, 200);
+    let html = String::from_utf8_lossy(&page.body);
+    assert!(html.contains(&format!("{}/generic/register", bank.base_url)), "first-run page lists the curl commands");
+    // RFC 8414 §3 placement of the well-known segment works too.
+    let r = bank
+        .get("/.well-known/oauth-authorization-server/generic")
+        .await;
+    assert_eq!(r.json()["issuer"], format!("{}/generic", bank.base_url));
+    assert!(bank.stop().success(), "SIGTERM must exit 0");
+}
+
+#[test]
+fn bad_flags_fail_with_a_message() {
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "not-an-address"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--listen"));
+    assert!(out.stdout.is_empty());
+    let out = Command::new(BIN)
+        .args(["serve", "--frobnicate"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[tokio::test]
+async fn a_busy_port_is_named_and_nothing_starts() {
+    let bank = Bank::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", &bank.addr, "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("cannot listen on {}", bank.addr)),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no ready line when the port is busy");
+}
+
+#[test]
+fn an_unreadable_profile_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let generic = include_str!("../../profiles/generic.toml");
+    std::fs::write(dir.path().join("generic.toml"), generic).unwrap();
+    let broken = generic.replacen("[token]", "[token]\nfrobnicate = 1", 1);
+    let line = broken.lines().position(|l| l == "frobnicate = 1").unwrap() + 1;
+    std::fs::write(dir.path().join("mine.toml"), broken).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--profiles"])
+        .arg(dir.path())
+        .arg("--data-dir")
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("mine.toml:{line}:")), "{err}");
+    assert!(err.contains("frobnicate"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn a_user_profile_folder_replaces_the_built_in_profiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let generic = include_str!("../../profiles/generic.toml");
+    let strict = generic
+        .replace(
+            "title = \"Generic RFC 7591 / 7592\"",
+            "title = \"Strict bank\"",
+        )
+        .replace("params = { reject = false }", "params = { reject = true }");
+    std::fs::write(dir.path().join("strict-bank.toml"), strict).unwrap();
+    let bank = Bank::start_with(&["--profiles", dir.path().to_str().unwrap()]);
+    let ids: Vec<&str> = bank.ready["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["strict-bank"]);
+    let mut body = crate::common::generic_client();
+    body["redirect_url"] = "typo".into();
+    let r = bank
+        .send(crate::common::Request::new("POST", "/strict-bank/register").json(&body))
+        .await;
+    let err = r.assert_error(400, "invalid_client_metadata");
+    assert_eq!(
+        err["error_description"],
+        "unknown metadata member `redirect_url`"
+    );
+    assert_eq!(
+        bank.get("/generic/.well-known/openid-configuration")
+            .await
+            .status,
+        404
+    );
+}
+
+#[test]
+fn checks_list_prints_the_catalogue_from_the_code() {
+    let out = Command::new(BIN)
+        .args(["checks", "list"])
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in [
+        "generic.redirect.no_fragment",
+        "rfc7592.token.bound_to_client",
+        "token.client_auth.credentials_valid",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} missing"));
+        assert!(line.contains("RFC"), "{line}");
+    }
+    let out = Command::new(BIN)
+        .args(["checks", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(list.as_array().unwrap().len() > 30);
+}
+
+#[test]
+fn sigint_also_shuts_down_cleanly() {
+    let bank = Bank::start();
+    let pid = bank.child.id();
+    let mut bank = bank;
+    assert!(Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = wait_timeout(&mut bank.child, std::time::Duration::from_secs(20));
+    assert!(status.success());
+}

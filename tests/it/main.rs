@@ -1,0 +1,13 @@
+//! Black-box tests of the `mockbank` binary, one test binary for link time (see
+//! ARCHITECTURE §6.6): each test starts the real server on `127.0.0.1:0` and speaks HTTPS.
+
+mod common;
+
+mod admin;
+mod cli;
+mod generic_errors;
+mod generic_lifecycle;
+mod management;
+mod mtls;
+mod persistence;
+mod token;
