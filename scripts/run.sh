@@ -3,5 +3,6 @@
 # (data in $XDG_DATA_HOME/mockbank). Extra arguments go to `mockbank serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v cargo >/dev/null || { echo "cargo not found: install a Rust toolchain (rustup)" >&2; exit 1; }
+source scripts/lib.sh
+require_cargo
 exec cargo run --release --locked --bin mockbank -- serve "$@"

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# The README's test command: every test of the workspace (unit tests per crate and the
-# black-box tests in tests/ that start the real binary over HTTPS).
+# The README's test command: every Rust test of the workspace (unit tests per crate and the
+# black-box tests in tests/it that start the real binary over HTTPS), then the same binary
+# driven by a standard OAuth client library (openid-client, tests/oauth-client).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v cargo >/dev/null || { echo "cargo not found: install a Rust toolchain (rustup)" >&2; exit 1; }
+source scripts/lib.sh
+
+require_cargo
 cargo test --locked --workspace "$@"
+
+require_node
+bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/mockbank"
+cargo build --locked --bin mockbank
+(cd tests/oauth-client && npm ci --no-audit --no-fund --loglevel=error && MOCKBANK_BIN="$bin" node run.mjs)

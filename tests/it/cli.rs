@@ -56,7 +56,10 @@ async fn the_ready_line_names_everything_a_script_needs() {
     let page = bank.get("/ui/").await;
     assert_eq!(page.status, 200);
     let html = String::from_utf8_lossy(&page.body);
-    assert!(html.contains(&format!("{}/generic/register", bank.base_url)), "first-run page lists the curl commands");
+    assert!(
+        html.contains(&format!("{}/generic/register", bank.base_url)),
+        "first-run page lists the curl commands"
+    );
     // RFC 8414 §3 placement of the well-known segment works too.
     let r = bank
         .get("/.well-known/oauth-authorization-server/generic")
