@@ -101,10 +101,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let ca = Ca::load_or_create(&data_dir)?;
     let admin_token_file = data_dir.join(ADMIN_TOKEN_FILE);
     let admin_token = load_or_create_admin_token(&admin_token_file)?;
+    let bus = TraceBus::new(4096);
+    let publisher = bus.clone();
     let store = Store::open(
         &data_dir,
         StoreConfig {
             trace_retention: config.trace_retention,
+            on_trace: Some(Arc::new(move |trace| publisher.publish(trace))),
         },
     )
     .with_context(|| format!("opening the store in {}", data_dir.display()))?;
@@ -127,7 +130,6 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let chain_verifier = ChainVerifier::new(ca.cert_der().clone())?;
     let tls_config = tls::server_config(identity, ca.cert_der())?;
 
-    let bus = TraceBus::new(4096);
     let state = Arc::new(AppState::new(
         config.profiles,
         store,

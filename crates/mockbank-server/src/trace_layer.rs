@@ -90,7 +90,7 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
         .map(|c| c.to_bytes())
         .unwrap_or_default();
     let info = rparts.extensions.remove::<TraceInfo>().unwrap_or_default();
-    let mut trace = Trace {
+    let trace = Trace {
         seq: 0,
         id: secrets::random_token(12),
         time: now
@@ -110,12 +110,10 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
         failed_check: info.failed_check,
         duration_us: started.elapsed().as_micros() as u64,
     };
-    match st.store.insert_trace(&trace).await {
-        Ok(seq) => {
-            trace.seq = seq;
-            st.bus.publish(Arc::new(trace));
-        }
-        Err(e) => tracing::error!(error = %e, "storing a trace failed"),
+    // Stored first, then published by the store's hook in sequence order; waiting here
+    // means a client that got its answer finds the trace in `GET /admin/traces`.
+    if let Err(e) = st.store.insert_trace(trace).await {
+        tracing::error!(error = %e, "storing a trace failed");
     }
     Response::from_parts(rparts, Body::from(rbytes))
 }

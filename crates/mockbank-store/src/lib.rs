@@ -86,17 +86,24 @@ pub struct TokenRow {
     pub cnf: Option<String>,
 }
 
+/// Called with every trace right after its commit, in sequence order.
+pub type TraceHook = Arc<dyn Fn(Arc<mockbank_core::Trace>) + Send + Sync>;
+
 /// Store settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StoreConfig {
     /// Traces kept; the oldest are dropped past this.
     pub trace_retention: u64,
+    /// Receives each committed trace (with its `seq`), in commit order — the trace bus. It
+    /// runs on the writer thread, so it must not block.
+    pub on_trace: Option<TraceHook>,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             trace_retention: 100_000,
+            on_trace: None,
         }
     }
 }
@@ -200,24 +207,20 @@ impl Store {
         Ok(inserted == 1)
     }
 
-    /// Appends a trace; returns its sequence number.
-    pub async fn insert_trace(&self, trace: &mockbank_core::Trace) -> Result<u64, StoreError> {
-        let json = serde_json::to_string(trace)?;
-        let seq = self
-            .writer
-            .run(Op::InsertTrace(writer::TraceRow {
-                id: trace.id.clone(),
-                time_ms: trace.time_ms,
-                profile: trace.profile.clone(),
-                method: trace.method.clone(),
-                path: trace.path.clone(),
-                status: trace.status,
-                client_id: trace.client_id.clone(),
-                failed: trace.summary.fail,
-                json,
-            }))
+    /// Appends a trace; returns it with its sequence number once committed. The
+    /// `on_trace` hook sees it too, in sequence order, even if this future is dropped.
+    pub async fn insert_trace(
+        &self,
+        trace: mockbank_core::Trace,
+    ) -> Result<Arc<mockbank_core::Trace>, StoreError> {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        self.writer
+            .run(Op::InsertTrace(
+                Box::new(writer::TraceRow::new(trace)?),
+                Some(done),
+            ))
             .await?;
-        Ok(seq as u64)
+        wait.await.map_err(|_| StoreError::Closed)
     }
 
     pub fn client(&self, client_id: &str) -> Result<Option<ClientRow>, StoreError> {

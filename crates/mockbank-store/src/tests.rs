@@ -7,6 +7,7 @@ fn open(dir: &Path, retention: u64) -> Store {
         dir,
         StoreConfig {
             trace_retention: retention,
+            on_trace: None,
         },
     )
     .unwrap()
@@ -165,11 +166,11 @@ async fn traces_are_listed_newest_first_filtered_and_capped() {
     let store = open(dir.path(), 10);
     for i in 0..25 {
         let profile = if i % 2 == 0 { "generic" } else { "stet" };
-        let seq = store
-            .insert_trace(&trace(&format!("t{i}"), profile, (i % 3 == 0) as u32))
+        let stored = store
+            .insert_trace(trace(&format!("t{i}"), profile, (i % 3 == 0) as u32))
             .await
             .unwrap();
-        assert_eq!(seq, i + 1);
+        assert_eq!(stored.seq, i + 1);
     }
     assert!(
         store.trace_count().unwrap() <= 11,
@@ -222,4 +223,34 @@ async fn traces_are_listed_newest_first_filtered_and_capped() {
         [23, 24, 25]
     );
     assert_eq!(store.trace("t20").unwrap().unwrap().seq, 21);
+}
+
+#[tokio::test]
+async fn the_trace_hook_sees_every_trace_in_sequence_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let store = Store::open(
+        dir.path(),
+        StoreConfig {
+            trace_retention: 1000,
+            on_trace: Some(Arc::new(move |t| sink.lock().unwrap().push(t.seq))),
+        },
+    )
+    .unwrap();
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .insert_trace(trace(&format!("t{i}"), "generic", 0))
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen, (1..=50).collect::<Vec<u64>>());
 }

@@ -7,21 +7,25 @@ use std::thread;
 use rusqlite::{params, Connection};
 use tokio::sync::oneshot;
 
+use std::sync::Arc;
+
+use mockbank_core::Trace;
+
 use crate::{ClientRow, StoreConfig, StoreError, TokenRow};
 
 /// Most operations committed in one transaction.
 const MAX_GROUP: usize = 512;
 
 pub(crate) struct TraceRow {
-    pub id: String,
-    pub time_ms: i64,
-    pub profile: String,
-    pub method: String,
-    pub path: String,
-    pub status: u16,
-    pub client_id: Option<String>,
-    pub failed: u32,
+    pub trace: Trace,
     pub json: String,
+}
+
+impl TraceRow {
+    pub fn new(trace: Trace) -> Result<Self, StoreError> {
+        let json = serde_json::to_string(&trace)?;
+        Ok(TraceRow { trace, json })
+    }
 }
 
 pub(crate) enum Op {
@@ -32,7 +36,7 @@ pub(crate) enum Op {
     RevokeToken(Vec<u8>, i64),
     RotateToken(Vec<u8>, TokenRow),
     RememberJti(String, String, i64, i64),
-    InsertTrace(TraceRow),
+    InsertTrace(Box<TraceRow>, Option<oneshot::Sender<Arc<Trace>>>),
 }
 
 enum Msg {
@@ -93,7 +97,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Msg>, config: StoreConfi
         }
         let traces = group
             .iter()
-            .filter(|(op, _)| matches!(op, Op::InsertTrace(_)))
+            .filter(|(op, _)| matches!(op, Op::InsertTrace(..)))
             .count() as u64;
         let results = commit_group(&mut conn, group.iter().map(|(op, _)| op));
         since_prune += traces;
@@ -103,7 +107,18 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Msg>, config: StoreConfi
                 tracing::warn!(error = %e, "trace retention prune failed");
             }
         }
-        for ((_, done), result) in group.into_iter().zip(results) {
+        for ((op, done), result) in group.into_iter().zip(results) {
+            if let (Op::InsertTrace(row, sink), Ok(seq)) = (op, &result) {
+                let mut trace = row.trace;
+                trace.seq = *seq as u64;
+                let trace = Arc::new(trace);
+                if let Some(hook) = &config.on_trace {
+                    hook(trace.clone());
+                }
+                if let Some(sink) = sink {
+                    let _ = sink.send(trace);
+                }
+            }
             let _ = done.send(result);
         }
     }
@@ -214,11 +229,12 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
                 params![issuer, jti, expires_at],
             )? as i64
         }
-        Op::InsertTrace(t) => {
+        Op::InsertTrace(row, _) => {
+            let t = &row.trace;
             c.execute(
                 "INSERT INTO traces (id, time_ms, profile, method, path, status, client_id, failed, body)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![t.id, t.time_ms, t.profile, t.method, t.path, t.status, t.client_id, t.failed, t.json],
+                params![t.id, t.time_ms, t.profile, t.method, t.path, t.status, t.client_id, t.summary.fail, row.json],
             )?;
             c.last_insert_rowid()
         }
