@@ -4,7 +4,10 @@
 
 mod ca;
 mod cert;
+pub mod directory;
 mod dn;
+pub mod eidas;
+pub mod jose;
 
 pub use ca::{write_private, Ca, ClientIdentity, ServerIdentity};
 pub use cert::{subject_der, summarize, ChainVerifier, PeerCertificate};

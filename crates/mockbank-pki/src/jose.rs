@@ -1,0 +1,254 @@
+//! JOSE with josekit: signing keys (RSA-2048 for PS256, EC P-256 for ES256), their public
+//! JWKs with RFC 7638 thumbprint `kid`s, and compact JWS signing and verification.
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use josekit::jwk::alg::ec::{EcCurve, EcKeyPair};
+use josekit::jwk::alg::rsa::RsaKeyPair;
+use josekit::jwk::{Jwk, KeyPair};
+use josekit::jws::{JwsHeader, ES256, PS256};
+use josekit::jwt::{self, JwtPayload};
+use ring::digest;
+use serde_json::{json, Map, Value};
+
+/// Why a JOSE operation failed.
+#[derive(Debug, thiserror::Error)]
+#[error("JOSE: {0}")]
+pub struct JoseError(pub String);
+
+fn jose_err(e: impl std::fmt::Display) -> JoseError {
+    JoseError(e.to_string())
+}
+
+/// The kind of signing key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum KeyType {
+    /// RSA-2048, signs PS256.
+    Rsa,
+    /// EC P-256, signs ES256.
+    Ec,
+}
+
+impl KeyType {
+    pub fn alg(self) -> &'static str {
+        match self {
+            KeyType::Rsa => "PS256",
+            KeyType::Ec => "ES256",
+        }
+    }
+}
+
+/// A private key with its public JWK.
+#[derive(Clone)]
+pub struct SigningKey {
+    pub key_type: KeyType,
+    /// PKCS#8 PEM.
+    pub private_pem: String,
+    /// The public JWK with `kid` (RFC 7638 thumbprint) and `alg`.
+    pub public_jwk: Map<String, Value>,
+    pub kid: String,
+}
+
+impl SigningKey {
+    pub fn generate(key_type: KeyType) -> Result<SigningKey, JoseError> {
+        let (pem, jwk) = match key_type {
+            KeyType::Rsa => {
+                let kp = RsaKeyPair::generate(2048).map_err(jose_err)?;
+                (kp.to_pem_private_key(), kp.to_jwk_public_key())
+            }
+            KeyType::Ec => {
+                let kp = EcKeyPair::generate(EcCurve::P256).map_err(jose_err)?;
+                (kp.to_pem_private_key(), kp.to_jwk_public_key())
+            }
+        };
+        let private_pem = String::from_utf8(pem).map_err(jose_err)?;
+        Self::from_parts(key_type, private_pem, jwk)
+    }
+
+    /// Loads a PKCS#8 PEM key.
+    pub fn from_pem(key_type: KeyType, private_pem: &str) -> Result<SigningKey, JoseError> {
+        let jwk = match key_type {
+            KeyType::Rsa => RsaKeyPair::from_pem(private_pem)
+                .map_err(jose_err)?
+                .to_jwk_public_key(),
+            KeyType::Ec => EcKeyPair::from_pem(private_pem, Some(EcCurve::P256))
+                .map_err(jose_err)?
+                .to_jwk_public_key(),
+        };
+        Self::from_parts(key_type, private_pem.to_owned(), jwk)
+    }
+
+    fn from_parts(
+        key_type: KeyType,
+        private_pem: String,
+        jwk: Jwk,
+    ) -> Result<SigningKey, JoseError> {
+        let mut public_jwk: Map<String, Value> = jwk.as_ref().clone();
+        let kid = thumbprint(&public_jwk)?;
+        public_jwk.insert("kid".into(), kid.clone().into());
+        public_jwk.insert("alg".into(), key_type.alg().into());
+        Ok(SigningKey {
+            key_type,
+            private_pem,
+            public_jwk,
+            kid,
+        })
+    }
+
+    /// The public JWK for a JWKS, with `use` and an optional certificate chain (`x5c`, and
+    /// the `x5t#S256` of its first certificate).
+    pub fn jwk_for(&self, usage: &str, chain_der: &[&[u8]]) -> Value {
+        let mut jwk = self.public_jwk.clone();
+        jwk.insert("use".into(), usage.into());
+        if let Some(first) = chain_der.first() {
+            jwk.insert(
+                "x5c".into(),
+                chain_der
+                    .iter()
+                    .map(|c| STANDARD.encode(c))
+                    .collect::<Vec<_>>()
+                    .into(),
+            );
+            jwk.insert("x5t#S256".into(), x5t_s256(first).into());
+        }
+        Value::Object(jwk)
+    }
+
+    /// Signs `claims` as a compact JWS with this key (`alg` of its type, `kid`, `typ`).
+    pub fn sign(&self, claims: &Map<String, Value>, typ: &str) -> Result<String, JoseError> {
+        self.sign_with_header(claims, typ, &self.kid)
+    }
+
+    /// Like [`sign`](Self::sign) with a chosen `kid` (e.g. to impersonate another key).
+    pub fn sign_with_header(
+        &self,
+        claims: &Map<String, Value>,
+        typ: &str,
+        kid: &str,
+    ) -> Result<String, JoseError> {
+        let mut header = JwsHeader::new();
+        header.set_token_type(typ);
+        header.set_key_id(kid);
+        let payload = JwtPayload::from_map(claims.clone()).map_err(jose_err)?;
+        match self.key_type {
+            KeyType::Rsa => {
+                // josekit's PS256 PEM reader wants RSASSA-PSS keys; a plain RSA key (what
+                // TPP tools load) goes through its JWK form instead.
+                let jwk = RsaKeyPair::from_pem(&self.private_pem)
+                    .map_err(jose_err)?
+                    .to_jwk_private_key();
+                let signer = PS256.signer_from_jwk(&jwk).map_err(jose_err)?;
+                jwt::encode_with_signer(&payload, &header, &signer).map_err(jose_err)
+            }
+            KeyType::Ec => {
+                let signer = ES256.signer_from_pem(&self.private_pem).map_err(jose_err)?;
+                jwt::encode_with_signer(&payload, &header, &signer).map_err(jose_err)
+            }
+        }
+    }
+}
+
+/// An unsigned JWT (`alg: none`, empty signature) — for testing that banks refuse it.
+pub fn unsigned(claims: &Map<String, Value>) -> String {
+    let header = URL_SAFE_NO_PAD.encode(json!({"alg": "none", "typ": "JWT"}).to_string());
+    let payload = URL_SAFE_NO_PAD.encode(Value::Object(claims.clone()).to_string());
+    format!("{header}.{payload}.")
+}
+
+/// RFC 7638 JWK thumbprint (SHA-256, base64url) of a public JWK.
+pub fn thumbprint(jwk: &Map<String, Value>) -> Result<String, JoseError> {
+    let members: &[&str] = match jwk.get("kty").and_then(Value::as_str) {
+        Some("RSA") => &["e", "kty", "n"],
+        Some("EC") => &["crv", "kty", "x", "y"],
+        Some("OKP") => &["crv", "kty", "x"],
+        other => return Err(JoseError(format!("no thumbprint for kty {other:?}"))),
+    };
+    // Lexicographic member order, no whitespace (RFC 7638 §3).
+    let mut canonical = String::from("{");
+    for (i, m) in members.iter().enumerate() {
+        let v = jwk
+            .get(*m)
+            .and_then(Value::as_str)
+            .ok_or_else(|| JoseError(format!("JWK has no `{m}`")))?;
+        if i > 0 {
+            canonical.push(',');
+        }
+        canonical.push_str(&format!("\"{m}\":{}", Value::from(v)));
+    }
+    canonical.push('}');
+    Ok(URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, canonical.as_bytes())))
+}
+
+/// `x5t#S256` of a DER certificate (RFC 7517 §4.9).
+pub fn x5t_s256(der: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, der))
+}
+
+/// Verifies a compact JWS against the key with its `kid` in `jwks`; returns the claims.
+/// Only PS256 and ES256 are accepted.
+pub fn verify(token: &str, jwks: &Value) -> Result<Map<String, Value>, JoseError> {
+    let (header, _) = mockbank_core::jwt::decode_compact(token)
+        .ok_or_else(|| JoseError("not a compact JWS".into()))?;
+    let kid = header
+        .get("kid")
+        .and_then(Value::as_str)
+        .ok_or_else(|| JoseError("no kid".into()))?;
+    let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
+    let key = jwks
+        .get("keys")
+        .and_then(Value::as_array)
+        .and_then(|keys| {
+            keys.iter()
+                .find(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
+        })
+        .and_then(Value::as_object)
+        .ok_or_else(|| JoseError(format!("no key `{kid}` in the JWKS")))?;
+    let jwk = Jwk::from_map(key.clone()).map_err(jose_err)?;
+    let (payload, _) = match alg {
+        "PS256" => {
+            jwt::decode_with_verifier(token, &PS256.verifier_from_jwk(&jwk).map_err(jose_err)?)
+        }
+        "ES256" => {
+            jwt::decode_with_verifier(token, &ES256.verifier_from_jwk(&jwk).map_err(jose_err)?)
+        }
+        other => return Err(JoseError(format!("algorithm `{other}` is not accepted"))),
+    }
+    .map_err(jose_err)?;
+    Ok(payload.claims_set().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_sign_and_verify_and_reload() {
+        for kt in [KeyType::Rsa, KeyType::Ec] {
+            let key = SigningKey::generate(kt).unwrap();
+            assert_eq!(key.kid.len(), 43);
+            let jwks = json!({"keys": [key.jwk_for("sig", &[])]});
+            let mut claims = Map::new();
+            claims.insert("iss".into(), "x".into());
+            let token = key.sign(&claims, "JWT").unwrap();
+            assert_eq!(verify(&token, &jwks).unwrap()["iss"], "x");
+            let again = SigningKey::from_pem(kt, &key.private_pem).unwrap();
+            assert_eq!(again.kid, key.kid);
+            // a different key under the same kid does not verify
+            let other = SigningKey::generate(kt).unwrap();
+            let forged = other.sign_with_header(&claims, "JWT", &key.kid).unwrap();
+            assert!(verify(&forged, &jwks).is_err());
+            assert!(verify(&unsigned(&claims), &jwks).is_err());
+        }
+    }
+
+    #[test]
+    fn rfc7638_thumbprint_vector() {
+        // RFC 7638 §3.1 example key.
+        let jwk = json!({"kty": "RSA", "e": "AQAB", "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"});
+        assert_eq!(
+            thumbprint(jwk.as_object().unwrap()).unwrap(),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
+    }
+}
