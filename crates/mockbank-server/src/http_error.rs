@@ -17,6 +17,9 @@ pub struct TraceInfo {
     pub checks: Vec<CheckResult>,
     pub client_id: Option<String>,
     pub failed_check: Option<String>,
+    /// Effects of the request, committed together with its trace before the response is
+    /// sent; if that commit fails the client gets a 500 instead (nothing acknowledged).
+    pub writes: Vec<mockbank_store::Write>,
 }
 
 /// A JSON response with the no-store headers of RFC 6749 §5.1 / RFC 7591 §3.2.

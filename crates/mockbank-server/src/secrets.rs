@@ -15,6 +15,12 @@ pub fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// A unique id that sorts by time (milliseconds, hex) with a random tail, so ids inserted
+/// into an index land next to each other instead of on random pages.
+pub fn time_ordered_id(time_ms: i64) -> String {
+    format!("{time_ms:011x}{}", random_token(6))
+}
+
 /// SHA-256 of a high-entropy secret (tokens, client secrets). A fast hash suffices because
 /// these values are 256-bit random strings, not passwords.
 pub fn hash(secret: &str) -> Vec<u8> {

@@ -17,7 +17,7 @@ use mockbank_core::trace::{redact_str, redact_value, CheckSummary, DecodedJwt, H
 use mockbank_core::Trace;
 use serde_json::Value;
 
-use crate::http_error::TraceInfo;
+use crate::http_error::{self, TraceInfo};
 use crate::secrets;
 use crate::state::AppState;
 use crate::tls::Peer;
@@ -89,10 +89,11 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
         .await
         .map(|c| c.to_bytes())
         .unwrap_or_default();
-    let info = rparts.extensions.remove::<TraceInfo>().unwrap_or_default();
-    let trace = Trace {
+    let mut info = rparts.extensions.remove::<TraceInfo>().unwrap_or_default();
+    let writes = std::mem::take(&mut info.writes);
+    let mut trace = Trace {
         seq: 0,
-        id: secrets::random_token(12),
+        id: secrets::time_ordered_id((now.unix_timestamp_nanos() / 1_000_000) as i64),
         time: now
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
@@ -110,12 +111,32 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
         failed_check: info.failed_check,
         duration_us: started.elapsed().as_micros() as u64,
     };
-    // Stored first, then published by the store's hook in sequence order; waiting here
-    // means a client that got its answer finds the trace in `GET /admin/traces`.
-    if let Err(e) = st.store.insert_trace(trace).await {
-        tracing::error!(error = %e, "storing a trace failed");
+    // The request's effects and its trace commit together, then the store's hook publishes
+    // the trace in sequence order. Waiting here means a client that got its answer finds
+    // its registration and its trace stored.
+    let had_writes = !writes.is_empty();
+    match st.store.commit(writes, trace.clone()).await {
+        Ok(_) => Response::from_parts(rparts, Body::from(rbytes)),
+        Err(e) if had_writes => {
+            let failed = http_error::internal("committing a request", e, TraceInfo::default());
+            let (fparts, fbody) = failed.into_parts();
+            let fbytes = fbody
+                .collect()
+                .await
+                .map(|c| c.to_bytes())
+                .unwrap_or_default();
+            trace.status = fparts.status.as_u16();
+            trace.response = record(&fparts.headers, &fbytes, None);
+            if let Err(e) = st.store.insert_trace(trace).await {
+                tracing::error!(error = %e, "storing a trace failed");
+            }
+            Response::from_parts(fparts, Body::from(fbytes))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "storing a trace failed");
+            Response::from_parts(rparts, Body::from(rbytes))
+        }
     }
-    Response::from_parts(rparts, Body::from(rbytes))
 }
 
 /// Headers (credentials redacted) and body (JSON or form as JSON, secrets redacted, JWTs

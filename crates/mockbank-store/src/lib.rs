@@ -28,6 +28,8 @@ pub enum StoreError {
     Commit(String),
     #[error("the store is closed")]
     Closed,
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
     #[error("stored JSON is corrupt: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -43,6 +45,15 @@ pub struct ClientRow {
     pub secret_expires_at: i64,
     pub issued_at: i64,
     pub updated_at: i64,
+}
+
+/// A write that commits together with a request's trace (see [`Store::commit`]).
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// A new client and its registration access token.
+    Client(ClientRow, TokenRow),
+    /// A new token.
+    Token(TokenRow),
 }
 
 /// What a token is for.
@@ -124,7 +135,7 @@ impl Store {
     pub fn open(dir: &Path, config: StoreConfig) -> Result<Store, StoreError> {
         let path = dir.join(DB_FILE);
         let conn = migrations::open_migrated(&path)?;
-        let writer = Writer::start(conn, config)?;
+        let writer = Writer::start(conn, &path, config)?;
         let readers = Arc::new(reader::Readers::open(&path, 2)?);
         Ok(Store {
             writer,
@@ -213,9 +224,20 @@ impl Store {
         &self,
         trace: mockbank_core::Trace,
     ) -> Result<Arc<mockbank_core::Trace>, StoreError> {
+        self.commit(Vec::new(), trace).await
+    }
+
+    /// Commits `writes` and the trace of the request that caused them in one transaction:
+    /// both or neither. This is how a request's effects are acknowledged — one commit.
+    pub async fn commit(
+        &self,
+        writes: Vec<Write>,
+        trace: mockbank_core::Trace,
+    ) -> Result<Arc<mockbank_core::Trace>, StoreError> {
         let (done, wait) = tokio::sync::oneshot::channel();
         self.writer
-            .run(Op::InsertTrace(
+            .run(Op::Commit(
+                writes,
                 Box::new(writer::TraceRow::new(trace)?),
                 Some(done),
             ))

@@ -118,8 +118,10 @@ pub struct TraceFilter {
     pub text: Option<String>,
 }
 
-fn trace_of(seq: i64, json: &str) -> Result<Trace, StoreError> {
-    let mut t: Trace = serde_json::from_str(json)?;
+fn trace_of(seq: i64, body: &[u8]) -> Result<Trace, StoreError> {
+    let json = lz4_flex::decompress_size_prepended(body)
+        .map_err(|e| StoreError::Corrupt(format!("trace {seq} does not decompress: {e}")))?;
+    let mut t: Trace = serde_json::from_slice(&json)?;
     t.seq = seq as u64;
     Ok(t)
 }
@@ -143,7 +145,7 @@ pub(crate) fn traces(c: &Connection, f: &TraceFilter) -> Result<Vec<Trace>, Stor
            AND (?2 IS NULL OR profile = ?2)
            AND (?3 IS NULL OR client_id = ?3)
            AND (?4 IS NULL OR (failed > 0) = (?4 = 1))
-           AND (?5 IS NULL OR body LIKE ?5 ESCAPE '\\')
+           AND (?5 IS NULL OR search LIKE ?5 ESCAPE '\\')
          ORDER BY seq DESC LIMIT ?6",
     )?;
     let rows = stmt.query_map(
@@ -155,11 +157,11 @@ pub(crate) fn traces(c: &Connection, f: &TraceFilter) -> Result<Vec<Trace>, Stor
             text,
             f.limit.clamp(1, 1000)
         ],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
     )?;
     rows.map(|r| {
-        let (seq, json) = r?;
-        trace_of(seq, &json)
+        let (seq, body) = r?;
+        trace_of(seq, &body)
     })
     .collect()
 }
@@ -168,10 +170,10 @@ pub(crate) fn trace(c: &Connection, id: &str) -> Result<Option<Trace>, StoreErro
     let row = c
         .prepare_cached("SELECT seq, body FROM traces WHERE id = ?1")?
         .query_row(params![id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
         })
         .optional()?;
-    row.map(|(seq, json)| trace_of(seq, &json)).transpose()
+    row.map(|(seq, body)| trace_of(seq, &body)).transpose()
 }
 
 pub(crate) fn traces_after(
@@ -182,11 +184,11 @@ pub(crate) fn traces_after(
     let mut stmt =
         c.prepare_cached("SELECT seq, body FROM traces WHERE seq > ?1 ORDER BY seq ASC LIMIT ?2")?;
     let rows = stmt.query_map(params![after as i64, limit], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
     })?;
     rows.map(|r| {
-        let (seq, json) = r?;
-        trace_of(seq, &json)
+        let (seq, body) = r?;
+        trace_of(seq, &body)
     })
     .collect()
 }

@@ -11,20 +11,46 @@ use std::sync::Arc;
 
 use mockbank_core::Trace;
 
-use crate::{ClientRow, StoreConfig, StoreError, TokenRow};
+use crate::{ClientRow, StoreConfig, StoreError, TokenRow, Write};
 
 /// Most operations committed in one transaction.
 const MAX_GROUP: usize = 512;
 
 pub(crate) struct TraceRow {
     pub trace: Trace,
-    pub json: String,
+    /// LZ4 of the trace's JSON.
+    pub body: Vec<u8>,
+    pub search: String,
 }
 
+/// Longest body excerpt kept searchable.
+const SEARCH_BODY_CHARS: usize = 4096;
+
 impl TraceRow {
+    /// Serialises and compresses on the caller's thread, not the writer's.
     pub fn new(trace: Trace) -> Result<Self, StoreError> {
-        let json = serde_json::to_string(&trace)?;
-        Ok(TraceRow { trace, json })
+        let json = serde_json::to_vec(&trace)?;
+        let body = lz4_flex::compress_prepend_size(&json);
+        let excerpt = |v: &serde_json::Value| {
+            let text = v.to_string();
+            text.chars().take(SEARCH_BODY_CHARS).collect::<String>()
+        };
+        let search = format!(
+            "{} {} {} {} {} {} {} {}",
+            trace.id,
+            trace.method,
+            trace.path,
+            trace.status,
+            trace.client_id.as_deref().unwrap_or(""),
+            trace.failed_check.as_deref().unwrap_or(""),
+            excerpt(&trace.request.body),
+            excerpt(&trace.response.body),
+        );
+        Ok(TraceRow {
+            trace,
+            body,
+            search,
+        })
     }
 }
 
@@ -36,7 +62,12 @@ pub(crate) enum Op {
     RevokeToken(Vec<u8>, i64),
     RotateToken(Vec<u8>, TokenRow),
     RememberJti(String, String, i64, i64),
-    InsertTrace(Box<TraceRow>, Option<oneshot::Sender<Arc<Trace>>>),
+    /// Writes that must commit together with the trace of the request that caused them.
+    Commit(
+        Vec<Write>,
+        Box<TraceRow>,
+        Option<oneshot::Sender<Arc<Trace>>>,
+    ),
 }
 
 enum Msg {
@@ -50,11 +81,28 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub fn start(conn: Connection, config: StoreConfig) -> Result<Writer, StoreError> {
+    pub fn start(
+        conn: Connection,
+        path: &std::path::Path,
+        config: StoreConfig,
+    ) -> Result<Writer, StoreError> {
+        // Checkpoints (which fsync the database file) mostly run on their own thread, where
+        // PASSIVE checkpoints do not block the writer. They cannot finish while the writer keeps
+        // appending, so the writer still checkpoints itself every 4000 pages: by then most
+        // frames are already copied, and completing the checkpoint lets the WAL restart from
+        // its beginning instead of growing without bound.
+        conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
+        let checkpoints = Connection::open(path)?;
+        crate::migrations::configure(&checkpoints)?;
+        let (stop_checkpoints, stopped) = mpsc::channel::<()>();
+        thread::Builder::new()
+            .name("mockbank-store-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpoints, stopped))
+            .map_err(|e| StoreError::Open("checkpoint thread".into(), e.to_string()))?;
         let (tx, rx) = mpsc::channel();
         thread::Builder::new()
             .name("mockbank-store-writer".into())
-            .spawn(move || writer_loop(conn, rx, config))
+            .spawn(move || writer_loop(conn, rx, config, stop_checkpoints))
             .map_err(|e| StoreError::Open("writer thread".into(), e.to_string()))?;
         Ok(Writer { tx })
     }
@@ -77,9 +125,25 @@ impl Writer {
     }
 }
 
-fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Msg>, config: StoreConfig) {
+fn checkpoint_loop(conn: Connection, stop: mpsc::Receiver<()>) {
+    while let Err(mpsc::RecvTimeoutError::Timeout) =
+        stop.recv_timeout(std::time::Duration::from_millis(200))
+    {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::debug!(error = %e, "passive checkpoint failed");
+        }
+    }
+}
+
+fn writer_loop(
+    mut conn: Connection,
+    rx: mpsc::Receiver<Msg>,
+    config: StoreConfig,
+    stop_checkpoints: mpsc::Sender<()>,
+) {
     let mut since_prune: u64 = 0;
     let prune_every = (config.trace_retention / 100).max(1);
+    let mut last_seq: i64 = 0;
     let mut closing: Option<oneshot::Sender<()>> = None;
     while closing.is_none() {
         let Ok(first) = rx.recv() else { break };
@@ -97,18 +161,19 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Msg>, config: StoreConfi
         }
         let traces = group
             .iter()
-            .filter(|(op, _)| matches!(op, Op::InsertTrace(..)))
+            .filter(|(op, _)| matches!(op, Op::Commit(..)))
             .count() as u64;
         let results = commit_group(&mut conn, group.iter().map(|(op, _)| op));
         since_prune += traces;
         if since_prune >= prune_every {
             since_prune = 0;
-            if let Err(e) = prune_traces(&conn, config.trace_retention) {
+            if let Err(e) = prune_traces(&conn, last_seq, config.trace_retention) {
                 tracing::warn!(error = %e, "trace retention prune failed");
             }
         }
         for ((op, done), result) in group.into_iter().zip(results) {
-            if let (Op::InsertTrace(row, sink), Ok(seq)) = (op, &result) {
+            if let (Op::Commit(_, row, sink), Ok(seq)) = (op, &result) {
+                last_seq = last_seq.max(*seq);
                 let mut trace = row.trace;
                 trace.seq = *seq as u64;
                 let trace = Arc::new(trace);
@@ -122,7 +187,8 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Msg>, config: StoreConfi
             let _ = done.send(result);
         }
     }
-    if let Err(e) = conn.pragma_update(None, "wal_checkpoint", "TRUNCATE") {
+    drop(stop_checkpoints);
+    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
         tracing::debug!(error = %e, "checkpoint at close failed");
     }
     drop(conn);
@@ -229,13 +295,35 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
                 params![issuer, jti, expires_at],
             )? as i64
         }
-        Op::InsertTrace(row, _) => {
+        Op::Commit(writes, row, _) => {
+            for w in writes {
+                match w {
+                    Write::Client(client, rat) => {
+                        upsert_client(c, client)?;
+                        insert_token(c, rat)?;
+                    }
+                    Write::Token(t) => {
+                        insert_token(c, t)?;
+                    }
+                }
+            }
             let t = &row.trace;
-            c.execute(
-                "INSERT INTO traces (id, time_ms, profile, method, path, status, client_id, failed, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![t.id, t.time_ms, t.profile, t.method, t.path, t.status, t.client_id, t.summary.fail, row.json],
-            )?;
+            c.prepare_cached(
+                "INSERT INTO traces (id, time_ms, profile, method, path, status, client_id, failed, search, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                t.id,
+                t.time_ms,
+                t.profile,
+                t.method,
+                t.path,
+                t.status,
+                t.client_id,
+                t.summary.fail,
+                row.search,
+                row.body
+            ])?;
             c.last_insert_rowid()
         }
     })
@@ -253,10 +341,12 @@ fn rotate(c: &Connection, old: &[u8], new: &TokenRow) -> rusqlite::Result<usize>
     Ok(revoked)
 }
 
-/// Drops the oldest traces beyond `keep`.
-fn prune_traces(c: &Connection, keep: u64) -> rusqlite::Result<usize> {
-    c.execute(
-        "DELETE FROM traces WHERE seq <= (SELECT seq FROM traces ORDER BY seq DESC LIMIT 1 OFFSET ?1)",
-        params![keep as i64],
-    )
+/// Drops the oldest traces beyond `keep`. Sequence numbers are dense (AUTOINCREMENT, one
+/// writer), so the cut is a cheap range delete on the primary key.
+fn prune_traces(c: &Connection, last_seq: i64, keep: u64) -> rusqlite::Result<usize> {
+    let cut = last_seq - keep as i64;
+    if cut <= 0 {
+        return Ok(0);
+    }
+    c.execute("DELETE FROM traces WHERE seq <= ?1", params![cut])
 }

@@ -12,7 +12,7 @@ use mockbank_core::client::{registered_metadata, SECRET_AUTH_METHODS};
 use mockbank_core::profile::RequestFormat;
 use mockbank_core::request::parse_json_object;
 use mockbank_core::{ErrorCode, Profile, ProtocolError};
-use mockbank_store::{ClientRow, TokenKind, TokenRow};
+use mockbank_store::{ClientRow, TokenKind, TokenRow, Write};
 use serde_json::{Map, Value};
 
 use super::{now, request_facts, unknown_profile};
@@ -76,13 +76,10 @@ pub async fn register(
         issued_at: now,
         updated_at: now,
     };
-    if let Err(e) = st
-        .store
-        .insert_client(row.clone(), rat_row(profile, &client_id, &rat, now))
-        .await
-    {
-        return http_error::internal("storing a registration", e, info);
-    }
+    info.writes.push(Write::Client(
+        row.clone(),
+        rat_row(profile, &client_id, &rat, now),
+    ));
     info.client_id = Some(client_id);
     let body = client_information(&st, profile, &row, secret.as_deref(), Some(&rat));
     http_error::ok(StatusCode::CREATED, &body, info)

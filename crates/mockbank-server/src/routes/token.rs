@@ -11,7 +11,7 @@ use mockbank_core::checks::{self, CheckCx, Phase, TokenFacts};
 use mockbank_core::client::ClientFacts;
 use mockbank_core::client_auth::presented;
 use mockbank_core::request::parse_form;
-use mockbank_store::{TokenKind, TokenRow};
+use mockbank_store::{TokenKind, TokenRow, Write};
 use serde_json::{json, Value};
 
 use super::{now, request_facts, unknown_profile};
@@ -65,7 +65,7 @@ pub async fn token(
     let mut cx = CheckCx::new(now, profile, &request);
     cx.token = Some(&facts);
     let report = checks::run(&cx, &[Phase::Token]);
-    let info = TraceInfo {
+    let mut info = TraceInfo {
         checks: report.results,
         client_id: client.as_ref().map(|c| c.client_id.clone()),
         ..Default::default()
@@ -101,9 +101,7 @@ pub async fn token(
         revoked_at: None,
         cnf: None,
     };
-    if let Err(e) = st.store.insert_token(row).await {
-        return http_error::internal("storing an access token", e, info);
-    }
+    info.writes.push(Write::Token(row));
     let mut body = json!({"access_token": access_token, "token_type": "Bearer", "expires_in": ttl});
     if let Some(scope) = scope {
         body["scope"] = scope.into();
