@@ -1,5 +1,9 @@
 //! `mockbank`: the headless mock bank. `mockbank serve` runs the DCR server with every
-//! profile; `mockbank checks list` prints the check catalogue from the code.
+//! profile; `mockbank directory issue` mints TPP credentials from the running server;
+//! `mockbank checks list` prints the check catalogue from the code.
+
+mod client;
+mod directory_cli;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -48,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: ChecksCommand,
     },
+    /// The mock directory: mint TPP credentials, list broken variants.
+    Directory {
+        #[command(subcommand)]
+        command: directory_cli::DirectoryCommand,
+    },
     /// Profile files.
     Profiles {
         #[command(subcommand)]
@@ -95,6 +104,7 @@ fn main() -> ExitCode {
             print_checks(format);
             Ok(())
         }
+        Command::Directory { command } => directory_cli::run(command),
         Command::Profiles {
             command: ProfilesCommand::Check { dir },
         } => load_profiles(dir.as_deref()).map(|set| {
@@ -172,7 +182,7 @@ async fn wait_for_signal() -> anyhow::Result<()> {
 }
 
 /// `$XDG_DATA_HOME/mockbank`, else `~/.local/share/mockbank`.
-fn default_data_dir() -> anyhow::Result<PathBuf> {
+pub(crate) fn default_data_dir() -> anyhow::Result<PathBuf> {
     if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(xdg).join("mockbank"));
     }

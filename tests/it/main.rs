@@ -5,6 +5,7 @@ mod common;
 
 mod admin;
 mod cli;
+mod directory;
 mod generic_errors;
 mod generic_lifecycle;
 mod management;

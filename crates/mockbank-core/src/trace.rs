@@ -171,6 +171,10 @@ pub const SECRET_MEMBERS: &[&str] = &[
     "refresh_token",
     "client_assertion",
     "password",
+    "transport_key_pem",
+    "signing_key_pem",
+    "private_key",
+    "transport_key",
 ];
 
 /// Replaces secret values by a short, recognisable prefix so traces can still be correlated.

@@ -511,6 +511,7 @@ pub fn mint(
         _ => authority.sign_ssa(&claims).map_err(|e| e.to_string())?,
     };
 
+    let ssa_for_record = ssa.clone();
     let mut bundle = json!({
         "org_id": org_id,
         "org_name": org.org_name,
@@ -542,6 +543,7 @@ pub fn mint(
         "roles": roles, "redirect_uris": redirect_uris, "software_mode": mode, "profile": profile,
         "status": "Active", "created_at": now, "jwks": jwks, "signing_kid": signing.kid,
         "transport_subject_dn": transport_subject_dn, "variant": variant.map(Variant::id),
+        "software_statement": ssa_for_record, "ssa_claims": claims,
     });
     let cert = |kind: &str, pem: &str, der: &[u8]| IssuedCertificate {
         thumbprint: jose::x5t_s256(der),

@@ -56,7 +56,7 @@ fn refuse(status: StatusCode, code: &str, description: String) -> Response {
 }
 
 /// Host, then Origin, then the admin token.
-async fn guard(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+pub(crate) async fn guard(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let host = req
         .uri()
         .authority()

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use mockbank_core::ProfileSet;
+use mockbank_pki::directory::DirectoryAuthority;
 use mockbank_pki::{Ca, ChainVerifier};
 use mockbank_store::{Store, StoreConfig};
 use serde_json::{json, Value};
@@ -31,6 +32,9 @@ use state::AppState;
 
 /// File names inside the data dir.
 pub const ADMIN_TOKEN_FILE: &str = "admin-token";
+/// Where a running server says where it listens (for `mockbank directory issue`); removed
+/// at shutdown.
+pub const SERVER_FILE: &str = "server.json";
 
 /// How the server is started.
 #[derive(Debug, Clone)]
@@ -75,6 +79,9 @@ impl RunningServer {
     /// Stops accepting, lets in-flight requests finish (up to 10 s), closes the store.
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(true);
+        if let Some(dir) = self.admin_token_file.parent() {
+            let _ = std::fs::remove_file(dir.join(SERVER_FILE));
+        }
         let _ = self.task.await;
         self.state
             .store
@@ -98,7 +105,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .canonicalize()
         .with_context(|| format!("data dir {}", config.data_dir.display()))?;
 
-    let ca = Ca::load_or_create(&data_dir)?;
+    let ca = Arc::new(Ca::load_or_create(&data_dir)?);
+    let directory = Arc::new(DirectoryAuthority::load_or_create(&data_dir, &ca)?);
     let admin_token_file = data_dir.join(ADMIN_TOKEN_FILE);
     let admin_token = load_or_create_admin_token(&admin_token_file)?;
     let bus = TraceBus::new(4096);
@@ -137,7 +145,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         base_url.clone(),
         local_addr,
         &admin_token,
-        ca.cert_pem().to_owned(),
+        ca.clone(),
+        directory,
     ));
     let app = routes::router(state.clone());
     let (stop, stopped) = watch::channel(false);
@@ -149,6 +158,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         stopped,
         Duration::from_secs(10),
     ));
+    let server_file = json!({"base_url": base_url, "pid": std::process::id()});
+    std::fs::write(data_dir.join(SERVER_FILE), server_file.to_string())
+        .with_context(|| format!("writing {}", data_dir.join(SERVER_FILE).display()))?;
     Ok(RunningServer {
         base_url,
         local_addr,

@@ -1,8 +1,11 @@
 //! Shared server state.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use mockbank_core::{Profile, ProfileSet};
+use mockbank_pki::directory::DirectoryAuthority;
+use mockbank_pki::Ca;
 use mockbank_store::Store;
 
 use crate::events::TraceBus;
@@ -17,10 +20,13 @@ pub struct AppState {
     pub allowed_hosts: Vec<String>,
     /// SHA-256 of the admin token.
     pub admin_token_hash: Vec<u8>,
-    pub ca_pem: String,
+    pub ca: Arc<Ca>,
+    /// The mock directory's SSA-signing authority.
+    pub directory: Arc<DirectoryAuthority>,
 }
 
 impl AppState {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         profiles: ProfileSet,
         store: Store,
@@ -28,7 +34,8 @@ impl AppState {
         base_url: String,
         local: SocketAddr,
         admin_token: &str,
-        ca_pem: String,
+        ca: Arc<Ca>,
+        directory: Arc<DirectoryAuthority>,
     ) -> Self {
         let port = local.port();
         let mut allowed_hosts = vec![
@@ -50,7 +57,8 @@ impl AppState {
             base_url,
             allowed_hosts,
             admin_token_hash: secrets::hash(admin_token),
-            ca_pem,
+            ca,
+            directory,
         }
     }
 

@@ -54,6 +54,39 @@ pub enum Write {
     Client(ClientRow, TokenRow),
     /// A new token.
     Token(TokenRow),
+    /// Creates or replaces a directory entry.
+    Directory(DirKind, DirectoryRow),
+    /// Changes a directory entry's status (e.g. `Revoked`).
+    DirectoryStatus(DirKind, String, String),
+}
+
+/// The kinds of mock-directory entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirKind {
+    Org,
+    Software,
+    Certificate,
+}
+
+impl DirKind {
+    pub(crate) fn table(self) -> &'static str {
+        match self {
+            DirKind::Org => "dir_orgs",
+            DirKind::Software => "dir_software",
+            DirKind::Certificate => "dir_certificates",
+        }
+    }
+}
+
+/// A mock-directory entry: an organisation (id = org_id), a software (id = software_id) or
+/// a certificate (id = its `x5t#S256` thumbprint).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectoryRow {
+    pub id: String,
+    pub org_id: String,
+    pub status: String,
+    pub record: Value,
+    pub created_at: i64,
 }
 
 /// What a token is for.
@@ -273,6 +306,24 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<mockbank_core::Trace>, StoreError> {
         self.readers.with(|c| reader::traces_after(c, after, limit))
+    }
+
+    pub fn directory_entry(
+        &self,
+        kind: DirKind,
+        id: &str,
+    ) -> Result<Option<DirectoryRow>, StoreError> {
+        self.readers.with(|c| reader::directory_entry(c, kind, id))
+    }
+
+    /// Entries of `kind`, newest first, optionally only those of one organisation.
+    pub fn directory_entries(
+        &self,
+        kind: DirKind,
+        org_id: Option<&str>,
+    ) -> Result<Vec<DirectoryRow>, StoreError> {
+        self.readers
+            .with(|c| reader::directory_entries(c, kind, org_id))
     }
 
     pub fn trace_count(&self) -> Result<u64, StoreError> {

@@ -7,7 +7,8 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 -- Few secondary indexes on purpose: every index on a random key (client ids, token hashes)
 -- costs a random B-tree page per write, and writes are the hot path. Listing clients, revoking
 -- a client's tokens and filtering traces by client scan instead (cheap at mockbank's sizes).
@@ -56,7 +57,35 @@ CREATE TABLE traces (
     body      BLOB NOT NULL
 );
 CREATE INDEX traces_profile ON traces(profile, seq);
-"#];
+"#,
+    r#"
+-- The mock directory: organisations, software and the certificates it issued, each with a
+-- status (`Active` / `Revoked`) and its public record as JSON.
+CREATE TABLE dir_orgs (
+    id         TEXT PRIMARY KEY,
+    org_id     TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    record     TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE dir_software (
+    id         TEXT PRIMARY KEY,
+    org_id     TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    record     TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX dir_software_org ON dir_software(org_id);
+CREATE TABLE dir_certificates (
+    id         TEXT PRIMARY KEY,
+    org_id     TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    record     TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX dir_certificates_org ON dir_certificates(org_id);
+"#,
+];
 
 /// Connection settings shared by the writer and the readers.
 pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {

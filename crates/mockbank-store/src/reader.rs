@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use mockbank_core::Trace;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
-use crate::{ClientRow, StoreError, TokenKind, TokenRow};
+use crate::{ClientRow, DirKind, DirectoryRow, StoreError, TokenKind, TokenRow};
 
 pub(crate) struct Readers {
     pool: Vec<Mutex<Connection>>,
@@ -195,4 +195,50 @@ pub(crate) fn traces_after(
 
 pub(crate) fn trace_count(c: &Connection) -> Result<u64, StoreError> {
     Ok(c.query_row("SELECT COUNT(*) FROM traces", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+fn directory_row(r: &Row) -> rusqlite::Result<(DirectoryRow, String)> {
+    Ok((
+        DirectoryRow {
+            id: r.get(0)?,
+            org_id: r.get(1)?,
+            status: r.get(2)?,
+            record: serde_json::Value::Null,
+            created_at: r.get(4)?,
+        },
+        r.get(3)?,
+    ))
+}
+
+fn with_record((mut row, json): (DirectoryRow, String)) -> Result<DirectoryRow, StoreError> {
+    row.record = serde_json::from_str(&json)?;
+    Ok(row)
+}
+
+pub(crate) fn directory_entry(
+    c: &Connection,
+    kind: DirKind,
+    id: &str,
+) -> Result<Option<DirectoryRow>, StoreError> {
+    let row = c
+        .prepare_cached(&format!(
+            "SELECT id, org_id, status, record, created_at FROM {} WHERE id = ?1",
+            kind.table()
+        ))?
+        .query_row(params![id], directory_row)
+        .optional()?;
+    row.map(with_record).transpose()
+}
+
+pub(crate) fn directory_entries(
+    c: &Connection,
+    kind: DirKind,
+    org_id: Option<&str>,
+) -> Result<Vec<DirectoryRow>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT id, org_id, status, record, created_at FROM {} WHERE (?1 IS NULL OR org_id = ?1) ORDER BY created_at DESC, id",
+        kind.table()
+    ))?;
+    let rows = stmt.query_map(params![org_id], directory_row)?;
+    rows.map(|r| with_record(r?)).collect()
 }

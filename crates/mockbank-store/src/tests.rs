@@ -254,3 +254,74 @@ async fn the_trace_hook_sees_every_trace_in_sequence_order() {
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen, (1..=50).collect::<Vec<u64>>());
 }
+
+#[tokio::test]
+async fn directory_entries_and_their_status_persist() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    let row = |id: &str, org: &str| DirectoryRow {
+        id: id.into(),
+        org_id: org.into(),
+        status: "Active".into(),
+        record: json!({"name": id}),
+        created_at: 5,
+    };
+    store
+        .commit(
+            vec![
+                Write::Directory(DirKind::Org, row("o1", "o1")),
+                Write::Directory(DirKind::Software, row("s1", "o1")),
+                Write::Directory(DirKind::Software, row("s2", "o2")),
+            ],
+            trace("t1", "directory", 0),
+        )
+        .await
+        .unwrap();
+    store
+        .commit(
+            vec![Write::DirectoryStatus(
+                DirKind::Software,
+                "s1".into(),
+                "Revoked".into(),
+            )],
+            trace("t2", "directory", 0),
+        )
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+    let store = open(dir.path(), 100);
+    assert_eq!(
+        store
+            .directory_entry(DirKind::Software, "s1")
+            .unwrap()
+            .unwrap()
+            .status,
+        "Revoked"
+    );
+    assert_eq!(
+        store
+            .directory_entry(DirKind::Org, "o1")
+            .unwrap()
+            .unwrap()
+            .record["name"],
+        "o1"
+    );
+    assert_eq!(
+        store
+            .directory_entries(DirKind::Software, Some("o1"))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .directory_entries(DirKind::Software, None)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(store
+        .directory_entry(DirKind::Certificate, "x")
+        .unwrap()
+        .is_none());
+}

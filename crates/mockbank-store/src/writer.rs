@@ -305,6 +305,21 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
                     Write::Token(t) => {
                         insert_token(c, t)?;
                     }
+                    Write::Directory(kind, row) => {
+                        c.execute(
+                            &format!(
+                                "INSERT OR REPLACE INTO {} (id, org_id, status, record, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                kind.table()
+                            ),
+                            params![row.id, row.org_id, row.status, serde_json::to_string(&row.record)?, row.created_at],
+                        )?;
+                    }
+                    Write::DirectoryStatus(kind, id, status) => {
+                        c.execute(
+                            &format!("UPDATE {} SET status = ?2 WHERE id = ?1", kind.table()),
+                            params![id, status],
+                        )?;
+                    }
                 }
             }
             let t = &row.trace;

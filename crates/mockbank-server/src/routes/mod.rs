@@ -1,5 +1,6 @@
 //! The HTTP surface: which handler serves which path, and which layers wrap them.
 
+mod directory;
 mod discovery;
 mod management;
 mod registration;
@@ -8,11 +9,9 @@ mod ui;
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, Method, Uri};
 use axum::middleware::from_fn_with_state;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{any, get, post};
 use axum::Router;
 use mockbank_core::request::RequestFacts;
@@ -45,7 +44,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/{profile}/register", post(registration::register))
         .route("/{profile}/register/{client_id}", any(management::manage))
         .route("/{profile}/token", post(token::token))
-        .route("/directory/ca.pem", get(ca_pem))
+        .merge(directory::router(state.clone()))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), trace_layer));
     Router::new()
@@ -107,13 +106,4 @@ async fn not_found(uri: Uri) -> Response {
         &ProtocolError::new(ErrorCode::NotFound, format!("nothing at {}", uri.path())),
         TraceInfo::default(),
     )
-}
-
-async fn ca_pem(State(st): State<Arc<AppState>>) -> Response {
-    let mut resp = (StatusCode::OK, Body::from(st.ca_pem.clone())).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/x-pem-file"),
-    );
-    resp
 }

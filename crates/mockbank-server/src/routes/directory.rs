@@ -1,0 +1,384 @@
+//! The mock directory over HTTP (`/directory/...`): public keys and the CA for banks and
+//! TPPs; minting, listing and revoking (admin token) for users. Every request is traced.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use mockbank_core::{ErrorCode, ProtocolError};
+use mockbank_pki::directory::{self, MintRequest, Organisation, Variant};
+use mockbank_store::{DirKind, DirectoryRow, StoreError, Write};
+use serde_json::{json, Value};
+
+use super::now;
+use crate::admin;
+use crate::http_error::{self, TraceInfo};
+use crate::state::AppState;
+use crate::trace_layer::ReadBody;
+
+pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    let public = Router::new()
+        .route("/directory/ca.pem", get(ca_pem))
+        .route("/directory/jwks", get(directory_jwks))
+        .route("/directory/variants", get(variants))
+        .route("/directory/software/{id}/jwks", get(software_jwks))
+        .route(
+            "/directory/software/{id}/revoked.jwks",
+            get(software_revoked_jwks),
+        )
+        .route("/directory/orgs/{id}/jwks", get(org_jwks))
+        .route("/directory/orgs/{id}/revoked.jwks", get(org_revoked_jwks));
+    let admin_only = Router::new()
+        .route("/directory/software", post(mint).get(list_software))
+        .route("/directory/software/{id}", get(software))
+        .route("/directory/software/{id}/revoke", post(revoke_software))
+        .route("/directory/software/{id}/ssa", post(reissue_ssa))
+        .route("/directory/orgs", get(list_orgs))
+        .route("/directory/orgs/{id}/revoke", post(revoke_org))
+        .route(
+            "/directory/certificates/{id}/revoke",
+            post(revoke_certificate),
+        )
+        .route_layer(from_fn_with_state(state, admin::guard));
+    public.merge(admin_only)
+}
+
+fn bad_request(description: impl Into<String>) -> Response {
+    http_error::error(
+        &ProtocolError::new(ErrorCode::InvalidRequest, description),
+        TraceInfo::default(),
+    )
+}
+
+fn not_found(what: &str, id: &str) -> Response {
+    http_error::error(
+        &ProtocolError::new(ErrorCode::NotFound, format!("no {what} `{id}`")),
+        TraceInfo::default(),
+    )
+}
+
+async fn ca_pem(State(st): State<Arc<AppState>>) -> Response {
+    let mut resp = (StatusCode::OK, Body::from(st.ca.cert_pem().to_owned())).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-pem-file"),
+    );
+    resp
+}
+
+async fn directory_jwks(State(st): State<Arc<AppState>>) -> Response {
+    http_error::ok(StatusCode::OK, &st.directory.jwks(), TraceInfo::default())
+}
+
+async fn variants() -> Response {
+    let list: Vec<Value> = Variant::ALL
+        .iter()
+        .map(|v| json!({"id": v.id(), "defect": v.defect(), "expected": v.expected()}))
+        .collect();
+    http_error::ok(StatusCode::OK, &Value::Array(list), TraceInfo::default())
+}
+
+/// `POST /directory/software`: mints an organisation (unless `org_id` names one) and a
+/// software with its certificates, keys and SSA; answers the credentials bundle.
+async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBody>) -> Response {
+    let req: MintRequest = match serde_json::from_slice(&body.bytes) {
+        Ok(r) => r,
+        Err(e) => return bad_request(format!("the mint request is not valid: {e}")),
+    };
+    let now = now();
+    let stet = req.profile.as_deref() == Some("stet");
+    let org = match &req.org_id {
+        Some(id) => match st.store.directory_entry(DirKind::Org, id) {
+            Ok(Some(row)) => match serde_json::from_value::<Organisation>(row.record) {
+                Ok(mut org) => {
+                    org.status = row.status;
+                    org
+                }
+                Err(e) => {
+                    return http_error::internal("reading an organisation", e, TraceInfo::default())
+                }
+            },
+            Ok(None) => return not_found("organisation", id),
+            Err(e) => {
+                return http_error::internal("reading an organisation", e, TraceInfo::default())
+            }
+        },
+        None => Organisation::new(
+            req.org_name.as_deref().unwrap_or("Example TPP Ltd"),
+            stet,
+            now,
+        ),
+    };
+    if org.status != "Active" {
+        return bad_request(format!("organisation `{}` is {}", org.org_id, org.status));
+    }
+    let new_org = req.org_id.is_none();
+    let state = st.clone();
+    // Key generation (RSA-2048) is CPU work: keep it off the async workers.
+    let minted = tokio::task::spawn_blocking(move || {
+        directory::mint(&state.ca, &state.directory, &req, org, &state.base_url, now)
+    })
+    .await;
+    let minted = match minted {
+        Ok(Ok(m)) => m,
+        Ok(Err(why)) => return bad_request(why),
+        Err(e) => return http_error::internal("minting", e, TraceInfo::default()),
+    };
+    let software_id = minted.software["software_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut writes = Vec::new();
+    if new_org {
+        writes.push(Write::Directory(
+            DirKind::Org,
+            DirectoryRow {
+                id: minted.org.org_id.clone(),
+                org_id: minted.org.org_id.clone(),
+                status: minted.org.status.clone(),
+                record: serde_json::to_value(&minted.org).unwrap_or(Value::Null),
+                created_at: now,
+            },
+        ));
+    }
+    writes.push(Write::Directory(
+        DirKind::Software,
+        DirectoryRow {
+            id: software_id.clone(),
+            org_id: minted.org.org_id.clone(),
+            status: "Active".into(),
+            record: minted.software.clone(),
+            created_at: now,
+        },
+    ));
+    for cert in &minted.certificates {
+        writes.push(Write::Directory(
+            DirKind::Certificate,
+            DirectoryRow {
+                id: cert.thumbprint.clone(),
+                org_id: cert.org_id.clone(),
+                status: "Active".into(),
+                record: serde_json::to_value(cert).unwrap_or(Value::Null),
+                created_at: now,
+            },
+        ));
+    }
+    let info = TraceInfo {
+        writes,
+        ..Default::default()
+    };
+    http_error::ok(StatusCode::CREATED, &minted.bundle, info)
+}
+
+fn entry(st: &AppState, kind: DirKind, id: &str) -> Result<Option<DirectoryRow>, StoreError> {
+    st.store.directory_entry(kind, id)
+}
+
+fn store_failure(e: StoreError) -> Response {
+    http_error::internal("reading the directory", e, TraceInfo::default())
+}
+
+/// A software's keys, split by whether they may still be used.
+struct Keys {
+    active: Vec<Value>,
+    revoked: Vec<Value>,
+}
+
+/// The public view of an entry: its record with the live status.
+fn view(row: DirectoryRow) -> Value {
+    let mut v = row.record;
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("status".into(), row.status.into());
+        obj.remove("pem");
+    }
+    v
+}
+
+async fn list_software(State(st): State<Arc<AppState>>) -> Response {
+    match st.store.directory_entries(DirKind::Software, None) {
+        Ok(rows) => http_error::ok(
+            StatusCode::OK,
+            &Value::Array(rows.into_iter().map(view).collect()),
+            TraceInfo::default(),
+        ),
+        Err(e) => http_error::internal("listing software", e, TraceInfo::default()),
+    }
+}
+
+async fn list_orgs(State(st): State<Arc<AppState>>) -> Response {
+    match st.store.directory_entries(DirKind::Org, None) {
+        Ok(rows) => http_error::ok(
+            StatusCode::OK,
+            &Value::Array(rows.into_iter().map(view).collect()),
+            TraceInfo::default(),
+        ),
+        Err(e) => http_error::internal("listing organisations", e, TraceInfo::default()),
+    }
+}
+
+async fn software(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match entry(&st, DirKind::Software, &id) {
+        Ok(Some(row)) => {
+            let mut v = view(row);
+            let certs = st
+                .store
+                .directory_entries(DirKind::Certificate, v["org_id"].as_str())
+                .unwrap_or_default();
+            v["certificates"] = certs
+                .into_iter()
+                .filter(|c| c.record["software_id"] == id.as_str())
+                .map(view)
+                .collect();
+            http_error::ok(StatusCode::OK, &v, TraceInfo::default())
+        }
+        Ok(None) => not_found("software", &id),
+        Err(e) => store_failure(e),
+    }
+}
+
+/// Splits a software's JWKS into active and revoked keys (a key is revoked with its
+/// software, its organisation or its certificate).
+fn software_keys(st: &AppState, id: &str) -> Result<Option<Keys>, StoreError> {
+    let Some(sw) = entry(st, DirKind::Software, id)? else {
+        return Ok(None);
+    };
+    let org_active = entry(st, DirKind::Org, &sw.org_id)?.is_none_or(|o| o.status == "Active");
+    let keys = sw.record["jwks"]["keys"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let (mut active, mut revoked) = (Vec::new(), Vec::new());
+    for key in keys {
+        let thumb = key["x5t#S256"].as_str().unwrap_or_default();
+        let cert_active =
+            entry(st, DirKind::Certificate, thumb)?.is_none_or(|c| c.status == "Active");
+        if sw.status == "Active" && org_active && cert_active {
+            active.push(key);
+        } else {
+            revoked.push(key);
+        }
+    }
+    Ok(Some(Keys { active, revoked }))
+}
+
+async fn software_jwks(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match software_keys(&st, &id) {
+        Ok(Some(keys)) => http_error::ok(
+            StatusCode::OK,
+            &json!({"keys": keys.active}),
+            TraceInfo::default(),
+        ),
+        Ok(None) => not_found("software", &id),
+        Err(e) => store_failure(e),
+    }
+}
+
+async fn software_revoked_jwks(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Response {
+    match software_keys(&st, &id) {
+        Ok(Some(keys)) => http_error::ok(
+            StatusCode::OK,
+            &json!({"keys": keys.revoked}),
+            TraceInfo::default(),
+        ),
+        Ok(None) => not_found("software", &id),
+        Err(e) => store_failure(e),
+    }
+}
+
+fn org_keys(st: &AppState, org_id: &str, want_active: bool) -> Response {
+    match entry(st, DirKind::Org, org_id) {
+        Ok(Some(_)) => {}
+        Ok(None) => return not_found("organisation", org_id),
+        Err(e) => return store_failure(e),
+    }
+    let software = match st.store.directory_entries(DirKind::Software, Some(org_id)) {
+        Ok(s) => s,
+        Err(e) => return http_error::internal("listing software", e, TraceInfo::default()),
+    };
+    let mut keys = Vec::new();
+    for sw in software {
+        match software_keys(st, &sw.id) {
+            Ok(Some(Keys { active, revoked })) => {
+                keys.extend(if want_active { active } else { revoked })
+            }
+            Ok(None) => {}
+            Err(e) => return store_failure(e),
+        }
+    }
+    http_error::ok(StatusCode::OK, &json!({"keys": keys}), TraceInfo::default())
+}
+
+async fn org_jwks(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    org_keys(&st, &id, true)
+}
+
+async fn org_revoked_jwks(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    org_keys(&st, &id, false)
+}
+
+async fn set_status(st: &AppState, kind: DirKind, what: &str, id: &str) -> Response {
+    match entry(st, kind, id) {
+        Ok(Some(_)) => {}
+        Ok(None) => return not_found(what, id),
+        Err(e) => return store_failure(e),
+    }
+    let info = TraceInfo {
+        writes: vec![Write::DirectoryStatus(
+            kind,
+            id.to_owned(),
+            "Revoked".into(),
+        )],
+        ..Default::default()
+    };
+    http_error::ok(
+        StatusCode::OK,
+        &json!({"id": id, "kind": what, "status": "Revoked"}),
+        info,
+    )
+}
+
+async fn revoke_software(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    set_status(&st, DirKind::Software, "software", &id).await
+}
+
+async fn revoke_org(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    set_status(&st, DirKind::Org, "organisation", &id).await
+}
+
+async fn revoke_certificate(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    set_status(&st, DirKind::Certificate, "certificate", &id).await
+}
+
+/// Re-issues the SSA of an active software: same claims, fresh `iat` and `jti`.
+async fn reissue_ssa(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    let sw = match entry(&st, DirKind::Software, &id) {
+        Ok(Some(sw)) => sw,
+        Ok(None) => return not_found("software", &id),
+        Err(e) => return store_failure(e),
+    };
+    if sw.status != "Active" {
+        return bad_request(format!("software `{id}` is {}", sw.status));
+    }
+    let Some(claims) = sw.record["ssa_claims"].as_object().cloned() else {
+        return bad_request(format!("software `{id}` has no SSA to re-issue"));
+    };
+    let mut claims = claims;
+    claims.insert("iat".into(), now().into());
+    claims.insert("jti".into(), directory::uuid_v4().into());
+    match st.directory.sign_ssa(&claims) {
+        Ok(ssa) => http_error::ok(
+            StatusCode::OK,
+            &json!({"software_id": id, "software_statement": ssa}),
+            TraceInfo::default(),
+        ),
+        Err(e) => http_error::internal("signing an SSA", e, TraceInfo::default()),
+    }
+}
