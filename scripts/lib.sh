@@ -18,3 +18,13 @@ require_cargo() {
 require_node() {
   command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 }
+
+# C toolchain and OpenSSL headers: josekit links the system OpenSSL, SQLite and mimalloc are
+# compiled from C.
+require_build_deps() {
+  local missing=()
+  command -v cc >/dev/null || missing+=(build-essential)
+  command -v pkg-config >/dev/null || missing+=(pkg-config)
+  pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev)
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}

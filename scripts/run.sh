@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 require_cargo
+require_build_deps
 exec cargo run --release --locked --bin mockbank -- serve "$@"

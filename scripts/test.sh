@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 require_cargo
+require_build_deps
 cargo test --locked --workspace "$@"
 
 require_node
