@@ -224,6 +224,17 @@ async fn a_minted_bundle_is_complete_and_everything_verifies() {
         .unwrap()
         .ends_with("(redacted)"));
 
+    // a configurable issuer
+    let other_iss = mint(
+        &bank,
+        json!({"software_name": "Other dir", "ssa_issuer": "Mock Directory Ltd"}),
+    )
+    .await;
+    assert_eq!(
+        verify(other_iss["software_statement"].as_str().unwrap(), &dir_jwks).unwrap()["iss"],
+        "Mock Directory Ltd"
+    );
+
     // EC signing keys on request
     let ec = mint(&bank, json!({"software_name": "EC App", "key_type": "EC"})).await;
     assert_eq!(ec["signing_alg"], "ES256");

@@ -203,6 +203,9 @@ pub struct MintRequest {
     pub variant: Option<Variant>,
     #[serde(default)]
     pub software_mode: Option<String>,
+    /// The SSA's `iss`; default `OpenBanking Ltd` (a bank may trust another directory name).
+    #[serde(default)]
+    pub ssa_issuer: Option<String>,
 }
 
 /// An organisation as the directory records it.
@@ -439,7 +442,13 @@ pub fn mint(
     let mut put = |k: &str, v: Value| {
         claims.insert(k.to_owned(), v);
     };
-    put("iss", authority.ssa_issuer.clone().into());
+    put(
+        "iss",
+        req.ssa_issuer
+            .clone()
+            .unwrap_or_else(|| authority.ssa_issuer.clone())
+            .into(),
+    );
     put("iat", now.into());
     put("jti", uuid_v4().into());
     put("software_id", software_id.clone().into());
