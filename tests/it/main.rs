@@ -10,5 +10,6 @@ mod generic_errors;
 mod generic_lifecycle;
 mod management;
 mod mtls;
+mod obuk;
 mod persistence;
 mod token;

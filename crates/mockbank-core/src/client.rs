@@ -161,6 +161,38 @@ pub fn registered_metadata(profile: &Profile, request: &Map<String, Value>) -> M
     out
 }
 
+/// Request claims that describe the request itself, not the client (RFC 7519 §4.1).
+const REQUEST_ONLY_CLAIMS: &[&str] = &["iss", "iat", "exp", "aud", "jti", "nbf", "sub"];
+
+/// The metadata of a signed registration (OBUK): the request's claims (request-only claims
+/// removed), `redirect_uris` defaulted to the SSA's, every SSA claim flattened to the top
+/// level (the statement takes precedence, RFC 7591 §2.3), and the statement itself.
+pub fn signed_registered_metadata(
+    profile: &Profile,
+    request: &Map<String, Value>,
+    ssa_claims: &Map<String, Value>,
+    ssa: &str,
+) -> Map<String, Value> {
+    let claims: Map<String, Value> = request
+        .iter()
+        .filter(|(k, _)| !REQUEST_ONLY_CLAIMS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut out = registered_metadata(profile, &claims);
+    if !out.contains_key("redirect_uris") {
+        if let Some(uris) = ssa_claims.get("software_redirect_uris") {
+            out.insert("redirect_uris".into(), uris.clone());
+        }
+    }
+    for (k, v) in ssa_claims {
+        if !REQUEST_ONLY_CLAIMS.contains(&k.as_str()) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out.insert("software_statement".into(), ssa.into());
+    out
+}
+
 /// The effective value of a string member (request value, else the profile default).
 pub fn effective_str<'a>(
     profile: &'a Profile,

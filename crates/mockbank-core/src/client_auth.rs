@@ -17,8 +17,13 @@ pub struct PresentedAuth {
 }
 
 /// Finds every credential in the `Authorization` header and the form (RFC 6749 §2.3.1,
-/// RFC 7523 §2.2). More than one is an error the checks report (RFC 6749 §2.3).
-pub fn presented(authorization: Option<&str>, form: &Map<String, Value>) -> Vec<PresentedAuth> {
+/// RFC 7523 §2.2). More than one is an error the checks report (RFC 6749 §2.3). A bare
+/// `client_id` on a connection with a client certificate is `tls_client_auth` (RFC 8705 §2).
+pub fn presented(
+    authorization: Option<&str>,
+    form: &Map<String, Value>,
+    has_certificate: bool,
+) -> Vec<PresentedAuth> {
     let mut out = Vec::new();
     let field = |k: &str| form.get(k).and_then(Value::as_str).map(str::to_owned);
     if let Some(basic) = authorization.and_then(parse_basic) {
@@ -43,7 +48,11 @@ pub fn presented(authorization: Option<&str>, form: &Map<String, Value>) -> Vec<
     if out.is_empty() {
         if let Some(id) = field("client_id") {
             out.push(PresentedAuth {
-                method: "none",
+                method: if has_certificate {
+                    "tls_client_auth"
+                } else {
+                    "none"
+                },
                 client_id: Some(id),
                 secret: None,
                 assertion: None,
@@ -84,17 +93,26 @@ mod tests {
     fn finds_basic_and_post_credentials() {
         let header = format!("Basic {}", STANDARD.encode("my%20id:s%3Acret"));
         let form = json!({"grant_type": "client_credentials"});
-        let p = presented(Some(&header), form.as_object().unwrap());
+        let p = presented(Some(&header), form.as_object().unwrap(), false);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].client_id.as_deref(), Some("my id"));
         assert_eq!(p[0].secret.as_deref(), Some("s:cret"));
 
         let form = json!({"client_id": "a", "client_secret": "b"});
-        let p = presented(Some(&header), form.as_object().unwrap());
+        let p = presented(Some(&header), form.as_object().unwrap(), false);
         assert_eq!(
             p.iter().map(|a| a.method).collect::<Vec<_>>(),
             ["client_secret_basic", "client_secret_post"]
         );
-        assert!(presented(None, json!({}).as_object().unwrap()).is_empty());
+        assert!(presented(None, json!({}).as_object().unwrap(), false).is_empty());
+        let bare = json!({"client_id": "c1", "grant_type": "client_credentials"});
+        assert_eq!(
+            presented(None, bare.as_object().unwrap(), true)[0].method,
+            "tls_client_auth"
+        );
+        assert_eq!(
+            presented(None, bare.as_object().unwrap(), false)[0].method,
+            "none"
+        );
     }
 }

@@ -8,10 +8,12 @@ pub mod checks;
 pub mod client;
 pub mod client_auth;
 pub mod discovery;
+pub mod dn;
 pub mod error;
 pub mod jwt;
 pub mod profile;
 pub mod request;
+pub mod signed;
 pub mod trace;
 
 pub use checks::{CheckCx, CheckDef, Phase};

@@ -56,6 +56,18 @@ pub fn summarize(der: &[u8], chain_error: Option<String>) -> Option<CertSummary>
     })
 }
 
+/// Whether the certificate allows TLS client authentication (no EKU extension allows all).
+pub fn has_client_auth_eku(der: &[u8]) -> bool {
+    let Ok((_, cert)) = X509Certificate::from_der(der) else {
+        return false;
+    };
+    match cert.extended_key_usage() {
+        Ok(Some(eku)) => eku.value.client_auth || eku.value.any,
+        Ok(None) => true,
+        Err(_) => false,
+    }
+}
+
 /// The DER encoding of a certificate's subject Name (for TLS CA hints).
 pub fn subject_der(der: &[u8]) -> Option<Vec<u8>> {
     let (_, cert) = X509Certificate::from_der(der).ok()?;

@@ -185,37 +185,61 @@ pub fn x5t_s256(der: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, der))
 }
 
-/// Verifies a compact JWS against the key with its `kid` in `jwks`; returns the claims.
-/// Only PS256 and ES256 are accepted.
+/// Verifies a compact JWS against `jwks` — the key named by its `kid`, or, without a `kid`,
+/// any signing key of the set — and returns the claims. Only PS256 and ES256 are accepted.
 pub fn verify(token: &str, jwks: &Value) -> Result<Map<String, Value>, JoseError> {
     let (header, _) = mockbank_core::jwt::decode_compact(token)
         .ok_or_else(|| JoseError("not a compact JWS".into()))?;
-    let kid = header
-        .get("kid")
-        .and_then(Value::as_str)
-        .ok_or_else(|| JoseError("no kid".into()))?;
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
-    let key = jwks
+    let kty = match alg {
+        "PS256" => "RSA",
+        "ES256" => "EC",
+        other => return Err(JoseError(format!("algorithm `{other}` is not accepted"))),
+    };
+    let kid = header.get("kid").and_then(Value::as_str);
+    let keys: Vec<&Map<String, Value>> = jwks
         .get("keys")
         .and_then(Value::as_array)
-        .and_then(|keys| {
-            keys.iter()
-                .find(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
+        .map(|keys| keys.iter().filter_map(Value::as_object).collect())
+        .unwrap_or_default();
+    let candidates: Vec<&Map<String, Value>> = keys
+        .into_iter()
+        .filter(|k| match kid {
+            Some(kid) => k.get("kid").and_then(Value::as_str) == Some(kid),
+            None => {
+                k.get("use").and_then(Value::as_str) != Some("tls")
+                    && k.get("kty").and_then(Value::as_str) == Some(kty)
+            }
         })
-        .and_then(Value::as_object)
-        .ok_or_else(|| JoseError(format!("no key `{kid}` in the JWKS")))?;
-    let jwk = Jwk::from_map(key.clone()).map_err(jose_err)?;
-    let (payload, _) = match alg {
-        "PS256" => {
-            jwt::decode_with_verifier(token, &PS256.verifier_from_jwk(&jwk).map_err(jose_err)?)
-        }
-        "ES256" => {
-            jwt::decode_with_verifier(token, &ES256.verifier_from_jwk(&jwk).map_err(jose_err)?)
-        }
-        other => return Err(JoseError(format!("algorithm `{other}` is not accepted"))),
+        .collect();
+    if candidates.is_empty() {
+        return Err(JoseError(match kid {
+            Some(kid) => format!("no key `{kid}` in the JWKS"),
+            None => "the JWS has no kid and the JWKS has no signing key for its algorithm".into(),
+        }));
     }
-    .map_err(jose_err)?;
-    Ok(payload.claims_set().clone())
+    let mut last = JoseError("no key verified the signature".into());
+    for key in candidates {
+        let mut key = key.clone();
+        if kid.is_none() {
+            // josekit insists on a matching `kid` header when the JWK names one.
+            key.remove("kid");
+        }
+        let jwk = Jwk::from_map(key).map_err(jose_err)?;
+        let result = match alg {
+            "PS256" => {
+                jwt::decode_with_verifier(token, &PS256.verifier_from_jwk(&jwk).map_err(jose_err)?)
+            }
+            _ => {
+                jwt::decode_with_verifier(token, &ES256.verifier_from_jwk(&jwk).map_err(jose_err)?)
+            }
+        };
+        match result {
+            Ok((payload, _)) => return Ok(payload.claims_set().clone()),
+            Err(e) => last = jose_err(e),
+        }
+    }
+    Err(last)
 }
 
 #[cfg(test)]

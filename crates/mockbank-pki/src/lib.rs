@@ -10,7 +10,7 @@ pub mod eidas;
 pub mod jose;
 
 pub use ca::{write_private, Ca, ClientIdentity, ServerIdentity};
-pub use cert::{subject_der, summarize, ChainVerifier, PeerCertificate};
+pub use cert::{has_client_auth_eku, subject_der, summarize, ChainVerifier, PeerCertificate};
 pub use dn::rfc4514;
 
 /// Why a PKI operation failed.

@@ -1,13 +1,26 @@
-//! Verifying presented client credentials against a registered client (RFC 6749 §2.3).
-//! The core finds the credentials; this checks them against stored hashes. Profiles that
-//! need `tls_client_auth` or `private_key_jwt` add their verification here.
+//! Verifying presented client credentials against a registered client (RFC 6749 §2.3):
+//! secrets against their stored hashes, `tls_client_auth` against the certificate of the
+//! connection (RFC 8705 §2.1), `private_key_jwt` assertions against the software's keys in
+//! the directory (RFC 7523 §3). The core finds the credentials; the checks judge the result.
 
 use mockbank_core::client_auth::PresentedAuth;
+use mockbank_core::signed::PeerFacts;
+use mockbank_core::Profile;
 use mockbank_store::ClientRow;
+use serde_json::Value;
 
+use crate::facts;
 use crate::secrets;
+use crate::state::AppState;
 
-pub fn verify(presented: &PresentedAuth, client: &ClientRow, now: i64) -> Result<(), String> {
+pub async fn verify(
+    st: &AppState,
+    profile: &Profile,
+    presented: &PresentedAuth,
+    client: &ClientRow,
+    peer: Option<&PeerFacts>,
+    now: i64,
+) -> Result<(), String> {
     match presented.method {
         "client_secret_basic" | "client_secret_post" => {
             let Some(stored) = &client.secret_hash else {
@@ -21,6 +34,76 @@ pub fn verify(presented: &PresentedAuth, client: &ClientRow, now: i64) -> Result
             }
             if client.secret_expires_at != 0 && client.secret_expires_at <= now {
                 return Err("the client secret has expired".into());
+            }
+            Ok(())
+        }
+        "tls_client_auth" => {
+            let Some(peer) = peer else {
+                return Err("no client certificate on the connection".into());
+            };
+            if let Some(why) = &peer.chain_error {
+                return Err(format!("the client certificate is not trusted: {why}"));
+            }
+            if peer.directory_status.as_deref() == Some("Revoked") {
+                return Err("the client certificate has been revoked by the directory".into());
+            }
+            let registered = client
+                .metadata
+                .get("tls_client_auth_subject_dn")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if !mockbank_core::dn::equivalent(registered, &peer.subject) {
+                return Err(format!(
+                    "the certificate subject `{}` is not the registered tls_client_auth_subject_dn `{registered}`",
+                    peer.subject
+                ));
+            }
+            Ok(())
+        }
+        "private_key_jwt" => {
+            let assertion = presented.assertion.as_deref().unwrap_or_default();
+            let software_id = client
+                .metadata
+                .get("software_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let jwks = facts::software_jwks(st, software_id)
+                .map_err(|e| format!("reading the software's keys failed: {e}"))?
+                .ok_or("the client has no keys in the directory")?;
+            let claims = mockbank_pki::jose::verify(assertion, &jwks)
+                .map_err(|e| format!("the client assertion does not verify: {}", e.0))?;
+            let id = client.client_id.as_str();
+            let claim = |k: &str| claims.get(k).and_then(Value::as_str);
+            if claim("iss") != Some(id) || claim("sub") != Some(id) {
+                return Err("the client assertion's iss and sub must be the client_id".into());
+            }
+            let issuer = profile.issuer(&st.base_url);
+            let token_endpoint = format!("{issuer}/{}", mockbank_core::discovery::TOKEN_PATH);
+            let auds: Vec<&str> = match claims.get("aud") {
+                Some(Value::String(a)) => vec![a.as_str()],
+                Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            if !auds.iter().any(|a| *a == token_endpoint || *a == issuer) {
+                return Err(format!(
+                    "the client assertion's aud must be the token endpoint {token_endpoint}"
+                ));
+            }
+            let exp = claims
+                .get("exp")
+                .and_then(Value::as_i64)
+                .ok_or("the client assertion has no exp")?;
+            if exp < now {
+                return Err("the client assertion has expired".into());
+            }
+            let jti = claim("jti").ok_or("the client assertion has no jti")?;
+            let fresh = st
+                .store
+                .remember_jti(&format!("{}:assertion", profile.id), jti, exp, now)
+                .await
+                .map_err(|e| format!("the replay cache failed: {e}"))?;
+            if !fresh {
+                return Err("the client assertion's jti was already used".into());
             }
             Ok(())
         }

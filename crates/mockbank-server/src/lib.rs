@@ -5,6 +5,7 @@
 mod admin;
 mod client_auth;
 mod events;
+mod facts;
 mod http_error;
 mod routes;
 mod secrets;

@@ -185,11 +185,16 @@ fn record(headers: &HeaderMap, body: &[u8], over_limit: Option<usize>) -> HttpRe
         match std::str::from_utf8(body) {
             Ok(text) => {
                 if let Some((header, claims)) = decode_compact(text) {
-                    jwts.push(DecodedJwt {
-                        location: "body".into(),
-                        header,
-                        claims,
-                    });
+                    // A signed request: its claims may carry more JWTs (the SSA).
+                    find_jwts("body.claims", &claims, &mut jwts);
+                    jwts.insert(
+                        0,
+                        DecodedJwt {
+                            location: "body".into(),
+                            header,
+                            claims,
+                        },
+                    );
                 }
                 let mut t = text.to_owned();
                 if t.len() > MAX_TRACE_BODY {

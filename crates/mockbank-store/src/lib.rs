@@ -50,8 +50,8 @@ pub struct ClientRow {
 /// A write that commits together with a request's trace (see [`Store::commit`]).
 #[derive(Debug, Clone)]
 pub enum Write {
-    /// A new client and its registration access token.
-    Client(ClientRow, TokenRow),
+    /// A new client and its registration access token (RFC 7592 profiles).
+    Client(ClientRow, Option<TokenRow>),
     /// A new token.
     Token(TokenRow),
     /// Creates or replaces a directory entry.

@@ -300,7 +300,9 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
                 match w {
                     Write::Client(client, rat) => {
                         upsert_client(c, client)?;
-                        insert_token(c, rat)?;
+                        if let Some(rat) = rat {
+                            insert_token(c, rat)?;
+                        }
                     }
                     Write::Token(t) => {
                         insert_token(c, t)?;

@@ -5,6 +5,8 @@
 
 mod management;
 mod metadata;
+mod mtls;
+mod obuk;
 mod request;
 mod token;
 
@@ -16,6 +18,7 @@ use crate::client::ClientFacts;
 use crate::client_auth::PresentedAuth;
 use crate::profile::Profile;
 use crate::request::RequestFacts;
+use crate::signed::{PeerFacts, SignedFacts};
 use crate::trace::{CheckResult, Outcome, OutcomeKind, Severity};
 use crate::{ErrorCode, ProtocolError};
 
@@ -29,6 +32,8 @@ pub enum Phase {
     Management,
     /// Rules specific to an update (RFC 7592 §2.2).
     Update,
+    /// The software statement (RFC 7591 §2.3) of a signed request.
+    Statement,
     /// Client metadata (RFC 7591 §2).
     Metadata,
     /// Token endpoint (RFC 6749).
@@ -207,6 +212,10 @@ pub struct CheckCx<'a> {
     pub body: Option<&'a Result<Map<String, Value>, String>>,
     pub management: Option<&'a ManagementFacts>,
     pub token: Option<&'a TokenFacts>,
+    /// The client certificate, when one was presented.
+    pub peer: Option<&'a PeerFacts>,
+    /// Signed-request facts (profiles with `format = "jws"`).
+    pub signed: Option<&'a SignedFacts>,
 }
 
 impl<'a> CheckCx<'a> {
@@ -218,6 +227,8 @@ impl<'a> CheckCx<'a> {
             body: None,
             management: None,
             token: None,
+            peer: None,
+            signed: None,
         }
     }
 
@@ -297,8 +308,10 @@ pub fn run(cx: &CheckCx, phases: &[Phase]) -> RunReport {
 pub fn catalogue() -> impl Iterator<Item = &'static CheckDef> {
     request::CHECKS
         .iter()
+        .chain(mtls::CHECKS)
         .chain(management::CHECKS)
         .chain(metadata::CHECKS)
+        .chain(obuk::CHECKS)
         .chain(token::CHECKS)
         .copied()
 }

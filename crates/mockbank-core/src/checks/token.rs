@@ -159,7 +159,7 @@ fn method_supported(cx: &CheckCx, _: &Params) -> Outcome {
         return Outcome::skip("no credentials");
     };
     let o = if p.method == "none" {
-        Outcome::fail("the client did not authenticate: send HTTP Basic credentials or client_id and client_secret")
+        Outcome::fail("the client did not authenticate: send HTTP Basic credentials, client_id and client_secret, a client_assertion, or a client certificate")
     } else if supported.iter().any(|m| m == p.method) {
         Outcome::pass(format!("`{}` is accepted", p.method))
     } else {
@@ -356,7 +356,7 @@ mod tests {
         let facts = TokenFacts {
             presented: form
                 .as_ref()
-                .map(|f| presented(auth, f))
+                .map(|f| presented(auth, f, false))
                 .unwrap_or_default(),
             form: Some(form),
             client: client_md.map(|md| ClientFacts {

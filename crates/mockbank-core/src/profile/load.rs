@@ -16,6 +16,14 @@ pub fn builtin_sources() -> Vec<(&'static str, &'static str)> {
             "generic-rotating.toml",
             include_str!("../../../../profiles/generic-rotating.toml"),
         ),
+        (
+            "obuk-v3.2.toml",
+            include_str!("../../../../profiles/obuk-v3.2.toml"),
+        ),
+        (
+            "obuk-v3.2-lenient.toml",
+            include_str!("../../../../profiles/obuk-v3.2-lenient.toml"),
+        ),
     ]
 }
 

@@ -44,6 +44,18 @@ pub struct RegistrationSettings {
     /// Members the profile recognises beyond RFC 7591/OIDC-Reg (kept with the client).
     #[serde(default)]
     pub extra_metadata: Vec<String>,
+    /// `random` (22 base64url characters) or `uuid` (a UUID v4, as OBUK recommends).
+    #[serde(default)]
+    pub client_id_format: ClientIdFormat,
+}
+
+/// Shape of generated client ids.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientIdFormat {
+    #[default]
+    Random,
+    Uuid,
 }
 
 fn default_max_body() -> usize {
@@ -65,7 +77,12 @@ pub enum RequestFormat {
 pub struct ManagementSettings {
     /// Which of `GET`, `PUT`, `DELETE` exist; others answer 405.
     pub operations: Vec<String>,
+    /// What authenticates a management request: the RFC 7592 registration access token, or
+    /// (OBUK) an access token the client got at the token endpoint.
+    #[serde(default)]
+    pub credential: ManagementCredential,
     /// When a new registration access token replaces the old one.
+    #[serde(default = "never_rotate")]
     pub rat_rotation: RatRotation,
     /// Lifetime of a registration access token in seconds; 0 = no expiry.
     #[serde(default)]
@@ -73,6 +90,19 @@ pub struct ManagementSettings {
     /// Emit the vendor member `registration_access_token_expires_in` (Cloudentity).
     #[serde(default)]
     pub emit_rat_expires_in: bool,
+}
+
+fn never_rotate() -> RatRotation {
+    RatRotation::Never
+}
+
+/// The credential of the client configuration endpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ManagementCredential {
+    #[default]
+    RegistrationAccessToken,
+    AccessToken,
 }
 
 /// RFC 7592 §2.1/§2.2: the server MAY issue a new registration access token.

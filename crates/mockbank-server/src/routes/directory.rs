@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 use super::now;
 use crate::admin;
+use crate::facts::{software_keys, Keys};
 use crate::http_error::{self, TraceInfo};
 use crate::state::AppState;
 use crate::trace_layer::ReadBody;
@@ -183,12 +184,6 @@ fn store_failure(e: StoreError) -> Response {
     http_error::internal("reading the directory", e, TraceInfo::default())
 }
 
-/// A software's keys, split by whether they may still be used.
-struct Keys {
-    active: Vec<Value>,
-    revoked: Vec<Value>,
-}
-
 /// The public view of an entry: its record with the live status.
 fn view(row: DirectoryRow) -> Value {
     let mut v = row.record;
@@ -239,31 +234,6 @@ async fn software(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Re
         Ok(None) => not_found("software", &id),
         Err(e) => store_failure(e),
     }
-}
-
-/// Splits a software's JWKS into active and revoked keys (a key is revoked with its
-/// software, its organisation or its certificate).
-fn software_keys(st: &AppState, id: &str) -> Result<Option<Keys>, StoreError> {
-    let Some(sw) = entry(st, DirKind::Software, id)? else {
-        return Ok(None);
-    };
-    let org_active = entry(st, DirKind::Org, &sw.org_id)?.is_none_or(|o| o.status == "Active");
-    let keys = sw.record["jwks"]["keys"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let (mut active, mut revoked) = (Vec::new(), Vec::new());
-    for key in keys {
-        let thumb = key["x5t#S256"].as_str().unwrap_or_default();
-        let cert_active =
-            entry(st, DirKind::Certificate, thumb)?.is_none_or(|c| c.status == "Active");
-        if sw.status == "Active" && org_active && cert_active {
-            active.push(key);
-        } else {
-            revoked.push(key);
-        }
-    }
-    Ok(Some(Keys { active, revoked }))
 }
 
 async fn software_jwks(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {

@@ -9,17 +9,23 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use mockbank_core::checks::{self, CheckCx, ManagementFacts, Phase, TokenState};
-use mockbank_core::client::{registered_metadata, ClientFacts};
-use mockbank_core::profile::RatRotation;
+use mockbank_core::client::ClientFacts;
+use mockbank_core::profile::{ManagementCredential, RatRotation, RequestFormat};
+use mockbank_core::request::RequestFacts;
+use mockbank_core::signed::Jws;
 use mockbank_core::{ErrorCode, Profile, ProtocolError};
 use mockbank_store::{ClientRow, TokenKind};
 use serde_json::Value;
 
-use super::registration::{client_information, needs_secret, parse_body, rat_row, secret_expiry};
+use super::registration::{
+    client_information, evaluate, needs_secret, parse_body, rat_row, secret_expiry,
+};
 use super::{now, request_facts, unknown_profile};
+use crate::facts;
 use crate::http_error::{self, TraceInfo};
 use crate::secrets;
 use crate::state::AppState;
+use crate::tls::Peer;
 use crate::trace_layer::ReadBody;
 
 pub async fn manage(
@@ -28,6 +34,7 @@ pub async fn manage(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    peer: Option<Extension<Peer>>,
     Extension(body): Extension<ReadBody>,
 ) -> Response {
     let Some(profile) = st.profile(&profile) else {
@@ -35,10 +42,16 @@ pub async fn manage(
     };
     let now = now();
     let request = request_facts(&method, &uri, &headers, &body);
+    let credential = profile.settings.management.credential;
+    // RFC 7592 uses the registration access token; OBUK a client-credentials access token.
+    let wanted = match credential {
+        ManagementCredential::RegistrationAccessToken => TokenKind::Registration,
+        ManagementCredential::AccessToken => TokenKind::Access,
+    };
     let presented = request.bearer_token().map(str::to_owned);
     let token = match presented.as_deref().map(secrets::hash) {
         Some(hash) => match st.store.token(&hash) {
-            Ok(t) => t.filter(|t| t.kind == TokenKind::Registration && t.profile == profile.id),
+            Ok(t) => t.filter(|t| t.kind == wanted && t.profile == profile.id),
             Err(e) => return http_error::internal("reading a token", e, TraceInfo::default()),
         },
         None => None,
@@ -47,10 +60,14 @@ pub async fn manage(
         Ok(c) => c.filter(|c| c.profile == profile.id),
         Err(e) => return http_error::internal("reading a client", e, TraceInfo::default()),
     };
+    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0)) {
+        Ok(p) => p,
+        Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
+    };
     let is_update = method == Method::PUT;
-    let parsed = is_update.then(|| parse_body(&request));
-    let body_secret_matches = match (&parsed, &client) {
-        (Some(Ok(md)), Some(c)) => md
+    let claims = is_update.then(|| body_claims(profile, &request)).flatten();
+    let body_secret_matches = match (&claims, &client) {
+        (Some(md), Some(c)) => md
             .get("client_secret")
             .and_then(Value::as_str)
             .map(|s| c.secret_hash.as_deref() == Some(secrets::hash(s).as_slice())),
@@ -70,28 +87,52 @@ pub async fn manage(
         }),
         body_secret_matches,
     };
-    let mut cx = CheckCx::new(now, profile, &request);
-    cx.management = Some(&facts);
-    cx.body = parsed.as_ref();
-    // RFC 7592 §2: who may act is decided before anything about the body.
-    let phases: &[Phase] = if is_update {
-        &[
+    // RFC 7592 §2 / OBUK §1.1: who may act is decided before anything about the body (a
+    // deleted client's valid PUT still gets 401).
+    let (report, metadata) = if is_update {
+        let phases = [
             Phase::Management,
             Phase::Request,
+            Phase::Statement,
             Phase::Update,
             Phase::Metadata,
-        ]
+        ];
+        let registered_software_id = client
+            .as_ref()
+            .and_then(|c| c.metadata.get("software_id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match evaluate(
+            &st,
+            profile,
+            &request,
+            peer.as_ref(),
+            now,
+            &phases,
+            Some(&facts),
+            registered_software_id,
+        )
+        .await
+        {
+            Ok(e) => (e.report, e.metadata),
+            Err(e) => {
+                return http_error::internal("gathering update facts", e, TraceInfo::default())
+            }
+        }
     } else {
-        &[Phase::Management]
+        let mut cx = CheckCx::new(now, profile, &request);
+        cx.management = Some(&facts);
+        cx.peer = peer.as_ref();
+        (checks::run(&cx, &[Phase::Management]), None)
     };
-    let report = checks::run(&cx, phases);
     let mut info = TraceInfo {
         checks: report.results.clone(),
         client_id: client.as_ref().map(|c| c.client_id.clone()),
         ..Default::default()
     };
-    if report.failed("rfc7592.token.bound_to_client") {
-        // RFC 7592 §2.1: a token used for another (or a deleted) client SHOULD be revoked.
+    // RFC 7592 §2.1 and OBUK ("the ASPSP ... immediately revokes the access token"): a token
+    // used for another, unknown or deleted client is revoked.
+    if report.failed("rfc7592.token.bound_to_client") || report.failed("obuk.mgmt.client_known") {
         if let Some(t) = &token {
             if let Err(e) = st.store.revoke_token(&t.hash, now).await {
                 return http_error::internal("revoking a token", e, info);
@@ -104,11 +145,16 @@ pub async fn manage(
     let (Some(client), Some(token), Some(presented)) = (client, token, presented) else {
         return http_error::internal("management", "checks passed without client and token", info);
     };
-
-    let rotation = profile.settings.management.rat_rotation;
+    // Only a registration access token is echoed or rotated (RFC 7592 §3).
+    let uses_rat = credential == ManagementCredential::RegistrationAccessToken;
+    let rotation = if uses_rat {
+        profile.settings.management.rat_rotation
+    } else {
+        RatRotation::Never
+    };
     match method {
         Method::GET => {
-            let mut rat = presented;
+            let mut rat = uses_rat.then_some(presented);
             if rotation == RatRotation::OnEveryUse {
                 let fresh = secrets::random_token(32);
                 match st
@@ -119,28 +165,26 @@ pub async fn manage(
                     )
                     .await
                 {
-                    Ok(true) => rat = fresh,
+                    Ok(true) => rat = Some(fresh),
                     Ok(false) => return stale_token(info),
                     Err(e) => return http_error::internal("rotating a token", e, info),
                 }
             }
-            let body = client_information(&st, profile, &client, None, Some(&rat));
+            let body = client_information(&st, profile, &client, None, rat.as_deref());
             http_error::ok(StatusCode::OK, &body, info)
         }
         Method::PUT => {
-            let Some(Ok(requested)) = &parsed else {
-                return http_error::internal(
-                    "update",
-                    "body checks passed on an unparsed body",
-                    info,
-                );
+            let Some(metadata) = metadata else {
+                return http_error::internal("update", "checks passed without metadata", info);
             };
+            let rat = uses_rat.then_some(presented);
             update(
-                &st, profile, client, token.hash, presented, requested, rotation, now, info,
+                &st, profile, client, token.hash, rat, metadata, rotation, now, info,
             )
             .await
         }
         Method::DELETE => {
+            // Deleting revokes every token of the client (OBUK: "invalidate long lived access tokens").
             if let Err(e) = st.store.delete_client(&client.client_id, now).await {
                 return http_error::internal("deleting a client", e, info);
             }
@@ -155,6 +199,20 @@ pub async fn manage(
     }
 }
 
+/// The claims of an update body in the profile's format, if it parses.
+fn body_claims(
+    profile: &Profile,
+    request: &RequestFacts,
+) -> Option<serde_json::Map<String, Value>> {
+    match profile.settings.registration.format {
+        RequestFormat::Json => parse_body(request).ok(),
+        RequestFormat::Jws => std::str::from_utf8(&request.body)
+            .ok()
+            .and_then(|t| Jws::parse(t).ok())
+            .map(|j| j.claims),
+    }
+}
+
 /// RFC 7592 §2.2: the update replaces the record; omitted members reset to defaults;
 /// `client_id` and `client_id_issued_at` never change.
 #[allow(clippy::too_many_arguments)]
@@ -163,13 +221,12 @@ async fn update(
     profile: &Profile,
     old: ClientRow,
     old_token_hash: Vec<u8>,
-    presented: String,
-    requested: &serde_json::Map<String, Value>,
+    presented: Option<String>,
+    metadata: serde_json::Map<String, Value>,
     rotation: RatRotation,
     now: i64,
     info: TraceInfo,
 ) -> Response {
-    let metadata = registered_metadata(profile, requested);
     let wants_secret = needs_secret(&metadata);
     // A client switching to a secret-based method gets a new secret; one leaving it loses it.
     let new_secret = (wants_secret && old.secret_hash.is_none())
@@ -191,12 +248,12 @@ async fn update(
         RatRotation::OnUpdate | RatRotation::OnEveryUse => {
             let fresh = secrets::random_token(32);
             let new_row = rat_row(profile, &row.client_id, &fresh, now);
-            (fresh, Some((old_token_hash, new_row)))
+            (Some(fresh), Some((old_token_hash, new_row)))
         }
     };
     match st.store.replace_client(row.clone(), rotation_op).await {
         Ok(true) => {
-            let body = client_information(st, profile, &row, new_secret.as_deref(), Some(&rat));
+            let body = client_information(st, profile, &row, new_secret.as_deref(), rat.as_deref());
             http_error::ok(StatusCode::OK, &body, info)
         }
         Ok(false) => stale_token(info),

@@ -7,18 +7,21 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Extension;
-use mockbank_core::checks::{self, CheckCx, Phase};
-use mockbank_core::client::{registered_metadata, SECRET_AUTH_METHODS};
-use mockbank_core::profile::RequestFormat;
-use mockbank_core::request::parse_json_object;
-use mockbank_core::{ErrorCode, Profile, ProtocolError};
-use mockbank_store::{ClientRow, TokenKind, TokenRow, Write};
+use mockbank_core::checks::{self, CheckCx, ManagementFacts, Phase, RunReport};
+use mockbank_core::client::{registered_metadata, signed_registered_metadata, SECRET_AUTH_METHODS};
+use mockbank_core::profile::{ClientIdFormat, ManagementCredential, RequestFormat};
+use mockbank_core::request::{parse_json_object, RequestFacts};
+use mockbank_core::signed::PeerFacts;
+use mockbank_core::Profile;
+use mockbank_store::{ClientRow, StoreError, TokenKind, TokenRow, Write};
 use serde_json::{Map, Value};
 
 use super::{now, request_facts, unknown_profile};
+use crate::facts;
 use crate::http_error::{self, TraceInfo};
 use crate::secrets;
 use crate::state::AppState;
+use crate::tls::Peer;
 use crate::trace_layer::ReadBody;
 
 pub async fn register(
@@ -27,46 +30,55 @@ pub async fn register(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    peer: Option<Extension<Peer>>,
     Extension(body): Extension<ReadBody>,
 ) -> Response {
     let Some(profile) = st.profile(&profile) else {
         return unknown_profile(&st, &profile);
     };
-    if profile.settings.registration.format == RequestFormat::Jws {
-        return http_error::error(
-            &ProtocolError::new(
-                ErrorCode::InvalidRequest,
-                "signed (JWS) registration requests are not supported by this mockbank version",
-            ),
-            TraceInfo::default(),
-        );
-    }
     let now = now();
     let request = request_facts(&method, &uri, &headers, &body);
-    let parsed = parse_body(&request);
-    let mut cx = CheckCx::new(now, profile, &request);
-    cx.body = Some(&parsed);
-    let report = checks::run(&cx, &[Phase::Request, Phase::Metadata]);
+    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0)) {
+        Ok(p) => p,
+        Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
+    };
+    let phases = [Phase::Request, Phase::Statement, Phase::Metadata];
+    let evaluation = match evaluate(
+        &st,
+        profile,
+        &request,
+        peer.as_ref(),
+        now,
+        &phases,
+        None,
+        None,
+    )
+    .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            return http_error::internal("gathering registration facts", e, TraceInfo::default())
+        }
+    };
     let mut info = TraceInfo {
-        checks: report.results,
+        checks: evaluation.report.results,
         ..Default::default()
     };
-    if let Some(err) = report.error {
+    if let Some(err) = evaluation.report.error {
         return http_error::error(&err, info);
     }
-    let Ok(requested) = &parsed else {
-        return http_error::internal(
-            "registration",
-            "body checks passed on an unparsed body",
-            info,
-        );
+    let Some(metadata) = evaluation.metadata else {
+        return http_error::internal("registration", "checks passed without metadata", info);
     };
-
-    let metadata = registered_metadata(profile, requested);
-    let client_id = secrets::random_token(16);
+    let client_id = match profile.settings.registration.client_id_format {
+        ClientIdFormat::Random => secrets::random_token(16),
+        ClientIdFormat::Uuid => mockbank_pki::directory::uuid_v4(),
+    };
     let secret = needs_secret(&metadata)
         .then(|| secrets::random_token(profile.settings.client_secret.bytes));
-    let rat = secrets::random_token(32);
+    let rat = (profile.settings.management.credential
+        == ManagementCredential::RegistrationAccessToken)
+        .then(|| secrets::random_token(32));
     let row = ClientRow {
         client_id: client_id.clone(),
         profile: profile.id.clone(),
@@ -76,13 +88,74 @@ pub async fn register(
         issued_at: now,
         updated_at: now,
     };
-    info.writes.push(Write::Client(
-        row.clone(),
-        rat_row(profile, &client_id, &rat, now),
-    ));
+    let rat_token = rat.as_deref().map(|r| rat_row(profile, &client_id, r, now));
+    info.writes.push(Write::Client(row.clone(), rat_token));
     info.client_id = Some(client_id);
-    let body = client_information(&st, profile, &row, secret.as_deref(), Some(&rat));
+    let body = client_information(&st, profile, &row, secret.as_deref(), rat.as_deref());
     http_error::ok(StatusCode::CREATED, &body, info)
+}
+
+/// The checks of a registration or update and, when they pass, the metadata to register.
+pub(crate) struct Evaluation {
+    pub report: RunReport,
+    pub metadata: Option<Map<String, Value>>,
+}
+
+/// Runs `phases` on a registration body in the profile's format: JSON (RFC 7591 §3.1) or a
+/// signed request carrying a software statement (OBUK).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn evaluate(
+    st: &AppState,
+    profile: &Profile,
+    request: &RequestFacts,
+    peer: Option<&PeerFacts>,
+    now: i64,
+    phases: &[Phase],
+    management: Option<&ManagementFacts>,
+    registered_software_id: Option<String>,
+) -> Result<Evaluation, StoreError> {
+    let mut cx = CheckCx::new(now, profile, request);
+    cx.peer = peer;
+    cx.management = management;
+    match profile.settings.registration.format {
+        RequestFormat::Json => {
+            let parsed = parse_body(request);
+            cx.body = Some(&parsed);
+            let report = checks::run(&cx, phases);
+            let metadata = match (&report.error, &parsed) {
+                (None, Ok(requested)) => Some(registered_metadata(profile, requested)),
+                _ => None,
+            };
+            Ok(Evaluation { report, metadata })
+        }
+        RequestFormat::Jws => {
+            let body: &[u8] = if request.body_over_limit.is_some() {
+                &[]
+            } else {
+                &request.body
+            };
+            let signed =
+                facts::signed_facts(st, profile, body, now, registered_software_id).await?;
+            let claims = signed
+                .request
+                .as_ref()
+                .map(|j| j.claims.clone())
+                .map_err(Clone::clone);
+            cx.body = Some(&claims);
+            cx.signed = Some(&signed);
+            let report = checks::run(&cx, phases);
+            let metadata = match (&report.error, signed.request_jws(), signed.ssa_jws()) {
+                (None, Some(req), Some(ssa)) => Some(signed_registered_metadata(
+                    profile,
+                    &req.claims,
+                    &ssa.claims,
+                    req.claim_str("software_statement").unwrap_or_default(),
+                )),
+                _ => None,
+            };
+            Ok(Evaluation { report, metadata })
+        }
+    }
 }
 
 /// The JSON body, or why it cannot be one.

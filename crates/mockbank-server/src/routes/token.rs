@@ -16,9 +16,11 @@ use serde_json::{json, Value};
 
 use super::{now, request_facts, unknown_profile};
 use crate::client_auth;
+use crate::facts;
 use crate::http_error::{self, TraceInfo};
 use crate::secrets;
 use crate::state::AppState;
+use crate::tls::Peer;
 use crate::trace_layer::ReadBody;
 
 pub async fn token(
@@ -27,6 +29,7 @@ pub async fn token(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    peer: Option<Extension<Peer>>,
     Extension(body): Extension<ReadBody>,
 ) -> Response {
     let Some(profile) = st.profile(&profile) else {
@@ -38,9 +41,13 @@ pub async fn token(
         Some(limit) => Err(format!("the body exceeds {limit} bytes")),
         None => parse_form(&request.body),
     };
+    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0)) {
+        Ok(p) => p,
+        Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
+    };
     let creds = form
         .as_ref()
-        .map(|f| presented(request.authorization.as_deref(), f))
+        .map(|f| presented(request.authorization.as_deref(), f, peer.is_some()))
         .unwrap_or_default();
     let client_id = creds.first().and_then(|p| p.client_id.clone());
     let client = match client_id.as_deref().map(|id| st.store.client(id)) {
@@ -49,9 +56,16 @@ pub async fn token(
         None => None,
     };
     let credential = match (creds.first(), &client) {
-        (Some(p), Some(c)) => Some(client_auth::verify(p, c, now)),
+        (Some(p), Some(c)) => {
+            Some(client_auth::verify(&st, profile, p, c, peer.as_ref(), now).await)
+        }
         _ => None,
     };
+    let bound_to = creds
+        .first()
+        .filter(|p| p.method == "tls_client_auth")
+        .and(peer.as_ref())
+        .map(|p| p.thumbprint.clone());
     let facts = TokenFacts {
         form: Some(form.clone()),
         presented: creds,
@@ -99,7 +113,10 @@ pub async fn token(
         issued_at: now,
         expires_at: Some(now + ttl as i64),
         revoked_at: None,
-        cnf: None,
+        // RFC 8705 §3: a certificate-bound access token carries the certificate's thumbprint.
+        cnf: bound_to
+            .as_ref()
+            .map(|t| serde_json::json!({"x5t#S256": t}).to_string()),
     };
     info.writes.push(Write::Token(row));
     let mut body = json!({"access_token": access_token, "token_type": "Bearer", "expires_in": ttl});

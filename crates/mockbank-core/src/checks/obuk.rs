@@ -1,0 +1,1241 @@
+//! Open Banking UK DCR v3.2 checks (obuk-v3.2.md §4): the signed registration request, its
+//! software statement (SSA), the binding between them and the transport certificate, the
+//! request's claims, and management with a client-credentials token.
+
+use serde_json::{Map, Value};
+use url::Url;
+
+use super::{CheckCx, CheckDef, ParamSpec, ParamValue, Params, Phase};
+use crate::signed::{Jws, SignedFacts};
+use crate::trace::Outcome;
+use crate::ErrorCode;
+
+pub(super) const CHECKS: &[&CheckDef] = &[
+    &REQUEST_JWS,
+    &REQUEST_ALG,
+    &REQUEST_NO_EMBEDDED_KEY,
+    &SSA_PRESENT,
+    &SSA_JWS,
+    &SSA_ALG,
+    &SSA_ISSUER,
+    &SSA_SIGNATURE,
+    &SSA_VALIDITY,
+    &SSA_CLAIMS,
+    &MTLS_MATCHES_SSA,
+    &SSA_STATUS,
+    &SSA_JTI,
+    &REQUEST_SIGNATURE,
+    &REQUEST_CLAIMS,
+    &REQUEST_EXP,
+    &REQUEST_IAT,
+    &REQUEST_ISS,
+    &REQUEST_AUD,
+    &REQUEST_JTI,
+    &REQUEST_SOFTWARE_ID,
+    &REDIRECT_FORMAT,
+    &REDIRECT_SUBSET,
+    &SAME_HOST,
+    &AUTH_SIGNING_ALG,
+    &TLS_DN,
+    &GRANT_TYPES,
+    &RESPONSE_TYPES,
+    &SCOPE,
+    &APPLICATION_TYPE,
+    &ALGS,
+    &JWKS_BY_VALUE,
+    &MGMT_MTLS,
+    &MGMT_BEARER,
+    &MGMT_CLIENT_KNOWN,
+    &MGMT_TOKEN_BINDING,
+    &PUT_SAME_SOFTWARE,
+];
+
+const FAPI_ALGS: &[&str] = &["PS256", "ES256"];
+
+fn signed<'a>(cx: &CheckCx<'a>) -> Option<&'a SignedFacts> {
+    cx.signed
+}
+
+fn request<'a>(cx: &CheckCx<'a>) -> Option<&'a Jws> {
+    signed(cx).and_then(SignedFacts::request_jws)
+}
+
+fn ssa<'a>(cx: &CheckCx<'a>) -> Option<&'a Jws> {
+    signed(cx).and_then(SignedFacts::ssa_jws)
+}
+
+macro_rules! check {
+    ($name:ident, $id:literal, $title:literal, $spec:expr, $desc:literal, $phase:ident, [$($need:literal),*], $err:ident, $status:expr, [$($param:expr),*], $run:ident) => {
+        pub static $name: CheckDef = CheckDef {
+            id: $id,
+            title: $title,
+            spec: $spec,
+            description: $desc,
+            phase: Phase::$phase,
+            needs: &[$($need),*],
+            error: ErrorCode::$err,
+            status: $status,
+            params: &[$($param),*],
+            run: $run,
+        };
+    };
+}
+
+// --- the request JWS (§4 #4-6) ---
+
+check!(
+    REQUEST_JWS,
+    "obuk.request.jws_parse",
+    "Request is a compact JWS",
+    "OBIE DCR v3.2 §Registration Request",
+    "The body is a compact JWS (three parts, JSON header and claims) — not a JSON object.",
+    Request,
+    ["request.body_size"],
+    InvalidClientMetadata,
+    None,
+    [],
+    request_jws
+);
+
+fn request_jws(cx: &CheckCx, _: &Params) -> Outcome {
+    match signed(cx).map(|s| &s.request) {
+        None => Outcome::skip("not a signed request"),
+        Some(Ok(jws)) => Outcome::pass("the body is a compact JWS")
+            .with("header", Value::Object(jws.header.clone())),
+        Some(Err(why)) => Outcome::fail(format!(
+            "registration request must be a signed JWT (application/jose): {why}"
+        )),
+    }
+}
+
+check!(
+    REQUEST_ALG,
+    "obuk.request.alg",
+    "Request signed with a FAPI algorithm",
+    "OBIE DCR v3.2 §Registration Request, FAPI-RW §8.6",
+    "The request's `alg` is one of `algs` (PS256, ES256); `none`, HS* and RS256 are refused.",
+    Request,
+    ["obuk.request.jws_parse"],
+    InvalidClientMetadata,
+    None,
+    [ParamSpec {
+        name: "algs",
+        doc: "Accepted JWS algorithms.",
+        default: ParamValue::List(FAPI_ALGS)
+    }],
+    request_alg
+);
+
+fn request_alg(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(jws) = request(cx) else {
+        return Outcome::skip("no request JWS");
+    };
+    let algs = params.list("algs");
+    let o = if algs.iter().any(|a| a == jws.alg()) {
+        Outcome::pass(format!("signed with {}", jws.alg()))
+    } else {
+        Outcome::fail(format!(
+            "Registration Request JWT is invalid: algorithm `{}` is not allowed (allowed: {})",
+            jws.alg(),
+            algs.join(", ")
+        ))
+    };
+    o.with("alg", jws.alg()).with("allowed", algs)
+}
+
+check!(REQUEST_NO_EMBEDDED_KEY, "obuk.request.no_embedded_key", "No embedded or referenced key", "OBIE DCR v3.2 §Of JWS & JWKS",
+    "The request header does not carry or point at its key (`jwk`, `x5c`, `jku`, `x5u`): the key must come from the SSA's JWKS.",
+    Request, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], request_no_embedded_key);
+
+fn request_no_embedded_key(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(jws) = request(cx) else {
+        return Outcome::skip("no request JWS");
+    };
+    match ["jwk", "x5c", "jku", "x5u"].iter().find(|h| jws.header.contains_key(**h)) {
+        Some(h) => Outcome::fail(format!("the request JWS header must not contain `{h}`: keys come from the software statement's JWKS")),
+        None => Outcome::pass("the key is identified by `kid` only").with("kid", jws.kid().unwrap_or("")),
+    }
+}
+
+// --- the software statement (§4 #7-16) ---
+
+check!(
+    SSA_PRESENT,
+    "obuk.ssa.present",
+    "Software statement present",
+    "OBIE DCR v3.2 §Data Model, RFC 7591 §2.3",
+    "The request carries `software_statement` as a string.",
+    Statement,
+    ["obuk.request.jws_parse"],
+    InvalidSoftwareStatement,
+    None,
+    [],
+    ssa_present
+);
+
+fn ssa_present(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(jws) = request(cx) else {
+        return Outcome::skip("no request JWS");
+    };
+    match jws.claims.get("software_statement") {
+        Some(Value::String(_)) => Outcome::pass("`software_statement` is present"),
+        Some(_) => Outcome::fail("Registration Request contains an invalid software_statement, software_statement claim must be a string"),
+        None => Outcome::fail("Required parameter software_statement not found"),
+    }
+}
+
+check!(SSA_JWS, "obuk.ssa.jws_parse", "Software statement is a signed JWT", "OBIE Directory §SSA, RFC 7591 §2.3",
+    "The SSA is a compact JWS with a signature (an unsigned `header.payload.` is not an encoded signed JWT).",
+    Statement, ["obuk.ssa.present"], InvalidSoftwareStatement, None, [], ssa_jws);
+
+fn ssa_jws(cx: &CheckCx, _: &Params) -> Outcome {
+    match signed(cx).and_then(|s| s.ssa.as_ref()) {
+        None => Outcome::skip("no software statement"),
+        Some(Ok(j)) if j.unsigned => Outcome::fail("Registration Request contains an invalid software_statement, software_statement claim is not an encoded JWT (its signature is empty)"),
+        Some(Ok(j)) => Outcome::pass("the SSA is a compact JWS").with("header", Value::Object(j.header.clone())),
+        Some(Err(why)) => Outcome::fail(format!("Registration Request contains an invalid software_statement, software_statement claim is not an encoded JWT ({why})")),
+    }
+}
+
+check!(
+    SSA_ALG,
+    "obuk.ssa.alg",
+    "Software statement algorithm",
+    "OBIE Directory §SSA",
+    "The SSA's `alg` is PS256 or ES256; `none` only where self-signed SSAs are allowed.",
+    Statement,
+    ["obuk.ssa.jws_parse"],
+    InvalidSoftwareStatement,
+    None,
+    [ParamSpec {
+        name: "algs",
+        doc: "Accepted SSA algorithms.",
+        default: ParamValue::List(FAPI_ALGS)
+    }],
+    ssa_alg
+);
+
+fn ssa_alg(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(jws) = ssa(cx) else {
+        return Outcome::skip("no SSA");
+    };
+    let algs = params.list("algs");
+    let o = if algs.iter().any(|a| a == jws.alg()) {
+        Outcome::pass(format!("the SSA is signed with {}", jws.alg()))
+    } else {
+        Outcome::fail(format!("Registration Request contains an invalid software_statement, algorithm `{}` is not allowed", jws.alg()))
+    };
+    o.with("alg", jws.alg()).with("allowed", algs)
+}
+
+check!(
+    SSA_ISSUER,
+    "obuk.ssa.issuer_trusted",
+    "Software statement from a trusted directory",
+    "OBIE Directory §SSA, RFC 7591 §3.2.2",
+    "The SSA's `iss` is a directory the bank trusts.",
+    Statement,
+    ["obuk.ssa.jws_parse"],
+    UnapprovedSoftwareStatement,
+    None,
+    [ParamSpec {
+        name: "issuers",
+        doc: "Trusted SSA issuers.",
+        default: ParamValue::List(&["OpenBanking Ltd"])
+    }],
+    ssa_issuer
+);
+
+fn ssa_issuer(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(jws) = ssa(cx) else {
+        return Outcome::skip("no SSA");
+    };
+    let trusted = params.list("issuers");
+    let iss = jws.claim_str("iss").unwrap_or("");
+    let o = if trusted.iter().any(|t| t == iss) {
+        Outcome::pass(format!("issued by `{iss}`"))
+    } else {
+        Outcome::fail(format!(
+            "the software statement's issuer `{iss}` is not a trusted directory"
+        ))
+    };
+    o.with("iss", iss).with("trusted", trusted)
+}
+
+check!(
+    SSA_SIGNATURE,
+    "obuk.ssa.signature",
+    "Software statement signature",
+    "OBIE Directory §Request Validation",
+    "The SSA verifies with the directory's key named by its `kid` (`GET /directory/jwks`).",
+    Statement,
+    ["obuk.ssa.alg"],
+    InvalidSoftwareStatement,
+    None,
+    [],
+    ssa_signature
+);
+
+fn ssa_signature(cx: &CheckCx, _: &Params) -> Outcome {
+    let kid = ssa(cx).and_then(Jws::kid).unwrap_or("").to_owned();
+    match signed(cx).and_then(|s| s.ssa_signature.as_ref()) {
+        None => Outcome::skip("the SSA signature was not checked"),
+        Some(Ok(())) => Outcome::pass("the SSA signature verifies with the directory key").with("kid", kid),
+        Some(Err(why)) => Outcome::fail(format!("Registration Request contains an invalid software_statement, Expected JWT to have a valid signature ({why})")).with("kid", kid),
+    }
+}
+
+check!(SSA_VALIDITY, "obuk.ssa.validity", "Software statement is fresh", "OBIE Directory §SSA Lifetime",
+    "`iat` is not in the future (beyond `future_skew_secs`) nor older than `max_age_secs` (0 = no limit); an `exp` has not passed.",
+    Statement, ["obuk.ssa.jws_parse"], InvalidSoftwareStatement, None,
+    [ParamSpec { name: "max_age_secs", doc: "Oldest acceptable SSA (0: any age).", default: ParamValue::Int(1800) },
+     ParamSpec { name: "future_skew_secs", doc: "Tolerated clock skew for `iat`.", default: ParamValue::Int(60) }], ssa_validity);
+
+fn ssa_validity(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(jws) = ssa(cx) else {
+        return Outcome::skip("no SSA");
+    };
+    let Some(iat) = jws.claims.get("iat").and_then(Value::as_i64) else {
+        return Outcome::fail(
+            "Registration Request contains an invalid software_statement, it has no numeric `iat`",
+        );
+    };
+    let (max_age, skew) = (params.int("max_age_secs"), params.int("future_skew_secs"));
+    let age = cx.now - iat;
+    let exp = jws.claims.get("exp").and_then(Value::as_i64);
+    let o = if iat > cx.now + skew {
+        Outcome::fail("Registration Request contains an invalid software_statement, its `iat` is in the future")
+    } else if max_age > 0 && age > max_age {
+        Outcome::fail(format!("Registration Request contains an invalid software_statement, it was issued {age} s ago (at most {max_age} s accepted)"))
+    } else if exp.is_some_and(|e| e < cx.now) {
+        Outcome::fail("Registration Request contains an invalid software_statement, it has expired")
+    } else {
+        Outcome::pass(format!("issued {age} s ago"))
+    };
+    o.with("iat", iat)
+        .with("now", cx.now)
+        .with("max_age_secs", max_age)
+        .with("exp", exp.map_or(Value::Null, Into::into))
+}
+
+check!(SSA_CLAIMS, "obuk.ssa.required_claims", "Software statement claims present", "OBIE Directory §SSA claims",
+    "The SSA names the software and organisation: `software_id`, `org_id`, non-empty `software_roles`, `software_redirect_uris`, `software_jwks_endpoint` (the list is a parameter).",
+    Statement, ["obuk.ssa.jws_parse"], InvalidSoftwareStatement, None,
+    [ParamSpec { name: "claims", doc: "Claims an SSA must carry.", default: ParamValue::List(&["software_id", "org_id", "software_roles", "software_redirect_uris", "software_jwks_endpoint"]) }], ssa_claims);
+
+fn ssa_claims(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(jws) = ssa(cx) else {
+        return Outcome::skip("no SSA");
+    };
+    let required = params.list("claims");
+    let missing: Vec<&String> = required
+        .iter()
+        .filter(|c| match jws.claims.get(c.as_str()) {
+            None | Some(Value::Null) => true,
+            Some(Value::Array(a)) => a.is_empty(),
+            Some(Value::String(s)) => s.is_empty(),
+            _ => false,
+        })
+        .collect();
+    match missing.first() {
+        None => Outcome::pass("every required SSA claim is present").with("claims", required),
+        Some(first) => Outcome::fail(format!("Registration Request contains an invalid software_statement, required claim `{first}` is missing"))
+            .with("missing", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+    }
+}
+
+check!(MTLS_MATCHES_SSA, "obuk.mtls.matches_ssa", "Transport certificate belongs to the SSA", "OBIE Directory §Request Validation, RFC 8705 §2",
+    "The presented certificate is one of the software's `use: tls` keys (`x5t#S256`), or its CN and OU equal the SSA's `software_id` and `org_id`.",
+    Statement, ["mtls.trusted", "obuk.ssa.required_claims"], InvalidSoftwareStatement, None, [], mtls_matches_ssa);
+
+fn mtls_matches_ssa(cx: &CheckCx, _: &Params) -> Outcome {
+    let (Some(peer), Some(jws)) = (cx.peer, ssa(cx)) else {
+        return Outcome::skip("no certificate or no SSA");
+    };
+    let in_jwks = signed(cx)
+        .and_then(|s| s.software_jwks.as_ref())
+        .and_then(|j| j.get("keys"))
+        .and_then(Value::as_array)
+        .is_some_and(|keys| {
+            keys.iter().any(|k| {
+                k.get("use").and_then(Value::as_str) == Some("tls")
+                    && k.get("x5t#S256").and_then(Value::as_str) == Some(peer.thumbprint.as_str())
+            })
+        });
+    let cn = crate::dn::attribute(&peer.subject, "CN").unwrap_or_default();
+    let ou = crate::dn::attribute(&peer.subject, "OU").unwrap_or_default();
+    let software_id = jws.claim_str("software_id").unwrap_or("").to_lowercase();
+    let org_id = jws.claim_str("org_id").unwrap_or("").to_lowercase();
+    let o = if in_jwks {
+        Outcome::pass("the certificate is a transport key of the SSA's software")
+    } else if !software_id.is_empty() && cn == software_id && ou == org_id {
+        Outcome::pass("the certificate's CN and OU are the SSA's software_id and org_id")
+    } else {
+        Outcome::fail(
+            "tls transport cert does not match any certs registered in jwks for software statement",
+        )
+    };
+    o.with("subject", peer.subject.as_str())
+        .with("software_id", jws.claim_str("software_id").unwrap_or(""))
+        .with("org_id", jws.claim_str("org_id").unwrap_or(""))
+}
+
+check!(SSA_STATUS, "obuk.ssa.status", "Software and organisation are active", "RFC 7591 §3.2.2",
+    "The SSA's `org_status` is Active and the directory has not revoked the organisation or the software.",
+    Statement, ["obuk.ssa.signature"], UnapprovedSoftwareStatement, None, [], ssa_status);
+
+fn ssa_status(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(jws) = ssa(cx) else {
+        return Outcome::skip("no SSA");
+    };
+    let claimed = jws.claim_str("org_status").unwrap_or("Active");
+    let dir = signed(cx)
+        .and_then(|s| s.directory.clone())
+        .unwrap_or_default();
+    let revoked = |s: &Option<String>| {
+        s.as_deref()
+            .is_some_and(|s| !s.eq_ignore_ascii_case("active"))
+    };
+    let o = if !claimed.eq_ignore_ascii_case("active") {
+        Outcome::fail(format!("the software statement's org_status is {claimed}"))
+    } else if revoked(&dir.org_status) {
+        Outcome::fail(
+            "the software statement is not approved: the directory has revoked its organisation",
+        )
+    } else if revoked(&dir.software_status) {
+        Outcome::fail(
+            "the software statement is not approved: the directory has revoked this software",
+        )
+    } else {
+        Outcome::pass("organisation and software are active")
+    };
+    o.with("org_status", claimed)
+        .with(
+            "directory_org_status",
+            dir.org_status.map_or(Value::Null, Into::into),
+        )
+        .with(
+            "directory_software_status",
+            dir.software_status.map_or(Value::Null, Into::into),
+        )
+}
+
+check!(SSA_JTI, "obuk.ssa.jti_replay", "Software statement used once", "WSO2 OB DCR validators",
+    "The SSA's `jti` was not seen before (off in the strict profile: the OBIE tool reuses one SSA for a whole run).",
+    Statement, ["obuk.ssa.signature"], InvalidSoftwareStatement, None, [], ssa_jti);
+
+fn ssa_jti(cx: &CheckCx, _: &Params) -> Outcome {
+    match signed(cx).and_then(|s| s.ssa_jti_replayed) {
+        None => Outcome::skip("the SSA has no jti"),
+        Some(false) => Outcome::pass("first use of this SSA"),
+        Some(true) => Outcome::fail("Registration Request contains an invalid software_statement, it was already used (jti replay)"),
+    }
+}
+
+check!(REQUEST_SIGNATURE, "obuk.request.signature", "Request signed by the software's key", "OBIE Directory §Request Validation",
+    "The request verifies with the key of its `kid` among the `use: sig` keys at the SSA's `software_jwks_endpoint` (served from the directory, never fetched per request).",
+    Statement, ["obuk.request.alg", "obuk.ssa.signature"], InvalidClientMetadata, None, [], request_signature);
+
+fn request_signature(cx: &CheckCx, _: &Params) -> Outcome {
+    let kid = request(cx).and_then(Jws::kid).unwrap_or("").to_owned();
+    match signed(cx).and_then(|s| s.request_signature.as_ref()) {
+        None => Outcome::skip("the request signature was not checked"),
+        Some(Ok(())) => {
+            Outcome::pass("the request verifies with the software's signing key").with("kid", kid)
+        }
+        Some(Err(why)) => Outcome::fail(format!(
+            "Registration Request JWT is invalid: Expected JWT to have a valid signature ({why})"
+        ))
+        .with("kid", kid),
+    }
+}
+
+// --- the request's claims (§4 #17-35) ---
+
+fn claims<'a>(cx: &CheckCx<'a>) -> Option<&'a Map<String, Value>> {
+    request(cx).map(|j| &j.claims)
+}
+
+check!(
+    REQUEST_CLAIMS,
+    "obuk.request.required_claims",
+    "Required request claims",
+    "OBIE DCR v3.2 §Data Model",
+    "The request carries every claim in `claims`.",
+    Metadata,
+    ["obuk.request.jws_parse"],
+    InvalidClientMetadata,
+    None,
+    [ParamSpec {
+        name: "claims",
+        doc: "Mandatory request claims (the WSO2 seed's configurable set).",
+        default: ParamValue::List(&[
+            "iss",
+            "iat",
+            "exp",
+            "aud",
+            "jti",
+            "token_endpoint_auth_method",
+            "grant_types",
+            "scope",
+            "software_statement",
+            "application_type",
+            "id_token_signed_response_alg",
+            "request_object_signing_alg"
+        ])
+    }],
+    request_claims
+);
+
+fn request_claims(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let required = params.list("claims");
+    match required
+        .iter()
+        .find(|r| c.get(r.as_str()).is_none_or(Value::is_null))
+    {
+        Some(missing) => Outcome::fail(format!("Required parameter {missing} not found"))
+            .with("required", required.clone()),
+        None => Outcome::pass("every required claim is present").with("required", required),
+    }
+}
+
+fn int_claim(c: &Map<String, Value>, name: &str) -> Option<i64> {
+    c.get(name).and_then(Value::as_i64)
+}
+
+check!(
+    REQUEST_EXP,
+    "obuk.request.exp",
+    "Request not expired",
+    "OBIE DCR v3.2 §Data Model, RFC 7519 §4.1.4",
+    "The request's `exp` has not passed (with `skew_secs`).",
+    Metadata,
+    ["obuk.request.jws_parse"],
+    InvalidClientMetadata,
+    None,
+    [ParamSpec {
+        name: "skew_secs",
+        doc: "Tolerated clock skew.",
+        default: ParamValue::Int(30)
+    }],
+    request_exp
+);
+
+fn request_exp(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let Some(exp) = int_claim(c, "exp") else {
+        return Outcome::fail("the request has no numeric `exp`");
+    };
+    let o = if exp + params.int("skew_secs") < cx.now {
+        Outcome::fail("Registration Request JWT is invalid: the request has expired (exp)")
+    } else {
+        Outcome::pass("the request has not expired")
+    };
+    o.with("exp", exp).with("now", cx.now)
+}
+
+check!(
+    REQUEST_IAT,
+    "obuk.request.iat",
+    "Request not issued in the future",
+    "RFC 7519 §4.1.6",
+    "The request's `iat` is not later than now plus `skew_secs`.",
+    Metadata,
+    ["obuk.request.jws_parse"],
+    InvalidClientMetadata,
+    None,
+    [ParamSpec {
+        name: "skew_secs",
+        doc: "Tolerated clock skew.",
+        default: ParamValue::Int(60)
+    }],
+    request_iat
+);
+
+fn request_iat(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let Some(iat) = int_claim(c, "iat") else {
+        return Outcome::fail("the request has no numeric `iat`");
+    };
+    let o = if iat > cx.now + params.int("skew_secs") {
+        Outcome::fail("Registration Request JWT is invalid: its `iat` is in the future")
+    } else {
+        Outcome::pass("`iat` is not in the future")
+    };
+    o.with("iat", iat).with("now", cx.now)
+}
+
+fn is_base62(s: &str, max: usize) -> bool {
+    !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+check!(
+    REQUEST_ISS,
+    "obuk.request.iss",
+    "Request issuer is the software",
+    "OBIE DCR v3.2 §Data Model",
+    "The request's `iss` matches `^[0-9a-zA-Z]{1,22}$` and equals the SSA's `software_id`.",
+    Metadata,
+    ["obuk.request.jws_parse"],
+    InvalidClientMetadata,
+    None,
+    [],
+    request_iss
+);
+
+fn request_iss(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let iss = c.get("iss").and_then(Value::as_str).unwrap_or("");
+    let software_id = ssa(cx).and_then(|s| s.claim_str("software_id"));
+    let o = if !is_base62(iss, 22) {
+        Outcome::fail(format!(
+            "Invalid issuer, `{iss}` is not a software id (1 to 22 letters and digits)"
+        ))
+    } else if software_id.is_some_and(|s| s != iss) {
+        Outcome::fail("Invalid issuer, issuer should be the same as the software id")
+    } else {
+        Outcome::pass("`iss` is the software id")
+    };
+    o.with("iss", iss)
+        .with("software_id", software_id.map_or(Value::Null, Into::into))
+}
+
+check!(
+    REQUEST_AUD,
+    "obuk.request.aud",
+    "Request audience is this bank",
+    "OBIE DCR v3.2 §Data Model",
+    "The request's `aud` is the bank: its issuer URL, or one of `audiences` (its ASPSP org_id).",
+    Metadata,
+    ["obuk.request.jws_parse"],
+    InvalidClientMetadata,
+    None,
+    [ParamSpec {
+        name: "audiences",
+        doc: "Accepted audiences besides the issuer URL (the bank's org_id).",
+        default: ParamValue::List(&["0015800001041REAAY"])
+    }],
+    request_aud
+);
+
+fn request_aud(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let mut accepted = params.list("audiences");
+    if let Some(s) = signed(cx) {
+        accepted.push(s.issuer.clone());
+    }
+    let auds: Vec<&str> = match c.get("aud") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let o = if auds.iter().any(|a| {
+        accepted
+            .iter()
+            .any(|x| x.trim_end_matches('/') == a.trim_end_matches('/'))
+    }) {
+        Outcome::pass("the request is addressed to this bank")
+    } else {
+        Outcome::fail(format!(
+            "Registration Request JWT is invalid: aud {auds:?} is not this bank (accepted: {})",
+            accepted.join(", ")
+        ))
+    };
+    o.with("aud", auds).with("accepted", accepted)
+}
+
+fn is_uuid_v4(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.len() == 36
+        && [8, 13, 18, 23].iter().all(|i| b[*i] == b'-')
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| [8, 13, 18, 23].contains(&i) || c.is_ascii_hexdigit())
+        && b[14] == b'4'
+        && matches!(b[19], b'8' | b'9' | b'a' | b'b' | b'A' | b'B')
+}
+
+check!(
+    REQUEST_JTI,
+    "obuk.request.jti",
+    "Request jti is fresh",
+    "OBIE DCR v3.2 §Data Model, RFC 7519 §4.1.7",
+    "The request's `jti` is a UUID v4 and was not used before within its lifetime.",
+    Metadata,
+    ["obuk.request.jws_parse"],
+    InvalidClientMetadata,
+    None,
+    [],
+    request_jti
+);
+
+fn request_jti(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let jti = c.get("jti").and_then(Value::as_str).unwrap_or("");
+    let o = if !is_uuid_v4(jti) {
+        Outcome::fail(format!(
+            "Registration Request JWT is invalid: jti `{jti}` is not a UUID v4"
+        ))
+    } else if signed(cx).and_then(|s| s.request_jti_replayed) == Some(true) {
+        Outcome::fail("Registration Request JWT is invalid: jti was already used (replay)")
+    } else {
+        Outcome::pass("`jti` is a fresh UUID v4")
+    };
+    o.with("jti", jti)
+}
+
+check!(
+    REQUEST_SOFTWARE_ID,
+    "obuk.request.software_id",
+    "Request software_id matches the SSA",
+    "OBIE DCR v3.2 §Data Model",
+    "A `software_id` in the request equals the SSA's.",
+    Metadata,
+    ["obuk.request.jws_parse"],
+    InvalidClientMetadata,
+    None,
+    [],
+    request_software_id
+);
+
+fn request_software_id(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let Some(requested) = c.get("software_id").and_then(Value::as_str) else {
+        return Outcome::skip("no `software_id` in the request");
+    };
+    let expected = ssa(cx)
+        .and_then(|s| s.claim_str("software_id"))
+        .unwrap_or("");
+    let o = if requested == expected {
+        Outcome::pass("`software_id` matches the SSA")
+    } else {
+        Outcome::fail("`software_id` does not match the software statement")
+    };
+    o.with("software_id", requested)
+        .with("ssa_software_id", expected)
+}
+
+fn uri_problem(uri: &str) -> Option<String> {
+    if uri.len() > 256 {
+        return Some(format!(
+            "redirect URI `{uri}` is longer than 256 characters"
+        ));
+    }
+    let Ok(url) = Url::parse(uri) else {
+        return Some(format!("redirect URI `{uri}` is not an absolute URI"));
+    };
+    if url.scheme() != "https" {
+        return Some(format!("redirect URI `{uri}` must use https"));
+    }
+    if url.fragment().is_some() || uri.contains('#') {
+        return Some(format!("redirect URI `{uri}` must not contain a fragment"));
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => true,
+    };
+    loopback
+        .then(|| format!("redirect URI `{uri}` must not point at localhost or a loopback address"))
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+check!(REDIRECT_FORMAT, "obuk.redirect.format", "Redirect URIs are https and public", "OBIE DCR v3.2 §Data Model",
+    "Each redirect URI of the request and of the SSA is absolute, https, not localhost/loopback, without fragment, at most 256 characters.",
+    Metadata, ["obuk.request.jws_parse"], InvalidRedirectUri, None, [], redirect_format);
+
+fn redirect_format(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let mut all = strings(c.get("redirect_uris"));
+    all.extend(strings(
+        ssa(cx).and_then(|s| s.claims.get("software_redirect_uris")),
+    ));
+    match all.iter().find_map(|u| uri_problem(u)) {
+        Some(problem) => Outcome::fail(format!(
+            "Invalid redirect_uris found in the Request: {problem}"
+        )),
+        None => Outcome::pass("every redirect URI is an https URL on a public host")
+            .with("redirect_uris", all),
+    }
+}
+
+check!(REDIRECT_SUBSET, "obuk.redirect.subset", "Redirect URIs are the SSA's", "OBIE DCR v3.2 §Data Model",
+    "The request's `redirect_uris` are a subset of the SSA's `software_redirect_uris` (exact match); omitted, they default to the SSA's list.",
+    Metadata, ["obuk.request.jws_parse"], InvalidRedirectUri, None, [], redirect_subset);
+
+fn redirect_subset(cx: &CheckCx, _: &Params) -> Outcome {
+    let (Some(c), Some(s)) = (claims(cx), ssa(cx)) else {
+        return Outcome::skip("no request or no SSA");
+    };
+    let allowed = strings(s.claims.get("software_redirect_uris"));
+    let Some(requested) = c.get("redirect_uris") else {
+        return Outcome::pass(
+            "redirect_uris omitted: defaulted to the SSA's software_redirect_uris",
+        )
+        .with("defaulted", allowed);
+    };
+    let requested = strings(Some(requested));
+    let o = match requested.iter().find(|u| !allowed.contains(u)) {
+        Some(_) => Outcome::fail("invalid registration request redirect_uris value, must match or be a subset of the software_redirect_uris"),
+        None => Outcome::pass("the redirect URIs are among the SSA's"),
+    };
+    o.with("redirect_uris", requested)
+        .with("software_redirect_uris", allowed)
+}
+
+check!(
+    SAME_HOST,
+    "obuk.uris.same_host",
+    "One hostname for the software's URIs",
+    "WSO2 OB DCR validators",
+    "The SSA's redirect, logo, terms, policy and client URIs share one hostname.",
+    Metadata,
+    ["obuk.ssa.jws_parse"],
+    InvalidSoftwareStatement,
+    None,
+    [],
+    same_host
+);
+
+fn same_host(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(s) = ssa(cx) else {
+        return Outcome::skip("no SSA");
+    };
+    let mut uris = strings(s.claims.get("software_redirect_uris"));
+    for k in [
+        "software_logo_uri",
+        "software_tos_uri",
+        "software_policy_uri",
+        "software_client_uri",
+    ] {
+        if let Some(u) = s.claim_str(k) {
+            uris.push(u.to_owned());
+        }
+    }
+    let hosts: std::collections::BTreeSet<String> = uris
+        .iter()
+        .filter_map(|u| Url::parse(u).ok()?.host_str().map(str::to_ascii_lowercase))
+        .collect();
+    let o = if hosts.len() > 1 {
+        Outcome::fail("Registration Request contains an invalid software_statement, its URIs are on different hostnames")
+    } else {
+        Outcome::pass("the software's URIs share one hostname")
+    };
+    o.with("hosts", hosts.into_iter().collect::<Vec<_>>())
+}
+
+check!(AUTH_SIGNING_ALG, "obuk.auth_method.signing_alg", "Signing alg for JWT client authentication", "OBIE DCR v3.2 §Data Model",
+    "`private_key_jwt` / `client_secret_jwt` require `token_endpoint_auth_signing_alg` in PS256/ES256.",
+    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], auth_signing_alg);
+
+fn auth_signing_alg(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let method = c
+        .get("token_endpoint_auth_method")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !matches!(method, "private_key_jwt" | "client_secret_jwt") {
+        return Outcome::skip(format!("`{method}` does not sign assertions"));
+    }
+    let alg = c
+        .get("token_endpoint_auth_signing_alg")
+        .and_then(Value::as_str);
+    match alg {
+        Some(a) if FAPI_ALGS.contains(&a) => {
+            Outcome::pass(format!("assertions are signed with {a}"))
+        }
+        Some(a) => Outcome::fail(format!(
+            "token_endpoint_auth_signing_alg `{a}` is not allowed (PS256, ES256)"
+        )),
+        None => Outcome::fail(format!(
+            "Required parameter token_endpoint_auth_signing_alg not found (needed for {method})"
+        )),
+    }
+}
+
+check!(TLS_DN, "obuk.auth_method.tls_dn", "tls_client_auth subject is the presented certificate", "OBIE DCR v3.2 §Data Model, RFC 8705 §2.1.2",
+    "`tls_client_auth` requires `tls_client_auth_subject_dn` (at most 128 characters), equal as a distinguished name (RFC 4514 semantics, not string comparison) to the subject of the certificate presented.",
+    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], tls_dn);
+
+fn tls_dn(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    if c.get("token_endpoint_auth_method").and_then(Value::as_str) != Some("tls_client_auth") {
+        return Outcome::skip("not a tls_client_auth client");
+    }
+    let Some(dn) = c.get("tls_client_auth_subject_dn").and_then(Value::as_str) else {
+        return Outcome::fail(
+            "Required parameter tls_client_auth_subject_dn not found (needed for tls_client_auth)",
+        );
+    };
+    let presented = cx.peer.map(|p| p.subject.as_str()).unwrap_or("");
+    let o = if dn.len() > 128 {
+        Outcome::fail("tls_client_auth_subject_dn is longer than 128 characters")
+    } else if !crate::dn::equivalent(dn, presented) {
+        Outcome::fail(
+            "tls_client_auth_subject_dn does not name the certificate presented on this connection",
+        )
+    } else {
+        Outcome::pass("the DN names the presented certificate")
+    };
+    o.with("tls_client_auth_subject_dn", dn)
+        .with("certificate_subject", presented)
+}
+
+check!(
+    GRANT_TYPES,
+    "obuk.grant_types",
+    "Grant types allowed",
+    "OBIE DCR v3.2 §Data Model",
+    "`grant_types` is non-empty and each value is one of `allowed`.",
+    Metadata,
+    ["obuk.request.jws_parse"],
+    InvalidClientMetadata,
+    None,
+    [ParamSpec {
+        name: "allowed",
+        doc: "Grant types a TPP may register.",
+        default: ParamValue::List(&["authorization_code", "client_credentials", "refresh_token"])
+    }],
+    grant_types
+);
+
+fn grant_types(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let allowed = params.list("allowed");
+    let grants = strings(c.get("grant_types"));
+    let o = if grants.is_empty() {
+        Outcome::fail("Invalid grantTypes provided: grant_types must not be empty")
+    } else if let Some(bad) = grants.iter().find(|g| !allowed.contains(g)) {
+        Outcome::fail(format!(
+            "Invalid grantTypes provided: `{bad}` is not allowed"
+        ))
+    } else {
+        Outcome::pass("every grant type is allowed")
+    };
+    o.with("grant_types", grants).with("allowed", allowed)
+}
+
+check!(RESPONSE_TYPES, "obuk.response_types", "Response types allowed", "OBIE DCR v3.2 §Data Model",
+    "Each `response_types` value (default `code id_token`) is advertised in `response_types_supported`, and they need the `authorization_code` grant.",
+    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], response_types);
+
+fn response_types(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let supported = &cx.profile.settings.discovery.response_types_supported;
+    let requested = crate::client::effective_list(cx.profile, c, "response_types");
+    let grants = strings(c.get("grant_types"));
+    let o = if let Some(bad) = requested.iter().find(|r| !supported.contains(r)) {
+        Outcome::fail(format!(
+            "response type `{bad}` is not supported (supported: {})",
+            supported.join(", ")
+        ))
+    } else if !requested.is_empty() && !grants.iter().any(|g| g == "authorization_code") {
+        Outcome::fail("response_types need the authorization_code grant")
+    } else {
+        Outcome::pass("the response types are supported")
+    };
+    o.with("response_types", requested)
+        .with("supported", supported.clone())
+}
+
+check!(SCOPE, "obuk.scope", "Scopes fit the software's roles", "OBIE DCR v3.2 §Data Model, §Data Mapping",
+    "`scope` is present; each value is supported; `accounts` needs the AISP role, `payments` PISP, `fundsconfirmations` CBPII (`openid` always allowed).",
+    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], scope);
+
+fn scope(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let Some(scope) = c.get("scope").and_then(Value::as_str) else {
+        return Outcome::fail("Required parameter scope not found");
+    };
+    let roles = strings(ssa(cx).and_then(|s| s.claims.get("software_roles")));
+    let supported = &cx.profile.settings.discovery.scopes_supported;
+    for s in scope.split(' ').filter(|s| !s.is_empty()) {
+        if !supported.iter().any(|x| x == s) {
+            return Outcome::fail(format!("scope `{s}` is not supported")).with("scope", scope);
+        }
+        let role = match s {
+            "accounts" => Some("AISP"),
+            "payments" => Some("PISP"),
+            "fundsconfirmations" => Some("CBPII"),
+            _ => None,
+        };
+        if let Some(role) = role {
+            if !roles.iter().any(|r| r == role) {
+                return Outcome::fail(format!("scope `{s}` needs the {role} role, which the software statement does not grant"))
+                    .with("scope", scope)
+                    .with("software_roles", roles);
+            }
+        }
+    }
+    Outcome::pass("the scopes fit the software's roles")
+        .with("scope", scope)
+        .with("software_roles", roles)
+}
+
+check!(
+    APPLICATION_TYPE,
+    "obuk.application_type",
+    "Application type",
+    "OBIE DCR v3.2 §Data Model",
+    "`application_type` is `web` or `mobile`.",
+    Metadata,
+    ["obuk.request.jws_parse"],
+    InvalidClientMetadata,
+    None,
+    [ParamSpec {
+        name: "allowed",
+        doc: "Accepted application types.",
+        default: ParamValue::List(&["web", "mobile"])
+    }],
+    application_type
+);
+
+fn application_type(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let allowed = params.list("allowed");
+    match c.get("application_type").and_then(Value::as_str) {
+        Some(t) if allowed.iter().any(|a| a == t) => Outcome::pass(format!("`{t}`")),
+        Some(t) => Outcome::fail(format!("Invalid applicationType provided: `{t}`")),
+        None => Outcome::skip("no application_type"),
+    }
+}
+
+check!(ALGS, "obuk.algs", "ID token and request object algorithms", "OBIE DCR v3.2 §Data Model, FAPI-RW §8.6",
+    "`id_token_signed_response_alg` and `request_object_signing_alg`, when present, are strings in PS256/ES256.",
+    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], algs);
+
+fn algs(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    for name in ["id_token_signed_response_alg", "request_object_signing_alg"] {
+        match c.get(name) {
+            None => {}
+            Some(Value::String(a)) if FAPI_ALGS.contains(&a.as_str()) => {}
+            Some(v) => return Outcome::fail(format!("{name} {v} is not allowed (PS256, ES256)")),
+        }
+    }
+    Outcome::pass("algorithms are FAPI algorithms")
+}
+
+check!(JWKS_BY_VALUE, "obuk.jwks_by_value", "No keys by value", "OBIE DCR v3.2 §Of JWS & JWKS",
+    "The request does not register keys itself: `jwks` is refused, and a `jwks_uri` must be the SSA's `software_jwks_endpoint`.",
+    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], jwks_by_value);
+
+fn jwks_by_value(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(c) = claims(cx) else {
+        return Outcome::skip("no request claims");
+    };
+    let endpoint = ssa(cx)
+        .and_then(|s| s.claim_str("software_jwks_endpoint"))
+        .unwrap_or("");
+    if c.contains_key("jwks") {
+        return Outcome::fail("the request must not carry `jwks`: keys are published at the software statement's software_jwks_endpoint");
+    }
+    match c.get("jwks_uri").and_then(Value::as_str) {
+        Some(u) if u != endpoint => {
+            Outcome::fail("`jwks_uri` must be the software statement's software_jwks_endpoint")
+                .with("jwks_uri", u)
+        }
+        _ => Outcome::pass("keys come from the directory"),
+    }
+}
+
+// --- management with a client-credentials token (§1.4, §4 #36-39) ---
+
+check!(
+    MGMT_MTLS,
+    "obuk.mgmt.mtls",
+    "Management over mutual TLS",
+    "OBIE DCR v3.2 §1.4",
+    "GET/PUT/DELETE present a certificate that chains to the mockbank CA.",
+    Management,
+    [],
+    InvalidClient,
+    None,
+    [],
+    mgmt_mtls
+);
+
+fn mgmt_mtls(cx: &CheckCx, _: &Params) -> Outcome {
+    match cx.peer {
+        None => Outcome::fail(
+            "no client certificate: management requests need the transport certificate",
+        ),
+        Some(p) => match &p.chain_error {
+            Some(e) => Outcome::fail(format!("the client certificate is not trusted: {e}")),
+            None => {
+                Outcome::pass("a trusted client certificate").with("subject", p.subject.as_str())
+            }
+        },
+    }
+}
+
+check!(MGMT_BEARER, "obuk.mgmt.bearer", "Client-credentials token presented", "OBIE DCR v3.2 §1.4, RFC 6750 §3.1",
+    "The request carries a Bearer access token issued by this bank's token endpoint, active and not revoked.",
+    Management, [], InvalidToken, None, [], mgmt_bearer);
+
+fn mgmt_bearer(cx: &CheckCx, _: &Params) -> Outcome {
+    if cx.request.bearer_token().is_none() {
+        return Outcome::fail("no access token: get one with client_credentials at the token endpoint and send it as a Bearer token");
+    }
+    match cx.management.and_then(|m| m.token.as_ref()) {
+        None => Outcome::fail("the access token is not valid"),
+        Some(t) if t.revoked => Outcome::fail("the access token has been revoked"),
+        Some(t) if t.expired => Outcome::fail("the access token has expired"),
+        Some(_) => Outcome::pass("an active access token"),
+    }
+}
+
+check!(
+    MGMT_CLIENT_KNOWN,
+    "obuk.mgmt.client_known",
+    "Client exists",
+    "OBIE DCR v3.2 §GET/PUT/DELETE",
+    "The ClientId in the path is registered (not deleted); otherwise 401 and the token is revoked.",
+    Management,
+    ["obuk.mgmt.bearer"],
+    InvalidToken,
+    None,
+    [],
+    mgmt_client_known
+);
+
+fn mgmt_client_known(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(m) = cx.management else {
+        return Outcome::skip("not a management request");
+    };
+    match &m.client {
+        Some(_) => Outcome::pass("the client exists").with("client_id", m.path_client_id.as_str()),
+        None => Outcome::fail("the client is unknown or deleted; the access token is now revoked")
+            .with("client_id", m.path_client_id.as_str()),
+    }
+}
+
+check!(
+    MGMT_TOKEN_BINDING,
+    "obuk.mgmt.token_binding",
+    "Token belongs to the client",
+    "OBIE DCR v3.2 §GET, WSO2 token-client binding",
+    "The access token was issued to the ClientId in the path; another client's token gets 403.",
+    Management,
+    ["obuk.mgmt.client_known"],
+    AccessDenied,
+    None,
+    [],
+    mgmt_token_binding
+);
+
+fn mgmt_token_binding(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(m) = cx.management else {
+        return Outcome::skip("not a management request");
+    };
+    let Some(t) = &m.token else {
+        return Outcome::skip("no token");
+    };
+    let o = if t.client_id == m.path_client_id {
+        Outcome::pass("the token was issued to this client")
+    } else {
+        Outcome::fail("the access token was issued to another client, which may not read, update or delete this one")
+    };
+    o.with("token_client_id", t.client_id.as_str())
+        .with("client_id", m.path_client_id.as_str())
+}
+
+check!(
+    PUT_SAME_SOFTWARE,
+    "obuk.mgmt.put_same_software",
+    "Update keeps the software",
+    "OBIE DCR v3.2 §PUT",
+    "An update's SSA names the software the client was registered with.",
+    Update,
+    ["obuk.ssa.signature"],
+    InvalidSoftwareStatement,
+    None,
+    [],
+    put_same_software
+);
+
+fn put_same_software(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(registered) = signed(cx).and_then(|s| s.registered_software_id.clone()) else {
+        return Outcome::skip("not an update");
+    };
+    let presented = ssa(cx)
+        .and_then(|s| s.claim_str("software_id"))
+        .unwrap_or("");
+    let o = if presented == registered {
+        Outcome::pass("the same software")
+    } else {
+        Outcome::fail("Registration Request contains an invalid software_statement, it is for another software than the one registered")
+    };
+    o.with("software_id", presented)
+        .with("registered_software_id", registered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_v4_and_uri_rules() {
+        assert!(is_uuid_v4("3f2504e0-4f89-41d3-9a0c-0305e82c3301"));
+        assert!(!is_uuid_v4("3f2504e0-4f89-11d3-9a0c-0305e82c3301"), "v1");
+        assert!(!is_uuid_v4("not-a-uuid"));
+        assert!(uri_problem("https://tpp.example.com/cb").is_none());
+        assert!(uri_problem("http://tpp.example.com/cb")
+            .unwrap()
+            .contains("https"));
+        assert!(uri_problem("https://app.localhost/cb")
+            .unwrap()
+            .contains("localhost"));
+        assert!(uri_problem("https://127.0.0.1/cb")
+            .unwrap()
+            .contains("loopback"));
+        assert!(uri_problem("https://tpp.example.com/cb#x")
+            .unwrap()
+            .contains("fragment"));
+        assert!(is_base62("abc123", 22) && !is_base62("foo.is/invalid", 22) && !is_base62("", 22));
+        assert!(!is_base62("123456789012345678901234567890", 22));
+    }
+}

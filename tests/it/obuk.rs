@@ -1,0 +1,1056 @@
+//! The `obuk-v3.2` profile as a TPP meets it: credentials minted by the directory, a request
+//! signed with the bundle's key by a standard JOSE library (josekit), mTLS with the bundle's
+//! transport certificate — and every refusal with its code and failing check.
+
+use josekit::jws::{JwsHeader, PS256, RS256};
+use josekit::jwt::{self, JwtPayload};
+use serde_json::{json, Map, Value};
+
+use crate::common::{identity, Bank, Identity, Request, Resp};
+
+const P: &str = "/obuk-v3.2";
+
+pub struct Tpp {
+    pub bundle: Value,
+    pub id: Identity,
+}
+
+fn now() -> i64 {
+    ::time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl Tpp {
+    pub async fn mint(bank: &Bank, extra: Value) -> Tpp {
+        let mut body = json!({"org_name": "Example TPP Ltd", "software_name": "TPP app", "roles": ["AISP", "PISP"]});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let r = bank
+            .send(
+                Request::new("POST", "/directory/software")
+                    .bearer(&bank.admin_token)
+                    .json(&body),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        let bundle = r.json();
+        let id = Identity {
+            cert_pem: bundle["transport_cert_pem"].as_str().unwrap().into(),
+            key_pem: bundle["transport_key_pem"].as_str().unwrap().into(),
+        };
+        Tpp { bundle, id }
+    }
+
+    pub fn s(&self, k: &str) -> String {
+        self.bundle[k].as_str().unwrap().to_owned()
+    }
+
+    /// A valid registration request's claims (what the OBIE tool sends).
+    pub fn claims(&self, bank: &Bank) -> Map<String, Value> {
+        json!({
+            "iss": self.s("software_id"), "iat": now(), "exp": now() + 3600,
+            "aud": format!("{}{P}", bank.base_url), "jti": mockbank_pki::directory::uuid_v4(),
+            "redirect_uris": self.bundle["redirect_uris"], "token_endpoint_auth_method": "tls_client_auth",
+            "tls_client_auth_subject_dn": self.s("transport_subject_dn"),
+            "grant_types": ["authorization_code", "client_credentials"], "response_types": ["code id_token"],
+            "scope": "openid accounts payments", "software_statement": self.s("software_statement"),
+            "application_type": "web", "id_token_signed_response_alg": "PS256", "request_object_signing_alg": "PS256",
+        })
+        .as_object()
+        .unwrap()
+        .clone()
+    }
+
+    /// Signs claims with the bundle's key (PS256, its kid) using josekit.
+    pub fn sign(&self, claims: &Map<String, Value>) -> String {
+        let key = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(self.s("signing_key_pem")).unwrap();
+        let signer = PS256.signer_from_jwk(&key.to_jwk_private_key()).unwrap();
+        let mut header = JwsHeader::new();
+        header.set_key_id(self.s("signing_kid"));
+        header.set_token_type("JWT");
+        jwt::encode_with_signer(
+            &JwtPayload::from_map(claims.clone()).unwrap(),
+            &header,
+            &signer,
+        )
+        .unwrap()
+    }
+
+    pub async fn post(&self, bank: &Bank, jws: &str) -> Resp {
+        bank.send(
+            Request::new("POST", &format!("{P}/register"))
+                .raw("application/jose", jws)
+                .identity(&self.id),
+        )
+        .await
+    }
+
+    /// Registers with valid claims; returns the 201 body.
+    pub async fn register(&self, bank: &Bank, edit: impl FnOnce(&mut Map<String, Value>)) -> Value {
+        let mut c = self.claims(bank);
+        edit(&mut c);
+        let r = self.post(bank, &self.sign(&c)).await;
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        r.json()
+    }
+
+    /// client_credentials with tls_client_auth; returns the access token.
+    pub async fn token(&self, bank: &Bank, client_id: &str) -> String {
+        let r = bank
+            .send(
+                Request::new("POST", &format!("{P}/token"))
+                    .raw(
+                        "application/x-www-form-urlencoded",
+                        format!("client_id={client_id}&scope=&grant_type=client_credentials"),
+                    )
+                    .identity(&self.id),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        r.json()["access_token"].as_str().unwrap().to_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_tpp_registers_gets_a_token_and_manages_its_registration() {
+    let bank = Bank::start();
+    let tpp = Tpp::mint(&bank, json!({})).await;
+    let doc = bank
+        .get(&format!("{P}/.well-known/openid-configuration"))
+        .await
+        .json();
+    assert_eq!(
+        doc["token_endpoint_auth_methods_supported"],
+        json!(["tls_client_auth", "private_key_jwt"])
+    );
+    assert_eq!(
+        doc["request_object_signing_alg_values_supported"][0],
+        "PS256"
+    );
+    assert_eq!(doc["tls_client_certificate_bound_access_tokens"], true);
+
+    let reg = tpp.register(&bank, |_| {}).await;
+    let client_id = reg["client_id"].as_str().unwrap().to_owned();
+    assert_eq!(client_id.len(), 36, "a UUID");
+    assert_eq!(reg["software_statement"], tpp.bundle["software_statement"]);
+    assert_eq!(
+        reg["software_id"], tpp.bundle["software_id"],
+        "SSA claims are flattened"
+    );
+    assert_eq!(reg["org_id"], tpp.bundle["org_id"]);
+    assert_eq!(
+        reg["tls_client_auth_subject_dn"],
+        tpp.bundle["transport_subject_dn"]
+    );
+    assert!(reg.get("client_secret").is_none() && reg.get("registration_access_token").is_none());
+    assert!(
+        reg.get("jti").is_none() && reg.get("aud").is_none(),
+        "request-only claims are not echoed"
+    );
+    let trace = bank.last_trace("POST", &format!("{P}/register")).await;
+    assert_eq!(trace["summary"]["fail"], 0, "{}", trace["checks"]);
+    assert!(
+        trace["request"]["jwts"].as_array().unwrap().len() >= 2,
+        "request and SSA decoded"
+    );
+
+    let token = tpp.token(&bank, &client_id).await;
+    let path = format!("{P}/register/{client_id}");
+    let r = bank
+        .send(Request::new("GET", &path).bearer(&token).identity(&tpp.id))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json()["software_statement"],
+        tpp.bundle["software_statement"]
+    );
+    assert_eq!(r.json()["client_id"], client_id.as_str());
+
+    // update with fresh claims: 200
+    let mut c = tpp.claims(&bank);
+    c.insert("scope".into(), "openid accounts".into());
+    let r = bank
+        .send(
+            Request::new("PUT", &path)
+                .bearer(&token)
+                .raw("application/jose", tpp.sign(&c))
+                .identity(&tpp.id),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["scope"], "openid accounts");
+
+    // another software's SSA in an update: refused
+    let other = Tpp::mint(&bank, json!({})).await;
+    let mut c = other.claims(&bank);
+    c.insert(
+        "tls_client_auth_subject_dn".into(),
+        tpp.s("transport_subject_dn").into(),
+    );
+    let r = bank
+        .send(
+            Request::new("PUT", &path)
+                .bearer(&token)
+                .raw("application/jose", other.sign(&c))
+                .identity(&tpp.id),
+        )
+        .await;
+    r.assert_error(400, "invalid_software_statement");
+
+    // another client's token: 403
+    let other_reg = other.register(&bank, |_| {}).await;
+    let other_token = other
+        .token(&bank, other_reg["client_id"].as_str().unwrap())
+        .await;
+    let r = bank
+        .send(
+            Request::new("GET", &path)
+                .bearer(&other_token)
+                .identity(&other.id),
+        )
+        .await;
+    r.assert_error(403, "access_denied");
+
+    // delete: 204, then 401 everywhere and the token endpoint refuses the client
+    let r = bank
+        .send(
+            Request::new("DELETE", &path)
+                .bearer(&token)
+                .identity(&tpp.id),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let r = bank
+        .send(Request::new("GET", &path).bearer(&token).identity(&tpp.id))
+        .await;
+    r.assert_error(401, "invalid_token");
+    let r = bank
+        .send(
+            Request::new("POST", &format!("{P}/token"))
+                .raw(
+                    "application/x-www-form-urlencoded",
+                    format!("client_id={client_id}&grant_type=client_credentials"),
+                )
+                .identity(&tpp.id),
+        )
+        .await;
+    r.assert_error(401, "invalid_client");
+}
+
+#[tokio::test]
+async fn private_key_jwt_clients_authenticate_with_an_assertion() {
+    let bank = Bank::start();
+    let tpp = Tpp::mint(&bank, json!({})).await;
+    let reg = tpp
+        .register(&bank, |c| {
+            c.insert(
+                "token_endpoint_auth_method".into(),
+                "private_key_jwt".into(),
+            );
+            c.insert("token_endpoint_auth_signing_alg".into(), "PS256".into());
+            c.remove("tls_client_auth_subject_dn");
+        })
+        .await;
+    let client_id = reg["client_id"].as_str().unwrap();
+    let assertion = |jti: &str| {
+        let claims = json!({"iss": client_id, "sub": client_id, "aud": format!("{}{P}/token", bank.base_url),
+                            "iat": now(), "exp": now() + 1800, "jti": jti});
+        let key = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(tpp.s("signing_key_pem")).unwrap();
+        let signer = PS256.signer_from_jwk(&key.to_jwk_private_key()).unwrap();
+        // like the OBIE tool: no kid in the assertion header
+        jwt::encode_with_signer(
+            &JwtPayload::from_map(claims.as_object().unwrap().clone()).unwrap(),
+            &JwsHeader::new(),
+            &signer,
+        )
+        .unwrap()
+    };
+    let form = |a: &str| {
+        format!("client_id={client_id}&grant_type=client_credentials&scope=&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion={a}")
+    };
+    let first = assertion("jti-1");
+    let r = bank
+        .send(
+            Request::new("POST", &format!("{P}/token"))
+                .raw("application/x-www-form-urlencoded", form(&first))
+                .identity(&tpp.id),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let r = bank
+        .send(
+            Request::new("POST", &format!("{P}/token"))
+                .raw("application/x-www-form-urlencoded", form(&first))
+                .identity(&tpp.id),
+        )
+        .await;
+    let body = r.assert_error(401, "invalid_client");
+    assert!(body["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("already used"));
+    let other = Tpp::mint(&bank, json!({}));
+    let forged = {
+        let other = other.await;
+        let claims = json!({"iss": client_id, "sub": client_id, "aud": format!("{}{P}/token", bank.base_url), "exp": now() + 60, "jti": "x"});
+        let key = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(other.s("signing_key_pem")).unwrap();
+        let signer = PS256.signer_from_jwk(&key.to_jwk_private_key()).unwrap();
+        jwt::encode_with_signer(
+            &JwtPayload::from_map(claims.as_object().unwrap().clone()).unwrap(),
+            &JwsHeader::new(),
+            &signer,
+        )
+        .unwrap()
+    };
+    let r = bank
+        .send(
+            Request::new("POST", &format!("{P}/token"))
+                .raw("application/x-www-form-urlencoded", form(&forged))
+                .identity(&tpp.id),
+        )
+        .await;
+    r.assert_error(401, "invalid_client");
+}
+
+/// One bad registration: what to change, and the expected status, code and failing check.
+struct Bad {
+    name: &'static str,
+    status: u16,
+    error: &'static str,
+    check: &'static str,
+}
+
+#[tokio::test]
+async fn every_catalogue_rule_refuses_with_its_code_and_check() {
+    let bank = Bank::start();
+    let tpp = Tpp::mint(&bank, json!({})).await;
+    let aisp_only = Tpp::mint(&bank, json!({"roles": ["AISP"]})).await;
+    let foreign = identity("rogue", None, -1, 30);
+
+    async fn expect(bank: &Bank, r: Resp, bad: Bad) -> Value {
+        let body = r.json();
+        assert_eq!(
+            (r.status, body["error"].as_str().unwrap_or("")),
+            (bad.status, bad.error),
+            "{}: {body}",
+            bad.name
+        );
+        let trace = bank.last_trace("POST", &format!("{P}/register")).await;
+        assert_eq!(trace["failed_check"], bad.check, "{}: {}", bad.name, body);
+        body
+    }
+    macro_rules! case {
+        ($name:literal, $status:literal, $error:literal, $check:literal, $resp:expr) => {
+            expect(
+                &bank,
+                $resp,
+                Bad {
+                    name: $name,
+                    status: $status,
+                    error: $error,
+                    check: $check,
+                },
+            )
+            .await
+        };
+    }
+    let signed = |edit: &dyn Fn(&mut Map<String, Value>)| {
+        let mut c = tpp.claims(&bank);
+        edit(&mut c);
+        tpp.sign(&c)
+    };
+    let post =
+        |jws: String| Request::new("POST", "/obuk-v3.2/register").raw("application/jose", jws);
+
+    case!(
+        "no certificate",
+        400,
+        "invalid_client_metadata",
+        "mtls.present",
+        bank.send(post(signed(&|_| {}))).await
+    );
+    case!(
+        "foreign certificate",
+        400,
+        "invalid_client_metadata",
+        "mtls.trusted",
+        bank.send(post(signed(&|_| {})).identity(&foreign)).await
+    );
+    case!(
+        "json content type",
+        400,
+        "invalid_client_metadata",
+        "request.content_type",
+        bank.send(
+            Request::new("POST", "/obuk-v3.2/register")
+                .raw("application/json", signed(&|_| {}))
+                .identity(&tpp.id)
+        )
+        .await
+    );
+    case!(
+        "json object body",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.jws_parse",
+        bank.send(
+            Request::new("POST", "/obuk-v3.2/register")
+                .raw("application/jose", "{\"redirect_uris\":[]}")
+                .identity(&tpp.id)
+        )
+        .await
+    );
+    let rs256 = {
+        let key = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(tpp.s("signing_key_pem")).unwrap();
+        let mut h = JwsHeader::new();
+        h.set_key_id(tpp.s("signing_kid"));
+        jwt::encode_with_signer(
+            &JwtPayload::from_map(tpp.claims(&bank)).unwrap(),
+            &h,
+            &RS256.signer_from_jwk(&key.to_jwk_private_key()).unwrap(),
+        )
+        .unwrap()
+    };
+    case!(
+        "RS256",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.alg",
+        tpp.post(&bank, &rs256).await
+    );
+    let embedded = {
+        let key = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(tpp.s("signing_key_pem")).unwrap();
+        let mut h = JwsHeader::new();
+        h.set_key_id(tpp.s("signing_kid"));
+        h.set_jwk(key.to_jwk_public_key());
+        jwt::encode_with_signer(
+            &JwtPayload::from_map(tpp.claims(&bank)).unwrap(),
+            &h,
+            &PS256.signer_from_jwk(&key.to_jwk_private_key()).unwrap(),
+        )
+        .unwrap()
+    };
+    case!(
+        "embedded jwk",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.no_embedded_key",
+        tpp.post(&bank, &embedded).await
+    );
+    case!(
+        "no SSA",
+        400,
+        "invalid_software_statement",
+        "obuk.ssa.present",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.remove("software_statement");
+            })
+        )
+        .await
+    );
+    let ssa = tpp.s("software_statement");
+    let stripped = {
+        let mut parts = ssa.split('.');
+        let (h, p) = (parts.next().unwrap(), parts.next().unwrap());
+        let none_header = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            r#"{"alg":"none","typ":"JWT"}"#,
+        );
+        let _ = h;
+        format!("{none_header}.{p}.")
+    };
+    let body = case!(
+        "SSA alg none",
+        400,
+        "invalid_software_statement",
+        "obuk.ssa.jws_parse",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("software_statement".into(), stripped.clone().into());
+            })
+        )
+        .await
+    );
+    assert!(body["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("software_statement claim is not an encoded JWT"));
+
+    for (variant, error, check) in [
+        (
+            "wrong_issuer",
+            "unapproved_software_statement",
+            "obuk.ssa.issuer_trusted",
+        ),
+        (
+            "unknown_signing_key",
+            "invalid_software_statement",
+            "obuk.ssa.signature",
+        ),
+        (
+            "expired_ssa",
+            "invalid_software_statement",
+            "obuk.ssa.validity",
+        ),
+        (
+            "missing_claim",
+            "invalid_software_statement",
+            "obuk.ssa.required_claims",
+        ),
+        (
+            "http_redirect",
+            "invalid_redirect_uri",
+            "obuk.redirect.format",
+        ),
+        (
+            "loopback_redirect",
+            "invalid_redirect_uri",
+            "obuk.redirect.format",
+        ),
+        (
+            "mixed_redirect_hosts",
+            "invalid_software_statement",
+            "obuk.uris.same_host",
+        ),
+        (
+            "foreign_ca_transport_cert",
+            "invalid_client_metadata",
+            "mtls.trusted",
+        ),
+        (
+            "expired_transport_cert",
+            "invalid_client_metadata",
+            "mtls.trusted",
+        ),
+    ] {
+        let broken = Tpp::mint(&bank, json!({"variant": variant})).await;
+        let mut c = broken.claims(&bank);
+        if variant == "missing_claim" {
+            c.insert("iss".into(), "abc".into());
+        }
+        let r = broken.post(&bank, &broken.sign(&c)).await;
+        let body = expect(
+            &bank,
+            r,
+            Bad {
+                name: "variant",
+                status: 400,
+                error,
+                check,
+            },
+        )
+        .await;
+        if variant == "unknown_signing_key" {
+            assert!(body["error_description"].as_str().unwrap().starts_with("Registration Request contains an invalid software_statement, Expected JWT to have a valid signature"));
+        }
+    }
+    // a certificate of another software does not match the SSA
+    let other = Tpp::mint(&bank, json!({})).await;
+    case!(
+        "other software's certificate",
+        400,
+        "invalid_software_statement",
+        "obuk.mtls.matches_ssa",
+        bank.send(
+            post(signed(&|c| {
+                c.insert(
+                    "tls_client_auth_subject_dn".into(),
+                    other.s("transport_subject_dn").into(),
+                );
+            }))
+            .identity(&other.id)
+        )
+        .await
+    );
+    // a request signed by a random key with the right kid (fork DCR-012)
+    let rogue = Tpp::mint(&bank, json!({})).await;
+    let forged = {
+        let key = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(rogue.s("signing_key_pem")).unwrap();
+        let mut h = JwsHeader::new();
+        h.set_key_id(tpp.s("signing_kid"));
+        jwt::encode_with_signer(
+            &JwtPayload::from_map(tpp.claims(&bank)).unwrap(),
+            &h,
+            &PS256.signer_from_jwk(&key.to_jwk_private_key()).unwrap(),
+        )
+        .unwrap()
+    };
+    let body = case!(
+        "request signed by another key",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.signature",
+        tpp.post(&bank, &forged).await
+    );
+    assert!(body["error_description"].as_str().unwrap().starts_with(
+        "Registration Request JWT is invalid: Expected JWT to have a valid signature"
+    ));
+
+    case!(
+        "no scope",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.required_claims",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.remove("scope");
+            })
+        )
+        .await
+    );
+    case!(
+        "expired request",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.exp",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("exp".into(), (now() - 3600).into());
+            })
+        )
+        .await
+    );
+    case!(
+        "iat in the future",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.iat",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("iat".into(), (now() + 3600).into());
+            })
+        )
+        .await
+    );
+    for iss in [
+        "foo.is/invalid",
+        "",
+        "123456789012345678901234567890",
+        "Abc123",
+    ] {
+        case!(
+            "bad iss",
+            400,
+            "invalid_client_metadata",
+            "obuk.request.iss",
+            tpp.post(
+                &bank,
+                &signed(&|c| {
+                    c.insert("iss".into(), iss.into());
+                })
+            )
+            .await
+        );
+    }
+    case!(
+        "wrong aud",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.aud",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("aud".into(), "another-bank".into());
+            })
+        )
+        .await
+    );
+    case!(
+        "jti not a UUID",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.jti",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("jti".into(), "1".into());
+            })
+        )
+        .await
+    );
+    let mut replay = tpp.claims(&bank);
+    replay.insert("jti".into(), "8f6f4e0a-4a7b-4c1d-9e2f-0a1b2c3d4e5f".into());
+    let once = tpp.sign(&replay);
+    assert_eq!(tpp.post(&bank, &once).await.status, 201);
+    case!(
+        "jti replay",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.jti",
+        tpp.post(&bank, &once).await
+    );
+    case!(
+        "software_id mismatch",
+        400,
+        "invalid_client_metadata",
+        "obuk.request.software_id",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("software_id".into(), "someoneElse".into());
+            })
+        )
+        .await
+    );
+    let body = case!(
+        "redirect not in the SSA",
+        400,
+        "invalid_redirect_uri",
+        "obuk.redirect.subset",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("redirect_uris".into(), json!(["https://abc.com"]));
+            })
+        )
+        .await
+    );
+    assert!(body["error_description"].as_str().unwrap().starts_with("invalid registration request redirect_uris value, must match or be a subset of the software_redirect_uris"));
+    case!(
+        "http redirect",
+        400,
+        "invalid_redirect_uri",
+        "obuk.redirect.format",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert(
+                    "redirect_uris".into(),
+                    json!(["http://tpp.example.com/callback"]),
+                );
+            })
+        )
+        .await
+    );
+    case!(
+        "secret auth",
+        400,
+        "invalid_client_metadata",
+        "generic.auth_method.supported",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert(
+                    "token_endpoint_auth_method".into(),
+                    "client_secret_basic".into(),
+                );
+            })
+        )
+        .await
+    );
+    case!(
+        "pkjwt without alg",
+        400,
+        "invalid_client_metadata",
+        "obuk.auth_method.signing_alg",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert(
+                    "token_endpoint_auth_method".into(),
+                    "private_key_jwt".into(),
+                );
+            })
+        )
+        .await
+    );
+    case!(
+        "DN of another certificate",
+        400,
+        "invalid_client_metadata",
+        "obuk.auth_method.tls_dn",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert(
+                    "tls_client_auth_subject_dn".into(),
+                    "CN=someone,O=Else,C=GB".into(),
+                );
+            })
+        )
+        .await
+    );
+    case!(
+        "bad grant",
+        400,
+        "invalid_client_metadata",
+        "obuk.grant_types",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("grant_types".into(), json!(["password"]));
+            })
+        )
+        .await
+    );
+    case!(
+        "DCR-011 response types",
+        400,
+        "invalid_client_metadata",
+        "obuk.response_types",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("response_types".into(), json!(["id_token", "token"]));
+            })
+        )
+        .await
+    );
+    case!(
+        "payments without PISP",
+        400,
+        "invalid_client_metadata",
+        "obuk.scope",
+        aisp_only
+            .post(&bank, &aisp_only.sign(&aisp_only.claims(&bank)))
+            .await
+    );
+    case!(
+        "application type",
+        400,
+        "invalid_client_metadata",
+        "obuk.application_type",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("application_type".into(), "desktop".into());
+            })
+        )
+        .await
+    );
+    case!(
+        "RS256 id token",
+        400,
+        "invalid_client_metadata",
+        "obuk.algs",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("id_token_signed_response_alg".into(), "RS256".into());
+            })
+        )
+        .await
+    );
+    case!(
+        "jwks by value",
+        400,
+        "invalid_client_metadata",
+        "obuk.jwks_by_value",
+        tpp.post(
+            &bank,
+            &signed(&|c| {
+                c.insert("jwks".into(), json!({"keys": []}));
+            })
+        )
+        .await
+    );
+
+    // the DN is compared as a name: another spelling of the same DN is accepted
+    let dn = tpp
+        .s("transport_subject_dn")
+        .replace(',', ", ")
+        .to_lowercase();
+    tpp.register(&bank, |c| {
+        c.insert("tls_client_auth_subject_dn".into(), dn.clone().into());
+    })
+    .await;
+    // redirect_uris omitted: defaulted to the SSA's
+    let reg = tpp
+        .register(&bank, |c| {
+            c.remove("redirect_uris");
+        })
+        .await;
+    assert_eq!(reg["redirect_uris"], tpp.bundle["redirect_uris"]);
+}
+
+#[tokio::test]
+async fn revoked_directory_entries_are_refused() {
+    let bank = Bank::start();
+    let tpp = Tpp::mint(&bank, json!({})).await;
+    let sid = tpp.s("software_id");
+    bank.send(
+        Request::new("POST", &format!("/directory/software/{sid}/revoke"))
+            .bearer(&bank.admin_token),
+    )
+    .await;
+    let r = tpp.post(&bank, &tpp.sign(&tpp.claims(&bank))).await;
+    r.assert_error(400, "unapproved_software_statement");
+    assert_eq!(
+        bank.last_trace("POST", &format!("{P}/register")).await["failed_check"],
+        "obuk.ssa.status"
+    );
+
+    let tpp = Tpp::mint(&bank, json!({})).await;
+    let tls = bank.get(&tpp.s("software_jwks_endpoint")).await.json()["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["use"] == "tls")
+        .unwrap()
+        .clone();
+    bank.send(
+        Request::new(
+            "POST",
+            &format!(
+                "/directory/certificates/{}/revoke",
+                tls["x5t#S256"].as_str().unwrap()
+            ),
+        )
+        .bearer(&bank.admin_token),
+    )
+    .await;
+    let r = tpp.post(&bank, &tpp.sign(&tpp.claims(&bank))).await;
+    r.assert_error(400, "invalid_client_metadata");
+    assert_eq!(
+        bank.last_trace("POST", &format!("{P}/register")).await["failed_check"],
+        "mtls.not_revoked"
+    );
+}
+
+#[tokio::test]
+async fn conformance_scenarios_dcr_001_to_013() {
+    let bank = Bank::start();
+    let tpp = Tpp::mint(&bank, json!({})).await;
+    // DCR-001: discovery has an absolute registration_endpoint
+    let doc = bank
+        .get(&format!("{P}/.well-known/openid-configuration"))
+        .await
+        .json();
+    let reg_endpoint = doc["registration_endpoint"].as_str().unwrap().to_owned();
+    assert!(reg_endpoint.starts_with("https://"));
+    // DCR-002/003/005/007/008/009/010
+    let reg = tpp.register(&bank, |_| {}).await;
+    let id = reg["client_id"].as_str().unwrap();
+    let token = tpp.token(&bank, id).await;
+    let path = format!("{reg_endpoint}/{id}");
+    let r = bank
+        .send(Request::new("GET", &path).bearer(&token).identity(&tpp.id))
+        .await;
+    assert_eq!(r.status, 200, "DCR-005");
+    let got = r.json();
+    for k in [
+        "client_id",
+        "redirect_uris",
+        "token_endpoint_auth_method",
+        "grant_types",
+        "scope",
+        "software_statement",
+        "application_type",
+        "id_token_signed_response_alg",
+        "request_object_signing_alg",
+        "tls_client_auth_subject_dn",
+    ] {
+        assert!(!got[k].is_null(), "DCR-005 schema: {k}");
+    }
+    assert!(got["id_token_signed_response_alg"].is_string() && got["client_id_issued_at"].is_i64());
+    assert_eq!(
+        bank.send(
+            Request::new("GET", &path)
+                .header("authorization", "Bearer ")
+                .identity(&tpp.id)
+        )
+        .await
+        .status,
+        401,
+        "DCR-007"
+    );
+    let r = bank
+        .send(
+            Request::new("PUT", &path)
+                .bearer(&token)
+                .raw("application/jose", tpp.sign(&tpp.claims(&bank)))
+                .identity(&tpp.id),
+        )
+        .await;
+    assert_eq!(r.status, 200, "DCR-008");
+    assert_eq!(
+        bank.send(
+            Request::new("DELETE", &path)
+                .bearer(&token)
+                .identity(&tpp.id)
+        )
+        .await
+        .status,
+        204,
+        "DCR-002"
+    );
+    assert_eq!(
+        bank.send(Request::new("GET", &path).bearer(&token).identity(&tpp.id))
+            .await
+            .status,
+        401,
+        "DCR-003/010"
+    );
+    let r = bank
+        .send(
+            Request::new("PUT", &path)
+                .bearer(&token)
+                .raw("application/jose", tpp.sign(&tpp.claims(&bank)))
+                .identity(&tpp.id),
+        )
+        .await;
+    assert_eq!(r.status, 401, "DCR-009: management before body");
+    // DCR-004: five invalid POSTs, all 400 JSON
+    let mut expired = tpp.claims(&bank);
+    expired.insert("exp".into(), (now() - 3600).into());
+    for c in [expired] {
+        assert_eq!(tpp.post(&bank, &tpp.sign(&c)).await.status, 400);
+    }
+    for iss in ["foo.is/invalid", "", "123456789012345678901234567890"] {
+        let mut c = tpp.claims(&bank);
+        c.insert("iss".into(), iss.into());
+        assert_eq!(
+            tpp.post(&bank, &tpp.sign(&c)).await.status,
+            400,
+            "DCR-004 iss {iss:?}"
+        );
+    }
+    // DCR-011
+    let mut c = tpp.claims(&bank);
+    c.insert("response_types".into(), json!(["id_token", "token"]));
+    let r = tpp.post(&bank, &tpp.sign(&c)).await;
+    assert_eq!(r.status, 400);
+    assert!(r.json().is_object(), "DCR-011 body is JSON");
+}
+
+#[tokio::test]
+async fn the_lenient_profile_relaxes_what_it_says() {
+    let bank = Bank::start();
+    let tpp = Tpp::mint(&bank, json!({})).await;
+    let mut c = tpp.claims(&bank);
+    c.insert("aud".into(), "anyone".into());
+    let r = bank
+        .send(
+            Request::new("POST", "/obuk-v3.2-lenient/register")
+                .raw("application/jose", tpp.sign(&c))
+                .identity(&tpp.id),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let trace = bank.last_trace("POST", "/obuk-v3.2-lenient/register").await;
+    let aud = trace["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "obuk.request.aud")
+        .unwrap();
+    assert_eq!(
+        (aud["outcome"].as_str(), aud["severity"].as_str()),
+        (Some("fail"), Some("warn")),
+        "reported, not enforced"
+    );
+    assert!(
+        trace["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["id"] != "obuk.uris.same_host"),
+        "switched off"
+    );
+}
