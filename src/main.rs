@@ -151,6 +151,8 @@ fn serve(
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
+        // Listen for signals before announcing readiness: a script may stop us right away.
+        let stop = stop_signal()?;
         let server = mockbank_server::start(ServerConfig {
             data_dir,
             listen,
@@ -160,25 +162,32 @@ fn serve(
         .await?;
         println!("{}", server.ready_event());
         tracing::info!(base_url = %server.base_url, "mockbank is ready");
-        wait_for_signal().await?;
+        stop.await;
         tracing::info!("shutting down");
         server.shutdown().await
     })
 }
 
-async fn wait_for_signal() -> anyhow::Result<()> {
+/// Resolves at SIGINT or SIGTERM; the handlers are installed when this is called.
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
         let mut term = signal(SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r?,
-            _ = term.recv() => {}
-        }
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 /// `$XDG_DATA_HOME/mockbank`, else `~/.local/share/mockbank`.
