@@ -12,4 +12,5 @@ mod management;
 mod mtls;
 mod obuk;
 mod persistence;
+mod stet;
 mod token;

@@ -51,6 +51,20 @@ pub fn document(profile: &Profile, base_url: &str) -> Value {
             json!(["application/jose", "application/jwt"]),
         );
     }
+    if d.token_endpoint_auth_methods_supported
+        .iter()
+        .any(|m| m == "tls_client_auth")
+    {
+        // RFC 8705 §5: one listener serves mutual TLS everywhere, so the aliases are the
+        // endpoints themselves.
+        obj.insert(
+            "mtls_endpoint_aliases".into(),
+            json!({
+                "token_endpoint": format!("{issuer}/{TOKEN_PATH}"),
+                "registration_endpoint": format!("{issuer}/{REGISTRATION_PATH}"),
+            }),
+        );
+    }
     let extra: &Map<String, Value> = &d.extra;
     for (k, v) in extra {
         obj.insert(k.clone(), v.clone());

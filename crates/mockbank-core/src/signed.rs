@@ -66,6 +66,12 @@ pub struct PeerFacts {
     pub eidas: Option<EidasFacts>,
     /// Extended key usages present: client authentication.
     pub client_auth_eku: bool,
+    /// The directory's status of the organisation the certificate was issued to (its
+    /// licence, for PSD2 profiles).
+    pub org_status: Option<String>,
+    /// Clients of this profile already registered for the certificate's organisation
+    /// identifier (for one-client-per-organisation policies).
+    pub clients_of_org: usize,
 }
 
 /// eIDAS content of a certificate (ETSI TS 119 495).

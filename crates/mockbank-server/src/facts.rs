@@ -12,16 +12,29 @@ use serde_json::{json, Value};
 use crate::state::AppState;
 use crate::tls::Peer;
 
-/// The client certificate of the connection, with its directory status and eIDAS content.
-pub fn peer_facts(st: &AppState, peer: Option<&Peer>) -> Result<Option<PeerFacts>, StoreError> {
+/// The client certificate of the connection, with the directory's view of it (certificate
+/// and organisation status), its eIDAS content and, for `profile`, how many clients its
+/// organisation already registered.
+pub fn peer_facts(
+    st: &AppState,
+    peer: Option<&Peer>,
+    profile: &Profile,
+) -> Result<Option<PeerFacts>, StoreError> {
     let Some(cert) = peer.and_then(|p| p.cert.as_ref()) else {
         return Ok(None);
     };
     let s = &cert.summary;
-    let directory_status = st
+    let cert_entry = st
         .store
-        .directory_entry(DirKind::Certificate, &s.sha256_thumbprint)?
-        .map(|row| row.status);
+        .directory_entry(DirKind::Certificate, &s.sha256_thumbprint)?;
+    let org_status = match &cert_entry {
+        Some(c) => st
+            .store
+            .directory_entry(DirKind::Org, &c.org_id)?
+            .map(|o| o.status),
+        None => None,
+    };
+    let directory_status = cert_entry.map(|row| row.status);
     let eidas = eidas::read(cert.leaf()).map(|info| EidasFacts {
         organization_identifier: info.organization_identifier,
         qc_compliance: info.qc_compliance,
@@ -43,7 +56,21 @@ pub fn peer_facts(st: &AppState, peer: Option<&Peer>) -> Result<Option<PeerFacts
         nca_name: info.psd2.as_ref().map(|p| p.nca_name.clone()),
         anomalies: info.anomalies,
     });
+    let clients_of_org = match eidas
+        .as_ref()
+        .and_then(|e| e.organization_identifier.as_deref())
+    {
+        Some(oi) if profile.runs("stet.reg.duplicate_org") => st
+            .store
+            .clients(Some(&profile.id))?
+            .iter()
+            .filter(|c| c.metadata.get("provider_legal_id").and_then(Value::as_str) == Some(oi))
+            .count(),
+        _ => 0,
+    };
     Ok(Some(PeerFacts {
+        org_status,
+        clients_of_org,
         subject: s.subject.clone(),
         chain_error: s.chain_error.clone(),
         thumbprint: s.sha256_thumbprint.clone(),

@@ -8,6 +8,7 @@ mod metadata;
 mod mtls;
 mod obuk;
 mod request;
+mod stet;
 mod token;
 
 use std::time::Instant;
@@ -312,6 +313,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static CheckDef> {
         .chain(management::CHECKS)
         .chain(metadata::CHECKS)
         .chain(obuk::CHECKS)
+        .chain(stet::CHECKS)
         .chain(token::CHECKS)
         .copied()
 }

@@ -24,6 +24,7 @@ pub fn builtin_sources() -> Vec<(&'static str, &'static str)> {
             "obuk-v3.2-lenient.toml",
             include_str!("../../../../profiles/obuk-v3.2-lenient.toml"),
         ),
+        ("stet.toml", include_str!("../../../../profiles/stet.toml")),
     ]
 }
 

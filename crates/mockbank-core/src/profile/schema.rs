@@ -44,9 +44,17 @@ pub struct RegistrationSettings {
     /// Members the profile recognises beyond RFC 7591/OIDC-Reg (kept with the client).
     #[serde(default)]
     pub extra_metadata: Vec<String>,
-    /// `random` (22 base64url characters) or `uuid` (a UUID v4, as OBUK recommends).
+    /// `random` (22 base64url characters), `uuid` (a UUID v4, as OBUK recommends) or
+    /// `organization_identifier` (the QWAC's PSD2 authorisation number: one client per TPP).
     #[serde(default)]
     pub client_id_format: ClientIdFormat,
+    /// Fill `provider_legal_id` and `tls_client_auth_subject_dn` from the client certificate
+    /// when the body omits them (STET).
+    #[serde(default)]
+    pub certificate_binding: bool,
+    /// Return Airlock IAM's "technical client id" as the vendor member `technical_client_id`.
+    #[serde(default)]
+    pub technical_client_id: bool,
 }
 
 /// Shape of generated client ids.
@@ -56,6 +64,7 @@ pub enum ClientIdFormat {
     #[default]
     Random,
     Uuid,
+    OrganizationIdentifier,
 }
 
 fn default_max_body() -> usize {
@@ -148,6 +157,10 @@ pub struct TokenSettings {
     /// Access token lifetime in seconds.
     #[serde(default = "default_access_token_ttl")]
     pub access_token_expires_in: u64,
+    /// "Registration-less" access (EBA Q&A 2021_6029): a TPP whose client id is its QWAC's
+    /// organizationIdentifier gets tokens with `tls_client_auth` without registering first.
+    #[serde(default)]
+    pub registration_less: bool,
 }
 
 fn default_access_token_ttl() -> u64 {

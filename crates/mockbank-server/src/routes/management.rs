@@ -18,7 +18,8 @@ use mockbank_store::{ClientRow, TokenKind};
 use serde_json::Value;
 
 use super::registration::{
-    client_information, evaluate, needs_secret, parse_body, rat_row, secret_expiry,
+    bind_certificate, client_information, evaluate, needs_secret, parse_body, rat_row,
+    secret_expiry,
 };
 use super::{now, request_facts, unknown_profile};
 use crate::facts;
@@ -60,7 +61,7 @@ pub async fn manage(
         Ok(c) => c.filter(|c| c.profile == profile.id),
         Err(e) => return http_error::internal("reading a client", e, TraceInfo::default()),
     };
-    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0)) {
+    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0), profile) {
         Ok(p) => p,
         Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
     };
@@ -174,9 +175,14 @@ pub async fn manage(
             http_error::ok(StatusCode::OK, &body, info)
         }
         Method::PUT => {
-            let Some(metadata) = metadata else {
+            let Some(mut metadata) = metadata else {
                 return http_error::internal("update", "checks passed without metadata", info);
             };
+            bind_certificate(profile, &mut metadata, peer.as_ref());
+            // Server-assigned vendor members survive the replacement.
+            if let Some(technical) = client.metadata.get("technical_client_id") {
+                metadata.insert("technical_client_id".into(), technical.clone());
+            }
             let rat = uses_rat.then_some(presented);
             update(
                 &st, profile, client, token.hash, rat, metadata, rotation, now, info,

@@ -38,7 +38,7 @@ pub async fn register(
     };
     let now = now();
     let request = request_facts(&method, &uri, &headers, &body);
-    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0)) {
+    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0), profile) {
         Ok(p) => p,
         Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
     };
@@ -67,13 +67,35 @@ pub async fn register(
     if let Some(err) = evaluation.report.error {
         return http_error::error(&err, info);
     }
-    let Some(metadata) = evaluation.metadata else {
+    let Some(mut metadata) = evaluation.metadata else {
         return http_error::internal("registration", "checks passed without metadata", info);
     };
+    bind_certificate(profile, &mut metadata, peer.as_ref());
+    let organization_identifier = peer
+        .as_ref()
+        .and_then(|p| p.eidas.as_ref())
+        .and_then(|e| e.organization_identifier.clone());
     let client_id = match profile.settings.registration.client_id_format {
         ClientIdFormat::Random => secrets::random_token(16),
         ClientIdFormat::Uuid => mockbank_pki::directory::uuid_v4(),
+        ClientIdFormat::OrganizationIdentifier => match organization_identifier {
+            Some(oi) => oi,
+            None => {
+                return http_error::internal(
+                    "registration",
+                    "no organizationIdentifier passed the checks",
+                    info,
+                )
+            }
+        },
     };
+    if profile.settings.registration.technical_client_id {
+        // Airlock IAM's internal id for its admin API; a documented vendor extension.
+        metadata.insert(
+            "technical_client_id".into(),
+            secrets::random_token(12).into(),
+        );
+    }
     let secret = needs_secret(&metadata)
         .then(|| secrets::random_token(profile.settings.client_secret.bytes));
     let rat = (profile.settings.management.credential
@@ -93,6 +115,32 @@ pub async fn register(
     info.client_id = Some(client_id);
     let body = client_information(&st, profile, &row, secret.as_deref(), rat.as_deref());
     http_error::ok(StatusCode::CREATED, &body, info)
+}
+
+/// STET: the certificate is the identity, so its organisation identifier and subject are
+/// registered even when the body leaves them out (stet.md §4).
+pub(crate) fn bind_certificate(
+    profile: &Profile,
+    metadata: &mut Map<String, Value>,
+    peer: Option<&PeerFacts>,
+) {
+    if !profile.settings.registration.certificate_binding {
+        return;
+    }
+    let Some(peer) = peer else { return };
+    if let Some(oi) = peer
+        .eidas
+        .as_ref()
+        .and_then(|e| e.organization_identifier.clone())
+    {
+        metadata.entry("provider_legal_id").or_insert(oi.into());
+    }
+    metadata
+        .entry("tls_client_auth_subject_dn")
+        .or_insert(peer.subject.clone().into());
+    metadata
+        .entry("token_endpoint_auth_method")
+        .or_insert("tls_client_auth".into());
 }
 
 /// The checks of a registration or update and, when they pass, the metadata to register.

@@ -23,6 +23,39 @@ use crate::state::AppState;
 use crate::tls::Peer;
 use crate::trace_layer::ReadBody;
 
+/// "Registration-less" PSD2 access (EBA Q&A 2021_6029): the QWAC identifies the TPP, and its
+/// organizationIdentifier is its client id without a prior registration.
+fn registration_less_client(
+    profile: &mockbank_core::Profile,
+    client_id: Option<&str>,
+    peer: Option<&mockbank_core::signed::PeerFacts>,
+    now: i64,
+) -> Option<mockbank_store::ClientRow> {
+    if !profile.settings.token.registration_less {
+        return None;
+    }
+    let peer = peer?;
+    let oi = peer.eidas.as_ref()?.organization_identifier.clone()?;
+    if client_id != Some(oi.as_str()) {
+        return None;
+    }
+    let metadata = json!({
+        "token_endpoint_auth_method": "tls_client_auth",
+        "tls_client_auth_subject_dn": peer.subject,
+        "grant_types": ["client_credentials"],
+        "provider_legal_id": oi,
+    });
+    Some(mockbank_store::ClientRow {
+        client_id: oi,
+        profile: profile.id.clone(),
+        metadata: metadata.as_object().cloned().unwrap_or_default(),
+        secret_hash: None,
+        secret_expires_at: 0,
+        issued_at: now,
+        updated_at: now,
+    })
+}
+
 pub async fn token(
     State(st): State<Arc<AppState>>,
     Path(profile): Path<String>,
@@ -41,7 +74,7 @@ pub async fn token(
         Some(limit) => Err(format!("the body exceeds {limit} bytes")),
         None => parse_form(&request.body),
     };
-    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0)) {
+    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0), profile) {
         Ok(p) => p,
         Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
     };
@@ -55,6 +88,8 @@ pub async fn token(
         Some(Err(e)) => return http_error::internal("reading a client", e, TraceInfo::default()),
         None => None,
     };
+    let client = client
+        .or_else(|| registration_less_client(profile, client_id.as_deref(), peer.as_ref(), now));
     let credential = match (creds.first(), &client) {
         (Some(p), Some(c)) => {
             Some(client_auth::verify(&st, profile, p, c, peer.as_ref(), now).await)
@@ -78,6 +113,7 @@ pub async fn token(
     };
     let mut cx = CheckCx::new(now, profile, &request);
     cx.token = Some(&facts);
+    cx.peer = peer.as_ref();
     let report = checks::run(&cx, &[Phase::Token]);
     let mut info = TraceInfo {
         checks: report.results,

@@ -1,0 +1,562 @@
+//! STET / PSD2 checks (stet.md §5): the eIDAS QWAC is the TPP's only credential, so its
+//! content is checked as client authentication (401), the licence as permission (403), and
+//! the registration body is bound to the certificate's identity.
+
+use serde_json::Value;
+
+use super::{CheckCx, CheckDef, ParamSpec, ParamValue, Params, Phase};
+use crate::signed::{EidasFacts, PeerFacts};
+use crate::trace::Outcome;
+use crate::ErrorCode;
+
+pub(super) const CHECKS: &[&CheckDef] = &[
+    &EKU,
+    &QC_COMPLIANCE,
+    &QC_TYPE_WEB,
+    &PSD2_STATEMENT,
+    &ROLES_VALID,
+    &ORG_ID_FORMAT,
+    &NCA_CONSISTENT,
+    &LICENCE,
+    &AUTH_METHOD,
+    &NO_SECRET,
+    &GRANT_TYPES,
+    &SCOPE_ROLES,
+    &PROVIDER_LEGAL_ID,
+    &SUBJECT_DN,
+    &ONE_CLIENT_PER_ORG,
+    &MGMT_CERTIFICATE,
+    &MGMT_SAME_ORG,
+    &TOKEN_SCOPE_ROLES,
+];
+
+macro_rules! check {
+    ($name:ident, $id:literal, $title:literal, $spec:literal, $desc:literal, $phase:ident, [$($need:literal),*], $err:ident, $status:expr, [$($param:expr),*], $run:ident) => {
+        pub static $name: CheckDef = CheckDef {
+            id: $id, title: $title, spec: $spec, description: $desc, phase: Phase::$phase,
+            needs: &[$($need),*], error: ErrorCode::$err, status: $status, params: &[$($param),*], run: $run,
+        };
+    };
+}
+
+fn eidas<'a>(cx: &CheckCx<'a>) -> Option<(&'a PeerFacts, Option<&'a EidasFacts>)> {
+    cx.peer.map(|p| (p, p.eidas.as_ref()))
+}
+
+/// Scopes and the PSD2 role each needs (stet.md §3 table).
+fn role_for_scope(scope: &str) -> Option<&'static str> {
+    match scope {
+        "aisp" | "extended_transaction_history" => Some("PSP_AI"),
+        "pisp" => Some("PSP_PI"),
+        "cbpii" | "piisp" => Some("PSP_IC"),
+        _ => None,
+    }
+}
+
+// --- the certificate (client authentication: 401) ---
+
+check!(
+    EKU,
+    "stet.cert.eku_client_auth",
+    "Certificate allows client authentication",
+    "RFC 5280 §4.2.1.12, ETSI EN 319 412-4",
+    "The certificate's extended key usage includes TLS client authentication.",
+    Request,
+    ["mtls.trusted"],
+    InvalidClient,
+    None,
+    [],
+    eku
+);
+
+fn eku(cx: &CheckCx, _: &Params) -> Outcome {
+    match cx.peer {
+        None => Outcome::skip("no certificate"),
+        Some(p) if p.client_auth_eku => Outcome::pass("clientAuth is allowed"),
+        Some(_) => Outcome::fail("the certificate does not allow TLS client authentication (no clientAuth extended key usage)"),
+    }
+}
+
+check!(
+    QC_COMPLIANCE,
+    "stet.cert.qc_compliance",
+    "Qualified certificate",
+    "ETSI EN 319 412-5 §4.2.1",
+    "The certificate's qcStatements declare QcCompliance (an EU qualified certificate).",
+    Request,
+    ["mtls.trusted"],
+    InvalidClient,
+    None,
+    [],
+    qc_compliance
+);
+
+fn qc_compliance(cx: &CheckCx, _: &Params) -> Outcome {
+    match eidas(cx) {
+        None => Outcome::skip("no certificate"),
+        Some((_, Some(e))) if e.qc_compliance => Outcome::pass("QcCompliance is declared"),
+        Some(_) => Outcome::fail("the certificate is not a qualified certificate (no QcCompliance statement): present an eIDAS QWAC"),
+    }
+}
+
+check!(QC_TYPE_WEB, "stet.cert.qc_type_web", "Certificate is a QWAC", "ETSI EN 319 412-5 §4.2.3, ETSI TS 119 495 §4",
+    "QcType is `web` (a website authentication certificate). A QSealC presented as the TLS certificate is refused with a message that says so.",
+    Request, ["stet.cert.qc_compliance"], InvalidClient, None, [], qc_type_web);
+
+fn qc_type_web(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some((_, Some(e))) = eidas(cx) else {
+        return Outcome::skip("no eIDAS content");
+    };
+    let o = if e.qc_types.iter().any(|t| t == "web") {
+        Outcome::pass("a QWAC (QcType web)")
+    } else if e.qc_types.iter().any(|t| t == "eseal") {
+        Outcome::fail("a QSealC (QcType eseal) was presented as the TLS client certificate: seal certificates sign, they do not authenticate a connection; present the QWAC")
+    } else {
+        Outcome::fail("the certificate declares no QcType web: present an eIDAS QWAC")
+    };
+    o.with("qc_types", e.qc_types.clone())
+}
+
+check!(
+    PSD2_STATEMENT,
+    "stet.cert.psd2_statement_present",
+    "PSD2 statement present",
+    "ETSI TS 119 495 §5.1",
+    "The qcStatements carry the PSD2 statement (0.4.0.19495.2) with roles and the NCA.",
+    Request,
+    ["stet.cert.qc_compliance"],
+    InvalidClient,
+    None,
+    [],
+    psd2_statement
+);
+
+fn psd2_statement(cx: &CheckCx, _: &Params) -> Outcome {
+    match eidas(cx) {
+        Some((_, Some(e))) if e.has_psd2_statement => {
+            Outcome::pass("the PSD2 statement is present")
+                .with("roles", e.roles.clone())
+                .with("nca_id", e.nca_id.clone().map_or(Value::Null, Into::into))
+        }
+        Some(_) => Outcome::fail("the certificate has no PSD2 qcStatement (roles and NCA)"),
+        None => Outcome::skip("no certificate"),
+    }
+}
+
+check!(
+    ROLES_VALID,
+    "stet.cert.roles_valid",
+    "PSD2 roles are valid",
+    "ETSI TS 119 495 §5.1",
+    "The PSD2 roles are non-empty and each name matches its OID.",
+    Request,
+    ["stet.cert.psd2_statement_present"],
+    InvalidClient,
+    None,
+    [],
+    roles_valid
+);
+
+fn roles_valid(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some((_, Some(e))) = eidas(cx) else {
+        return Outcome::skip("no eIDAS content");
+    };
+    if e.roles.is_empty() {
+        return Outcome::fail("the PSD2 statement lists no role");
+    }
+    match e.anomalies.first() {
+        Some(a) => Outcome::fail(format!("the PSD2 statement is malformed: {a}")),
+        None => {
+            Outcome::pass(format!("roles {}", e.roles.join(", "))).with("roles", e.roles.clone())
+        }
+    }
+}
+
+fn org_id_parts(oi: &str) -> Option<(&str, &str)> {
+    let rest = oi.strip_prefix("PSD")?;
+    let (cc, rest) = rest.split_at_checked(2)?;
+    let (nca, id) = rest.strip_prefix('-')?.split_once('-')?;
+    let ok = cc.bytes().all(|b| b.is_ascii_uppercase())
+        && (2..=8).contains(&nca.len())
+        && nca.bytes().all(|b| b.is_ascii_uppercase())
+        && !id.is_empty();
+    ok.then_some((cc, nca))
+}
+
+check!(
+    ORG_ID_FORMAT,
+    "stet.cert.org_id_format",
+    "Authorisation number format",
+    "ETSI TS 119 495 §5.2.1",
+    "The subject's organizationIdentifier (2.5.4.97) is `PSD<CC>-<NCA>-<number>`.",
+    Request,
+    ["mtls.trusted"],
+    InvalidClient,
+    None,
+    [],
+    org_id_format
+);
+
+fn org_id_format(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some((_, e)) = eidas(cx) else {
+        return Outcome::skip("no certificate");
+    };
+    match e.and_then(|e| e.organization_identifier.as_deref()) {
+        None => Outcome::fail("the certificate subject has no organizationIdentifier (2.5.4.97)"),
+        Some(oi) if org_id_parts(oi).is_some() => {
+            Outcome::pass(format!("`{oi}`")).with("organization_identifier", oi)
+        }
+        Some(oi) => Outcome::fail(format!(
+            "organizationIdentifier `{oi}` is not a PSD2 authorisation number (PSD<CC>-<NCA>-<id>)"
+        )),
+    }
+}
+
+check!(NCA_CONSISTENT, "stet.cert.nca_consistent", "NCA agrees with the authorisation number", "ETSI TS 119 495 §5.1, §5.2.1",
+    "The PSD2 statement's nCAId (`CC-NCA`) names the same country and authority as the organizationIdentifier.",
+    Request, ["stet.cert.org_id_format", "stet.cert.psd2_statement_present"], InvalidClient, None, [], nca_consistent);
+
+fn nca_consistent(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some((_, Some(e))) = eidas(cx) else {
+        return Outcome::skip("no eIDAS content");
+    };
+    let (Some(oi), Some(nca_id)) = (e.organization_identifier.as_deref(), e.nca_id.as_deref())
+    else {
+        return Outcome::skip("no organizationIdentifier or nCAId");
+    };
+    let Some((cc, nca)) = org_id_parts(oi) else {
+        return Outcome::skip("malformed organizationIdentifier");
+    };
+    let o = if nca_id == format!("{cc}-{nca}") {
+        Outcome::pass("nCAId agrees with the organizationIdentifier")
+    } else {
+        Outcome::fail(format!(
+            "nCAId `{nca_id}` does not agree with organizationIdentifier `{oi}`"
+        ))
+    };
+    o.with("nca_id", nca_id).with("organization_identifier", oi)
+}
+
+check!(LICENCE, "stet.directory.licence_active", "PSP licence active", "PSD2 Art. 14, EBA Q&A 2021_6029",
+    "The directory (standing in for the NCA register) still lists the organisation as active; a revoked licence is authenticated but not permitted (403).",
+    Request, ["mtls.trusted"], AccessDenied, None, [], licence);
+
+fn licence(cx: &CheckCx, _: &Params) -> Outcome {
+    match cx.peer.map(|p| p.org_status.as_deref()) {
+        None => Outcome::skip("no certificate"),
+        Some(Some(s)) if !s.eq_ignore_ascii_case("active") => Outcome::fail(format!(
+            "the TPP's licence is {s} in the register: it may not use PSD2 services"
+        )),
+        Some(Some(s)) => Outcome::pass(format!("the register lists the organisation as {s}")),
+        Some(None) => {
+            Outcome::pass("the organisation is not in the mock register (no revocation known)")
+        }
+    }
+}
+
+// --- the registration body (400) ---
+
+fn md<'a>(cx: &CheckCx<'a>) -> Option<&'a serde_json::Map<String, Value>> {
+    cx.metadata()
+}
+
+check!(AUTH_METHOD, "stet.reg.auth_method", "tls_client_auth only", "STET V1.6 §3.4, Airlock IAM Token Endpoint Auth Method Processor",
+    "`token_endpoint_auth_method` is one of `allowed` (`tls_client_auth`), and mandatory when `mandatory` is set.",
+    Metadata, ["request.json_object"], InvalidClientMetadata, None,
+    [ParamSpec { name: "allowed", doc: "Allowed values.", default: ParamValue::List(&["tls_client_auth"]) },
+     ParamSpec { name: "mandatory", doc: "The member must be sent.", default: ParamValue::Bool(true) }], auth_method);
+
+fn auth_method(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(m) = md(cx) else {
+        return Outcome::skip("no metadata");
+    };
+    let allowed = params.list("allowed");
+    let o = match m.get("token_endpoint_auth_method").and_then(Value::as_str) {
+        None if params.bool("mandatory") => {
+            Outcome::fail("token_endpoint_auth_method is mandatory; send tls_client_auth")
+        }
+        None => Outcome::pass("not sent; tls_client_auth applies"),
+        Some(v) if allowed.iter().any(|a| a == v) => Outcome::pass(format!("`{v}`")),
+        Some(v) => Outcome::fail(format!(
+            "token_endpoint_auth_method `{v}` is not allowed (allowed: {})",
+            allowed.join(", ")
+        )),
+    };
+    o.with("allowed", allowed)
+}
+
+check!(NO_SECRET, "stet.reg.no_secret", "No client secret", "STET V1.6 §3.4",
+    "The QWAC is the only credential: no secret is ever issued; a client-supplied `client_secret` is ignored, or refused with `refuse = true`.",
+    Metadata, ["request.json_object"], InvalidClientMetadata, None,
+    [ParamSpec { name: "refuse", doc: "Refuse a supplied client_secret instead of ignoring it.", default: ParamValue::Bool(false) }], no_secret);
+
+fn no_secret(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(m) = md(cx) else {
+        return Outcome::skip("no metadata");
+    };
+    match m.get("client_secret") {
+        None => Outcome::pass("no secret requested; none will be issued"),
+        Some(_) if params.bool("refuse") => {
+            Outcome::fail("client_secret must not be sent: TPPs authenticate with their QWAC")
+        }
+        Some(_) => Outcome::pass(
+            "the supplied client_secret is ignored; TPPs authenticate with their QWAC",
+        ),
+    }
+}
+
+check!(
+    GRANT_TYPES,
+    "stet.reg.grant_types_allowed",
+    "Grant types allowed",
+    "STET V1.6 §3.4",
+    "`grant_types` ⊆ {authorization_code, client_credentials, refresh_token}.",
+    Metadata,
+    ["request.json_object"],
+    InvalidClientMetadata,
+    None,
+    [ParamSpec {
+        name: "allowed",
+        doc: "Allowed grant types.",
+        default: ParamValue::List(&["authorization_code", "client_credentials", "refresh_token"])
+    }],
+    grant_types
+);
+
+fn grant_types(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(m) = md(cx) else {
+        return Outcome::skip("no metadata");
+    };
+    let allowed = params.list("allowed");
+    let grants = crate::client::effective_list(cx.profile, m, "grant_types");
+    let o = match grants.iter().find(|g| !allowed.contains(g)) {
+        Some(bad) => Outcome::fail(format!("grant type `{bad}` is not allowed for PSD2 TPPs")),
+        None => Outcome::pass("every grant type is allowed"),
+    };
+    o.with("grant_types", grants).with("allowed", allowed)
+}
+
+check!(
+    SCOPE_ROLES,
+    "stet.reg.scope_matches_roles",
+    "Scopes fit the PSD2 roles",
+    "STET V1.6 §3.4, ETSI TS 119 495 §5.1",
+    "`aisp` needs PSP_AI, `pisp` PSP_PI, `cbpii` PSP_IC in the certificate's PSD2 roles.",
+    Metadata,
+    ["request.json_object"],
+    InvalidClientMetadata,
+    None,
+    [],
+    scope_roles
+);
+
+fn scope_roles_of(scope: &str, roles: &[String]) -> Result<(), String> {
+    for s in scope.split(' ').filter(|s| !s.is_empty()) {
+        if let Some(role) = role_for_scope(s) {
+            if !roles.iter().any(|r| r == role) {
+                return Err(format!(
+                    "scope `{s}` needs the {role} role, which the certificate does not carry"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn scope_roles(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(m) = md(cx) else {
+        return Outcome::skip("no metadata");
+    };
+    let Some(scope) = m.get("scope").and_then(Value::as_str) else {
+        return Outcome::skip("no scope requested");
+    };
+    let roles = cx
+        .peer
+        .and_then(|p| p.eidas.as_ref())
+        .map(|e| e.roles.clone())
+        .unwrap_or_default();
+    let o = match scope_roles_of(scope, &roles) {
+        Ok(()) => Outcome::pass("the scopes fit the certificate's roles"),
+        Err(why) => Outcome::fail(why),
+    };
+    o.with("scope", scope).with("roles", roles)
+}
+
+check!(PROVIDER_LEGAL_ID, "stet.reg.provider_legal_id_matches_cert", "provider_legal_id is the certificate's", "STET V1.6 §3.4, stet.md §4",
+    "A `provider_legal_id` in the body equals the certificate's organizationIdentifier; when absent it is filled from the certificate.",
+    Metadata, ["request.json_object", "stet.cert.org_id_format"], InvalidClientMetadata, None, [], provider_legal_id);
+
+fn provider_legal_id(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(m) = md(cx) else {
+        return Outcome::skip("no metadata");
+    };
+    let cert = cx
+        .peer
+        .and_then(|p| p.eidas.as_ref())
+        .and_then(|e| e.organization_identifier.clone())
+        .unwrap_or_default();
+    let o = match m.get("provider_legal_id").and_then(Value::as_str) {
+        None => Outcome::pass("not sent: filled from the certificate"),
+        Some(v) if v == cert => Outcome::pass("matches the certificate"),
+        Some(_) => Outcome::fail("provider_legal_id does not match the organizationIdentifier of the certificate presented"),
+    };
+    o.with(
+        "provider_legal_id",
+        m.get("provider_legal_id").cloned().unwrap_or(Value::Null),
+    )
+    .with("certificate", cert)
+}
+
+check!(SUBJECT_DN, "stet.reg.subject_dn_matches_cert", "Subject DN is the certificate's", "RFC 8705 §2.1.2",
+    "A `tls_client_auth_subject_dn` in the body names the presented certificate (DN comparison, RFC 4514); when absent it is filled from the certificate.",
+    Metadata, ["request.json_object", "mtls.trusted"], InvalidClientMetadata, None, [], subject_dn);
+
+fn subject_dn(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(m) = md(cx) else {
+        return Outcome::skip("no metadata");
+    };
+    let subject = cx.peer.map(|p| p.subject.clone()).unwrap_or_default();
+    let o = match m.get("tls_client_auth_subject_dn").and_then(Value::as_str) {
+        None => Outcome::pass("not sent: filled from the certificate"),
+        Some(dn) if crate::dn::equivalent(dn, &subject) => {
+            Outcome::pass("names the certificate presented")
+        }
+        Some(_) => {
+            Outcome::fail("tls_client_auth_subject_dn does not name the certificate presented")
+        }
+    };
+    o.with("certificate_subject", subject)
+}
+
+check!(ONE_CLIENT_PER_ORG, "stet.reg.duplicate_org", "Clients per organisation", "stet.md §5",
+    "Policy: several clients per organisation (`allow_several = true`, as BNP Paribas and CIC), or one.",
+    Metadata, ["stet.cert.org_id_format"], InvalidClientMetadata, None,
+    [ParamSpec { name: "allow_several", doc: "Allow several clients for one organisation.", default: ParamValue::Bool(true) }], one_client_per_org);
+
+fn one_client_per_org(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(p) = cx.peer else {
+        return Outcome::skip("no certificate");
+    };
+    if cx.management.is_some() {
+        return Outcome::skip("an update of an existing client");
+    }
+    let o = if params.bool("allow_several") || p.clients_of_org == 0 {
+        Outcome::pass(format!(
+            "{} client(s) already registered for this organisation",
+            p.clients_of_org
+        ))
+    } else {
+        Outcome::fail(
+            "this organisation already has a registered client (one client per organisation)",
+        )
+    };
+    o.with("existing_clients", p.clients_of_org)
+}
+
+// --- management and token ---
+
+check!(
+    MGMT_CERTIFICATE,
+    "stet.mgmt.certificate",
+    "Management over the QWAC",
+    "stet.md §5",
+    "GET/PUT/DELETE present a trusted certificate (the same kind that registered).",
+    Management,
+    [],
+    InvalidClient,
+    None,
+    [],
+    mgmt_certificate
+);
+
+fn mgmt_certificate(cx: &CheckCx, _: &Params) -> Outcome {
+    match cx.peer {
+        None => Outcome::fail(
+            "no client certificate: manage the registration over mutual TLS with the QWAC",
+        ),
+        Some(p) => match &p.chain_error {
+            Some(e) => Outcome::fail(format!("the client certificate is not trusted: {e}")),
+            None => Outcome::pass("a trusted certificate").with("subject", p.subject.as_str()),
+        },
+    }
+}
+
+check!(MGMT_SAME_ORG, "stet.mgmt.same_org", "Same organisation as the registration", "stet.md §5",
+    "The presented certificate's organizationIdentifier equals the registered `provider_legal_id` (403 otherwise).",
+    Management, ["stet.mgmt.certificate", "rfc7592.token.bound_to_client"], AccessDenied, None, [], mgmt_same_org);
+
+fn mgmt_same_org(cx: &CheckCx, _: &Params) -> Outcome {
+    let (Some(m), Some(p)) = (cx.management, cx.peer) else {
+        return Outcome::skip("no management facts or certificate");
+    };
+    let Some(client) = &m.client else {
+        return Outcome::skip("no client");
+    };
+    let registered = client
+        .metadata
+        .get("provider_legal_id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let presented = p
+        .eidas
+        .as_ref()
+        .and_then(|e| e.organization_identifier.clone())
+        .unwrap_or_default();
+    let o = if registered == presented {
+        Outcome::pass("the certificate belongs to the registered organisation")
+    } else {
+        Outcome::fail("the certificate belongs to another organisation than the one that registered this client")
+    };
+    o.with("provider_legal_id", registered)
+        .with("certificate_organization_identifier", presented)
+}
+
+check!(
+    TOKEN_SCOPE_ROLES,
+    "stet.token.scope_roles",
+    "Token scopes fit the PSD2 roles",
+    "STET V1.6 §3.4",
+    "Scopes requested at the token endpoint are allowed by the certificate's PSD2 roles.",
+    Token,
+    ["token.client_auth.credentials_valid"],
+    InvalidScope,
+    None,
+    [],
+    token_scope_roles
+);
+
+fn token_scope_roles(cx: &CheckCx, _: &Params) -> Outcome {
+    let scope = cx
+        .token
+        .and_then(|t| t.form.as_ref())
+        .and_then(|f| f.as_ref().ok())
+        .and_then(|f| f.get("scope"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let roles = cx
+        .peer
+        .and_then(|p| p.eidas.as_ref())
+        .map(|e| e.roles.clone())
+        .unwrap_or_default();
+    let o = match scope_roles_of(scope, &roles) {
+        Ok(()) => Outcome::pass("the scopes fit the certificate's roles"),
+        Err(why) => Outcome::fail(why),
+    };
+    o.with("scope", scope).with("roles", roles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorisation_numbers() {
+        assert_eq!(org_id_parts("PSDFR-ACPR-12345"), Some(("FR", "ACPR")));
+        assert_eq!(org_id_parts("PSDSE-FINA-44059"), Some(("SE", "FINA")));
+        assert!(org_id_parts("PSDfr-ACPR-1").is_none());
+        assert!(org_id_parts("VATFR-123").is_none());
+        assert!(org_id_parts("PSDFR-ACPR-").is_none());
+        assert!(scope_roles_of("aisp pisp", &["PSP_AI".into()]).is_err());
+        assert!(scope_roles_of("aisp openid", &["PSP_AI".into()]).is_ok());
+    }
+}
