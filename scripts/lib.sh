@@ -28,3 +28,33 @@ require_build_deps() {
   pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
+
+# The browser UI (ui/, embedded into the binary by crates/mockbank-server/build.rs):
+# `npm ci` when the lock file changed, `npm run build` when a source is newer than ui/dist.
+# Skipping an up-to-date build keeps ui/dist as it is, so cargo does not re-embed it and
+# recompile the server for nothing.
+build_ui() {
+  require_node || return 1
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt 20 ]; then
+    echo "the browser UI needs Node.js 20.19 or newer to build (found $(node --version))" >&2
+    return 1
+  fi
+  (
+    cd ui || exit 1
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+      npm ci --loglevel=error || exit 1
+    fi
+    if [ ! -f dist/index.html ] ||
+      [ -n "$(find index.html package-lock.json vite.config.ts tsconfig.json src public -newer dist/index.html -print -quit)" ]; then
+      echo "building the browser UI (ui/)" >&2
+      npm run build --silent || exit 1
+    fi
+  )
+}
+
+# Debian's Chromium for the browser tests (playwright-core drives it; no browser download).
+require_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
+}

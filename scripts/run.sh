@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 require_cargo
 require_build_deps
+# The browser UI is embedded into the binary; without it /ui/ shows a first-run page.
+build_ui || echo "warning: the browser UI did not build; mockbank starts without it" >&2
 exec cargo run --release --locked --bin mockbank -- serve "$@"

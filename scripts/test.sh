@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # The README's test command: every Rust test of the workspace (unit tests per crate and the
 # black-box tests in tests/it that start the real binary over HTTPS), then the same binary
-# driven by a standard OAuth client library (openid-client, tests/oauth-client).
+# driven by a standard OAuth client library (openid-client, tests/oauth-client), then the
+# browser UI in Debian's Chromium (ui/e2e).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 require_cargo
 require_build_deps
+# The UI first: every cargo build below embeds ui/dist into the binary.
+build_ui
 cargo test --locked --workspace "$@"
 
 require_node
 bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/mockbank"
 cargo build --locked --bin mockbank
 (cd tests/oauth-client && npm ci --no-audit --no-fund --loglevel=error && MOCKBANK_BIN="$bin" node run.mjs)
+
+require_chromium
+(cd ui && MOCKBANK_BIN="$bin" npm run e2e --silent)

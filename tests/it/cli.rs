@@ -10,7 +10,12 @@ async fn the_ready_line_names_everything_a_script_needs() {
     let ready = &bank.ready;
     assert_eq!(ready["event"], "ready");
     assert!(bank.base_url.starts_with("https://127.0.0.1:"));
-    assert_eq!(ready["ui_url"], format!("{}/ui/", bank.base_url));
+    // `ui_url` is the UI's address plus a one-time sign-in code (see tests/it/ui.rs).
+    let ui_url = ready["ui_url"].as_str().unwrap();
+    assert!(
+        ui_url.starts_with(&format!("{}/ui/?login=", bank.base_url)),
+        "{ui_url}"
+    );
     let ca = std::path::Path::new(ready["ca_cert"].as_str().unwrap());
     assert!(ca.is_absolute() && ca.exists());
     let token_file = std::path::Path::new(ready["admin_token_file"].as_str().unwrap());

@@ -14,3 +14,4 @@ mod obuk;
 mod persistence;
 mod stet;
 mod token;
+mod ui;

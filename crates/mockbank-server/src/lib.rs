@@ -59,7 +59,9 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// The contract's one-line ready event.
+    /// The contract's one-line ready event. Its `ui_url` is `{base_url}/ui/?login=CODE`:
+    /// opening it signs that browser in to the UI once (each call mints a new code; the
+    /// admin token itself stays out of the line).
     pub fn ready_event(&self) -> Value {
         let profiles: Vec<Value> = self
             .state
@@ -67,10 +69,14 @@ impl RunningServer {
             .iter()
             .map(|p| json!({"id": p.id, "issuer": p.issuer(&self.base_url)}))
             .collect();
+        let ui_url = match std::fs::read_to_string(&self.admin_token_file) {
+            Ok(token) => routes::ui::login_link(&self.base_url, token.trim()),
+            Err(_) => format!("{}/ui/", self.base_url),
+        };
         json!({
             "event": "ready",
             "base_url": self.base_url,
-            "ui_url": format!("{}/ui/", self.base_url),
+            "ui_url": ui_url,
             "ca_cert": self.ca_cert_path,
             "admin_token_file": self.admin_token_file,
             "profiles": profiles,

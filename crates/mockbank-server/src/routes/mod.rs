@@ -5,7 +5,7 @@ mod discovery;
 mod management;
 mod registration;
 mod token;
-mod ui;
+pub(crate) mod ui;
 
 use std::sync::Arc;
 
@@ -57,7 +57,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/ui",
             get(|| async { axum::response::Redirect::permanent("/ui/") }),
         )
-        .route("/ui/", get(ui::landing))
+        .route("/ui/", get(ui::index))
+        .route("/ui/login", post(ui::login))
+        .route("/ui/logout", post(ui::logout))
+        .route("/ui/{*path}", get(ui::asset))
         .merge(traced)
         .with_state(state)
 }

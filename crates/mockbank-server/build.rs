@@ -1,0 +1,64 @@
+//! Embeds the built browser UI (`ui/dist`, made by `npm run build` in `ui/`) into the
+//! server: writes `$OUT_DIR/ui_assets.rs`, a table of `(path, bytes)` with one
+//! `include_bytes!` per file. When `ui/dist` has not been built the table is empty and `/ui/`
+//! serves the first-run page instead, so a Rust-only build still works.
+//!
+//! Rebuilds: cargo reruns this script when anything under `ui/dist` changes; while there is
+//! no `ui/dist`, it watches `ui/` so that a later `npm run build` is picked up too.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::{env, fs};
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let ui = manifest_dir.join("../../ui");
+    let dist = ui.join("dist");
+    println!("cargo:rerun-if-changed=build.rs");
+
+    let mut files = Vec::new();
+    if dist.join("index.html").is_file() {
+        println!("cargo:rerun-if-changed={}", dist.display());
+        collect(&dist, &dist, &mut files);
+    } else if ui.is_dir() {
+        println!("cargo:rerun-if-changed={}", ui.display());
+    }
+    files.sort();
+
+    let mut table = String::from(
+        "/// The files of `ui/dist`, by path relative to it (`/` separated).\n\
+         pub static FILES: &[(&str, &[u8])] = &[\n",
+    );
+    for (rel, abs) in &files {
+        // `{:?}` writes a valid, escaped Rust string literal.
+        writeln!(table, "    ({rel:?}, include_bytes!({abs:?})),").expect("writing to a String");
+    }
+    table.push_str("];\n");
+    let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("ui_assets.rs");
+    fs::write(&out, table).unwrap_or_else(|e| panic!("writing {}: {e}", out.display()));
+}
+
+/// Every regular file under `dir`, as (path relative to `root`, absolute path).
+fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+    let entries = fs::read_dir(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry
+            .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+            .path();
+        if path.is_dir() {
+            collect(root, &path, out);
+        } else if path.is_file() {
+            let rel = path
+                .strip_prefix(root)
+                .expect("under root")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let abs = path
+                .canonicalize()
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            out.push((rel, abs.to_string_lossy().into_owned()));
+        }
+    }
+}

@@ -1,0 +1,365 @@
+// The browser UI in a real browser: Debian's Chromium driven by playwright-core, against the
+// real `mockbank` binary (MOCKBANK_BIN) on 127.0.0.1:0. One server and one signed-in page
+// carry through the tests in order, the way a user would go: sign in with the ready line's
+// link, see the first-run state, register clients from a terminal (here: node's https),
+// watch the traces arrive, open the failing one.
+//
+//   MOCKBANK_BIN=…/mockbank npm run e2e      (CHROMIUM=… to use another Chromium)
+
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shots = join(here, 'screenshots');
+const BIN = process.env.MOCKBANK_BIN;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const VALID = {
+  redirect_uris: ['https://tpp.example/cb'],
+  client_name: 'e2e',
+  grant_types: ['authorization_code', 'client_credentials'],
+  response_types: ['code'],
+};
+const FRAGMENT = { ...VALID, redirect_uris: ['https://tpp.example/cb#x'] };
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** Starts mockbank on a free port with a fresh data dir and reads its ready line. */
+async function startBank() {
+  assert.ok(BIN, 'set MOCKBANK_BIN to the mockbank binary');
+  const dataDir = mkdtempSync(join(tmpdir(), 'mockbank-e2e-'));
+  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+  });
+  const line = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('mockbank printed no ready line within 30 s')), 30_000);
+    createInterface({ input: child.stdout }).once('line', (l) => {
+      clearTimeout(timer);
+      resolve(l);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mockbank exited (${code}) before its ready line`));
+    });
+  });
+  const ready = JSON.parse(line);
+  return {
+    child,
+    ready,
+    dataDir,
+    base: ready.base_url,
+    ca: readFileSync(ready.ca_cert),
+    token: readFileSync(ready.admin_token_file, 'utf8').trim(),
+  };
+}
+
+/** One HTTPS request on a fresh connection, trusting mockbank's CA; `at` is when it ended. */
+function request(bank, method, path, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = https.request(new URL(path, bank.base), { method, headers, ca: bank.ca, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const at = now();
+        resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString(), at });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+const register = (bank, profile, metadata) =>
+  request(bank, 'POST', `/${profile}/register`, {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(metadata),
+  });
+
+const percentile = (sorted, p) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+
+describe('browser UI', () => {
+  let bank;
+  let browser;
+  /** The signed-in context and page the scenario runs in. */
+  let context;
+  let page;
+  /** The client the scenario registered. */
+  let clientId;
+
+  const newContext = () =>
+    browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1440, height: 900 },
+      acceptDownloads: true,
+    });
+  const rows = () => page.locator('.trow[data-seq]');
+
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    bank = await startBank();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (bank) {
+      const exited = new Promise((resolve) => bank.child.once('exit', resolve));
+      bank.child.kill('SIGTERM');
+      assert.equal(await exited, 0, 'mockbank exits 0 on SIGTERM');
+      rmSync(bank.dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('without the session cookie the admin API answers 401 and the UI asks to sign in', async () => {
+    assert.equal((await request(bank, 'GET', '/admin/traces')).status, 401);
+    assert.equal((await request(bank, 'GET', '/admin/traces/stream')).status, 401);
+    const ctx = await newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${bank.base}/ui/`);
+    await p.getByTestId('signin').waitFor();
+    const statuses = await p.evaluate(async () =>
+      Promise.all(
+        ['/admin/traces', '/admin/traces/stream', '/admin/profiles', '/admin/clients'].map(
+          async (path) => (await fetch(path, { credentials: 'same-origin' })).status,
+        ),
+      ),
+    );
+    assert.deepEqual(statuses, [401, 401, 401, 401]);
+    await ctx.close();
+  });
+
+  test('the one-time link from the ready line signs in and shows the first-run state', async () => {
+    const { ui_url: uiUrl } = bank.ready;
+    assert.ok(uiUrl.startsWith(`${bank.base}/ui/?login=`), uiUrl);
+    context = await newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: bank.base });
+    page = await context.newPage();
+    await page.goto(uiUrl);
+    await page.getByTestId('first-run').waitFor();
+    assert.equal(new URL(page.url()).search, '', 'the code is gone from the address bar');
+
+    const cookie = (await context.cookies()).find((c) => c.name === 'mockbank_admin');
+    assert.ok(cookie, 'session cookie set');
+    assert.equal(cookie.value, bank.token);
+    assert.deepEqual([cookie.httpOnly, cookie.secure, cookie.sameSite, cookie.path], [true, true, 'Strict', '/']);
+
+    assert.equal(await page.getByTestId('base-url').textContent(), bank.base);
+    assert.match(await page.getByTestId('first-run').innerText(), /\/directory\/ca\.pem/);
+    const commands = await page.getByTestId('curl').allTextContents();
+    for (const p of bank.ready.profiles) {
+      assert.ok(
+        commands.some((c) => c.includes('--cacert ca.pem') && c.includes(`${p.issuer}/register`)),
+        `a command for ${p.id}`,
+      );
+    }
+    await page.locator('[data-testid="live"][data-status="live"]').waitFor();
+    await page.screenshot({ path: join(shots, 'first-run.png') });
+
+    // The link works once.
+    const other = await newContext();
+    const p2 = await other.newPage();
+    await p2.goto(uiUrl);
+    await p2.getByTestId('signin').waitFor();
+    assert.match(await p2.getByRole('alert').textContent(), /already used/);
+    assert.equal((await other.cookies()).length, 0);
+    await other.close();
+  });
+
+  test('registrations appear live, and the failing check is highlighted in the trace', async () => {
+    await page.evaluate(() => {
+      window.__sameDocument = true;
+    });
+    const bad = await register(bank, 'generic', FRAGMENT);
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(JSON.parse(bad.text).error, 'invalid_redirect_uri');
+    const good = await register(bank, 'generic', VALID);
+    assert.equal(good.status, 201, good.text);
+    clientId = JSON.parse(good.text).client_id;
+
+    await rows().nth(1).waitFor();
+    assert.equal(await rows().count(), 2);
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload');
+    const failing = page.locator('.trow.is-fail');
+    assert.equal(await failing.count(), 1);
+    assert.match(await failing.innerText(), /generic\.redirect\.no_fragment/);
+    assert.match(await failing.innerText(), /400/);
+
+    await failing.click();
+    const decided = page.locator('tr[data-check-id="generic.redirect.no_fragment"]');
+    await decided.waitFor();
+    assert.match(await decided.getAttribute('class'), /\bis-failed-check\b/);
+    assert.equal(await decided.getAttribute('data-outcome'), 'fail');
+    assert.match(await decided.innerText(), /decided the response/i);
+    assert.equal(await page.locator('tr.is-failed-check').count(), 1, 'one check is highlighted');
+    // Every other check that ran is listed beside it.
+    assert.ok((await page.locator('.pane-checks tr[data-check-id]').count()) > 10);
+    const exchange = await page.locator('.pane-exchange').innerText();
+    assert.match(exchange, /https:\/\/tpp\.example\/cb#x/);
+    assert.match(exchange, /invalid_redirect_uri/);
+    await page.screenshot({ path: join(shots, 'traces.png') });
+  });
+
+  test('copy as curl replays the request; export downloads the trace as JSON and HAR', async () => {
+    await page.getByRole('button', { name: 'Copy as curl' }).click();
+    const curl = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(curl, /^curl --cacert ca\.pem/);
+    assert.ok(curl.includes(`${bank.base}/generic/register`), curl);
+    // The data dir holds ca.pem, so the command runs as pasted.
+    const out = execFileSync('sh', ['-c', `${curl} -sS -w '\\n%{http_code}'`], { cwd: bank.dataDir, encoding: 'utf8' });
+    const [body, code] = [out.slice(0, out.lastIndexOf('\n')), out.slice(out.lastIndexOf('\n') + 1)];
+    assert.equal(code, '400');
+    assert.equal(JSON.parse(body).error, 'invalid_redirect_uri');
+
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-trace-json').click()]);
+    const trace = JSON.parse(readFileSync(await json.path(), 'utf8'));
+    assert.equal(trace.failed_check, 'generic.redirect.no_fragment');
+    assert.equal(trace.status, 400);
+
+    const [har] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'HAR' }).click()]);
+    const log = JSON.parse(readFileSync(await har.path(), 'utf8')).log;
+    assert.equal(log.version, '1.2');
+    assert.equal(log.entries.length, 1);
+    assert.equal(log.entries[0].request.url, `${bank.base}/generic/register`);
+    assert.equal(log.entries[0].response.status, 400);
+    assert.equal(log.entries[0]._mockbank.failed_check, 'generic.redirect.no_fragment');
+  });
+
+  test('several traces export together, and filters narrow the list', async () => {
+    await page.keyboard.press('Escape');
+    // The two registrations and the replayed curl.
+    const count = (n) => page.waitForFunction((n) => document.querySelectorAll('.trow[data-seq]').length === n, n);
+    await count(3);
+    for (const box of await page.locator('.trow[data-seq] input[type=checkbox]').all()) await box.check();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const list = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.deepEqual(list.map((t) => t.status).sort(), [201, 400, 400]);
+
+    await page.getByRole('group', { name: 'Outcome' }).getByRole('button', { name: 'Failed' }).click();
+    await count(2);
+    for (const text of await rows().allInnerTexts()) assert.match(text, /generic\.redirect\.no_fragment/);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await count(3);
+    await page.getByLabel('Client id').fill(clientId);
+    await count(1);
+    assert.match(await rows().first().innerText(), /201/);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await count(3);
+    await page.getByLabel('Search traces').fill('cb#x');
+    await count(2);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await count(3);
+  });
+
+  test('profiles and clients views show what the admin API has', async () => {
+    await page.getByRole('link', { name: 'Profiles', exact: true }).click();
+    const generic = page.locator('.profile[data-profile="generic"]');
+    await generic.waitFor();
+    const text = await generic.innerText();
+    assert.ok(text.includes(`${bank.base}/generic`), 'issuer');
+    assert.match(text, /generic\.redirect\.no_fragment/);
+    assert.match(text, /registration_endpoint/);
+    await page.screenshot({ path: join(shots, 'profiles.png') });
+
+    await page.getByRole('link', { name: 'Clients', exact: true }).click();
+    await page.locator('table.clients').waitFor();
+    const clients = await page.locator('table.clients').innerText();
+    const registered = await request(bank, 'GET', '/admin/clients', { headers: { authorization: `Bearer ${bank.token}` } });
+    const ids = JSON.parse(registered.text).map((c) => c.client_id);
+    assert.equal(ids.length, 1);
+    assert.ok(clients.includes(ids[0]), 'the registered client is listed');
+    await page.screenshot({ path: join(shots, 'clients.png') });
+  });
+
+  test('from response to row on screen: latency over 20 registrations', async (t) => {
+    await page.getByRole('link', { name: 'Traces', exact: true }).click();
+    await rows().first().waitFor();
+    // Record when each row is added to the DOM and when the next frame is drawn.
+    await page.evaluate(() => {
+      window.__seen = {};
+      new MutationObserver((mutations) => {
+        const dom = performance.timeOrigin + performance.now();
+        for (const m of mutations) {
+          for (const n of m.addedNodes) {
+            if (!(n instanceof Element)) continue;
+            const found = n.matches('.trow[data-seq]') ? [n] : [...n.querySelectorAll('.trow[data-seq]')];
+            for (const row of found) {
+              const seq = row.getAttribute('data-seq');
+              if (window.__seen[seq]) continue;
+              const entry = (window.__seen[seq] = { dom, frame: null });
+              requestAnimationFrame(() => {
+                entry.frame = performance.timeOrigin + performance.now();
+              });
+            }
+          }
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    let known = await rows().evaluateAll((rs) => rs.map((r) => r.getAttribute('data-seq')));
+    const latencies = [];
+    for (let i = 0; i < 20; i++) {
+      const profile = i % 2 ? 'generic' : 'generic-rotating';
+      const r = await register(bank, profile, i % 3 ? VALID : FRAGMENT);
+      assert.ok(r.status === 201 || r.status === 400, r.text);
+      const handle = await page.waitForFunction(
+        (known) => {
+          const seq = Object.keys(window.__seen).find((s) => !known.includes(s) && window.__seen[s].frame !== null);
+          return seq ? { seq, ...window.__seen[seq] } : false;
+        },
+        known,
+        { timeout: 10_000 },
+      );
+      const seen = await handle.jsonValue();
+      known = [...known, seen.seq];
+      latencies.push(seen.frame - r.at);
+    }
+    assert.equal(await rows().count(), 23);
+    await page.screenshot({ path: join(shots, 'traces-list.png'), animations: 'disabled' });
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const summary =
+      `response → trace row on screen, ${sorted.length} registrations: ` +
+      `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, ` +
+      `min ${sorted[0].toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms`;
+    t.diagnostic(summary);
+    console.error(summary);
+    writeFileSync(join(shots, 'latency.txt'), `${summary}\n`);
+  });
+
+  test('signing in with the admin token works; signing out ends the session', async () => {
+    const ctx = await newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${bank.base}/ui/`);
+    await p.getByTestId('signin').waitFor();
+    await p.screenshot({ path: join(shots, 'signin.png') });
+    await p.getByLabel('Admin token').fill('not-the-token');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    assert.match(await p.getByRole('alert').textContent(), /not this mockbank's admin token/);
+    await p.getByLabel('Admin token').fill(bank.token);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.locator('.trow[data-seq]').first().waitFor();
+
+    await p.getByRole('button', { name: 'Sign out' }).click();
+    await p.getByTestId('signin').waitFor();
+    const status = await p.evaluate(async () => (await fetch('/admin/traces', { credentials: 'same-origin' })).status);
+    assert.equal(status, 401);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,120 @@
+// The shell: sign-in state, the top bar, and which view the route shows.
+
+import { useEffect, useState } from 'preact/hooks';
+import { Logo } from './components/bits';
+import { useObservable } from './lib/observable';
+import { href, useRoute } from './lib/route';
+import { errorText, traces } from './lib/traces';
+import { platform, type StreamStatus } from './platform';
+import type { Profile } from './types';
+import { ClientsView } from './views/Clients';
+import { ProfilesView } from './views/Profiles';
+import { SignIn } from './views/SignIn';
+import { TraceDetail } from './views/TraceDetail';
+import { TracesView } from './views/Traces';
+
+type Session = 'checking' | 'signed-in' | 'signed-out' | 'unreachable';
+
+const STATUS_TEXT: Record<StreamStatus, string> = {
+  connecting: 'Connecting',
+  live: 'Live',
+  offline: 'Reconnecting',
+  'signed-out': 'Signed out',
+};
+
+function LiveIndicator() {
+  useObservable(traces);
+  const s = traces.status;
+  return (
+    <span class={`live live-${s}`} data-testid="live" data-status={s} title="The trace feed">
+      <span class="live-dot" aria-hidden="true" />
+      {STATUS_TEXT[s]}
+    </span>
+  );
+}
+
+export function App() {
+  const boot = platform.bootstrap();
+  const route = useRoute();
+  const [session, setSession] = useState<Session>('checking');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [profiles, setProfiles] = useState<Profile[]>([]);
+  const [profilesError, setProfilesError] = useState<string | null>(null);
+
+  const check = async () => {
+    try {
+      setSession((await platform.signedIn()) ? 'signed-in' : 'signed-out');
+    } catch (e) {
+      setProblem(errorText(e));
+      setSession('unreachable');
+    }
+  };
+
+  useEffect(() => {
+    // The one-time sign-in code has done its work: keep it out of the address bar.
+    if (location.search) history.replaceState(null, '', location.pathname + location.hash);
+    void check();
+  }, []);
+
+  useEffect(() => {
+    if (session !== 'signed-in') return;
+    traces.onSignedOut = () => setSession('signed-out');
+    traces.start();
+    platform.listProfiles().then(setProfiles, (e) => setProfilesError(errorText(e)));
+    return () => traces.stop();
+  }, [session]);
+
+  if (session === 'checking') return <div class="boot">Loading…</div>;
+  if (session === 'unreachable') {
+    return (
+      <div class="boot">
+        <p class="alert">mockbank did not answer: {problem}</p>
+        <button class="btn" onClick={() => location.reload()}>
+          Retry
+        </button>
+      </div>
+    );
+  }
+  if (session === 'signed-out') return <SignIn boot={boot} onSignedIn={() => setSession('signed-in')} />;
+
+  const signOut = async () => {
+    traces.stop();
+    await platform.signOut().catch(() => undefined);
+    setSession('signed-out');
+  };
+  const tab = route.view === 'trace' ? 'traces' : route.view;
+
+  return (
+    <div class="app">
+      <header class="topbar">
+        <a class="brand" href={href.traces()}>
+          <Logo />
+          <span>mockbank</span>
+        </a>
+        <nav class="tabs">
+          <a href={href.traces()} class={tab === 'traces' ? 'on' : ''}>
+            Traces
+          </a>
+          <a href={href.profiles()} class={tab === 'profiles' ? 'on' : ''}>
+            Profiles
+          </a>
+          <a href={href.clients()} class={tab === 'clients' ? 'on' : ''}>
+            Clients
+          </a>
+        </nav>
+        <div class="spacer" />
+        <LiveIndicator />
+        {boot && <code class="base-url" title="Base URL">{boot.base_url}</code>}
+        <button type="button" class="btn btn-dark btn-sm" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main class="main">
+        {route.view === 'traces' && <TracesView profiles={profiles} boot={boot} />}
+        {route.view === 'trace' && <TraceDetail id={route.id} boot={boot} />}
+        {route.view === 'profiles' && <ProfilesView profiles={profiles} id={route.id} error={profilesError} />}
+        {route.view === 'clients' && <ClientsView profiles={profiles} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+// Export traces as mockbank JSON (what the admin API returns) or as HAR 1.2, which browser
+// dev tools and HTTP tools import; the checks ride along in the `_mockbank` extension.
+
+import type { Trace } from '../types';
+import { bodyText } from './curl';
+import { reason } from './format';
+
+const header = (headers: [string, string][], name: string) =>
+  headers.find(([n]) => n.toLowerCase() === name)?.[1];
+
+const size = (text: string | null) => (text === null ? 0 : new TextEncoder().encode(text).length);
+
+function harEntry(t: Trace, baseUrl: string) {
+  const url = new URL(t.path, baseUrl);
+  const requestBody = bodyText(t.request.body);
+  const responseBody = bodyText(t.response.body);
+  const ms = t.duration_us / 1000;
+  return {
+    startedDateTime: t.time,
+    time: ms,
+    request: {
+      method: t.method,
+      url: url.href,
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: t.request.headers.map(([name, value]) => ({ name, value })),
+      queryString: [...url.searchParams].map(([name, value]) => ({ name, value })),
+      ...(requestBody !== null
+        ? { postData: { mimeType: header(t.request.headers, 'content-type') ?? '', text: requestBody } }
+        : {}),
+      headersSize: -1,
+      bodySize: size(requestBody),
+    },
+    response: {
+      status: t.status,
+      statusText: reason(t.status),
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: t.response.headers.map(([name, value]) => ({ name, value })),
+      content: {
+        size: size(responseBody),
+        mimeType: header(t.response.headers, 'content-type') ?? '',
+        text: responseBody ?? '',
+      },
+      redirectURL: header(t.response.headers, 'location') ?? '',
+      headersSize: -1,
+      bodySize: size(responseBody),
+    },
+    cache: {},
+    timings: { send: 0, wait: ms, receive: 0 },
+    _mockbank: {
+      id: t.id,
+      seq: t.seq,
+      profile: t.profile,
+      client_id: t.client_id,
+      client_cert: t.client_cert,
+      summary: t.summary,
+      failed_check: t.failed_check,
+      checks: t.checks,
+      jwts: { request: t.request.jwts ?? [], response: t.response.jwts ?? [] },
+    },
+  };
+}
+
+export function toHar(traces: Trace[], baseUrl: string, version: string) {
+  return {
+    log: {
+      version: '1.2',
+      creator: { name: 'mockbank', version },
+      entries: [...traces].sort((a, b) => a.seq - b.seq).map((t) => harEntry(t, baseUrl)),
+    },
+  };
+}
+
+export function download(filename: string, data: unknown, type = 'application/json'): void {
+  const blob = new Blob([JSON.stringify(data, null, 2)], { type });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function exportTraces(traces: Trace[], format: 'json' | 'har', baseUrl: string, version: string): void {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const name = traces.length === 1 ? `mockbank-trace-${traces[0].id}` : `mockbank-traces-${stamp}`;
+  if (format === 'har') download(`${name}.har`, toHar(traces, baseUrl, version));
+  else download(`${name}.json`, traces.length === 1 ? traces[0] : traces);
+}

@@ -1,0 +1,123 @@
+// The clients registered with mockbank, per profile, with their metadata.
+
+import { useEffect, useState } from 'preact/hooks';
+import { Empty, Json } from '../components/bits';
+import { dateTime } from '../lib/format';
+import { errorText, showTraces } from '../lib/traces';
+import { platform } from '../platform';
+import type { Client, Profile } from '../types';
+
+const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : v === undefined ? '' : String(v));
+
+export function ClientsView({ profiles }: { profiles: Profile[] }) {
+  const [profile, setProfile] = useState('');
+  const [clients, setClients] = useState<Client[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    setError(null);
+    platform.listClients(profile || undefined).then(
+      (c) => current && setClients(c),
+      (e) => current && setError(errorText(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [profile, tick]);
+
+  return (
+    <div class="clients-view">
+      <div class="toolbar">
+        <select aria-label="Profile" value={profile} onChange={(e) => setProfile((e.target as HTMLSelectElement).value)}>
+          <option value="">All profiles</option>
+          {profiles.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.id}
+            </option>
+          ))}
+        </select>
+        <button type="button" class="btn btn-sm" onClick={() => setTick((n) => n + 1)}>
+          Refresh
+        </button>
+        <div class="spacer" />
+        {clients && (
+          <span class="muted small">
+            {clients.length} client{clients.length === 1 ? '' : 's'}
+          </span>
+        )}
+      </div>
+      {error && <div class="banner error">{error}</div>}
+      <div class="scroll-area">
+        {clients === null ? (
+          <div class="loading-text">Loading clients…</div>
+        ) : clients.length === 0 ? (
+          <Empty title="No clients registered yet">
+            <p class="muted">A successful registration at a profile's registration endpoint adds one here.</p>
+          </Empty>
+        ) : (
+          <table class="grid clients">
+            <thead>
+              <tr>
+                <th>Client id</th>
+                <th>Profile</th>
+                <th>Name</th>
+                <th>Redirect URIs</th>
+                <th>Grant types</th>
+                <th>Auth method</th>
+                <th>Registered</th>
+                <th>Updated</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {clients.map((c) => {
+                const m = c.metadata;
+                const isOpen = open === c.client_id;
+                return [
+                  <tr key={c.client_id} class={`clickable${isOpen ? ' is-open' : ''}`} onClick={() => setOpen(isOpen ? null : c.client_id)}>
+                    <td class="mono">{c.client_id}</td>
+                    <td>
+                      <span class="tag">{c.profile}</span>
+                    </td>
+                    <td>{list(m.client_name) || <span class="muted">—</span>}</td>
+                    <td class="mono small">{list(m.redirect_uris)}</td>
+                    <td class="small">{list(m.grant_types)}</td>
+                    <td class="mono small">
+                      {list(m.token_endpoint_auth_method)}
+                      {c.has_secret && <span class="tag tag-secret">secret</span>}
+                    </td>
+                    <td class="mono small">{dateTime(c.client_id_issued_at * 1000)}</td>
+                    <td class="mono small">{dateTime(c.updated_at * 1000)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        class="btn btn-ghost btn-sm"
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          showTraces({ client_id: c.client_id });
+                        }}
+                      >
+                        Traces →
+                      </button>
+                    </td>
+                  </tr>,
+                  isOpen && (
+                    <tr key={`${c.client_id}-meta`} class="meta-row">
+                      <td colSpan={9}>
+                        <div class="sub-label">Metadata</div>
+                        <Json value={m} />
+                      </td>
+                    </tr>
+                  ),
+                ];
+              })}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </div>
+  );
+}
