@@ -44,7 +44,9 @@ build_ui() {
   (
     cd ui || exit 1
     if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-      npm ci --loglevel=error || exit 1
+      # npm 11 writes lock files without the optional per-platform packages of rollup (the
+      # npm/cli optional-dependencies bug), which `npm ci` then refuses: fall back to install.
+      npm ci --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error || exit 1
     fi
     if [ ! -f dist/index.html ] ||
       [ -n "$(find index.html package-lock.json vite.config.ts tsconfig.json src public -newer dist/index.html -print -quit)" ]; then
