@@ -12,6 +12,7 @@ mod management;
 mod mtls;
 mod obuk;
 mod persistence;
+mod protect;
 mod stet;
 mod token;
 mod ui;

@@ -392,7 +392,7 @@ async fn every_catalogue_rule_refuses_with_its_code_and_check() {
         "json object body",
         400,
         "invalid_client_metadata",
-        "obuk.request.jws_parse",
+        "request.jws_parse",
         bank.send(
             Request::new("POST", "/obuk-v3.2/register")
                 .raw("application/jose", "{\"redirect_uris\":[]}")
@@ -415,7 +415,7 @@ async fn every_catalogue_rule_refuses_with_its_code_and_check() {
         "RS256",
         400,
         "invalid_client_metadata",
-        "obuk.request.alg",
+        "request.jws_alg",
         tpp.post(&bank, &rs256).await
     );
     let embedded = {
@@ -434,14 +434,14 @@ async fn every_catalogue_rule_refuses_with_its_code_and_check() {
         "embedded jwk",
         400,
         "invalid_client_metadata",
-        "obuk.request.no_embedded_key",
+        "request.jws_no_embedded_key",
         tpp.post(&bank, &embedded).await
     );
     case!(
         "no SSA",
         400,
         "invalid_software_statement",
-        "obuk.ssa.present",
+        "ssa.present",
         tpp.post(
             &bank,
             &signed(&|c| {
@@ -465,7 +465,7 @@ async fn every_catalogue_rule_refuses_with_its_code_and_check() {
         "SSA alg none",
         400,
         "invalid_software_statement",
-        "obuk.ssa.jws_parse",
+        "ssa.jws_parse",
         tpp.post(
             &bank,
             &signed(&|c| {
@@ -483,22 +483,18 @@ async fn every_catalogue_rule_refuses_with_its_code_and_check() {
         (
             "wrong_issuer",
             "unapproved_software_statement",
-            "obuk.ssa.issuer_trusted",
+            "ssa.issuer_trusted",
         ),
         (
             "unknown_signing_key",
             "invalid_software_statement",
-            "obuk.ssa.signature",
+            "ssa.signature",
         ),
-        (
-            "expired_ssa",
-            "invalid_software_statement",
-            "obuk.ssa.validity",
-        ),
+        ("expired_ssa", "invalid_software_statement", "ssa.validity"),
         (
             "missing_claim",
             "invalid_software_statement",
-            "obuk.ssa.required_claims",
+            "ssa.required_claims",
         ),
         (
             "http_redirect",
@@ -582,7 +578,7 @@ async fn every_catalogue_rule_refuses_with_its_code_and_check() {
         "request signed by another key",
         400,
         "invalid_client_metadata",
-        "obuk.request.signature",
+        "request.jws_signature",
         tpp.post(&bank, &forged).await
     );
     assert!(body["error_description"].as_str().unwrap().starts_with(
@@ -883,7 +879,7 @@ async fn revoked_directory_entries_are_refused() {
     r.assert_error(400, "unapproved_software_statement");
     assert_eq!(
         bank.last_trace("POST", &format!("{P}/register")).await["failed_check"],
-        "obuk.ssa.status"
+        "ssa.status"
     );
 
     let tpp = Tpp::mint(&bank, json!({})).await;

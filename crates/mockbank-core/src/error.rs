@@ -37,6 +37,8 @@ pub enum ErrorCode {
     NotFound,
     /// Something failed inside mockbank; never carries internal details.
     ServerError,
+    /// RFC 6749 §4.1.2.1: a service mockbank depends on (an extension) did not answer.
+    TemporarilyUnavailable,
 }
 
 impl ErrorCode {
@@ -58,6 +60,7 @@ impl ErrorCode {
             ErrorCode::AccessDenied => "access_denied",
             ErrorCode::NotFound => "not_found",
             ErrorCode::ServerError => "server_error",
+            ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 
@@ -69,6 +72,7 @@ impl ErrorCode {
             ErrorCode::InsufficientScope | ErrorCode::AccessDenied => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::ServerError => 500,
+            ErrorCode::TemporarilyUnavailable => 503,
             _ => 400,
         }
     }

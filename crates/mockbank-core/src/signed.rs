@@ -99,8 +99,8 @@ pub struct DirectoryFacts {
 /// Everything gathered about a signed registration request.
 #[derive(Debug, Clone)]
 pub struct SignedFacts {
-    /// The request body as a JWS, or why it is not one.
-    pub request: Result<Jws, String>,
+    /// The request body as a JWS, or why it is not one (`None`: the profile takes JSON).
+    pub request: Option<Result<Jws, String>>,
     /// The software statement in the request, if the request has one.
     pub ssa: Option<Result<Jws, String>>,
     /// The SSA's signature checked against the directory's keys (`None`: not attempted).
@@ -121,7 +121,7 @@ pub struct SignedFacts {
 
 impl SignedFacts {
     pub fn request_jws(&self) -> Option<&Jws> {
-        self.request.as_ref().ok()
+        self.request.as_ref().and_then(|r| r.as_ref().ok())
     }
     pub fn ssa_jws(&self) -> Option<&Jws> {
         self.ssa.as_ref().and_then(|s| s.as_ref().ok())

@@ -38,6 +38,10 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/admin/profiles", get(profiles))
         .route("/admin/checks", get(checks))
         .route("/admin/clients", get(clients))
+        .route(
+            "/admin/initial-access-tokens",
+            axum::routing::post(issue_initial_access_token),
+        )
         .layer(from_fn_with_state(state, guard))
 }
 
@@ -265,4 +269,71 @@ async fn clients(State(st): State<Arc<AppState>>, Query(q): Query<TraceQuery>) -
         }
         Err(e) => admin_error("listing clients", e),
     }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IatRequest {
+    profile: String,
+    /// Seconds until it expires; none: never.
+    expires_in: Option<u64>,
+    /// Registrations it allows; none: unlimited.
+    max_uses: Option<u32>,
+}
+
+/// `POST /admin/initial-access-tokens`: issues an initial access token (RFC 7591 §3) for a
+/// profile whose `[protection] bearer = "issued"`; only its hash is stored.
+async fn issue_initial_access_token(
+    State(st): State<Arc<AppState>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let req: IatRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("the request is not valid: {e}"),
+            )
+        }
+    };
+    let Some(profile) = st.profile(&req.profile) else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no profile `{}`", req.profile),
+        );
+    };
+    if req.max_uses == Some(0) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "max_uses must be at least 1".into(),
+        );
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let token = secrets::random_token(32);
+    let row = mockbank_store::TokenRow {
+        hash: secrets::hash(&token),
+        kind: mockbank_store::TokenKind::Initial,
+        client_id: String::new(),
+        profile: profile.id.clone(),
+        scope: None,
+        issued_at: now,
+        expires_at: req.expires_in.map(|s| now + s as i64),
+        revoked_at: None,
+        cnf: None,
+        uses_left: req.max_uses.map(i64::from),
+    };
+    let expires_at = row.expires_at;
+    if let Err(e) = st.store.insert_token(row).await {
+        return admin_error("storing an initial access token", e);
+    }
+    let mut resp = http_error::json(
+        StatusCode::CREATED,
+        &json!({"initial_access_token": token, "profile": profile.id, "expires_at": expires_at, "max_uses": req.max_uses}),
+    );
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
 }

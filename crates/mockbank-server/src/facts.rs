@@ -3,11 +3,12 @@
 //! signatures checked against the directory's keys, the software's status and replay caches.
 //! Keys come from the local directory, never from an HTTP fetch.
 
+use mockbank_core::profile::{RequestFormat, StatementMode};
 use mockbank_core::signed::{DirectoryFacts, EidasFacts, Jws, PeerFacts, SignedFacts};
 use mockbank_core::Profile;
 use mockbank_pki::eidas;
 use mockbank_store::{DirKind, StoreError};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::state::AppState;
 use crate::tls::Peer;
@@ -129,22 +130,42 @@ fn local_software_id<'a>(st: &AppState, endpoint: &'a str) -> Option<&'a str> {
         .strip_suffix("/jwks")
 }
 
-/// Everything the signed-request checks judge.
+/// The keys that sign software statements for `profile`.
+async fn statement_keys(st: &AppState, profile: &Profile) -> Result<Value, String> {
+    match profile.settings.protection.statement_jwks.as_str() {
+        "directory" => Ok(st.directory.jwks()),
+        url => st.outbound.jwks(url).await,
+    }
+}
+
+/// Everything the signed-request and software-statement checks judge. `json` is the parsed
+/// JSON body of profiles that take JSON.
 pub async fn signed_facts(
     st: &AppState,
     profile: &Profile,
     body: &[u8],
+    json: Option<&Map<String, Value>>,
     now: i64,
     registered_software_id: Option<String>,
 ) -> Result<SignedFacts, StoreError> {
-    let request = match std::str::from_utf8(body) {
+    let settings = &profile.settings;
+    let expects_jws =
+        settings.registration.format == RequestFormat::Jws || settings.protection.signed_request;
+    let request = expects_jws.then(|| match std::str::from_utf8(body) {
         Ok(text) => Jws::parse(text),
         Err(_) => Err("the body is not UTF-8".to_owned()),
+    });
+    let claims = match &request {
+        Some(Ok(jws)) => Some(&jws.claims),
+        Some(Err(_)) => None,
+        None => json,
     };
-    let raw_ssa = request
-        .as_ref()
-        .ok()
-        .and_then(|r| r.claim_str("software_statement"))
+    let processes_statements = settings.registration.format == RequestFormat::Jws
+        || settings.protection.software_statement != StatementMode::Ignored;
+    let raw_ssa = claims
+        .filter(|_| processes_statements)
+        .and_then(|c| c.get("software_statement"))
+        .and_then(Value::as_str)
         .map(str::to_owned);
     let ssa = raw_ssa.as_deref().map(Jws::parse);
     let mut facts = SignedFacts {
@@ -159,51 +180,65 @@ pub async fn signed_facts(
         issuer: profile.issuer(&st.base_url),
         registered_software_id,
     };
-    let Some(ssa) = facts.ssa_jws().cloned() else {
-        return Ok(facts);
-    };
-    let raw_ssa = raw_ssa.unwrap_or_default();
-    if !ssa.unsigned {
-        facts.ssa_signature = Some(
-            mockbank_pki::jose::verify(&raw_ssa, &st.directory.jwks())
-                .map(drop)
-                .map_err(|e| e.0),
-        );
-    }
-    let software_id = ssa.claim_str("software_id").unwrap_or_default().to_owned();
-    let org_id = ssa.claim_str("org_id").unwrap_or_default().to_owned();
-    facts.directory = Some(DirectoryFacts {
-        org_status: st
-            .store
-            .directory_entry(DirKind::Org, &org_id)?
-            .map(|r| r.status),
-        software_status: st
-            .store
-            .directory_entry(DirKind::Software, &software_id)?
-            .map(|r| r.status),
-    });
-    // The request must be signed by a key of the SSA's software_jwks_endpoint, which this
-    // directory serves itself: resolve it locally.
-    let endpoint = ssa.claim_str("software_jwks_endpoint").unwrap_or_default();
-    if facts.ssa_signature == Some(Ok(())) {
-        let jwks = match local_software_id(st, endpoint) {
-            Some(id) => software_jwks(st, id)?,
-            None => None,
-        };
-        facts.request_signature = Some(match (&jwks, std::str::from_utf8(body)) {
-            (Some(jwks), Ok(raw)) => {
-                let sig_keys = json!({"keys": jwks["keys"].as_array().map(|k| k.iter().filter(|k| k["use"] != "tls").cloned().collect::<Vec<_>>()).unwrap_or_default()});
-                mockbank_pki::jose::verify(raw, &sig_keys)
+    if let Some(ssa) = facts.ssa_jws().cloned() {
+        let raw_ssa = raw_ssa.unwrap_or_default();
+        if !ssa.unsigned {
+            facts.ssa_signature = Some(match statement_keys(st, profile).await {
+                Ok(keys) => mockbank_pki::jose::verify(&raw_ssa, &keys)
                     .map(drop)
-                    .map_err(|e| e.0)
-            }
-            _ => Err(format!(
-                "software_jwks_endpoint `{endpoint}` is not a software of this directory"
-            )),
+                    .map_err(|e| e.0),
+                Err(e) => Err(format!("the statement keys could not be read: {e}")),
+            });
+        }
+        let software_id = ssa.claim_str("software_id").unwrap_or_default().to_owned();
+        let org_id = ssa.claim_str("org_id").unwrap_or_default().to_owned();
+        facts.directory = Some(DirectoryFacts {
+            org_status: st
+                .store
+                .directory_entry(DirKind::Org, &org_id)?
+                .map(|r| r.status),
+            software_status: st
+                .store
+                .directory_entry(DirKind::Software, &software_id)?
+                .map(|r| r.status),
         });
-        facts.software_jwks = jwks;
+        // The SSA's software_jwks_endpoint is served by this directory: resolve it locally.
+        if facts.ssa_signature == Some(Ok(())) {
+            let endpoint = ssa.claim_str("software_jwks_endpoint").unwrap_or_default();
+            facts.software_jwks = match local_software_id(st, endpoint) {
+                Some(id) => software_jwks(st, id)?,
+                None => None,
+            };
+        }
+        if profile.runs("ssa.jti_replay") {
+            if let Some(jti) = ssa.claim_str("jti") {
+                let fresh = st
+                    .store
+                    .remember_jti(&format!("{}:ssa", profile.id), jti, now + 86_400 * 365, now)
+                    .await?;
+                facts.ssa_jti_replayed = Some(!fresh);
+            }
+        }
     }
-    if let Some(req) = facts.request_jws() {
+    if let (Some(req), Ok(raw)) = (facts.request_jws().cloned(), std::str::from_utf8(body)) {
+        let keys: Result<Value, String> = match settings.protection.request_jwks.as_str() {
+            "software" => match (&facts.ssa_signature, &facts.software_jwks) {
+                (Some(Ok(())), Some(jwks)) => Ok(jwks.clone()),
+                (Some(Ok(())), None) => Err("the software statement's software_jwks_endpoint is not a software of this directory".into()),
+                _ => Err("no verified software statement names the signing keys".into()),
+            },
+            url => st.outbound.jwks(url).await,
+        };
+        // A signed request is only checked once there are keys to check it with.
+        if keys.is_ok()
+            || facts.ssa_signature == Some(Ok(()))
+            || settings.protection.request_jwks != "software"
+        {
+            facts.request_signature = Some(keys.and_then(|k| {
+                let sig_keys = json!({"keys": k["keys"].as_array().map(|k| k.iter().filter(|k| k["use"] != "tls").cloned().collect::<Vec<_>>()).unwrap_or_default()});
+                mockbank_pki::jose::verify(raw, &sig_keys).map(drop).map_err(|e| e.0)
+            }));
+        }
         if let Some(jti) = req.claim_str("jti") {
             let exp = req
                 .claims
@@ -220,15 +255,6 @@ pub async fn signed_facts(
                 )
                 .await?;
             facts.request_jti_replayed = Some(!fresh);
-        }
-    }
-    if profile.runs("obuk.ssa.jti_replay") {
-        if let Some(jti) = ssa.claim_str("jti") {
-            let fresh = st
-                .store
-                .remember_jti(&format!("{}:ssa", profile.id), jti, now + 86_400 * 365, now)
-                .await?;
-            facts.ssa_jti_replayed = Some(!fresh);
         }
     }
     Ok(facts)

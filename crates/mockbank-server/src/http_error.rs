@@ -80,7 +80,12 @@ fn challenge(err: &ProtocolError) -> Option<String> {
     }
     let description = header_safe(&err.description);
     match err.code {
-        ErrorCode::InvalidToken if err.check_id.as_deref() == Some("rfc7592.token.present") => {
+        ErrorCode::InvalidToken
+            if matches!(
+                err.check_id.as_deref(),
+                Some("rfc7592.token.present" | "protect.bearer.present" | "obuk.mgmt.bearer")
+            ) =>
+        {
             Some(format!("Bearer realm=\"{REALM}\""))
         }
         ErrorCode::InvalidToken => Some(format!(

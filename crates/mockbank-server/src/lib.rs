@@ -6,7 +6,9 @@ mod admin;
 mod client_auth;
 mod events;
 mod facts;
+mod hooks;
 mod http_error;
+mod outbound;
 mod routes;
 mod secrets;
 mod state;
@@ -154,6 +156,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         &admin_token,
         ca.clone(),
         directory,
+        outbound::Outbound::new(ca.cert_der())?,
     ));
     let app = routes::router(state.clone());
     let (stop, stopped) = watch::channel(false);

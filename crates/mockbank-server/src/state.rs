@@ -23,6 +23,8 @@ pub struct AppState {
     pub ca: Arc<Ca>,
     /// The mock directory's SSA-signing authority.
     pub directory: Arc<DirectoryAuthority>,
+    /// Calls out: JWKS URLs and extension services.
+    pub outbound: crate::outbound::Outbound,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
         admin_token: &str,
         ca: Arc<Ca>,
         directory: Arc<DirectoryAuthority>,
+        outbound: crate::outbound::Outbound,
     ) -> Self {
         let port = local.port();
         let mut allowed_hosts = vec![
@@ -57,6 +60,7 @@ impl AppState {
             base_url,
             allowed_hosts,
             admin_token_hash: secrets::hash(admin_token),
+            outbound,
             ca,
             directory,
         }

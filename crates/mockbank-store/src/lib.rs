@@ -96,6 +96,8 @@ pub enum TokenKind {
     Registration,
     /// RFC 6749 access token.
     Access,
+    /// RFC 7591 §3 initial access token.
+    Initial,
 }
 
 impl TokenKind {
@@ -103,13 +105,14 @@ impl TokenKind {
         match self {
             TokenKind::Registration => "registration",
             TokenKind::Access => "access",
+            TokenKind::Initial => "initial",
         }
     }
     fn parse(s: &str) -> Self {
-        if s == "access" {
-            TokenKind::Access
-        } else {
-            TokenKind::Registration
+        match s {
+            "access" => TokenKind::Access,
+            "initial" => TokenKind::Initial,
+            _ => TokenKind::Registration,
         }
     }
 }
@@ -128,6 +131,8 @@ pub struct TokenRow {
     pub revoked_at: Option<i64>,
     /// Confirmation claim (RFC 8705 `cnf`), if the token is bound.
     pub cnf: Option<String>,
+    /// Registrations an initial access token still allows (`None`: unlimited).
+    pub uses_left: Option<i64>,
 }
 
 /// Called with every trace right after its commit, in sequence order.
@@ -229,6 +234,17 @@ impl Store {
             .run(Op::RotateToken(old_hash.to_vec(), new))
             .await?;
         Ok(done == 1)
+    }
+
+    /// Uses a registration credential once, atomically: an initial access token's count goes
+    /// down (`uses_left`), an access token is revoked (single use). `false` when it was
+    /// already used up or revoked by a concurrent request.
+    pub async fn consume_token(&self, hash: &[u8], now: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .writer
+            .run(Op::ConsumeToken(hash.to_vec(), now))
+            .await?
+            == 1)
     }
 
     /// Records a `jti` until `expires_at`; `false` if it was already seen (a replay).

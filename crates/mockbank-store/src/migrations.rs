@@ -85,6 +85,10 @@ CREATE TABLE dir_certificates (
 );
 CREATE INDEX dir_certificates_org ON dir_certificates(org_id);
 "#,
+    r#"
+-- Initial access tokens (RFC 7591 §3) may be limited to a number of registrations.
+ALTER TABLE tokens ADD COLUMN uses_left INTEGER;
+"#,
 ];
 
 /// Connection settings shared by the writer and the readers.

@@ -84,7 +84,7 @@ pub(crate) fn clients(c: &Connection, profile: Option<&str>) -> Result<Vec<Clien
 
 pub(crate) fn token(c: &Connection, hash: &[u8]) -> Result<Option<TokenRow>, StoreError> {
     Ok(c.prepare_cached(
-        "SELECT hash, kind, client_id, profile, scope, issued_at, expires_at, revoked_at, cnf
+        "SELECT hash, kind, client_id, profile, scope, issued_at, expires_at, revoked_at, cnf, uses_left
              FROM tokens WHERE hash = ?1",
     )?
     .query_row(params![hash], |r| {
@@ -98,6 +98,7 @@ pub(crate) fn token(c: &Connection, hash: &[u8]) -> Result<Option<TokenRow>, Sto
             expires_at: r.get(6)?,
             revoked_at: r.get(7)?,
             cnf: r.get(8)?,
+            uses_left: r.get(9)?,
         })
     })
     .optional()?)

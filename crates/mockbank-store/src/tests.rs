@@ -36,6 +36,7 @@ fn token(hash: u8, client_id: &str) -> TokenRow {
         expires_at: None,
         revoked_at: None,
         cnf: None,
+        uses_left: None,
     }
 }
 
@@ -324,4 +325,36 @@ async fn directory_entries_and_their_status_persist() {
         .directory_entry(DirKind::Certificate, "x")
         .unwrap()
         .is_none());
+}
+
+#[tokio::test]
+async fn consuming_tokens_counts_down_and_spends_access_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    let mut iat = token(9, "");
+    iat.kind = TokenKind::Initial;
+    iat.uses_left = Some(2);
+    store.insert_token(iat).await.unwrap();
+    assert!(store.consume_token(&[9; 32], 10).await.unwrap());
+    assert!(store.consume_token(&[9; 32], 11).await.unwrap());
+    assert!(!store.consume_token(&[9; 32], 12).await.unwrap(), "used up");
+    assert_eq!(store.token(&[9; 32]).unwrap().unwrap().revoked_at, Some(11));
+    let mut unlimited = token(8, "");
+    unlimited.kind = TokenKind::Initial;
+    store.insert_token(unlimited).await.unwrap();
+    for now in 0..3 {
+        assert!(store.consume_token(&[8; 32], now).await.unwrap());
+    }
+    let mut access = token(7, "c1");
+    access.kind = TokenKind::Access;
+    store.insert_token(access).await.unwrap();
+    let (a, b) = tokio::join!(
+        store.consume_token(&[7; 32], 5),
+        store.consume_token(&[7; 32], 5)
+    );
+    assert_eq!(
+        [a.unwrap(), b.unwrap()].iter().filter(|x| **x).count(),
+        1,
+        "single use"
+    );
 }

@@ -61,6 +61,7 @@ pub(crate) enum Op {
     InsertToken(TokenRow),
     RevokeToken(Vec<u8>, i64),
     RotateToken(Vec<u8>, TokenRow),
+    ConsumeToken(Vec<u8>, i64),
     RememberJti(String, String, i64, i64),
     /// Writes that must commit together with the trace of the request that caused them.
     Commit(
@@ -232,9 +233,9 @@ fn commit_group<'a>(
 
 fn insert_token(c: &Connection, t: &TokenRow) -> rusqlite::Result<usize> {
     c.execute(
-        "INSERT INTO tokens (hash, kind, client_id, profile, scope, issued_at, expires_at, revoked_at, cnf)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![t.hash, t.kind.as_str(), t.client_id, t.profile, t.scope, t.issued_at, t.expires_at, t.revoked_at, t.cnf],
+        "INSERT INTO tokens (hash, kind, client_id, profile, scope, issued_at, expires_at, revoked_at, cnf, uses_left)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![t.hash, t.kind.as_str(), t.client_id, t.profile, t.scope, t.issued_at, t.expires_at, t.revoked_at, t.cnf, t.uses_left],
     )
 }
 
@@ -284,6 +285,30 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
             params![hash, now],
         )? as i64,
         Op::RotateToken(old, new) => rotate(c, old, new)? as i64,
+        Op::ConsumeToken(hash, now) => {
+            let counted = c.execute(
+                "UPDATE tokens SET uses_left = uses_left - 1,
+                        revoked_at = CASE WHEN uses_left = 1 THEN ?2 ELSE revoked_at END
+                 WHERE hash = ?1 AND revoked_at IS NULL AND uses_left > 0",
+                params![hash, now],
+            )?;
+            if counted == 1 {
+                1
+            } else {
+                // No count: an unlimited initial token stays, an access token is spent.
+                let kind: Option<String> = c
+                    .query_row("SELECT kind FROM tokens WHERE hash = ?1 AND revoked_at IS NULL AND uses_left IS NULL", params![hash], |r| r.get(0))
+                    .ok();
+                match kind.as_deref() {
+                    Some("initial") => 1,
+                    Some(_) => c.execute(
+                        "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
+                        params![hash, now],
+                    )? as i64,
+                    None => 0,
+                }
+            }
+        }
         Op::RememberJti(issuer, jti, expires_at, now) => {
             // An expired entry no longer blocks its jti; the replay window is its lifetime.
             c.execute(

@@ -843,6 +843,9 @@ pub static SOFTWARE_STATEMENT_IGNORED: CheckDef = CheckDef {
 };
 
 fn software_statement_ignored(cx: &CheckCx, _: &Params) -> Outcome {
+    if cx.profile.settings.protection.software_statement != crate::profile::StatementMode::Ignored {
+        return Outcome::skip("software statements are processed by the `ssa.*` checks");
+    }
     with_md(cx, |md| match md.get("software_statement") {
         Some(_) => {
             Outcome::skip("`software_statement` is not processed by this profile and is not stored")

@@ -7,7 +7,9 @@ mod management;
 mod metadata;
 mod mtls;
 mod obuk;
+mod protect;
 mod request;
+mod signed;
 mod stet;
 mod token;
 
@@ -27,6 +29,8 @@ use crate::{ErrorCode, ProtocolError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// What protects the registration endpoint (initial access token, RFC 7591 §3).
+    Protection,
     /// Transport and body shape (size, content type, JSON).
     Request,
     /// Who may manage a registration (RFC 7592 §2).
@@ -39,6 +43,8 @@ pub enum Phase {
     Metadata,
     /// Token endpoint (RFC 6749).
     Token,
+    /// The bank's extension service, called once every other check passed.
+    Extension,
 }
 
 /// A named validation.
@@ -217,6 +223,48 @@ pub struct CheckCx<'a> {
     pub peer: Option<&'a PeerFacts>,
     /// Signed-request facts (profiles with `format = "jws"`).
     pub signed: Option<&'a SignedFacts>,
+    /// The registration endpoint's protection: the bearer credential presented.
+    pub protection: Option<&'a ProtectionFacts>,
+    /// Counts of existing registrations, for policies.
+    pub registry: Option<&'a RegistryFacts>,
+    /// The extension service's answer.
+    pub hook: Option<&'a HookFacts>,
+}
+
+/// The bearer credential a registration presented, as the store knows it.
+#[derive(Debug, Clone, Default)]
+pub struct ProtectionFacts {
+    /// `Ok` when the credential is valid for registering, else why not; `None` when none was sent.
+    pub bearer: Option<Result<String, String>>,
+}
+
+/// Existing registrations related to this request.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryFacts {
+    pub clients_of_software: usize,
+    pub clients_of_org: usize,
+    pub software_id: Option<String>,
+    pub org_id: Option<String>,
+}
+
+/// One call to the extension service.
+#[derive(Debug, Clone)]
+pub struct HookFacts {
+    /// `pre-process-client-creation`, ...
+    pub extension: String,
+    pub latency_ms: u64,
+    pub outcome: HookOutcome,
+}
+
+/// What the extension service answered.
+#[derive(Debug, Clone)]
+pub enum HookOutcome {
+    /// Accepted, with custom metadata to store (or add to the response).
+    Accepted(Map<String, Value>),
+    /// Rejected with an RFC 7591 error code and description.
+    Rejected { error: String, description: String },
+    /// No usable answer: timeout, transport error, bad status or body.
+    Failed(String),
 }
 
 impl<'a> CheckCx<'a> {
@@ -230,6 +278,9 @@ impl<'a> CheckCx<'a> {
             token: None,
             peer: None,
             signed: None,
+            protection: None,
+            registry: None,
+            hook: None,
         }
     }
 
@@ -312,8 +363,10 @@ pub fn catalogue() -> impl Iterator<Item = &'static CheckDef> {
         .chain(mtls::CHECKS)
         .chain(management::CHECKS)
         .chain(metadata::CHECKS)
+        .chain(signed::CHECKS)
         .chain(obuk::CHECKS)
         .chain(stet::CHECKS)
+        .chain(protect::CHECKS)
         .chain(token::CHECKS)
         .copied()
 }

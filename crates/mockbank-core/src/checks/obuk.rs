@@ -11,20 +11,7 @@ use crate::trace::Outcome;
 use crate::ErrorCode;
 
 pub(super) const CHECKS: &[&CheckDef] = &[
-    &REQUEST_JWS,
-    &REQUEST_ALG,
-    &REQUEST_NO_EMBEDDED_KEY,
-    &SSA_PRESENT,
-    &SSA_JWS,
-    &SSA_ALG,
-    &SSA_ISSUER,
-    &SSA_SIGNATURE,
-    &SSA_VALIDITY,
-    &SSA_CLAIMS,
     &MTLS_MATCHES_SSA,
-    &SSA_STATUS,
-    &SSA_JTI,
-    &REQUEST_SIGNATURE,
     &REQUEST_CLAIMS,
     &REQUEST_EXP,
     &REQUEST_IAT,
@@ -81,272 +68,9 @@ macro_rules! check {
     };
 }
 
-// --- the request JWS (§4 #4-6) ---
-
-check!(
-    REQUEST_JWS,
-    "obuk.request.jws_parse",
-    "Request is a compact JWS",
-    "OBIE DCR v3.2 §Registration Request",
-    "The body is a compact JWS (three parts, JSON header and claims) — not a JSON object.",
-    Request,
-    ["request.body_size"],
-    InvalidClientMetadata,
-    None,
-    [],
-    request_jws
-);
-
-fn request_jws(cx: &CheckCx, _: &Params) -> Outcome {
-    match signed(cx).map(|s| &s.request) {
-        None => Outcome::skip("not a signed request"),
-        Some(Ok(jws)) => Outcome::pass("the body is a compact JWS")
-            .with("header", Value::Object(jws.header.clone())),
-        Some(Err(why)) => Outcome::fail(format!(
-            "registration request must be a signed JWT (application/jose): {why}"
-        )),
-    }
-}
-
-check!(
-    REQUEST_ALG,
-    "obuk.request.alg",
-    "Request signed with a FAPI algorithm",
-    "OBIE DCR v3.2 §Registration Request, FAPI-RW §8.6",
-    "The request's `alg` is one of `algs` (PS256, ES256); `none`, HS* and RS256 are refused.",
-    Request,
-    ["obuk.request.jws_parse"],
-    InvalidClientMetadata,
-    None,
-    [ParamSpec {
-        name: "algs",
-        doc: "Accepted JWS algorithms.",
-        default: ParamValue::List(FAPI_ALGS)
-    }],
-    request_alg
-);
-
-fn request_alg(cx: &CheckCx, params: &Params) -> Outcome {
-    let Some(jws) = request(cx) else {
-        return Outcome::skip("no request JWS");
-    };
-    let algs = params.list("algs");
-    let o = if algs.iter().any(|a| a == jws.alg()) {
-        Outcome::pass(format!("signed with {}", jws.alg()))
-    } else {
-        Outcome::fail(format!(
-            "Registration Request JWT is invalid: algorithm `{}` is not allowed (allowed: {})",
-            jws.alg(),
-            algs.join(", ")
-        ))
-    };
-    o.with("alg", jws.alg()).with("allowed", algs)
-}
-
-check!(REQUEST_NO_EMBEDDED_KEY, "obuk.request.no_embedded_key", "No embedded or referenced key", "OBIE DCR v3.2 §Of JWS & JWKS",
-    "The request header does not carry or point at its key (`jwk`, `x5c`, `jku`, `x5u`): the key must come from the SSA's JWKS.",
-    Request, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], request_no_embedded_key);
-
-fn request_no_embedded_key(cx: &CheckCx, _: &Params) -> Outcome {
-    let Some(jws) = request(cx) else {
-        return Outcome::skip("no request JWS");
-    };
-    match ["jwk", "x5c", "jku", "x5u"].iter().find(|h| jws.header.contains_key(**h)) {
-        Some(h) => Outcome::fail(format!("the request JWS header must not contain `{h}`: keys come from the software statement's JWKS")),
-        None => Outcome::pass("the key is identified by `kid` only").with("kid", jws.kid().unwrap_or("")),
-    }
-}
-
-// --- the software statement (§4 #7-16) ---
-
-check!(
-    SSA_PRESENT,
-    "obuk.ssa.present",
-    "Software statement present",
-    "OBIE DCR v3.2 §Data Model, RFC 7591 §2.3",
-    "The request carries `software_statement` as a string.",
-    Statement,
-    ["obuk.request.jws_parse"],
-    InvalidSoftwareStatement,
-    None,
-    [],
-    ssa_present
-);
-
-fn ssa_present(cx: &CheckCx, _: &Params) -> Outcome {
-    let Some(jws) = request(cx) else {
-        return Outcome::skip("no request JWS");
-    };
-    match jws.claims.get("software_statement") {
-        Some(Value::String(_)) => Outcome::pass("`software_statement` is present"),
-        Some(_) => Outcome::fail("Registration Request contains an invalid software_statement, software_statement claim must be a string"),
-        None => Outcome::fail("Required parameter software_statement not found"),
-    }
-}
-
-check!(SSA_JWS, "obuk.ssa.jws_parse", "Software statement is a signed JWT", "OBIE Directory §SSA, RFC 7591 §2.3",
-    "The SSA is a compact JWS with a signature (an unsigned `header.payload.` is not an encoded signed JWT).",
-    Statement, ["obuk.ssa.present"], InvalidSoftwareStatement, None, [], ssa_jws);
-
-fn ssa_jws(cx: &CheckCx, _: &Params) -> Outcome {
-    match signed(cx).and_then(|s| s.ssa.as_ref()) {
-        None => Outcome::skip("no software statement"),
-        Some(Ok(j)) if j.unsigned => Outcome::fail("Registration Request contains an invalid software_statement, software_statement claim is not an encoded JWT (its signature is empty)"),
-        Some(Ok(j)) => Outcome::pass("the SSA is a compact JWS").with("header", Value::Object(j.header.clone())),
-        Some(Err(why)) => Outcome::fail(format!("Registration Request contains an invalid software_statement, software_statement claim is not an encoded JWT ({why})")),
-    }
-}
-
-check!(
-    SSA_ALG,
-    "obuk.ssa.alg",
-    "Software statement algorithm",
-    "OBIE Directory §SSA",
-    "The SSA's `alg` is PS256 or ES256; `none` only where self-signed SSAs are allowed.",
-    Statement,
-    ["obuk.ssa.jws_parse"],
-    InvalidSoftwareStatement,
-    None,
-    [ParamSpec {
-        name: "algs",
-        doc: "Accepted SSA algorithms.",
-        default: ParamValue::List(FAPI_ALGS)
-    }],
-    ssa_alg
-);
-
-fn ssa_alg(cx: &CheckCx, params: &Params) -> Outcome {
-    let Some(jws) = ssa(cx) else {
-        return Outcome::skip("no SSA");
-    };
-    let algs = params.list("algs");
-    let o = if algs.iter().any(|a| a == jws.alg()) {
-        Outcome::pass(format!("the SSA is signed with {}", jws.alg()))
-    } else {
-        Outcome::fail(format!("Registration Request contains an invalid software_statement, algorithm `{}` is not allowed", jws.alg()))
-    };
-    o.with("alg", jws.alg()).with("allowed", algs)
-}
-
-check!(
-    SSA_ISSUER,
-    "obuk.ssa.issuer_trusted",
-    "Software statement from a trusted directory",
-    "OBIE Directory §SSA, RFC 7591 §3.2.2",
-    "The SSA's `iss` is a directory the bank trusts.",
-    Statement,
-    ["obuk.ssa.jws_parse"],
-    UnapprovedSoftwareStatement,
-    None,
-    [ParamSpec {
-        name: "issuers",
-        doc: "Trusted SSA issuers.",
-        default: ParamValue::List(&["OpenBanking Ltd"])
-    }],
-    ssa_issuer
-);
-
-fn ssa_issuer(cx: &CheckCx, params: &Params) -> Outcome {
-    let Some(jws) = ssa(cx) else {
-        return Outcome::skip("no SSA");
-    };
-    let trusted = params.list("issuers");
-    let iss = jws.claim_str("iss").unwrap_or("");
-    let o = if trusted.iter().any(|t| t == iss) {
-        Outcome::pass(format!("issued by `{iss}`"))
-    } else {
-        Outcome::fail(format!(
-            "the software statement's issuer `{iss}` is not a trusted directory"
-        ))
-    };
-    o.with("iss", iss).with("trusted", trusted)
-}
-
-check!(
-    SSA_SIGNATURE,
-    "obuk.ssa.signature",
-    "Software statement signature",
-    "OBIE Directory §Request Validation",
-    "The SSA verifies with the directory's key named by its `kid` (`GET /directory/jwks`).",
-    Statement,
-    ["obuk.ssa.alg"],
-    InvalidSoftwareStatement,
-    None,
-    [],
-    ssa_signature
-);
-
-fn ssa_signature(cx: &CheckCx, _: &Params) -> Outcome {
-    let kid = ssa(cx).and_then(Jws::kid).unwrap_or("").to_owned();
-    match signed(cx).and_then(|s| s.ssa_signature.as_ref()) {
-        None => Outcome::skip("the SSA signature was not checked"),
-        Some(Ok(())) => Outcome::pass("the SSA signature verifies with the directory key").with("kid", kid),
-        Some(Err(why)) => Outcome::fail(format!("Registration Request contains an invalid software_statement, Expected JWT to have a valid signature ({why})")).with("kid", kid),
-    }
-}
-
-check!(SSA_VALIDITY, "obuk.ssa.validity", "Software statement is fresh", "OBIE Directory §SSA Lifetime",
-    "`iat` is not in the future (beyond `future_skew_secs`) nor older than `max_age_secs` (0 = no limit); an `exp` has not passed.",
-    Statement, ["obuk.ssa.jws_parse"], InvalidSoftwareStatement, None,
-    [ParamSpec { name: "max_age_secs", doc: "Oldest acceptable SSA (0: any age).", default: ParamValue::Int(1800) },
-     ParamSpec { name: "future_skew_secs", doc: "Tolerated clock skew for `iat`.", default: ParamValue::Int(60) }], ssa_validity);
-
-fn ssa_validity(cx: &CheckCx, params: &Params) -> Outcome {
-    let Some(jws) = ssa(cx) else {
-        return Outcome::skip("no SSA");
-    };
-    let Some(iat) = jws.claims.get("iat").and_then(Value::as_i64) else {
-        return Outcome::fail(
-            "Registration Request contains an invalid software_statement, it has no numeric `iat`",
-        );
-    };
-    let (max_age, skew) = (params.int("max_age_secs"), params.int("future_skew_secs"));
-    let age = cx.now - iat;
-    let exp = jws.claims.get("exp").and_then(Value::as_i64);
-    let o = if iat > cx.now + skew {
-        Outcome::fail("Registration Request contains an invalid software_statement, its `iat` is in the future")
-    } else if max_age > 0 && age > max_age {
-        Outcome::fail(format!("Registration Request contains an invalid software_statement, it was issued {age} s ago (at most {max_age} s accepted)"))
-    } else if exp.is_some_and(|e| e < cx.now) {
-        Outcome::fail("Registration Request contains an invalid software_statement, it has expired")
-    } else {
-        Outcome::pass(format!("issued {age} s ago"))
-    };
-    o.with("iat", iat)
-        .with("now", cx.now)
-        .with("max_age_secs", max_age)
-        .with("exp", exp.map_or(Value::Null, Into::into))
-}
-
-check!(SSA_CLAIMS, "obuk.ssa.required_claims", "Software statement claims present", "OBIE Directory §SSA claims",
-    "The SSA names the software and organisation: `software_id`, `org_id`, non-empty `software_roles`, `software_redirect_uris`, `software_jwks_endpoint` (the list is a parameter).",
-    Statement, ["obuk.ssa.jws_parse"], InvalidSoftwareStatement, None,
-    [ParamSpec { name: "claims", doc: "Claims an SSA must carry.", default: ParamValue::List(&["software_id", "org_id", "software_roles", "software_redirect_uris", "software_jwks_endpoint"]) }], ssa_claims);
-
-fn ssa_claims(cx: &CheckCx, params: &Params) -> Outcome {
-    let Some(jws) = ssa(cx) else {
-        return Outcome::skip("no SSA");
-    };
-    let required = params.list("claims");
-    let missing: Vec<&String> = required
-        .iter()
-        .filter(|c| match jws.claims.get(c.as_str()) {
-            None | Some(Value::Null) => true,
-            Some(Value::Array(a)) => a.is_empty(),
-            Some(Value::String(s)) => s.is_empty(),
-            _ => false,
-        })
-        .collect();
-    match missing.first() {
-        None => Outcome::pass("every required SSA claim is present").with("claims", required),
-        Some(first) => Outcome::fail(format!("Registration Request contains an invalid software_statement, required claim `{first}` is missing"))
-            .with("missing", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
-    }
-}
-
 check!(MTLS_MATCHES_SSA, "obuk.mtls.matches_ssa", "Transport certificate belongs to the SSA", "OBIE Directory §Request Validation, RFC 8705 §2",
     "The presented certificate is one of the software's `use: tls` keys (`x5t#S256`), or its CN and OU equal the SSA's `software_id` and `org_id`.",
-    Statement, ["mtls.trusted", "obuk.ssa.required_claims"], InvalidSoftwareStatement, None, [], mtls_matches_ssa);
+    Statement, ["mtls.trusted", "ssa.required_claims"], InvalidSoftwareStatement, None, [], mtls_matches_ssa);
 
 fn mtls_matches_ssa(cx: &CheckCx, _: &Params) -> Outcome {
     let (Some(peer), Some(jws)) = (cx.peer, ssa(cx)) else {
@@ -380,76 +104,6 @@ fn mtls_matches_ssa(cx: &CheckCx, _: &Params) -> Outcome {
         .with("org_id", jws.claim_str("org_id").unwrap_or(""))
 }
 
-check!(SSA_STATUS, "obuk.ssa.status", "Software and organisation are active", "RFC 7591 §3.2.2",
-    "The SSA's `org_status` is Active and the directory has not revoked the organisation or the software.",
-    Statement, ["obuk.ssa.signature"], UnapprovedSoftwareStatement, None, [], ssa_status);
-
-fn ssa_status(cx: &CheckCx, _: &Params) -> Outcome {
-    let Some(jws) = ssa(cx) else {
-        return Outcome::skip("no SSA");
-    };
-    let claimed = jws.claim_str("org_status").unwrap_or("Active");
-    let dir = signed(cx)
-        .and_then(|s| s.directory.clone())
-        .unwrap_or_default();
-    let revoked = |s: &Option<String>| {
-        s.as_deref()
-            .is_some_and(|s| !s.eq_ignore_ascii_case("active"))
-    };
-    let o = if !claimed.eq_ignore_ascii_case("active") {
-        Outcome::fail(format!("the software statement's org_status is {claimed}"))
-    } else if revoked(&dir.org_status) {
-        Outcome::fail(
-            "the software statement is not approved: the directory has revoked its organisation",
-        )
-    } else if revoked(&dir.software_status) {
-        Outcome::fail(
-            "the software statement is not approved: the directory has revoked this software",
-        )
-    } else {
-        Outcome::pass("organisation and software are active")
-    };
-    o.with("org_status", claimed)
-        .with(
-            "directory_org_status",
-            dir.org_status.map_or(Value::Null, Into::into),
-        )
-        .with(
-            "directory_software_status",
-            dir.software_status.map_or(Value::Null, Into::into),
-        )
-}
-
-check!(SSA_JTI, "obuk.ssa.jti_replay", "Software statement used once", "WSO2 OB DCR validators",
-    "The SSA's `jti` was not seen before (off in the strict profile: the OBIE tool reuses one SSA for a whole run).",
-    Statement, ["obuk.ssa.signature"], InvalidSoftwareStatement, None, [], ssa_jti);
-
-fn ssa_jti(cx: &CheckCx, _: &Params) -> Outcome {
-    match signed(cx).and_then(|s| s.ssa_jti_replayed) {
-        None => Outcome::skip("the SSA has no jti"),
-        Some(false) => Outcome::pass("first use of this SSA"),
-        Some(true) => Outcome::fail("Registration Request contains an invalid software_statement, it was already used (jti replay)"),
-    }
-}
-
-check!(REQUEST_SIGNATURE, "obuk.request.signature", "Request signed by the software's key", "OBIE Directory §Request Validation",
-    "The request verifies with the key of its `kid` among the `use: sig` keys at the SSA's `software_jwks_endpoint` (served from the directory, never fetched per request).",
-    Statement, ["obuk.request.alg", "obuk.ssa.signature"], InvalidClientMetadata, None, [], request_signature);
-
-fn request_signature(cx: &CheckCx, _: &Params) -> Outcome {
-    let kid = request(cx).and_then(Jws::kid).unwrap_or("").to_owned();
-    match signed(cx).and_then(|s| s.request_signature.as_ref()) {
-        None => Outcome::skip("the request signature was not checked"),
-        Some(Ok(())) => {
-            Outcome::pass("the request verifies with the software's signing key").with("kid", kid)
-        }
-        Some(Err(why)) => Outcome::fail(format!(
-            "Registration Request JWT is invalid: Expected JWT to have a valid signature ({why})"
-        ))
-        .with("kid", kid),
-    }
-}
-
 // --- the request's claims (§4 #17-35) ---
 
 fn claims<'a>(cx: &CheckCx<'a>) -> Option<&'a Map<String, Value>> {
@@ -463,7 +117,7 @@ check!(
     "OBIE DCR v3.2 §Data Model",
     "The request carries every claim in `claims`.",
     Metadata,
-    ["obuk.request.jws_parse"],
+    ["request.jws_parse"],
     InvalidClientMetadata,
     None,
     [ParamSpec {
@@ -513,7 +167,7 @@ check!(
     "OBIE DCR v3.2 §Data Model, RFC 7519 §4.1.4",
     "The request's `exp` has not passed (with `skew_secs`).",
     Metadata,
-    ["obuk.request.jws_parse"],
+    ["request.jws_parse"],
     InvalidClientMetadata,
     None,
     [ParamSpec {
@@ -546,7 +200,7 @@ check!(
     "RFC 7519 §4.1.6",
     "The request's `iat` is not later than now plus `skew_secs`.",
     Metadata,
-    ["obuk.request.jws_parse"],
+    ["request.jws_parse"],
     InvalidClientMetadata,
     None,
     [ParamSpec {
@@ -583,7 +237,7 @@ check!(
     "OBIE DCR v3.2 §Data Model",
     "The request's `iss` matches `^[0-9a-zA-Z]{1,22}$` and equals the SSA's `software_id`.",
     Metadata,
-    ["obuk.request.jws_parse"],
+    ["request.jws_parse"],
     InvalidClientMetadata,
     None,
     [],
@@ -616,7 +270,7 @@ check!(
     "OBIE DCR v3.2 §Data Model",
     "The request's `aud` is the bank: its issuer URL, or one of `audiences` (its ASPSP org_id).",
     Metadata,
-    ["obuk.request.jws_parse"],
+    ["request.jws_parse"],
     InvalidClientMetadata,
     None,
     [ParamSpec {
@@ -673,7 +327,7 @@ check!(
     "OBIE DCR v3.2 §Data Model, RFC 7519 §4.1.7",
     "The request's `jti` is a UUID v4 and was not used before within its lifetime.",
     Metadata,
-    ["obuk.request.jws_parse"],
+    ["request.jws_parse"],
     InvalidClientMetadata,
     None,
     [],
@@ -704,7 +358,7 @@ check!(
     "OBIE DCR v3.2 §Data Model",
     "A `software_id` in the request equals the SSA's.",
     Metadata,
-    ["obuk.request.jws_parse"],
+    ["request.jws_parse"],
     InvalidClientMetadata,
     None,
     [],
@@ -769,7 +423,7 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 
 check!(REDIRECT_FORMAT, "obuk.redirect.format", "Redirect URIs are https and public", "OBIE DCR v3.2 §Data Model",
     "Each redirect URI of the request and of the SSA is absolute, https, not localhost/loopback, without fragment, at most 256 characters.",
-    Metadata, ["obuk.request.jws_parse"], InvalidRedirectUri, None, [], redirect_format);
+    Metadata, ["request.jws_parse"], InvalidRedirectUri, None, [], redirect_format);
 
 fn redirect_format(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -790,7 +444,7 @@ fn redirect_format(cx: &CheckCx, _: &Params) -> Outcome {
 
 check!(REDIRECT_SUBSET, "obuk.redirect.subset", "Redirect URIs are the SSA's", "OBIE DCR v3.2 §Data Model",
     "The request's `redirect_uris` are a subset of the SSA's `software_redirect_uris` (exact match); omitted, they default to the SSA's list.",
-    Metadata, ["obuk.request.jws_parse"], InvalidRedirectUri, None, [], redirect_subset);
+    Metadata, ["request.jws_parse"], InvalidRedirectUri, None, [], redirect_subset);
 
 fn redirect_subset(cx: &CheckCx, _: &Params) -> Outcome {
     let (Some(c), Some(s)) = (claims(cx), ssa(cx)) else {
@@ -819,7 +473,7 @@ check!(
     "WSO2 OB DCR validators",
     "The SSA's redirect, logo, terms, policy and client URIs share one hostname.",
     Metadata,
-    ["obuk.ssa.jws_parse"],
+    ["ssa.jws_parse"],
     InvalidSoftwareStatement,
     None,
     [],
@@ -855,7 +509,7 @@ fn same_host(cx: &CheckCx, _: &Params) -> Outcome {
 
 check!(AUTH_SIGNING_ALG, "obuk.auth_method.signing_alg", "Signing alg for JWT client authentication", "OBIE DCR v3.2 §Data Model",
     "`private_key_jwt` / `client_secret_jwt` require `token_endpoint_auth_signing_alg` in PS256/ES256.",
-    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], auth_signing_alg);
+    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], auth_signing_alg);
 
 fn auth_signing_alg(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -886,7 +540,7 @@ fn auth_signing_alg(cx: &CheckCx, _: &Params) -> Outcome {
 
 check!(TLS_DN, "obuk.auth_method.tls_dn", "tls_client_auth subject is the presented certificate", "OBIE DCR v3.2 §Data Model, RFC 8705 §2.1.2",
     "`tls_client_auth` requires `tls_client_auth_subject_dn` (at most 128 characters), equal as a distinguished name (RFC 4514 semantics, not string comparison) to the subject of the certificate presented.",
-    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], tls_dn);
+    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], tls_dn);
 
 fn tls_dn(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -921,7 +575,7 @@ check!(
     "OBIE DCR v3.2 §Data Model",
     "`grant_types` is non-empty and each value is one of `allowed`.",
     Metadata,
-    ["obuk.request.jws_parse"],
+    ["request.jws_parse"],
     InvalidClientMetadata,
     None,
     [ParamSpec {
@@ -952,7 +606,7 @@ fn grant_types(cx: &CheckCx, params: &Params) -> Outcome {
 
 check!(RESPONSE_TYPES, "obuk.response_types", "Response types allowed", "OBIE DCR v3.2 §Data Model",
     "Each `response_types` value (default `code id_token`) is advertised in `response_types_supported`, and they need the `authorization_code` grant.",
-    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], response_types);
+    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], response_types);
 
 fn response_types(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -977,7 +631,7 @@ fn response_types(cx: &CheckCx, _: &Params) -> Outcome {
 
 check!(SCOPE, "obuk.scope", "Scopes fit the software's roles", "OBIE DCR v3.2 §Data Model, §Data Mapping",
     "`scope` is present; each value is supported; `accounts` needs the AISP role, `payments` PISP, `fundsconfirmations` CBPII (`openid` always allowed).",
-    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], scope);
+    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], scope);
 
 fn scope(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -1018,7 +672,7 @@ check!(
     "OBIE DCR v3.2 §Data Model",
     "`application_type` is `web` or `mobile`.",
     Metadata,
-    ["obuk.request.jws_parse"],
+    ["request.jws_parse"],
     InvalidClientMetadata,
     None,
     [ParamSpec {
@@ -1043,7 +697,7 @@ fn application_type(cx: &CheckCx, params: &Params) -> Outcome {
 
 check!(ALGS, "obuk.algs", "ID token and request object algorithms", "OBIE DCR v3.2 §Data Model, FAPI-RW §8.6",
     "`id_token_signed_response_alg` and `request_object_signing_alg`, when present, are strings in PS256/ES256.",
-    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], algs);
+    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], algs);
 
 fn algs(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -1061,7 +715,7 @@ fn algs(cx: &CheckCx, _: &Params) -> Outcome {
 
 check!(JWKS_BY_VALUE, "obuk.jwks_by_value", "No keys by value", "OBIE DCR v3.2 §Of JWS & JWKS",
     "The request does not register keys itself: `jwks` is refused, and a `jwks_uri` must be the SSA's `software_jwks_endpoint`.",
-    Metadata, ["obuk.request.jws_parse"], InvalidClientMetadata, None, [], jwks_by_value);
+    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], jwks_by_value);
 
 fn jwks_by_value(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -1190,7 +844,7 @@ check!(
     "OBIE DCR v3.2 §PUT",
     "An update's SSA names the software the client was registered with.",
     Update,
-    ["obuk.ssa.signature"],
+    ["ssa.signature"],
     InvalidSoftwareStatement,
     None,
     [],

@@ -23,6 +23,12 @@ pub struct ProfileSettings {
     pub client_secret: ClientSecretSettings,
     pub token: TokenSettings,
     pub discovery: DiscoverySettings,
+    /// `[protection]`: what a registration request must carry besides its metadata.
+    #[serde(default)]
+    pub protection: ProtectionSettings,
+    /// `[hooks]`: the bank's own services called during registration (WSO2-style extensions).
+    #[serde(default)]
+    pub hooks: Option<HookSettings>,
     /// The checks this profile runs, in order within each phase.
     #[serde(default, rename = "check")]
     pub checks: Vec<CheckEntry>,
@@ -217,4 +223,127 @@ pub struct CheckEntry {
 
 fn yes() -> bool {
     true
+}
+
+/// `[protection]` (RFC 7591 §3, generic.md §3): how the registration endpoint is protected.
+/// The modes combine: a bearer credential, a software statement, a signed body.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtectionSettings {
+    /// `none` (open registration), `static` (one configured initial access token), `issued`
+    /// (initial access tokens issued by `POST /admin/initial-access-tokens`, with expiry and a
+    /// use count) or `access_token` (a client_credentials token with `access_token_scope`,
+    /// terminated after one successful registration).
+    #[serde(default)]
+    pub bearer: BearerProtection,
+    /// The initial access token for `bearer = "static"`.
+    #[serde(default)]
+    pub static_token: Option<String>,
+    /// The scope an access token needs for `bearer = "access_token"`.
+    #[serde(default = "dcr_register")]
+    pub access_token_scope: String,
+    /// `ignored` (dropped, as oidc-provider), `optional` (verified and applied when sent) or
+    /// `required`.
+    #[serde(default)]
+    pub software_statement: StatementMode,
+    /// Keys that sign software statements: `directory` (the mock directory) or a JWKS URL.
+    #[serde(default = "directory")]
+    pub statement_jwks: String,
+    /// The body must be a JWS (`application/jose`) signed by a key of `request_jwks`.
+    #[serde(default)]
+    pub signed_request: bool,
+    /// Keys that sign request bodies: `software` (the software the statement names, from the
+    /// directory) or a JWKS URL.
+    #[serde(default = "software")]
+    pub request_jwks: String,
+}
+
+impl Default for ProtectionSettings {
+    fn default() -> Self {
+        ProtectionSettings {
+            bearer: BearerProtection::None,
+            static_token: None,
+            access_token_scope: dcr_register(),
+            software_statement: StatementMode::Ignored,
+            statement_jwks: directory(),
+            signed_request: false,
+            request_jwks: software(),
+        }
+    }
+}
+
+fn dcr_register() -> String {
+    "dcr_register".into()
+}
+fn directory() -> String {
+    "directory".into()
+}
+fn software() -> String {
+    "software".into()
+}
+
+/// The bearer credential a registration needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BearerProtection {
+    #[default]
+    None,
+    Static,
+    Issued,
+    AccessToken,
+}
+
+/// What happens to a `software_statement` member.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatementMode {
+    #[default]
+    Ignored,
+    Optional,
+    Required,
+}
+
+/// `[hooks]`: extension endpoints (WSO2 Open Banking accelerator's OpenAPI extensions).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HookSettings {
+    /// Where the extension service listens; paths are `/pre-process-client-creation`,
+    /// `/pre-process-client-update`, `/pre-process-client-retrieval`.
+    pub base_url: String,
+    #[serde(default)]
+    pub pre_process_client_creation: bool,
+    #[serde(default)]
+    pub pre_process_client_update: bool,
+    #[serde(default)]
+    pub pre_process_client_retrieval: bool,
+    /// Longest wait for an answer, in milliseconds.
+    #[serde(default = "hook_timeout")]
+    pub timeout_ms: u64,
+    #[serde(default)]
+    pub security: HookSecurity,
+}
+
+fn hook_timeout() -> u64 {
+    2000
+}
+
+/// How mockbank authenticates to the extension service.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum HookSecurity {
+    #[default]
+    None,
+    Basic {
+        username: String,
+        password: String,
+    },
+    /// OAuth 2.0 client credentials at `token_url` (client_secret_basic); the token is reused
+    /// until it expires.
+    Oauth2 {
+        token_url: String,
+        client_id: String,
+        client_secret: String,
+        #[serde(default)]
+        scope: Option<String>,
+    },
 }

@@ -18,11 +18,12 @@ use mockbank_store::{ClientRow, TokenKind};
 use serde_json::Value;
 
 use super::registration::{
-    bind_certificate, client_information, evaluate, needs_secret, parse_body, rat_row,
+    bind_certificate, client_information, evaluate, needs_secret, parse_body, rat_row, run_hook,
     secret_expiry,
 };
 use super::{now, request_facts, unknown_profile};
 use crate::facts;
+use crate::hooks::Extension as Hook;
 use crate::http_error::{self, TraceInfo};
 use crate::secrets;
 use crate::state::AppState;
@@ -90,7 +91,7 @@ pub async fn manage(
     };
     // RFC 7592 §2 / OBUK §1.1: who may act is decided before anything about the body (a
     // deleted client's valid PUT still gets 401).
-    let (report, metadata) = if is_update {
+    let (mut report, mut metadata) = if is_update {
         let phases = [
             Phase::Management,
             Phase::Request,
@@ -112,6 +113,7 @@ pub async fn manage(
             &phases,
             Some(&facts),
             registered_software_id,
+            None,
         )
         .await
         {
@@ -126,6 +128,47 @@ pub async fn manage(
         cx.peer = peer.as_ref();
         (checks::run(&cx, &[Phase::Management]), None)
     };
+    // The bank's extension: before an update is stored, before a client is returned.
+    let subject = peer.as_ref().map(|p| p.subject.clone());
+    let mut retrieval_data = None;
+    if report.error.is_none() {
+        if let Some(c) = &client {
+            match (method.clone(), metadata.as_mut()) {
+                (Method::PUT, Some(md)) => {
+                    if let Some(data) = run_hook(
+                        &st,
+                        profile,
+                        &request,
+                        now,
+                        Hook::Update,
+                        Some(&c.client_id),
+                        md,
+                        subject.as_deref(),
+                        &mut report,
+                    )
+                    .await
+                    {
+                        md.extend(data);
+                    }
+                }
+                (Method::GET, _) => {
+                    retrieval_data = run_hook(
+                        &st,
+                        profile,
+                        &request,
+                        now,
+                        Hook::Retrieval,
+                        Some(&c.client_id),
+                        &c.metadata,
+                        subject.as_deref(),
+                        &mut report,
+                    )
+                    .await;
+                }
+                _ => {}
+            }
+        }
+    }
     let mut info = TraceInfo {
         checks: report.results.clone(),
         client_id: client.as_ref().map(|c| c.client_id.clone()),
@@ -171,7 +214,11 @@ pub async fn manage(
                     Err(e) => return http_error::internal("rotating a token", e, info),
                 }
             }
-            let body = client_information(&st, profile, &client, None, rat.as_deref());
+            let mut body = client_information(&st, profile, &client, None, rat.as_deref());
+            if let (Some(data), Some(obj)) = (retrieval_data, body.as_object_mut()) {
+                // Retrieval extensions shape the answer only; nothing is stored.
+                obj.extend(data);
+            }
             http_error::ok(StatusCode::OK, &body, info)
         }
         Method::PUT => {

@@ -7,17 +7,24 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Extension;
-use mockbank_core::checks::{self, CheckCx, ManagementFacts, Phase, RunReport};
-use mockbank_core::client::{registered_metadata, signed_registered_metadata, SECRET_AUTH_METHODS};
-use mockbank_core::profile::{ClientIdFormat, ManagementCredential, RequestFormat};
+use mockbank_core::checks::{
+    self, CheckCx, HookOutcome, ManagementFacts, Phase, ProtectionFacts, RegistryFacts, RunReport,
+};
+use mockbank_core::client::{
+    is_known, registered_metadata, signed_registered_metadata, SECRET_AUTH_METHODS, SERVER_ASSIGNED,
+};
+use mockbank_core::profile::{
+    BearerProtection, ClientIdFormat, ManagementCredential, RequestFormat, StatementMode,
+};
 use mockbank_core::request::{parse_json_object, RequestFacts};
-use mockbank_core::signed::PeerFacts;
-use mockbank_core::Profile;
+use mockbank_core::signed::{PeerFacts, SignedFacts};
+use mockbank_core::{ErrorCode, Profile, ProtocolError};
 use mockbank_store::{ClientRow, StoreError, TokenKind, TokenRow, Write};
 use serde_json::{Map, Value};
 
 use super::{now, request_facts, unknown_profile};
 use crate::facts;
+use crate::hooks::{self, Extension as Hook};
 use crate::http_error::{self, TraceInfo};
 use crate::secrets;
 use crate::state::AppState;
@@ -42,7 +49,16 @@ pub async fn register(
         Ok(p) => p,
         Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
     };
-    let phases = [Phase::Request, Phase::Statement, Phase::Metadata];
+    let protection = match protection_facts(&st, profile, &request, now) {
+        Ok(p) => p,
+        Err(e) => return http_error::internal("reading a token", e, TraceInfo::default()),
+    };
+    let phases = [
+        Phase::Protection,
+        Phase::Request,
+        Phase::Statement,
+        Phase::Metadata,
+    ];
     let evaluation = match evaluate(
         &st,
         profile,
@@ -52,6 +68,7 @@ pub async fn register(
         &phases,
         None,
         None,
+        Some(&protection),
     )
     .await
     {
@@ -60,17 +77,67 @@ pub async fn register(
             return http_error::internal("gathering registration facts", e, TraceInfo::default())
         }
     };
-    let mut info = TraceInfo {
-        checks: evaluation.report.results,
-        ..Default::default()
-    };
-    if let Some(err) = evaluation.report.error {
-        return http_error::error(&err, info);
-    }
-    let Some(mut metadata) = evaluation.metadata else {
-        return http_error::internal("registration", "checks passed without metadata", info);
+    let mut report = evaluation.report;
+    let Some(mut metadata) = evaluation.metadata.filter(|_| report.error.is_none()) else {
+        let err = report
+            .error
+            .clone()
+            .unwrap_or_else(|| ProtocolError::new(ErrorCode::ServerError, "no metadata"));
+        return http_error::error(
+            &err,
+            TraceInfo {
+                checks: report.results,
+                ..Default::default()
+            },
+        );
     };
     bind_certificate(profile, &mut metadata, peer.as_ref());
+    // The bank's extension sees the request only once every other check passed.
+    let subject = peer.as_ref().map(|p| p.subject.as_str());
+    if let Some(accepted) = run_hook(
+        &st,
+        profile,
+        &request,
+        now,
+        Hook::Creation,
+        None,
+        &metadata,
+        subject,
+        &mut report,
+    )
+    .await
+    {
+        metadata.extend(accepted);
+    }
+    let mut info = TraceInfo {
+        checks: report.results,
+        ..Default::default()
+    };
+    if let Some(err) = report.error {
+        return http_error::error(&err, info);
+    }
+    // The credential is spent only by a registration that succeeds, atomically.
+    if matches!(
+        profile.settings.protection.bearer,
+        BearerProtection::Issued | BearerProtection::AccessToken
+    ) {
+        let hash = request
+            .bearer_token()
+            .map(secrets::hash)
+            .unwrap_or_default();
+        match st.store.consume_token(&hash, now).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let mut err = ProtocolError::new(
+                    ErrorCode::InvalidToken,
+                    "the registration credential was used up by a concurrent registration",
+                );
+                err.check_id = Some("protect.bearer.valid".into());
+                return http_error::error(&err, info);
+            }
+            Err(e) => return http_error::internal("using a registration credential", e, info),
+        }
+    }
     let organization_identifier = peer
         .as_ref()
         .and_then(|p| p.eidas.as_ref())
@@ -117,6 +184,44 @@ pub async fn register(
     http_error::ok(StatusCode::CREATED, &body, info)
 }
 
+/// Calls the profile's extension for `ext` (if configured) and adds its check to `report`;
+/// a rejection answers with the extension's own error code. Returns the custom metadata of
+/// an acceptance.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run_hook(
+    st: &AppState,
+    profile: &Profile,
+    request: &RequestFacts,
+    now: i64,
+    ext: Hook,
+    client_id: Option<&str>,
+    metadata: &Map<String, Value>,
+    subject: Option<&str>,
+    report: &mut RunReport,
+) -> Option<Map<String, Value>> {
+    if report.error.is_some() {
+        return None;
+    }
+    let hook = hooks::call(st, profile, ext, client_id, metadata, subject).await;
+    let mut cx = CheckCx::new(now, profile, request);
+    cx.hook = hook.as_ref();
+    let mut extension = checks::run(&cx, &[Phase::Extension]);
+    if let (Some(err), Some(HookOutcome::Rejected { error, .. })) =
+        (extension.error.as_mut(), hook.as_ref().map(|h| &h.outcome))
+    {
+        // The extension's own code reaches the client (RFC 7591 §3.2.2 codes).
+        let code: ErrorCode = serde_json::from_value(Value::String(error.clone()))
+            .unwrap_or(ErrorCode::InvalidClientMetadata);
+        err.code = code;
+        err.status = code.default_status();
+    }
+    report.extend(extension);
+    match hook.map(|h| h.outcome) {
+        Some(HookOutcome::Accepted(data)) if report.error.is_none() => Some(data),
+        _ => None,
+    }
+}
+
 /// STET: the certificate is the identity, so its organisation identifier and subject are
 /// registered even when the body leaves them out (stet.md §4).
 pub(crate) fn bind_certificate(
@@ -149,8 +254,9 @@ pub(crate) struct Evaluation {
     pub metadata: Option<Map<String, Value>>,
 }
 
-/// Runs `phases` on a registration body in the profile's format: JSON (RFC 7591 §3.1) or a
-/// signed request carrying a software statement (OBUK).
+/// Runs `phases` on a registration body in the profile's format — JSON (RFC 7591 §3.1), or a
+/// signed request — with its software statement when the profile processes them (OBUK, or a
+/// `[protection]` that asks for one).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn evaluate(
     st: &AppState,
@@ -161,49 +267,195 @@ pub(crate) async fn evaluate(
     phases: &[Phase],
     management: Option<&ManagementFacts>,
     registered_software_id: Option<String>,
+    protection: Option<&ProtectionFacts>,
 ) -> Result<Evaluation, StoreError> {
+    let settings = &profile.settings;
+    let jws_format = settings.registration.format == RequestFormat::Jws;
+    let expects_jws = jws_format || settings.protection.signed_request;
+    let json = (!expects_jws).then(|| parse_body(request));
+    let processes_statements =
+        jws_format || settings.protection.software_statement != StatementMode::Ignored;
+    let signed = if expects_jws || processes_statements {
+        let body: &[u8] = if request.body_over_limit.is_some() {
+            &[]
+        } else {
+            &request.body
+        };
+        let json_ok = json.as_ref().and_then(|j| j.as_ref().ok());
+        Some(facts::signed_facts(st, profile, body, json_ok, now, registered_software_id).await?)
+    } else {
+        None
+    };
+    let claims: Result<Map<String, Value>, String> =
+        match (&json, signed.as_ref().and_then(|s| s.request.as_ref())) {
+            (Some(j), _) => j.clone(),
+            (None, Some(Ok(jws))) => Ok(jws.claims.clone()),
+            (None, Some(Err(e))) => Err(e.clone()),
+            (None, None) => Err("no body".into()),
+        };
+    let registry = registry_facts(st, profile, claims.as_ref().ok(), signed.as_ref())?;
     let mut cx = CheckCx::new(now, profile, request);
     cx.peer = peer;
     cx.management = management;
-    match profile.settings.registration.format {
-        RequestFormat::Json => {
-            let parsed = parse_body(request);
-            cx.body = Some(&parsed);
-            let report = checks::run(&cx, phases);
-            let metadata = match (&report.error, &parsed) {
-                (None, Ok(requested)) => Some(registered_metadata(profile, requested)),
-                _ => None,
-            };
-            Ok(Evaluation { report, metadata })
-        }
-        RequestFormat::Jws => {
-            let body: &[u8] = if request.body_over_limit.is_some() {
-                &[]
-            } else {
-                &request.body
-            };
-            let signed =
-                facts::signed_facts(st, profile, body, now, registered_software_id).await?;
-            let claims = signed
-                .request
-                .as_ref()
-                .map(|j| j.claims.clone())
-                .map_err(Clone::clone);
-            cx.body = Some(&claims);
-            cx.signed = Some(&signed);
-            let report = checks::run(&cx, phases);
-            let metadata = match (&report.error, signed.request_jws(), signed.ssa_jws()) {
-                (None, Some(req), Some(ssa)) => Some(signed_registered_metadata(
-                    profile,
-                    &req.claims,
-                    &ssa.claims,
-                    req.claim_str("software_statement").unwrap_or_default(),
-                )),
-                _ => None,
-            };
-            Ok(Evaluation { report, metadata })
-        }
+    cx.body = Some(&claims);
+    cx.signed = signed.as_ref();
+    cx.protection = protection;
+    cx.registry = registry.as_ref();
+    let report = checks::run(&cx, phases);
+    let metadata = match (&report.error, &claims) {
+        (None, Ok(claims)) => Some(registered(profile, claims, signed.as_ref())),
+        _ => None,
+    };
+    Ok(Evaluation { report, metadata })
+}
+
+/// The metadata to store once the checks passed.
+fn registered(
+    profile: &Profile,
+    claims: &Map<String, Value>,
+    signed: Option<&SignedFacts>,
+) -> Map<String, Value> {
+    let verified_ssa = signed
+        .filter(|s| s.ssa_signature == Some(Ok(())))
+        .and_then(SignedFacts::ssa_jws);
+    let raw_ssa = claims
+        .get("software_statement")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if profile.settings.registration.format == RequestFormat::Jws {
+        let empty = Map::new();
+        let ssa_claims = signed
+            .and_then(SignedFacts::ssa_jws)
+            .map_or(&empty, |s| &s.claims);
+        return signed_registered_metadata(profile, claims, ssa_claims, raw_ssa);
     }
+    let mut md = registered_metadata(profile, claims);
+    if let Some(ssa) = verified_ssa {
+        // RFC 7591 §2.3: metadata in a trusted statement takes precedence over the body's,
+        // and the statement is returned as sent.
+        for (k, v) in &ssa.claims {
+            if is_known(profile, k) && !SERVER_ASSIGNED.contains(&k.as_str()) {
+                md.insert(k.clone(), v.clone());
+            }
+        }
+        md.insert("software_statement".into(), raw_ssa.into());
+    }
+    md
+}
+
+/// Counts for the `policy.clients.*` checks, only when a profile runs them.
+fn registry_facts(
+    st: &AppState,
+    profile: &Profile,
+    claims: Option<&Map<String, Value>>,
+    signed: Option<&SignedFacts>,
+) -> Result<Option<RegistryFacts>, StoreError> {
+    if !profile.runs("policy.clients.max_per_software")
+        && !profile.runs("policy.clients.max_per_org")
+    {
+        return Ok(None);
+    }
+    let ssa = signed
+        .filter(|s| s.ssa_signature == Some(Ok(())))
+        .and_then(SignedFacts::ssa_jws);
+    let software_id = ssa
+        .and_then(|s| s.claim_str("software_id"))
+        .or_else(|| {
+            claims
+                .and_then(|c| c.get("software_id"))
+                .and_then(Value::as_str)
+        })
+        .map(str::to_owned);
+    let org_id = ssa.and_then(|s| s.claim_str("org_id")).map(str::to_owned);
+    let clients = st.store.clients(Some(&profile.id))?;
+    let count = |key: &str, value: &Option<String>| {
+        value.as_ref().map_or(0, |v| {
+            clients
+                .iter()
+                .filter(|c| c.metadata.get(key).and_then(Value::as_str) == Some(v.as_str()))
+                .count()
+        })
+    };
+    Ok(Some(RegistryFacts {
+        clients_of_software: count("software_id", &software_id),
+        clients_of_org: count("org_id", &org_id),
+        software_id,
+        org_id,
+    }))
+}
+
+/// What the registration's bearer credential is worth (RFC 7591 §3): the static initial
+/// access token, an issued one, or a `dcr_register` access token. `None` when none was sent
+/// or the endpoint is open.
+pub(crate) fn protection_facts(
+    st: &AppState,
+    profile: &Profile,
+    request: &RequestFacts,
+    now: i64,
+) -> Result<ProtectionFacts, StoreError> {
+    let p = &profile.settings.protection;
+    let Some(presented) = request
+        .bearer_token()
+        .filter(|_| p.bearer != BearerProtection::None)
+    else {
+        return Ok(ProtectionFacts::default());
+    };
+    let hash = secrets::hash(presented);
+    let verdict = match p.bearer {
+        BearerProtection::None => return Ok(ProtectionFacts::default()),
+        BearerProtection::Static => match &p.static_token {
+            Some(t) if secrets::hash(t) == hash => Ok("the static initial access token".to_owned()),
+            _ => Err("the initial access token is not valid".to_owned()),
+        },
+        BearerProtection::Issued => match st.store.token(&hash)? {
+            Some(t) if t.kind == TokenKind::Initial && t.profile == profile.id => {
+                if t.revoked_at.is_some() || t.uses_left == Some(0) {
+                    Err("the initial access token is used up or revoked".to_owned())
+                } else if t.expires_at.is_some_and(|e| e <= now) {
+                    Err("the initial access token has expired".to_owned())
+                } else {
+                    Ok(match t.uses_left {
+                        Some(n) => format!("an issued initial access token ({n} use(s) left)"),
+                        None => "an issued initial access token".to_owned(),
+                    })
+                }
+            }
+            _ => Err("the initial access token is not valid".to_owned()),
+        },
+        // The registrar client may live under any profile of this mockbank.
+        BearerProtection::AccessToken => match st.store.token(&hash)? {
+            Some(t) if t.kind == TokenKind::Access => {
+                let scoped = t
+                    .scope
+                    .as_deref()
+                    .unwrap_or("")
+                    .split(' ')
+                    .any(|s| s == p.access_token_scope);
+                if t.revoked_at.is_some() {
+                    Err(
+                        "the access token was already used for a registration or revoked"
+                            .to_owned(),
+                    )
+                } else if t.expires_at.is_some_and(|e| e <= now) {
+                    Err("the access token has expired".to_owned())
+                } else if !scoped {
+                    Err(format!(
+                        "the access token lacks the `{}` scope",
+                        p.access_token_scope
+                    ))
+                } else {
+                    Ok(format!(
+                        "an access token with scope `{}` (single use)",
+                        p.access_token_scope
+                    ))
+                }
+            }
+            _ => Err("the access token is not valid".to_owned()),
+        },
+    };
+    Ok(ProtectionFacts {
+        bearer: Some(verdict),
+    })
 }
 
 /// The JSON body, or why it cannot be one.
@@ -246,6 +498,7 @@ pub(crate) fn rat_row(profile: &Profile, client_id: &str, rat: &str, now: i64) -
         expires_at: (ttl > 0).then(|| now + ttl as i64),
         revoked_at: None,
         cnf: None,
+        uses_left: None,
     }
 }
 

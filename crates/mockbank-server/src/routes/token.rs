@@ -153,6 +153,7 @@ pub async fn token(
         cnf: bound_to
             .as_ref()
             .map(|t| serde_json::json!({"x5t#S256": t}).to_string()),
+        uses_left: None,
     };
     info.writes.push(Write::Token(row));
     let mut body = json!({"access_token": access_token, "token_type": "Bearer", "expires_in": ttl});
