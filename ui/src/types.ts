@@ -33,6 +33,18 @@ export interface CertSummary {
   /** `null` when the chain verified against mockbank's CA. */
   chain_error: string | null;
   sha256_thumbprint: string;
+  /** eIDAS / PSD2 content (ETSI TS 119 495), when the certificate carries any. */
+  psd2?: Psd2Summary;
+}
+
+export interface Psd2Summary {
+  organization_identifier: string | null;
+  /** `web` (QWAC), `eseal` (QSealC). */
+  qc_types: string[];
+  /** `PSP_AI`, `PSP_PI`, `PSP_IC`, `PSP_AS`. */
+  roles: string[];
+  nca_id: string | null;
+  nca_name: string | null;
 }
 
 export interface HttpRecord {

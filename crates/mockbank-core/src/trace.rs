@@ -125,6 +125,21 @@ pub struct CertSummary {
     /// `null` when the chain verified against the mockbank CA, else why it did not.
     pub chain_error: Option<String>,
     pub sha256_thumbprint: String,
+    /// eIDAS / PSD2 content (ETSI TS 119 495), when the certificate carries any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psd2: Option<Psd2Summary>,
+}
+
+/// The PSD2 attributes of a certificate, as shown in a trace.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Psd2Summary {
+    pub organization_identifier: Option<String>,
+    /// `web` (QWAC), `eseal` (QSealC).
+    pub qc_types: Vec<String>,
+    /// `PSP_AI`, `PSP_PI`, `PSP_IC`, `PSP_AS`.
+    pub roles: Vec<String>,
+    pub nca_id: Option<String>,
+    pub nca_name: Option<String>,
 }
 
 /// Request or response as recorded (secrets redacted).

@@ -53,6 +53,34 @@ pub fn summarize(der: &[u8], chain_error: Option<String>) -> Option<CertSummary>
         not_after: fmt(cert.validity().not_after),
         chain_error,
         sha256_thumbprint: base64url(thumb.as_ref()),
+        psd2: psd2_summary(der),
+    })
+}
+
+fn psd2_summary(der: &[u8]) -> Option<mockbank_core::trace::Psd2Summary> {
+    let info = crate::eidas::read(der)?;
+    if info.organization_identifier.is_none() && info.psd2.is_none() && info.qc_types.is_empty() {
+        return None;
+    }
+    Some(mockbank_core::trace::Psd2Summary {
+        organization_identifier: info.organization_identifier,
+        qc_types: info
+            .qc_types
+            .iter()
+            .map(|t| {
+                serde_json::to_value(t)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            })
+            .collect(),
+        roles: info
+            .psd2
+            .as_ref()
+            .map(|p| p.roles.iter().map(|r| r.name().to_owned()).collect())
+            .unwrap_or_default(),
+        nca_id: info.psd2.as_ref().map(|p| p.nca_id.clone()),
+        nca_name: info.psd2.as_ref().map(|p| p.nca_name.clone()),
     })
 }
 

@@ -146,6 +146,31 @@ function Certificate({ cert }: { cert: CertSummary | null }) {
             <th>SHA-256</th>
             <td class="mono break">{cert.sha256_thumbprint}</td>
           </tr>
+          {cert.psd2 && (
+            <>
+              <tr>
+                <th>PSD2 id</th>
+                <td class="mono">{cert.psd2.organization_identifier ?? '—'}</td>
+              </tr>
+              <tr>
+                <th>PSD2 roles</th>
+                <td>
+                  {cert.psd2.roles.length ? cert.psd2.roles.join(', ') : '—'}
+                  {cert.psd2.qc_types.map((t) => (
+                    <span class="badge b-skip" key={t}>
+                      {t === 'web' ? 'QWAC' : t === 'eseal' ? 'QSealC' : t}
+                    </span>
+                  ))}
+                </td>
+              </tr>
+              <tr>
+                <th>NCA</th>
+                <td>
+                  {cert.psd2.nca_name ?? '—'} {cert.psd2.nca_id && <span class="mono">({cert.psd2.nca_id})</span>}
+                </td>
+              </tr>
+            </>
+          )}
         </tbody>
       </table>
     </section>
