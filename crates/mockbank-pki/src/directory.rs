@@ -28,7 +28,8 @@ const KEY_FILE: &str = "directory-key.pem";
 /// The directory's SSA-signing key (RSA-2048, PS256), persisted in the data dir.
 pub struct DirectoryAuthority {
     key: SigningKey,
-    cert_der: Vec<u8>,
+    /// The public JWKS, built once.
+    jwks: Value,
     pub ssa_issuer: String,
 }
 
@@ -59,9 +60,10 @@ impl DirectoryAuthority {
             3650,
             None,
         )?;
+        let jwks = json!({"keys": [key.jwk_for("sig", &[&cert.1])]});
         Ok(DirectoryAuthority {
             key,
-            cert_der: cert.1,
+            jwks,
             ssa_issuer: DEFAULT_SSA_ISSUER.to_owned(),
         })
     }
@@ -72,7 +74,7 @@ impl DirectoryAuthority {
 
     /// The public JWKS served at `/directory/jwks`.
     pub fn jwks(&self) -> Value {
-        json!({"keys": [self.key.jwk_for("sig", &[&self.cert_der])]})
+        self.jwks.clone()
     }
 
     /// Signs SSA claims (PS256, this key's `kid`).

@@ -6,7 +6,10 @@ use base64::Engine;
 use josekit::jwk::alg::ec::{EcCurve, EcKeyPair};
 use josekit::jwk::alg::rsa::RsaKeyPair;
 use josekit::jwk::{Jwk, KeyPair};
-use josekit::jws::{JwsHeader, ES256, PS256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use josekit::jws::{JwsHeader, JwsVerifier, ES256, PS256};
 use josekit::jwt::{self, JwtPayload};
 use ring::digest;
 use serde_json::{json, Map, Value};
@@ -156,6 +159,31 @@ pub fn unsigned(claims: &Map<String, Value>) -> String {
     format!("{header}.{payload}.")
 }
 
+type Verifier = Arc<dyn JwsVerifier>;
+
+/// Verifiers built from JWKs, by algorithm and key: building one costs far more than a
+/// verification, so keys seen before are not parsed again. Revoked keys never reach this
+/// cache's users: callers pass only the keys that are still active.
+fn cached_verifier(alg: &str, key: Map<String, Value>) -> Result<Verifier, JoseError> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Verifier>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let id = format!("{alg} {}", Value::Object(key.clone()));
+    if let Some(v) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+        return Ok(v.clone());
+    }
+    let jwk = Jwk::from_map(key).map_err(jose_err)?;
+    let verifier: Verifier = match alg {
+        "PS256" => Arc::new(PS256.verifier_from_jwk(&jwk).map_err(jose_err)?),
+        _ => Arc::new(ES256.verifier_from_jwk(&jwk).map_err(jose_err)?),
+    };
+    let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if map.len() >= 10_000 {
+        map.clear();
+    }
+    map.insert(id, verifier.clone());
+    Ok(verifier)
+}
+
 /// RFC 7638 JWK thumbprint (SHA-256, base64url) of a public JWK.
 pub fn thumbprint(jwk: &Map<String, Value>) -> Result<String, JoseError> {
     let members: &[&str] = match jwk.get("kty").and_then(Value::as_str) {
@@ -225,16 +253,8 @@ pub fn verify(token: &str, jwks: &Value) -> Result<Map<String, Value>, JoseError
             // josekit insists on a matching `kid` header when the JWK names one.
             key.remove("kid");
         }
-        let jwk = Jwk::from_map(key).map_err(jose_err)?;
-        let result = match alg {
-            "PS256" => {
-                jwt::decode_with_verifier(token, &PS256.verifier_from_jwk(&jwk).map_err(jose_err)?)
-            }
-            _ => {
-                jwt::decode_with_verifier(token, &ES256.verifier_from_jwk(&jwk).map_err(jose_err)?)
-            }
-        };
-        match result {
+        let verifier = cached_verifier(alg, key)?;
+        match jwt::decode_with_verifier(token, verifier.as_ref()) {
             Ok((payload, _)) => return Ok(payload.claims_set().clone()),
             Err(e) => last = jose_err(e),
         }
