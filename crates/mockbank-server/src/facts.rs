@@ -57,16 +57,17 @@ pub fn peer_facts(
         nca_name: info.psd2.as_ref().map(|p| p.nca_name.clone()),
         anomalies: info.anomalies,
     });
+    // Counting scans the profile's clients: only for a one-client-per-organisation policy.
+    let one_per_org =
+        profile.check_bool_param("stet.reg.duplicate_org", "allow_several") == Some(false);
     let clients_of_org = match eidas
         .as_ref()
         .and_then(|e| e.organization_identifier.as_deref())
     {
-        Some(oi) if profile.runs("stet.reg.duplicate_org") => st
-            .store
-            .clients(Some(&profile.id))?
-            .iter()
-            .filter(|c| c.metadata.get("provider_legal_id").and_then(Value::as_str) == Some(oi))
-            .count(),
+        Some(oi) if one_per_org => {
+            st.store
+                .count_clients_with(&profile.id, "provider_legal_id", oi)?
+        }
         _ => 0,
     };
     Ok(Some(PeerFacts {

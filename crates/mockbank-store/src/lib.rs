@@ -302,6 +302,17 @@ impl Store {
         self.readers.with(|c| reader::clients(c, profile))
     }
 
+    /// How many clients of `profile` have `member` = `value` in their metadata.
+    pub fn count_clients_with(
+        &self,
+        profile: &str,
+        member: &str,
+        value: &str,
+    ) -> Result<usize, StoreError> {
+        self.readers
+            .with(|c| reader::count_clients_with(c, profile, member, value))
+    }
+
     pub fn token(&self, hash: &[u8]) -> Result<Option<TokenRow>, StoreError> {
         self.readers.with(|c| reader::token(c, hash))
     }

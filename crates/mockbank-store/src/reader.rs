@@ -82,6 +82,19 @@ pub(crate) fn clients(c: &Connection, profile: Option<&str>) -> Result<Vec<Clien
     rows.map(|r| with_metadata(r?)).collect()
 }
 
+pub(crate) fn count_clients_with(
+    c: &Connection,
+    profile: &str,
+    member: &str,
+    value: &str,
+) -> Result<usize, StoreError> {
+    let path = format!("$.\"{}\"", member.replace('"', ""));
+    Ok(c.prepare_cached(
+        "SELECT COUNT(*) FROM clients WHERE profile = ?1 AND json_extract(metadata, ?2) = ?3",
+    )?
+    .query_row(params![profile, path, value], |r| r.get::<_, i64>(0))? as usize)
+}
+
 pub(crate) fn token(c: &Connection, hash: &[u8]) -> Result<Option<TokenRow>, StoreError> {
     Ok(c.prepare_cached(
         "SELECT hash, kind, client_id, profile, scope, issued_at, expires_at, revoked_at, cnf, uses_left

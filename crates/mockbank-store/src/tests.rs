@@ -81,6 +81,24 @@ async fn clients_and_tokens_survive_reopening() {
     assert_eq!(store.token(&[7; 32]).unwrap().unwrap().client_id, "c1");
     assert!(store.client("nope").unwrap().is_none());
     assert_eq!(store.clients(Some("generic")).unwrap().len(), 1);
+    assert_eq!(
+        store
+            .count_clients_with("generic", "client_name", "demo")
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .count_clients_with("generic", "client_name", "other")
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .count_clients_with("stet", "client_name", "demo")
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]

@@ -3,6 +3,25 @@
 //! them all (never stopping early), turns dependents of a failed check into `skip`, and lets
 //! the first blocking failure pick the error response.
 
+/// Declares a check (`CheckDef`) in one line of fields: name, id, title, spec, description,
+/// phase, prerequisites, default error, status override, parameters, function.
+macro_rules! check {
+    ($name:ident, $id:literal, $title:literal, $spec:expr, $desc:literal, $phase:ident, [$($need:literal),*], $err:ident, $status:expr, [$($param:expr),*], $run:ident) => {
+        pub static $name: CheckDef = CheckDef {
+            id: $id,
+            title: $title,
+            spec: $spec,
+            description: $desc,
+            phase: Phase::$phase,
+            needs: &[$($need),*],
+            error: ErrorCode::$err,
+            status: $status,
+            params: &[$($param),*],
+            run: $run,
+        };
+    };
+}
+
 mod management;
 mod metadata;
 mod mtls;

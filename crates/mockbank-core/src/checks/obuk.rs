@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::{CheckCx, CheckDef, ParamSpec, ParamValue, Params, Phase};
-use crate::signed::{Jws, SignedFacts};
 use crate::trace::Outcome;
 use crate::ErrorCode;
 
@@ -37,36 +36,7 @@ pub(super) const CHECKS: &[&CheckDef] = &[
     &PUT_SAME_SOFTWARE,
 ];
 
-const FAPI_ALGS: &[&str] = &["PS256", "ES256"];
-
-fn signed<'a>(cx: &CheckCx<'a>) -> Option<&'a SignedFacts> {
-    cx.signed
-}
-
-fn request<'a>(cx: &CheckCx<'a>) -> Option<&'a Jws> {
-    signed(cx).and_then(SignedFacts::request_jws)
-}
-
-fn ssa<'a>(cx: &CheckCx<'a>) -> Option<&'a Jws> {
-    signed(cx).and_then(SignedFacts::ssa_jws)
-}
-
-macro_rules! check {
-    ($name:ident, $id:literal, $title:literal, $spec:expr, $desc:literal, $phase:ident, [$($need:literal),*], $err:ident, $status:expr, [$($param:expr),*], $run:ident) => {
-        pub static $name: CheckDef = CheckDef {
-            id: $id,
-            title: $title,
-            spec: $spec,
-            description: $desc,
-            phase: Phase::$phase,
-            needs: &[$($need),*],
-            error: ErrorCode::$err,
-            status: $status,
-            params: &[$($param),*],
-            run: $run,
-        };
-    };
-}
+use super::signed::{request, signed, ssa, FAPI_ALGS};
 
 check!(MTLS_MATCHES_SSA, "obuk.mtls.matches_ssa", "Transport certificate belongs to the SSA", "OBIE Directory §Request Validation, RFC 8705 §2",
     "The presented certificate is one of the software's `use: tls` keys (`x5t#S256`), or its CN and OU equal the SSA's `software_id` and `org_id`.",

@@ -23,15 +23,6 @@ pub(super) const CHECKS: &[&CheckDef] = &[
     &HOOK,
 ];
 
-macro_rules! check {
-    ($name:ident, $id:literal, $title:literal, $spec:literal, $desc:literal, $phase:ident, [$($need:literal),*], $err:ident, $status:expr, [$($param:expr),*], $run:ident) => {
-        pub static $name: CheckDef = CheckDef {
-            id: $id, title: $title, spec: $spec, description: $desc, phase: Phase::$phase,
-            needs: &[$($need),*], error: ErrorCode::$err, status: $status, params: &[$($param),*], run: $run,
-        };
-    };
-}
-
 // --- the bearer credential (RFC 7591 §3, RFC 6750 §3.1) ---
 
 check!(BEARER_PRESENT, "protect.bearer.present", "Registration credential presented", "RFC 7591 §3, RFC 6750 §3.1",

@@ -27,35 +27,21 @@ pub(super) const CHECKS: &[&CheckDef] = &[
     &REQUEST_SIGNATURE,
 ];
 
-const FAPI_ALGS: &[&str] = &["PS256", "ES256"];
+/// The algorithms FAPI-RW §8.6 allows.
+pub(super) const FAPI_ALGS: &[&str] = &["PS256", "ES256"];
 
-fn signed<'a>(cx: &CheckCx<'a>) -> Option<&'a SignedFacts> {
+pub(super) fn signed<'a>(cx: &CheckCx<'a>) -> Option<&'a SignedFacts> {
     cx.signed
 }
 
-fn request<'a>(cx: &CheckCx<'a>) -> Option<&'a Jws> {
+/// The signed request, when it parsed.
+pub(super) fn request<'a>(cx: &CheckCx<'a>) -> Option<&'a Jws> {
     signed(cx).and_then(SignedFacts::request_jws)
 }
 
-fn ssa<'a>(cx: &CheckCx<'a>) -> Option<&'a Jws> {
+/// The software statement, when it parsed.
+pub(super) fn ssa<'a>(cx: &CheckCx<'a>) -> Option<&'a Jws> {
     signed(cx).and_then(SignedFacts::ssa_jws)
-}
-
-macro_rules! check {
-    ($name:ident, $id:literal, $title:literal, $spec:expr, $desc:literal, $phase:ident, [$($need:literal),*], $err:ident, $status:expr, [$($param:expr),*], $run:ident) => {
-        pub static $name: CheckDef = CheckDef {
-            id: $id,
-            title: $title,
-            spec: $spec,
-            description: $desc,
-            phase: Phase::$phase,
-            needs: &[$($need),*],
-            error: ErrorCode::$err,
-            status: $status,
-            params: &[$($param),*],
-            run: $run,
-        };
-    };
 }
 
 // --- the request JWS (§4 #4-6) ---

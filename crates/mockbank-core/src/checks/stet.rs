@@ -30,15 +30,6 @@ pub(super) const CHECKS: &[&CheckDef] = &[
     &TOKEN_SCOPE_ROLES,
 ];
 
-macro_rules! check {
-    ($name:ident, $id:literal, $title:literal, $spec:literal, $desc:literal, $phase:ident, [$($need:literal),*], $err:ident, $status:expr, [$($param:expr),*], $run:ident) => {
-        pub static $name: CheckDef = CheckDef {
-            id: $id, title: $title, spec: $spec, description: $desc, phase: Phase::$phase,
-            needs: &[$($need),*], error: ErrorCode::$err, status: $status, params: &[$($param),*], run: $run,
-        };
-    };
-}
-
 fn eidas<'a>(cx: &CheckCx<'a>) -> Option<(&'a PeerFacts, Option<&'a EidasFacts>)> {
     cx.peer.map(|p| (p, p.eidas.as_ref()))
 }

@@ -55,6 +55,22 @@ impl Profile {
         })
     }
 
+    /// An integer parameter of an enabled check (its default when the profile does not set it).
+    pub fn check_int_param(&self, id: &str, name: &str) -> Option<i64> {
+        self.checks
+            .iter()
+            .find(|c| c.enabled && c.def.id == id)
+            .map(|c| c.params().int(name))
+    }
+
+    /// A boolean parameter of an enabled check.
+    pub fn check_bool_param(&self, id: &str, name: &str) -> Option<bool> {
+        self.checks
+            .iter()
+            .find(|c| c.enabled && c.def.id == id)
+            .map(|c| c.params().bool(name))
+    }
+
     /// Whether the profile runs the check `id` (enabled).
     pub fn runs(&self, id: &str) -> bool {
         self.checks.iter().any(|c| c.enabled && c.def.id == id)

@@ -343,16 +343,20 @@ fn registered(
     md
 }
 
-/// Counts for the `policy.clients.*` checks, only when a profile runs them.
+/// Counts for the `policy.clients.*` checks, only when a profile sets a maximum (counting
+/// is a scan of the profile's clients: not for every registration).
 fn registry_facts(
     st: &AppState,
     profile: &Profile,
     claims: Option<&Map<String, Value>>,
     signed: Option<&SignedFacts>,
 ) -> Result<Option<RegistryFacts>, StoreError> {
-    if !profile.runs("policy.clients.max_per_software")
-        && !profile.runs("policy.clients.max_per_org")
-    {
+    let limited = |id| profile.check_int_param(id, "max").is_some_and(|m| m > 0);
+    let (per_software, per_org) = (
+        limited("policy.clients.max_per_software"),
+        limited("policy.clients.max_per_org"),
+    );
+    if !per_software && !per_org {
         return Ok(None);
     }
     let ssa = signed
@@ -367,18 +371,15 @@ fn registry_facts(
         })
         .map(str::to_owned);
     let org_id = ssa.and_then(|s| s.claim_str("org_id")).map(str::to_owned);
-    let clients = st.store.clients(Some(&profile.id))?;
-    let count = |key: &str, value: &Option<String>| {
-        value.as_ref().map_or(0, |v| {
-            clients
-                .iter()
-                .filter(|c| c.metadata.get(key).and_then(Value::as_str) == Some(v.as_str()))
-                .count()
-        })
+    let count = |wanted: bool, member: &str, value: &Option<String>| -> Result<usize, StoreError> {
+        match value {
+            Some(v) if wanted => st.store.count_clients_with(&profile.id, member, v),
+            _ => Ok(0),
+        }
     };
     Ok(Some(RegistryFacts {
-        clients_of_software: count("software_id", &software_id),
-        clients_of_org: count("org_id", &org_id),
+        clients_of_software: count(per_software, "software_id", &software_id)?,
+        clients_of_org: count(per_org, "org_id", &org_id)?,
         software_id,
         org_id,
     }))
