@@ -60,3 +60,24 @@ build_ui() {
 require_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
 }
+
+# Installs those of the named Debian packages that are not installed yet.
+apt_require() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
+# The desktop app (src-tauri/, Tauri v2) links WebKitGTK 4.1 and GTK 3; all from Debian 12.
+require_desktop_deps() {
+  apt_require build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev \
+    libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+}
+
+# What runs the desktop app without a screen and photographs it: Xvfb (xvfb-run needs
+# xauth), ImageMagick (`import`, `convert`), curl for a request.
+require_desktop_test_deps() {
+  apt_require xvfb xauth imagemagick curl
+}

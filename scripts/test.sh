@@ -2,7 +2,8 @@
 # The README's test command: every Rust test of the workspace (unit tests per crate and the
 # black-box tests in tests/it that start the real binary over HTTPS), then the same binary
 # driven by a standard OAuth client library (openid-client, tests/oauth-client), then the
-# browser UI in Debian's Chromium (ui/e2e).
+# browser UI in Debian's Chromium (ui/e2e), then the desktop app in a real window under Xvfb
+# (scripts/desktop-smoke.sh, which also runs its unit tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -11,7 +12,9 @@ require_cargo
 require_build_deps
 # The UI first: every cargo build below embeds ui/dist into the binary.
 build_ui
-cargo test --locked --workspace "$@"
+# The default members: everything but the desktop app (src-tauri links WebKitGTK; its tests
+# run in desktop-smoke.sh below, after its system packages are installed).
+cargo test --locked "$@"
 
 require_node
 bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/mockbank"
@@ -20,3 +23,5 @@ cargo build --locked --bin mockbank
 
 require_chromium
 (cd ui && MOCKBANK_BIN="$bin" npm run e2e --silent)
+
+bash scripts/desktop-smoke.sh

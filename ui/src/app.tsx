@@ -33,6 +33,46 @@ function LiveIndicator() {
   );
 }
 
+/** The desktop app's buttons: copy the CA certificate, open the data folder. */
+function DesktopActions() {
+  const desktop = platform.desktop;
+  const [note, setNote] = useState<{ text: string; failed: boolean } | null>(null);
+  if (!desktop) return null;
+  const run = async (action: () => Promise<string>, done: (path: string) => string) => {
+    try {
+      setNote({ text: done(await action()), failed: false });
+    } catch (e) {
+      setNote({ text: errorText(e), failed: true });
+    }
+    setTimeout(() => setNote(null), 4000);
+  };
+  return (
+    <>
+      {note && (
+        <span class={`desktop-note${note.failed ? ' failed' : ''}`} role="status" title={note.text}>
+          {note.text}
+        </span>
+      )}
+      <button
+        type="button"
+        class="btn btn-dark btn-sm"
+        title="Put the CA certificate (PEM) on the clipboard"
+        onClick={() => run(desktop.copyCa, (path) => `CA certificate copied (${path})`)}
+      >
+        Copy CA
+      </button>
+      <button
+        type="button"
+        class="btn btn-dark btn-sm"
+        title="Open the data folder: database, CA, admin token"
+        onClick={() => run(desktop.openDataFolder, (path) => `Opened ${path}`)}
+      >
+        Data folder
+      </button>
+    </>
+  );
+}
+
 export function App() {
   const boot = platform.bootstrap();
   const route = useRoute();
@@ -105,9 +145,13 @@ export function App() {
         <div class="spacer" />
         <LiveIndicator />
         {boot && <code class="base-url" title="Base URL">{boot.base_url}</code>}
-        <button type="button" class="btn btn-dark btn-sm" onClick={signOut}>
-          Sign out
-        </button>
+        {platform.desktop ? (
+          <DesktopActions />
+        ) : (
+          <button type="button" class="btn btn-dark btn-sm" onClick={signOut}>
+            Sign out
+          </button>
+        )}
       </header>
       <main class="main">
         {route.view === 'traces' && <TracesView profiles={profiles} boot={boot} />}

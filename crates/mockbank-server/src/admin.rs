@@ -217,8 +217,13 @@ async fn stream_traces(
 }
 
 async fn profiles(State(st): State<Arc<AppState>>) -> Response {
-    let list: Vec<Value> = st
-        .profiles
+    axum::Json(profile_list(&st)).into_response()
+}
+
+/// Every profile with its issuer, discovery document and checks (with their effective
+/// parameters): the answer of `GET /admin/profiles`, also read by the desktop app.
+pub(crate) fn profile_list(st: &AppState) -> Vec<Value> {
+    st.profiles
         .iter()
         .map(|p| {
             let checks: Vec<Value> = p
@@ -239,8 +244,7 @@ async fn profiles(State(st): State<Arc<AppState>>) -> Response {
                 "checks": checks,
             })
         })
-        .collect();
-    axum::Json(list).into_response()
+        .collect()
 }
 
 async fn checks() -> Response {
@@ -255,20 +259,27 @@ async fn checks() -> Response {
 }
 
 async fn clients(State(st): State<Arc<AppState>>, Query(q): Query<TraceQuery>) -> Response {
-    match st.store.clients(q.profile.as_deref()) {
-        Ok(list) => {
-            let out: Vec<Value> = list
-                .into_iter()
-                .map(|c| {
-                    json!({"client_id": c.client_id, "profile": c.profile, "metadata": c.metadata,
-                           "has_secret": c.secret_hash.is_some(), "client_id_issued_at": c.issued_at,
-                           "updated_at": c.updated_at})
-                })
-                .collect();
-            axum::Json(out).into_response()
-        }
+    match client_list(&st.store, q.profile.as_deref()) {
+        Ok(out) => axum::Json(out).into_response(),
         Err(e) => admin_error("listing clients", e),
     }
+}
+
+/// The registered clients (of one profile, or all) with their metadata: the answer of
+/// `GET /admin/clients`, also read by the desktop app.
+pub(crate) fn client_list(
+    store: &mockbank_store::Store,
+    profile: Option<&str>,
+) -> Result<Vec<Value>, mockbank_store::StoreError> {
+    Ok(store
+        .clients(profile)?
+        .into_iter()
+        .map(|c| {
+            json!({"client_id": c.client_id, "profile": c.profile, "metadata": c.metadata,
+                   "has_secret": c.secret_hash.is_some(), "client_id_issued_at": c.issued_at,
+                   "updated_at": c.updated_at})
+        })
+        .collect())
 }
 
 #[derive(Debug, Deserialize)]

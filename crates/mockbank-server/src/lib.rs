@@ -85,6 +85,34 @@ impl RunningServer {
         })
     }
 
+    // What an in-process host (the desktop app) reads without going through the admin API:
+    // the same data, in the same JSON shapes.
+
+    /// The store the server writes: traces (`traces`, `trace`) and clients.
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// The answer of `GET /admin/profiles`: every profile with its issuer, discovery
+    /// document and checks.
+    pub fn profiles_json(&self) -> Value {
+        Value::Array(admin::profile_list(&self.state))
+    }
+
+    /// The answer of `GET /admin/clients[?profile=ID]`.
+    pub fn clients_json(&self, profile: Option<&str>) -> anyhow::Result<Value> {
+        Ok(Value::Array(admin::client_list(
+            &self.state.store,
+            profile,
+        )?))
+    }
+
+    /// The public facts `/ui/` writes into its page (base URL, CA URL, each profile's
+    /// issuer and registration endpoint).
+    pub fn ui_bootstrap(&self) -> Value {
+        routes::ui::bootstrap(&self.state, None)
+    }
+
     /// Stops accepting, lets in-flight requests finish (up to 10 s), closes the store.
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(true);

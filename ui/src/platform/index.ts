@@ -8,4 +8,4 @@ import type { Platform } from './types';
 export const platform: Platform = inTauri() ? tauri : browser;
 
 export { ApiError, SignedOutError } from './types';
-export type { Platform, StreamStatus, TraceQuery } from './types';
+export type { DesktopActions, Platform, StreamStatus, TraceQuery } from './types';

@@ -1,33 +1,97 @@
-// Desktop host (Tauri v2): NOT IMPLEMENTED YET — a placeholder for the desktop shell
-// (`src-tauri/`, issue 6), which will fill it in: `invoke()` commands for the list and read
-// calls, and `listen('trace', …)` (or an `ipc::Channel`) fed by the same TraceBus that feeds
-// the SSE stream. Until then every call fails loudly, and `index.ts` selects this host only
-// inside a Tauri webview, never in a browser.
+// Desktop host (Tauri v2): the window loads this bundled UI at tauri://localhost/ui/ and
+// the mockbank server runs inside the same process (`src-tauri/`). Reads are Tauri
+// commands answered from the server's store, in the admin API's JSON shapes; live traces
+// are `trace` events fed by the same trace bus as the browser's SSE stream, a burst
+// arriving as one event (an array, oldest first). There is no sign-in: the window is the
+// server's own.
 //
 // This file is the only one allowed to import `@tauri-apps/*`.
 
-import type { Platform } from './types';
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { Bootstrap, Client, Profile, Trace } from '../types';
+import { ApiError, type Platform, type StreamHandlers, type TraceQuery } from './types';
+
+/** What `src-tauri` knows about its server (`ServerInfo`), injected before this script. */
+interface DesktopInfo {
+  base_url: string;
+  ca_cert: string;
+  data_dir: string;
+  admin_token_file: string;
+  bootstrap: Bootstrap;
+}
+
+declare global {
+  interface Window {
+    __MOCKBANK_DESKTOP__?: DesktopInfo;
+  }
+}
 
 /** True inside a Tauri webview (Tauri v2 injects this global). */
 export function inTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 }
 
-const missing = (what: string) => () =>
-  Promise.reject(new Error(`${what}: the desktop host is not implemented yet (src-tauri)`));
+/** Commands fail with `{status, message}` (src-tauri `Refusal`); Tauri itself with text. */
+function refusal(e: unknown): ApiError {
+  if (e && typeof e === 'object' && 'message' in e) {
+    const { status, message } = e as { status?: unknown; message?: unknown };
+    return new ApiError(typeof status === 'number' ? status : 500, String(message));
+  }
+  return new ApiError(500, String(e));
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw refusal(e);
+  }
+}
+
+function onTrace(callback: (trace: Trace) => void, handlers: StreamHandlers = {}): () => void {
+  let stopped = false;
+  let unlisten: UnlistenFn[] = [];
+  handlers.onStatus?.('connecting');
+  Promise.all([
+    listen<Trace[]>('trace', (event) => {
+      for (const trace of event.payload) callback(trace);
+    }),
+    listen<number>('trace-resync', () => handlers.onResync?.()),
+  ]).then(
+    (fns) => {
+      if (stopped) {
+        for (const f of fns) f();
+        return;
+      }
+      unlisten = fns;
+      handlers.onStatus?.('live');
+      // A trace stored while the listeners were being set up reached no one: refetch.
+      handlers.onResync?.();
+    },
+    () => handlers.onStatus?.('offline'),
+  );
+  return () => {
+    stopped = true;
+    for (const f of unlisten) f();
+  };
+}
 
 export const tauri: Platform = {
   kind: 'tauri',
-  bootstrap: () => null,
-  signedIn: missing('signedIn'),
-  signIn: missing('signIn'),
-  signOut: missing('signOut'),
-  listTraces: missing('listTraces'),
-  getTrace: missing('getTrace'),
-  onTrace: (_callback, handlers) => {
-    handlers?.onStatus?.('offline');
-    return () => {};
+  bootstrap: () => window.__MOCKBANK_DESKTOP__?.bootstrap ?? null,
+  // The window belongs to the server: always signed in, nothing to sign out of.
+  signedIn: () => Promise.resolve(true),
+  signIn: () => Promise.resolve(true),
+  signOut: () => Promise.resolve(),
+  listTraces: (query: TraceQuery) => call<Trace[]>('list_traces', { query }),
+  getTrace: (id: string) => call<Trace>('get_trace', { id }),
+  onTrace,
+  listProfiles: () => call<Profile[]>('list_profiles'),
+  listClients: (profile?: string) => call<Client[]>('list_clients', { profile: profile ?? null }),
+  desktop: {
+    caFile: window.__MOCKBANK_DESKTOP__?.ca_cert ?? '',
+    copyCa: () => call<string>('copy_ca'),
+    openDataFolder: () => call<string>('open_data_folder'),
   },
-  listProfiles: missing('listProfiles'),
-  listClients: missing('listClients'),
 };

@@ -37,6 +37,18 @@ export interface Platform {
   onTrace(callback: (trace: Trace) => void, handlers?: StreamHandlers): () => void;
   listProfiles(): Promise<Profile[]>;
   listClients(profile?: string): Promise<Client[]>;
+  /** What only the desktop app can do; absent in a browser tab. */
+  readonly desktop?: DesktopActions;
+}
+
+/** The desktop app's own actions on the server it runs. */
+export interface DesktopActions {
+  /** The CA certificate file (`ca_cert` of the ready line). */
+  readonly caFile: string;
+  /** Puts the CA certificate (PEM) on the clipboard; resolves to the file it came from. */
+  copyCa(): Promise<string>;
+  /** Opens the data folder (database, CA, admin token) in the file manager. */
+  openDataFolder(): Promise<string>;
 }
 
 /** The admin API refused: the UI has no (or no longer a) session. */

@@ -4,6 +4,7 @@
 import { CopyButton, RichText } from '../components/bits';
 import type { Bootstrap, Profile } from '../types';
 import { shellQuote } from '../lib/curl';
+import { platform } from '../platform';
 
 interface Entry {
   id: string;
@@ -32,6 +33,8 @@ export function registerCommand(endpoint: string, redirectUri = 'https://tpp.exa
 export function FirstRun({ boot, profiles, baseUrl }: { boot: Bootstrap | null; profiles: Profile[]; baseUrl: string }) {
   const caUrl = `${baseUrl}${boot?.ca_url ?? '/directory/ca.pem'}`;
   const fetchCa = `curl -k -o ca.pem ${caUrl}`;
+  // In the desktop app the CA is a file on this machine (the page is not served by mockbank).
+  const desktop = platform.desktop;
   return (
     <div class="first-run" data-testid="first-run">
       <div class="fr-hero">
@@ -56,19 +59,33 @@ export function FirstRun({ boot, profiles, baseUrl }: { boot: Bootstrap | null; 
             Each profile is an issuer under it, <code>{baseUrl}/&lt;profile&gt;</code>, with its own discovery document.
           </div>
         </div>
-        <div class="fact">
-          <div class="fact-label">CA certificate</div>
-          <div class="fact-value">
-            <a href="/directory/ca.pem" download="ca.pem">
-              <code>/directory/ca.pem</code>
-            </a>
-            <CopyButton text={fetchCa} label="Copy download command" />
+        {desktop ? (
+          <div class="fact">
+            <div class="fact-label">CA certificate</div>
+            <div class="fact-value">
+              <code data-testid="ca-file">{desktop.caFile}</code>
+              <CopyButton text={`cp ${shellQuote(desktop.caFile)} ca.pem`} label="Copy cp command" />
+            </div>
+            <div class="fact-hint">
+              Signs the server and test certificates. Copy it next to your commands as <code>ca.pem</code>, or put it on
+              the clipboard with <em>Copy CA</em> at the top.
+            </div>
           </div>
-          <div class="fact-hint">
-            Signs the server and test certificates. Save it as <code>ca.pem</code> — it is also the <code>ca_cert</code>{' '}
-            file named in mockbank's ready line.
+        ) : (
+          <div class="fact">
+            <div class="fact-label">CA certificate</div>
+            <div class="fact-value">
+              <a href="/directory/ca.pem" download="ca.pem">
+                <code>/directory/ca.pem</code>
+              </a>
+              <CopyButton text={fetchCa} label="Copy download command" />
+            </div>
+            <div class="fact-hint">
+              Signs the server and test certificates. Save it as <code>ca.pem</code> — it is also the{' '}
+              <code>ca_cert</code> file named in mockbank's ready line.
+            </div>
           </div>
-        </div>
+        )}
       </div>
 
       <h3 class="fr-section">Register a client</h3>

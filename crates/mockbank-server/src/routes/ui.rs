@@ -248,7 +248,7 @@ fn cross_origin_refusal(st: &AppState, uri: &Uri, headers: &HeaderMap) -> Option
 }
 
 /// What the UI may know before it signs in: nothing that is not public anyway.
-fn bootstrap(st: &AppState, login_error: Option<&str>) -> Value {
+pub(crate) fn bootstrap(st: &AppState, login_error: Option<&str>) -> Value {
     let profiles: Vec<Value> = st
         .profiles
         .iter()
