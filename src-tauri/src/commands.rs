@@ -15,6 +15,9 @@ use tauri::State;
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tokio::sync::RwLock;
 
+/// Set to `1` to have the UI report when trace rows reach the screen.
+pub const PROBE_ENV: &str = "MOCKBANK_DESKTOP_PROBE";
+
 /// What the desktop knows about its server; also injected into the page before its
 /// scripts run (`window.__MOCKBANK_DESKTOP__`), so the UI has it at once.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +28,9 @@ pub struct ServerInfo {
     pub admin_token_file: PathBuf,
     /// The public facts `mockbank serve` writes into `/ui/` (the UI's `Bootstrap`).
     pub bootstrap: Value,
+    /// Whether the UI reports when each trace row reaches the screen (`probe_report`), for
+    /// measuring the response-to-screen latency (`MOCKBANK_DESKTOP_PROBE=1`).
+    pub probe: bool,
 }
 
 impl ServerInfo {
@@ -35,6 +41,7 @@ impl ServerInfo {
             data_dir,
             admin_token_file: server.admin_token_file.clone(),
             bootstrap: server.ui_bootstrap(),
+            probe: std::env::var_os(PROBE_ENV).is_some_and(|v| v == "1"),
         }
     }
 
@@ -173,6 +180,42 @@ pub async fn list_clients(
                 .map_err(|e| Refusal::internal("listing clients", format!("{e:#}")))
         })
         .await
+}
+
+/// An admin API answer: its status and JSON body.
+#[derive(Debug, Serialize)]
+pub struct AdminAnswer {
+    status: u16,
+    body: Value,
+}
+
+/// Any admin (`/admin/...`) or directory (`/directory/...`) request, served in-process by
+/// the same routes a browser reaches over HTTPS: changes (check overrides, minting,
+/// revoking, deleting clients) have one implementation for both hosts.
+#[tauri::command]
+pub async fn admin_request(
+    shell: State<'_, Shell>,
+    method: String,
+    path: String,
+    body: Option<Value>,
+) -> Result<AdminAnswer, Refusal> {
+    let server = shell.server.read().await;
+    let Some(server) = server.as_ref() else {
+        return Err(Refusal::new(503, "mockbank is shutting down"));
+    };
+    match server.admin_request(&method, &path, body.as_ref()).await {
+        Ok((status, body)) => Ok(AdminAnswer { status, body }),
+        Err(e) => Err(Refusal::new(400, format!("{e:#}"))),
+    }
+}
+
+/// The UI drew the row of trace `seq` at `frame_ms` (epoch ms); logged for the latency
+/// measurement of `scripts/desktop-smoke.sh`. Ignored unless the probe is on.
+#[tauri::command]
+pub fn probe_report(shell: State<'_, Shell>, seq: u64, frame_ms: f64) {
+    if shell.info.probe {
+        tracing::info!("probe: trace row on screen seq={seq} frame_ms={frame_ms:.3}");
+    }
 }
 
 /// Puts the CA certificate (PEM) on the clipboard; answers the file it came from.

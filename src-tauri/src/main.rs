@@ -42,6 +42,8 @@ fn main() -> ExitCode {
             commands::list_clients,
             commands::copy_ca,
             commands::open_data_folder,
+            commands::admin_request,
+            commands::probe_report,
         ])
         .setup(|app| {
             // Tauri would panic on a setup error: say what failed and exit non-zero instead,

@@ -11,6 +11,7 @@ mod generic_lifecycle;
 mod management;
 mod mtls;
 mod obuk;
+mod overrides;
 mod persistence;
 mod protect;
 mod stet;

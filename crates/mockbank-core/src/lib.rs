@@ -18,5 +18,5 @@ pub mod trace;
 
 pub use checks::{CheckCx, CheckDef, Phase};
 pub use error::{ErrorCode, ProtocolError};
-pub use profile::{Profile, ProfileSet};
+pub use profile::{CheckOverride, Profile, ProfileSet};
 pub use trace::{CheckResult, Outcome, OutcomeKind, Trace};

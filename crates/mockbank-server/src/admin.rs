@@ -12,11 +12,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, put};
 use axum::Router;
 use futures_util::stream::{self, Stream, StreamExt};
 use mockbank_core::checks::catalogue;
-use mockbank_core::Trace;
+use mockbank_core::{Profile, Trace};
 use mockbank_store::TraceFilter;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -36,8 +36,17 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/admin/traces/stream", get(stream_traces))
         .route("/admin/traces/{id}", get(trace))
         .route("/admin/profiles", get(profiles))
+        .route(
+            "/admin/profiles/{profile}/checks/{check}",
+            put(override_check).delete(revert_check),
+        )
+        .route(
+            "/admin/profiles/{profile}/overrides",
+            delete(revert_profile),
+        )
         .route("/admin/checks", get(checks))
         .route("/admin/clients", get(clients))
+        .route("/admin/clients/{client_id}", delete(delete_client))
         .route(
             "/admin/initial-access-tokens",
             axum::routing::post(issue_initial_access_token),
@@ -224,27 +233,118 @@ async fn profiles(State(st): State<Arc<AppState>>) -> Response {
 /// parameters): the answer of `GET /admin/profiles`, also read by the desktop app.
 pub(crate) fn profile_list(st: &AppState) -> Vec<Value> {
     st.profiles
+        .current()
         .iter()
-        .map(|p| {
-            let checks: Vec<Value> = p
-                .checks
-                .iter()
-                .map(|c| {
-                    json!({
-                        "id": c.def.id, "title": c.def.title, "spec": c.spec,
-                        "phase": c.def.phase, "severity": c.severity, "enabled": c.enabled,
-                        "error": c.error, "status": c.status, "params": c.params().effective(),
-                    })
-                })
-                .collect();
+        .map(|p| profile_json(st, p))
+        .collect()
+}
+
+/// One profile as the admin API shows it; `enabled` is what runs now, `default_enabled`
+/// what the profile file says.
+fn profile_json(st: &AppState, p: &Profile) -> Value {
+    let checks: Vec<Value> = p
+        .checks
+        .iter()
+        .map(|c| {
             json!({
-                "id": p.id, "title": p.settings.title, "description": p.settings.description,
-                "spec": p.settings.spec, "source": p.source, "issuer": p.issuer(&st.base_url),
-                "discovery": mockbank_core::discovery::document(p, &st.base_url),
-                "checks": checks,
+                "id": c.def.id, "title": c.def.title, "spec": c.spec,
+                "phase": c.def.phase, "severity": c.severity, "enabled": c.enabled,
+                "default_enabled": c.default_enabled, "overridden": c.overridden(),
+                "error": c.error, "status": c.status, "params": c.params().effective(),
             })
         })
-        .collect()
+        .collect();
+    json!({
+        "id": p.id, "title": p.settings.title, "description": p.settings.description,
+        "spec": p.settings.spec, "source": p.source, "issuer": p.issuer(&st.base_url),
+        "discovery": mockbank_core::discovery::document(p, &st.base_url),
+        "checks": checks,
+        "overrides": p.checks.iter().filter(|c| c.overridden()).count(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckSwitch {
+    enabled: bool,
+}
+
+/// A change to the check overrides: `Some((check, Some(on)))` switches a check,
+/// `Some((check, None))` reverts it, `None` reverts the whole profile.
+type OverrideChange<'a> = Option<(&'a str, Option<bool>)>;
+
+/// Stores an override change, then serves the profiles with every stored override applied;
+/// answers the profile as it now runs.
+async fn change_overrides(st: &AppState, profile: &str, change: OverrideChange<'_>) -> Response {
+    let current = st.profiles.current();
+    let Some(p) = current.get(profile) else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no profile `{profile}`"),
+        );
+    };
+    if let Some((check, _)) = change {
+        if p.check(check).is_none() {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("profile `{profile}` has no check `{check}`"),
+            );
+        }
+    }
+    let _serial = st.profiles.updating.lock().await;
+    let stored = match change {
+        Some((check, enabled)) => {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            st.store
+                .set_check_override(profile, check, enabled, now)
+                .await
+        }
+        None => st.store.clear_check_overrides(profile).await,
+    };
+    if let Err(e) = stored.and_then(|()| st.store.check_overrides().map(|o| st.profiles.apply(&o)))
+    {
+        return admin_error("changing the check overrides", e);
+    }
+    tracing::info!(profile, ?change, "check overrides changed");
+    match st.profile(profile) {
+        Some(p) => axum::Json(profile_json(st, &p)).into_response(),
+        None => admin_error("changing the check overrides", "the profile disappeared"),
+    }
+}
+
+/// `PUT /admin/profiles/{profile}/checks/{check}` `{"enabled": bool}`: switches a check on
+/// or off from the next request on, over the profile file; kept across restarts.
+async fn override_check(
+    State(st): State<Arc<AppState>>,
+    Path((profile, check)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Response {
+    let switch: CheckSwitch = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("expected {{\"enabled\": true|false}}: {e}"),
+            )
+        }
+    };
+    change_overrides(&st, &profile, Some((&check, Some(switch.enabled)))).await
+}
+
+/// `DELETE /admin/profiles/{profile}/checks/{check}`: back to the profile file's value.
+async fn revert_check(
+    State(st): State<Arc<AppState>>,
+    Path((profile, check)): Path<(String, String)>,
+) -> Response {
+    change_overrides(&st, &profile, Some((&check, None))).await
+}
+
+/// `DELETE /admin/profiles/{profile}/overrides`: every check back to the profile file.
+async fn revert_profile(State(st): State<Arc<AppState>>, Path(profile): Path<String>) -> Response {
+    change_overrides(&st, &profile, None).await
 }
 
 async fn checks() -> Response {
@@ -280,6 +380,30 @@ pub(crate) fn client_list(
                    "updated_at": c.updated_at})
         })
         .collect())
+}
+
+/// `DELETE /admin/clients/{client_id}`: deletes a client of any profile and revokes its
+/// tokens, as its own RFC 7592 DELETE would.
+async fn delete_client(State(st): State<Arc<AppState>>, Path(client_id): Path<String>) -> Response {
+    match st.store.client(&client_id) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no client `{client_id}`"),
+            )
+        }
+        Err(e) => return admin_error("reading a client", e),
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    match st.store.delete_client(&client_id, now).await {
+        Ok(()) => {
+            tracing::info!(client_id, "client deleted from the admin API");
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => admin_error("deleting a client", e),
+    }
 }
 
 #[derive(Debug, Deserialize)]

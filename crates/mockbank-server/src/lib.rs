@@ -56,6 +56,9 @@ pub struct RunningServer {
     pub admin_token_file: PathBuf,
     pub bus: TraceBus,
     state: Arc<AppState>,
+    /// The routes, for in-process admin calls ([`RunningServer::admin_request`]).
+    app: axum::Router,
+    admin_token: String,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -68,6 +71,7 @@ impl RunningServer {
         let profiles: Vec<Value> = self
             .state
             .profiles
+            .current()
             .iter()
             .map(|p| json!({"id": p.id, "issuer": p.issuer(&self.base_url)}))
             .collect();
@@ -111,6 +115,58 @@ impl RunningServer {
     /// issuer and registration endpoint).
     pub fn ui_bootstrap(&self) -> Value {
         routes::ui::bootstrap(&self.state, None)
+    }
+
+    /// Calls the admin API (`/admin/...`) or the directory (`/directory/...`) in-process, as
+    /// the local admin: the same routes, checks and traces as over HTTPS, without a socket.
+    /// Answers the HTTP status and the JSON body (`null` when empty or not JSON).
+    pub async fn admin_request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(u16, Value)> {
+        use http_body_util::BodyExt;
+        use tower_service::Service;
+        anyhow::ensure!(
+            path.starts_with("/admin/") || path.starts_with("/directory/"),
+            "`{path}` is not an admin or directory path"
+        );
+        let method = axum::http::Method::from_bytes(method.as_bytes())
+            .with_context(|| format!("`{method}` is not an HTTP method"))?;
+        let host = self
+            .state
+            .allowed_hosts
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        let mut req = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header(axum::http::header::HOST, host)
+            .header(
+                axum::http::header::AUTHORIZATION,
+                format!("Bearer {}", self.admin_token),
+            );
+        let body = match body {
+            Some(v) => {
+                req = req.header(axum::http::header::CONTENT_TYPE, "application/json");
+                axum::body::Body::from(serde_json::to_vec(v)?)
+            }
+            None => axum::body::Body::empty(),
+        };
+        let resp = self.app.clone().call(req.body(body)?).await?;
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .context("reading the answer")?
+            .to_bytes();
+        Ok((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ))
     }
 
     /// Stops accepting, lets in-flight requests finish (up to 10 s), closes the store.
@@ -186,13 +242,19 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         directory,
         outbound::Outbound::new(ca.cert_der())?,
     ));
+    // The user's check overrides from earlier runs (`PUT /admin/profiles/.../checks/...`).
+    let overrides = state
+        .store
+        .check_overrides()
+        .context("reading the check overrides")?;
+    state.profiles.apply(&overrides);
     let app = routes::router(state.clone());
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(tls::serve(
         listener,
         tls_config,
         chain_verifier,
-        app,
+        app.clone(),
         stopped,
         Duration::from_secs(10),
     ));
@@ -206,6 +268,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         admin_token_file,
         bus,
         state,
+        app,
+        admin_token,
         stop,
         task,
     })

@@ -1,9 +1,9 @@
 //! Shared server state.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-use mockbank_core::{Profile, ProfileSet};
+use mockbank_core::{CheckOverride, Profile, ProfileSet};
 use mockbank_pki::directory::DirectoryAuthority;
 use mockbank_pki::Ca;
 use mockbank_store::Store;
@@ -12,7 +12,8 @@ use crate::events::TraceBus;
 use crate::secrets;
 
 pub struct AppState {
-    pub profiles: ProfileSet,
+    /// The profiles as served: their files with the user's check overrides applied.
+    pub profiles: LiveProfiles,
     pub store: Store,
     pub bus: TraceBus,
     pub base_url: String,
@@ -54,7 +55,7 @@ impl AppState {
             allowed_hosts.push(own);
         }
         AppState {
-            profiles,
+            profiles: LiveProfiles::new(profiles),
             store,
             bus,
             base_url,
@@ -66,8 +67,9 @@ impl AppState {
         }
     }
 
-    pub fn profile(&self, id: &str) -> Option<&Profile> {
-        self.profiles.get(id)
+    /// The profile `id` as it is now (a later override does not change this copy).
+    pub fn profile(&self, id: &str) -> Option<Arc<Profile>> {
+        self.profiles.current().get(id).cloned()
     }
 
     /// The client configuration endpoint of a client (RFC 7592 §2).
@@ -77,5 +79,38 @@ impl AppState {
             profile.issuer(&self.base_url),
             mockbank_core::discovery::REGISTRATION_PATH
         )
+    }
+}
+
+/// The profiles as loaded from their files, and as served: with the user's run-time check
+/// overrides (kept in the store) applied. A request works on the set current when it
+/// started; an override takes effect from the next request.
+pub struct LiveProfiles {
+    files: ProfileSet,
+    current: RwLock<Arc<ProfileSet>>,
+    /// Serialises override changes: store write and swap happen in the same order.
+    pub(crate) updating: tokio::sync::Mutex<()>,
+}
+
+impl LiveProfiles {
+    pub fn new(files: ProfileSet) -> Self {
+        LiveProfiles {
+            current: RwLock::new(Arc::new(files.clone())),
+            files,
+            updating: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn current(&self) -> Arc<ProfileSet> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Serves the profile files with `overrides` applied (replacing earlier overrides).
+    pub fn apply(&self, overrides: &[CheckOverride]) {
+        let set = Arc::new(self.files.with_overrides(overrides));
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = set;
     }
 }

@@ -12,6 +12,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use mockbank_core::CheckOverride;
 use serde_json::{Map, Value};
 
 pub use reader::TraceFilter;
@@ -265,6 +266,39 @@ impl Store {
             ))
             .await?;
         Ok(inserted == 1)
+    }
+
+    /// Switches a check of a profile on or off over its profile file (`Some`), or reverts
+    /// it to the file (`None`).
+    pub async fn set_check_override(
+        &self,
+        profile: &str,
+        check: &str,
+        enabled: Option<bool>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .run(Op::SetCheckOverride(
+                profile.to_owned(),
+                Some(check.to_owned()),
+                enabled,
+                now,
+            ))
+            .await
+            .map(drop)
+    }
+
+    /// Reverts every check of a profile to its profile file.
+    pub async fn clear_check_overrides(&self, profile: &str) -> Result<(), StoreError> {
+        self.writer
+            .run(Op::SetCheckOverride(profile.to_owned(), None, None, 0))
+            .await
+            .map(drop)
+    }
+
+    /// Every check override, by profile and check.
+    pub fn check_overrides(&self) -> Result<Vec<CheckOverride>, StoreError> {
+        self.readers.with(reader::check_overrides)
     }
 
     /// Appends a trace; returns it with its sequence number once committed. The

@@ -89,6 +89,16 @@ CREATE INDEX dir_certificates_org ON dir_certificates(org_id);
 -- Initial access tokens (RFC 7591 §3) may be limited to a number of registrations.
 ALTER TABLE tokens ADD COLUMN uses_left INTEGER;
 "#,
+    r#"
+-- A user's run-time switches of profile checks, applied over the profile files.
+CREATE TABLE check_overrides (
+    profile    TEXT NOT NULL,
+    check_id   TEXT NOT NULL,
+    enabled    INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (profile, check_id)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Connection settings shared by the writer and the readers.

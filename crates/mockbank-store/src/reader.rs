@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use mockbank_core::Trace;
+use mockbank_core::{CheckOverride, Trace};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
 use crate::{ClientRow, DirKind, DirectoryRow, StoreError, TokenKind, TokenRow};
@@ -255,4 +255,18 @@ pub(crate) fn directory_entries(
     ))?;
     let rows = stmt.query_map(params![org_id], directory_row)?;
     rows.map(|r| with_record(r?)).collect()
+}
+
+pub(crate) fn check_overrides(c: &Connection) -> Result<Vec<CheckOverride>, StoreError> {
+    let mut stmt = c.prepare_cached(
+        "SELECT profile, check_id, enabled FROM check_overrides ORDER BY profile, check_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(CheckOverride {
+            profile: r.get(0)?,
+            check: r.get(1)?,
+            enabled: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

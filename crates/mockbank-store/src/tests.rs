@@ -102,6 +102,55 @@ async fn clients_and_tokens_survive_reopening() {
 }
 
 #[tokio::test]
+async fn check_overrides_are_set_replaced_reverted_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    let o = |profile: &str, check: &str, enabled| CheckOverride {
+        profile: profile.into(),
+        check: check.into(),
+        enabled,
+    };
+    store
+        .set_check_override("generic", "a", Some(false), 1)
+        .await
+        .unwrap();
+    store
+        .set_check_override("generic", "a", Some(true), 2)
+        .await
+        .unwrap();
+    store
+        .set_check_override("generic", "b", Some(false), 3)
+        .await
+        .unwrap();
+    store
+        .set_check_override("stet", "c", Some(false), 4)
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+    drop(store);
+
+    let store = open(dir.path(), 100);
+    assert_eq!(
+        store.check_overrides().unwrap(),
+        vec![
+            o("generic", "a", true),
+            o("generic", "b", false),
+            o("stet", "c", false)
+        ]
+    );
+    store
+        .set_check_override("generic", "a", None, 5)
+        .await
+        .unwrap();
+    assert_eq!(store.check_overrides().unwrap().len(), 2);
+    store.clear_check_overrides("generic").await.unwrap();
+    assert_eq!(
+        store.check_overrides().unwrap(),
+        vec![o("stet", "c", false)]
+    );
+}
+
+#[tokio::test]
 async fn rotation_is_compare_and_swap() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path(), 100);

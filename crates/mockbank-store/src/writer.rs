@@ -63,6 +63,9 @@ pub(crate) enum Op {
     RotateToken(Vec<u8>, TokenRow),
     ConsumeToken(Vec<u8>, i64),
     RememberJti(String, String, i64, i64),
+    /// Sets (`Some`) or removes (`None`) a check override; `None` as the check removes
+    /// every override of the profile.
+    SetCheckOverride(String, Option<String>, Option<bool>, i64),
     /// Writes that must commit together with the trace of the request that caused them.
     Commit(
         Vec<Write>,
@@ -320,6 +323,22 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
                 params![issuer, jti, expires_at],
             )? as i64
         }
+        Op::SetCheckOverride(profile, check, enabled, now) => match (check, enabled) {
+            (Some(check), Some(enabled)) => c.execute(
+                "INSERT INTO check_overrides (profile, check_id, enabled, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (profile, check_id) \
+                 DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
+                params![profile, check, enabled, now],
+            )? as i64,
+            (Some(check), None) => c.execute(
+                "DELETE FROM check_overrides WHERE profile = ?1 AND check_id = ?2",
+                params![profile, check],
+            )? as i64,
+            (None, _) => c.execute(
+                "DELETE FROM check_overrides WHERE profile = ?1",
+                params![profile],
+            )? as i64,
+        },
         Op::Commit(writes, row, _) => {
             for w in writes {
                 match w {

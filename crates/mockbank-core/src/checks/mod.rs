@@ -405,8 +405,8 @@ pub(crate) mod testing {
         ProfileSet::builtin()
             .unwrap()
             .get("generic")
+            .map(|p| Profile::clone(p))
             .unwrap()
-            .clone()
     }
 
     /// Runs one check (with the generic profile's parameters) on a JSON body.

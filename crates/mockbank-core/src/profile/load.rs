@@ -1,8 +1,9 @@
 //! Loading profile files: TOML → [`Profile`], with errors that name the file and line.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
-use super::{Profile, ProfileCheck, ProfileSettings};
+use super::{CheckOverride, Profile, ProfileCheck, ProfileSettings};
 use crate::checks::{self, ParamValue};
 
 /// The profiles shipped in `profiles/`, built into the binary.
@@ -43,7 +44,8 @@ pub struct ProfileError {
 /// All profiles served at once, in id order.
 #[derive(Debug, Clone, Default)]
 pub struct ProfileSet {
-    profiles: Vec<Profile>,
+    // Shared: a set with overrides applied copies only the profiles it changes.
+    profiles: Vec<Arc<Profile>>,
 }
 
 impl ProfileSet {
@@ -56,7 +58,7 @@ impl ProfileSet {
             let Some(stem) = name.strip_suffix(".toml") else {
                 continue;
             };
-            profiles.push(Profile::from_toml(stem, name, src)?);
+            profiles.push(Arc::new(Profile::from_toml(stem, name, src)?));
         }
         if profiles.is_empty() {
             return Err(ProfileError {
@@ -74,12 +76,40 @@ impl ProfileSet {
         Self::load(builtin_sources())
     }
 
-    pub fn get(&self, id: &str) -> Option<&Profile> {
+    pub fn get(&self, id: &str) -> Option<&Arc<Profile>> {
         self.profiles.iter().find(|p| p.id == id)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Profile> {
-        self.profiles.iter()
+        self.profiles.iter().map(|p| &**p)
+    }
+
+    /// These profiles as their files define them, with `overrides` applied on top. An
+    /// override naming a profile or check that is no longer there is ignored.
+    pub fn with_overrides<'a>(
+        &self,
+        overrides: impl IntoIterator<Item = &'a CheckOverride>,
+    ) -> Self {
+        let mut set = self.clone();
+        for p in &mut set.profiles {
+            if p.checks.iter().any(ProfileCheck::overridden) {
+                for c in &mut Arc::make_mut(p).checks {
+                    c.enabled = c.default_enabled;
+                }
+            }
+        }
+        for o in overrides {
+            let Some(p) = set.profiles.iter_mut().find(|p| p.id == o.profile) else {
+                continue;
+            };
+            let Some(at) = p.checks.iter().position(|c| c.def.id == o.check) else {
+                continue;
+            };
+            if p.checks[at].enabled != o.enabled {
+                Arc::make_mut(p).checks[at].enabled = o.enabled;
+            }
+        }
+        set
     }
 }
 
@@ -145,6 +175,7 @@ impl Profile {
                 status,
                 spec: entry.spec.clone().unwrap_or_else(|| def.spec.to_owned()),
                 enabled: entry.enabled,
+                default_enabled: entry.enabled,
             });
         }
         Ok(Profile {
@@ -200,6 +231,41 @@ mod tests {
         for p in set.iter() {
             assert!(!p.checks.is_empty(), "{} runs no check", p.id);
         }
+    }
+
+    #[test]
+    fn overrides_switch_checks_and_revert_to_the_file() {
+        let base = ProfileSet::builtin().unwrap();
+        let off = |profile: &str, check: &str| CheckOverride {
+            profile: profile.into(),
+            check: check.into(),
+            enabled: false,
+        };
+        let overrides = [
+            off("generic", "generic.redirect.no_fragment"),
+            off("generic", "no.such.check"),
+            off("no-such-profile", "generic.redirect.no_fragment"),
+        ];
+        let set = base.with_overrides(&overrides);
+        let generic = set.get("generic").unwrap();
+        let check = generic.check("generic.redirect.no_fragment").unwrap();
+        assert!(!check.enabled && check.default_enabled && check.overridden());
+        assert!(!generic.runs("generic.redirect.no_fragment"));
+        // Other profiles and checks are untouched.
+        let overridden = |s: &ProfileSet| {
+            s.iter()
+                .flat_map(|p| &p.checks)
+                .filter(|c| c.overridden())
+                .count()
+        };
+        assert_eq!(overridden(&set), 1);
+        // Applying no overrides to an overridden set gives the files back.
+        let reverted = set.with_overrides(&[]);
+        assert_eq!(overridden(&reverted), 0);
+        assert!(reverted
+            .get("generic")
+            .unwrap()
+            .runs("generic.redirect.no_fragment"));
     }
 
     #[test]

@@ -31,13 +31,30 @@ pub struct ProfileCheck {
     pub error: ErrorCode,
     pub status: u16,
     pub spec: String,
+    /// Whether the check runs: the profile file's value unless a user override changed it.
     pub enabled: bool,
+    /// The profile file's value of `enabled`.
+    pub default_enabled: bool,
 }
 
 impl ProfileCheck {
     pub fn params(&self) -> Params<'_> {
         Params::new(self.def, &self.params)
     }
+
+    /// Switched on or off at run time, against the profile file.
+    pub fn overridden(&self) -> bool {
+        self.enabled != self.default_enabled
+    }
+}
+
+/// A user's run-time switch of one check of one profile (kept apart from the file, which
+/// stays the profile's definition).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOverride {
+    pub profile: String,
+    pub check: String,
+    pub enabled: bool,
 }
 
 impl Profile {
@@ -69,6 +86,11 @@ impl Profile {
             .iter()
             .find(|c| c.enabled && c.def.id == id)
             .map(|c| c.params().bool(name))
+    }
+
+    /// The profile's check `id`, enabled or not.
+    pub fn check(&self, id: &str) -> Option<&ProfileCheck> {
+        self.checks.iter().find(|c| c.def.id == id)
     }
 
     /// Whether the profile runs the check `id` (enabled).

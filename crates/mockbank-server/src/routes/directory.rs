@@ -37,6 +37,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
     let admin_only = Router::new()
         .route("/directory/software", post(mint).get(list_software))
         .route("/directory/software/{id}", get(software))
+        .route("/directory/software/{id}/bundle", get(software_bundle))
         .route("/directory/software/{id}/revoke", post(revoke_software))
         .route("/directory/software/{id}/ssa", post(reissue_ssa))
         .route("/directory/orgs", get(list_orgs))
@@ -153,7 +154,13 @@ async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBo
             id: software_id.clone(),
             org_id: minted.org.org_id.clone(),
             status: "Active".into(),
-            record: minted.software.clone(),
+            // The bundle (private keys included) is kept so it can be downloaded again
+            // (`/bundle`, admin only); every other view of the record leaves it out.
+            record: {
+                let mut record = minted.software.clone();
+                record[BUNDLE] = minted.bundle.clone();
+                record
+            },
             created_at: now,
         },
     ));
@@ -184,14 +191,38 @@ fn store_failure(e: StoreError) -> Response {
     http_error::internal("reading the directory", e, TraceInfo::default())
 }
 
+/// The field of a software record that keeps its credentials bundle.
+const BUNDLE: &str = "bundle";
+
 /// The public view of an entry: its record with the live status.
 fn view(row: DirectoryRow) -> Value {
     let mut v = row.record;
     if let Some(obj) = v.as_object_mut() {
         obj.insert("status".into(), row.status.into());
         obj.remove("pem");
+        obj.remove(BUNDLE);
     }
     v
+}
+
+/// `GET /directory/software/{id}/bundle`: the credentials bundle of the mint answer again.
+async fn software_bundle(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match entry(&st, DirKind::Software, &id) {
+        Ok(Some(mut row)) => match row.record.get_mut(BUNDLE).map(Value::take) {
+            Some(bundle) if bundle.is_object() => {
+                http_error::ok(StatusCode::OK, &bundle, TraceInfo::default())
+            }
+            _ => http_error::error(
+                &ProtocolError::new(
+                    ErrorCode::NotFound,
+                    format!("software `{id}` was minted before bundles were kept: mint a new one"),
+                ),
+                TraceInfo::default(),
+            ),
+        },
+        Ok(None) => not_found("software", &id),
+        Err(e) => store_failure(e),
+    }
 }
 
 async fn list_software(State(st): State<Arc<AppState>>) -> Response {

@@ -10,11 +10,13 @@ use serde_json::json;
 use super::unknown_profile;
 use crate::http_error::{self, TraceInfo};
 use crate::state::AppState;
+use mockbank_core::Profile;
 
 pub async fn document(State(st): State<Arc<AppState>>, Path(profile): Path<String>) -> Response {
-    let Some(profile) = st.profile(&profile) else {
+    let Some(served) = st.profile(&profile) else {
         return unknown_profile(&st, &profile);
     };
+    let profile: &Profile = &served;
     let doc = mockbank_core::discovery::document(profile, &st.base_url);
     http_error::ok(StatusCode::OK, &doc, TraceInfo::default())
 }

@@ -39,9 +39,10 @@ pub async fn manage(
     peer: Option<Extension<Peer>>,
     Extension(body): Extension<ReadBody>,
 ) -> Response {
-    let Some(profile) = st.profile(&profile) else {
+    let Some(served) = st.profile(&profile) else {
         return unknown_profile(&st, &profile);
     };
+    let profile: &Profile = &served;
     let now = now();
     let request = request_facts(&method, &uri, &headers, &body);
     let credential = profile.settings.management.credential;

@@ -94,7 +94,8 @@ pub(crate) fn request_facts(
 
 /// The 404 for a profile id that does not exist.
 pub(crate) fn unknown_profile(st: &AppState, id: &str) -> Response {
-    let known: Vec<&str> = st.profiles.iter().map(|p| p.id.as_str()).collect();
+    let served = st.profiles.current();
+    let known: Vec<&str> = served.iter().map(|p| p.id.as_str()).collect();
     http_error::error(
         &ProtocolError::new(
             ErrorCode::NotFound,

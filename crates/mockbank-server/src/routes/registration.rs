@@ -40,9 +40,10 @@ pub async fn register(
     peer: Option<Extension<Peer>>,
     Extension(body): Extension<ReadBody>,
 ) -> Response {
-    let Some(profile) = st.profile(&profile) else {
+    let Some(served) = st.profile(&profile) else {
         return unknown_profile(&st, &profile);
     };
+    let profile: &Profile = &served;
     let now = now();
     let request = request_facts(&method, &uri, &headers, &body);
     let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0), profile) {

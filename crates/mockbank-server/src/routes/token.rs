@@ -22,6 +22,7 @@ use crate::secrets;
 use crate::state::AppState;
 use crate::tls::Peer;
 use crate::trace_layer::ReadBody;
+use mockbank_core::Profile;
 
 /// "Registration-less" PSD2 access (EBA Q&A 2021_6029): the QWAC identifies the TPP, and its
 /// organizationIdentifier is its client id without a prior registration.
@@ -65,9 +66,10 @@ pub async fn token(
     peer: Option<Extension<Peer>>,
     Extension(body): Extension<ReadBody>,
 ) -> Response {
-    let Some(profile) = st.profile(&profile) else {
+    let Some(served) = st.profile(&profile) else {
         return unknown_profile(&st, &profile);
     };
+    let profile: &Profile = &served;
     let now = now();
     let request = request_facts(&method, &uri, &headers, &body);
     let form = match body.over_limit {

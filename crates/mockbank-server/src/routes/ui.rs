@@ -251,6 +251,7 @@ fn cross_origin_refusal(st: &AppState, uri: &Uri, headers: &HeaderMap) -> Option
 pub(crate) fn bootstrap(st: &AppState, login_error: Option<&str>) -> Value {
     let profiles: Vec<Value> = st
         .profiles
+        .current()
         .iter()
         .map(|p| {
             let doc = mockbank_core::discovery::document(p, &st.base_url);
@@ -325,7 +326,7 @@ fn escape(s: &str) -> String {
 /// `ui/first-run.html`: where everything is and a ready-to-paste command per profile.
 fn first_run_page(st: &AppState, login_error: Option<&str>) -> String {
     let mut rows = String::new();
-    for p in st.profiles.iter() {
+    for p in st.profiles.current().iter() {
         let issuer = p.issuer(&st.base_url);
         let curl = format!(
             "curl --cacert ca.pem -H 'Content-Type: application/json' -d '{{\"redirect_uris\":[\"https://tpp.example/cb\"],\"client_name\":\"demo\"}}' {issuer}/register"
