@@ -307,6 +307,7 @@ mod tests {
             data_dir: "data".into(),
             admin_token_file: "admin-token".into(),
             bootstrap: serde_json::json!({"title": "</script><b>&"}),
+            probe: false,
         };
         let s = info.to_script_json();
         assert!(
