@@ -5,6 +5,7 @@
 //! its own commit, so an acknowledged write is on disk (in the WAL) before the HTTP answer
 //! leaves — it survives `kill -9`. Reads use a small pool of read-only connections.
 
+mod dict;
 mod migrations;
 mod reader;
 mod writer;
@@ -59,6 +60,8 @@ pub enum Write {
     Directory(DirKind, DirectoryRow),
     /// Changes a directory entry's status (e.g. `Revoked`).
     DirectoryStatus(DirKind, String, String),
+    /// Keeps a software's credentials bundle (by software id).
+    Bundle(String, Value),
 }
 
 /// The kinds of mock-directory entries.
@@ -174,6 +177,7 @@ impl Store {
     pub fn open(dir: &Path, config: StoreConfig) -> Result<Store, StoreError> {
         let path = dir.join(DB_FILE);
         let conn = migrations::open_migrated(&path)?;
+        dict::TraceDict::current().save(&conn)?;
         let writer = Writer::start(conn, &path, config)?;
         let readers = Arc::new(reader::Readers::open(&path, 2)?);
         Ok(Store {
@@ -375,6 +379,12 @@ impl Store {
         id: &str,
     ) -> Result<Option<DirectoryRow>, StoreError> {
         self.readers.with(|c| reader::directory_entry(c, kind, id))
+    }
+
+    /// The credentials bundle kept for a software.
+    pub fn directory_bundle(&self, software_id: &str) -> Result<Option<Value>, StoreError> {
+        self.readers
+            .with(|c| reader::directory_bundle(c, software_id))
     }
 
     /// Entries of `kind`, newest first, optionally only those of one organisation.

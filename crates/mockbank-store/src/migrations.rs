@@ -99,6 +99,21 @@ CREATE TABLE check_overrides (
     PRIMARY KEY (profile, check_id)
 ) WITHOUT ROWID;
 "#,
+    r#"
+-- A software's credentials bundle (private keys included), apart from its record: the
+-- record is read on every request of a directory-backed profile, the bundle only when
+-- downloaded.
+CREATE TABLE dir_bundles (
+    software_id TEXT PRIMARY KEY,
+    bundle      TEXT NOT NULL
+) WITHOUT ROWID;
+-- Traces are LZ4-compressed with a dictionary (`dict`, see dict.rs); NULL: without one.
+CREATE TABLE trace_dicts (
+    id      INTEGER PRIMARY KEY,
+    content BLOB NOT NULL
+);
+ALTER TABLE traces ADD COLUMN dict INTEGER;
+"#,
 ];
 
 /// Connection settings shared by the writer and the readers.

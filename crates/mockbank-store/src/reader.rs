@@ -5,7 +5,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use mockbank_core::{CheckOverride, Trace};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
+use serde_json::Value;
 
+use crate::dict::TraceDict;
 use crate::{ClientRow, DirKind, DirectoryRow, StoreError, TokenKind, TokenRow};
 
 pub(crate) struct Readers {
@@ -132,12 +134,25 @@ pub struct TraceFilter {
     pub text: Option<String>,
 }
 
-fn trace_of(seq: i64, body: &[u8]) -> Result<Trace, StoreError> {
-    let json = lz4_flex::decompress_size_prepended(body)
-        .map_err(|e| StoreError::Corrupt(format!("trace {seq} does not decompress: {e}")))?;
+fn trace_of(c: &Connection, (seq, body, dict): TraceCols) -> Result<Trace, StoreError> {
+    let json = match dict {
+        Some(id) => {
+            let dict = TraceDict::load(c, id)?;
+            lz4_flex::block::decompress_size_prepended_with_dict(&body, &dict)
+        }
+        None => lz4_flex::decompress_size_prepended(&body),
+    }
+    .map_err(|e| StoreError::Corrupt(format!("trace {seq} does not decompress: {e}")))?;
     let mut t: Trace = serde_json::from_slice(&json)?;
     t.seq = seq as u64;
     Ok(t)
+}
+
+/// `seq, body, dict` of a trace row.
+type TraceCols = (i64, Vec<u8>, Option<i64>);
+
+fn trace_cols(r: &Row) -> rusqlite::Result<TraceCols> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
 }
 
 pub(crate) fn traces(c: &Connection, f: &TraceFilter) -> Result<Vec<Trace>, StoreError> {
@@ -154,7 +169,7 @@ pub(crate) fn traces(c: &Connection, f: &TraceFilter) -> Result<Vec<Trace>, Stor
         format!("%{escaped}%")
     });
     let mut stmt = c.prepare_cached(
-        "SELECT seq, body FROM traces
+        "SELECT seq, body, dict FROM traces
          WHERE (?1 IS NULL OR seq < ?1)
            AND (?2 IS NULL OR profile = ?2)
            AND (?3 IS NULL OR client_id = ?3)
@@ -171,23 +186,17 @@ pub(crate) fn traces(c: &Connection, f: &TraceFilter) -> Result<Vec<Trace>, Stor
             text,
             f.limit.clamp(1, 1000)
         ],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+        trace_cols,
     )?;
-    rows.map(|r| {
-        let (seq, body) = r?;
-        trace_of(seq, &body)
-    })
-    .collect()
+    rows.map(|r| trace_of(c, r?)).collect()
 }
 
 pub(crate) fn trace(c: &Connection, id: &str) -> Result<Option<Trace>, StoreError> {
     let row = c
-        .prepare_cached("SELECT seq, body FROM traces WHERE id = ?1")?
-        .query_row(params![id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })
+        .prepare_cached("SELECT seq, body, dict FROM traces WHERE id = ?1")?
+        .query_row(params![id], trace_cols)
         .optional()?;
-    row.map(|(seq, body)| trace_of(seq, &body)).transpose()
+    row.map(|cols| trace_of(c, cols)).transpose()
 }
 
 pub(crate) fn traces_after(
@@ -195,16 +204,11 @@ pub(crate) fn traces_after(
     after: u64,
     limit: u32,
 ) -> Result<Vec<Trace>, StoreError> {
-    let mut stmt =
-        c.prepare_cached("SELECT seq, body FROM traces WHERE seq > ?1 ORDER BY seq ASC LIMIT ?2")?;
-    let rows = stmt.query_map(params![after as i64, limit], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-    })?;
-    rows.map(|r| {
-        let (seq, body) = r?;
-        trace_of(seq, &body)
-    })
-    .collect()
+    let mut stmt = c.prepare_cached(
+        "SELECT seq, body, dict FROM traces WHERE seq > ?1 ORDER BY seq ASC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after as i64, limit], trace_cols)?;
+    rows.map(|r| trace_of(c, r?)).collect()
 }
 
 pub(crate) fn trace_count(c: &Connection) -> Result<u64, StoreError> {
@@ -242,6 +246,14 @@ pub(crate) fn directory_entry(
         .query_row(params![id], directory_row)
         .optional()?;
     row.map(with_record).transpose()
+}
+
+pub(crate) fn directory_bundle(c: &Connection, id: &str) -> Result<Option<Value>, StoreError> {
+    let json: Option<String> = c
+        .prepare_cached("SELECT bundle FROM dir_bundles WHERE software_id = ?1")?
+        .query_row(params![id], |r| r.get(0))
+        .optional()?;
+    Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
 }
 
 pub(crate) fn directory_entries(

@@ -425,3 +425,85 @@ async fn consuming_tokens_counts_down_and_spends_access_tokens() {
         "single use"
     );
 }
+
+#[tokio::test]
+async fn traces_read_back_whatever_dictionary_they_were_compressed_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    store
+        .insert_trace(trace("current", "generic", 0))
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+    drop(store);
+
+    // Rows as an older mockbank wrote them: no dictionary, or another catalogue's.
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let old_dict = b"{\"id\":\"an.old.check\",\"title\":\"Old\"".to_vec();
+    conn.execute(
+        "INSERT INTO trace_dicts (id, content) VALUES (42, ?1)",
+        rusqlite::params![old_dict],
+    )
+    .unwrap();
+    let insert = |id: &str, body: Vec<u8>, dict: Option<i64>| {
+        conn.execute(
+            "INSERT INTO traces (id, time_ms, profile, method, path, status, client_id, failed, search, body, dict)
+             VALUES (?1, 1, 'generic', 'POST', '/generic/register', 201, NULL, 0, '', ?2, ?3)",
+            rusqlite::params![id, body, dict],
+        )
+        .unwrap();
+    };
+    let json = |id: &str| serde_json::to_vec(&trace(id, "generic", 0)).unwrap();
+    insert(
+        "plain",
+        lz4_flex::compress_prepend_size(&json("plain")),
+        None,
+    );
+    insert(
+        "older",
+        lz4_flex::block::compress_prepend_size_with_dict(&json("older"), &old_dict),
+        Some(42),
+    );
+    drop(conn);
+
+    let store = open(dir.path(), 100);
+    for id in ["current", "plain", "older"] {
+        assert_eq!(store.trace(id).unwrap().unwrap().id, id);
+    }
+    assert_eq!(
+        store
+            .traces(&TraceFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn the_dictionary_makes_stored_traces_smaller() {
+    // A trace as the server writes them: every check that ran, with its catalogue texts.
+    let mut t = trace("size", "generic", 0);
+    t.checks = mockbank_core::checks::catalogue()
+        .take(45)
+        .map(|def| mockbank_core::trace::CheckResult {
+            id: def.id.into(),
+            title: def.title.into(),
+            spec: def.spec.into(),
+            outcome: mockbank_core::trace::OutcomeKind::Pass,
+            detail: format!("{} holds", def.id),
+            values: Default::default(),
+            severity: Default::default(),
+            duration_us: 0,
+        })
+        .collect();
+    let json = serde_json::to_vec(&t).unwrap();
+    let plain = lz4_flex::compress_prepend_size(&json).len();
+    let with_dict = writer::TraceRow::new(t).unwrap().body.len();
+    assert!(
+        with_dict * 3 < plain * 2,
+        "{with_dict} bytes with the dictionary, {plain} without"
+    );
+}

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use mockbank_core::Trace;
 
+use crate::dict::TraceDict;
 use crate::{ClientRow, StoreConfig, StoreError, TokenRow, Write};
 
 /// Most operations committed in one transaction.
@@ -18,8 +19,9 @@ const MAX_GROUP: usize = 512;
 
 pub(crate) struct TraceRow {
     pub trace: Trace,
-    /// LZ4 of the trace's JSON.
+    /// LZ4 of the trace's JSON, with the dictionary `dict`.
     pub body: Vec<u8>,
+    pub dict: i64,
     pub search: String,
 }
 
@@ -30,7 +32,8 @@ impl TraceRow {
     /// Serialises and compresses on the caller's thread, not the writer's.
     pub fn new(trace: Trace) -> Result<Self, StoreError> {
         let json = serde_json::to_vec(&trace)?;
-        let body = lz4_flex::compress_prepend_size(&json);
+        let dict = TraceDict::current();
+        let body = lz4_flex::block::compress_prepend_size_with_dict(&json, &dict.content);
         let excerpt = |v: &serde_json::Value| {
             let text = v.to_string();
             text.chars().take(SEARCH_BODY_CHARS).collect::<String>()
@@ -49,6 +52,7 @@ impl TraceRow {
         Ok(TraceRow {
             trace,
             body,
+            dict: dict.id,
             search,
         })
     }
@@ -96,6 +100,7 @@ impl Writer {
         // frames are already copied, and completing the checkpoint lets the WAL restart from
         // its beginning instead of growing without bound.
         conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
+        conn.set_prepared_statement_cache_capacity(64);
         let checkpoints = Connection::open(path)?;
         crate::migrations::configure(&checkpoints)?;
         let (stop_checkpoints, stopped) = mpsc::channel::<()>();
@@ -140,7 +145,7 @@ fn checkpoint_loop(conn: Connection, stop: mpsc::Receiver<()>) {
 }
 
 fn writer_loop(
-    mut conn: Connection,
+    conn: Connection,
     rx: mpsc::Receiver<Msg>,
     config: StoreConfig,
     stop_checkpoints: mpsc::Sender<()>,
@@ -167,7 +172,7 @@ fn writer_loop(
             .iter()
             .filter(|(op, _)| matches!(op, Op::Commit(..)))
             .count() as u64;
-        let results = commit_group(&mut conn, group.iter().map(|(op, _)| op));
+        let results = commit_group(&conn, group.iter().map(|(op, _)| op));
         since_prune += traces;
         if since_prune >= prune_every {
             since_prune = 0;
@@ -201,31 +206,40 @@ fn writer_loop(
     }
 }
 
-/// Runs a group in one transaction. If the commit itself fails, every op reports it.
+/// Runs a statement, parsed once per connection (the writer runs the same few thousands of
+/// times a second).
+fn exec(c: &Connection, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    c.prepare_cached(sql)?.execute(p)
+}
+
+/// Runs a group in one transaction, each op in its own savepoint so one failure spoils
+/// nothing else. If the commit itself fails, every op reports it.
 fn commit_group<'a>(
-    conn: &mut Connection,
+    conn: &Connection,
     ops: impl Iterator<Item = &'a Op>,
 ) -> Vec<Result<i64, StoreError>> {
-    let mut tx = match conn.transaction() {
-        Ok(tx) => tx,
-        Err(e) => {
-            return ops
-                .map(|_| Err(StoreError::Commit(e.to_string())))
-                .collect()
-        }
-    };
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE", []) {
+        return ops
+            .map(|_| Err(StoreError::Commit(e.to_string())))
+            .collect();
+    }
     let mut results = Vec::new();
     for op in ops {
-        let result = (|| {
-            let sp = tx.savepoint()?;
-            let r = apply(&sp, op)?;
-            sp.commit()?;
-            Ok(r)
-        })();
-        results.push(result);
+        let result = exec(conn, "SAVEPOINT op", [])
+            .map_err(StoreError::from)
+            .and_then(|_| apply(conn, op));
+        let closed = match &result {
+            Ok(_) => exec(conn, "RELEASE op", []),
+            Err(_) => exec(conn, "ROLLBACK TO op", []).and_then(|_| exec(conn, "RELEASE op", [])),
+        };
+        results.push(match closed {
+            Ok(_) => result,
+            Err(e) => Err(e.into()),
+        });
     }
-    if let Err(e) = tx.commit() {
+    if let Err(e) = exec(conn, "COMMIT", []) {
         tracing::error!(error = %e, "store commit failed");
+        let _ = exec(conn, "ROLLBACK", []);
         return results
             .iter()
             .map(|_| Err(StoreError::Commit(e.to_string())))
@@ -235,7 +249,7 @@ fn commit_group<'a>(
 }
 
 fn insert_token(c: &Connection, t: &TokenRow) -> rusqlite::Result<usize> {
-    c.execute(
+    exec(c,
         "INSERT INTO tokens (hash, kind, client_id, profile, scope, issued_at, expires_at, revoked_at, cnf, uses_left)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![t.hash, t.kind.as_str(), t.client_id, t.profile, t.scope, t.issued_at, t.expires_at, t.revoked_at, t.cnf, t.uses_left],
@@ -243,7 +257,7 @@ fn insert_token(c: &Connection, t: &TokenRow) -> rusqlite::Result<usize> {
 }
 
 fn upsert_client(c: &Connection, client: &ClientRow) -> Result<usize, StoreError> {
-    Ok(c.execute(
+    Ok(exec(c,
         "INSERT INTO clients (client_id, profile, metadata, secret_hash, secret_expires_at, issued_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT(client_id) DO UPDATE SET metadata = excluded.metadata,
@@ -276,20 +290,23 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
             upsert_client(c, client)? as i64
         }
         Op::DeleteClient(id, now) => {
-            c.execute(
+            exec(
+                c,
                 "UPDATE tokens SET revoked_at = ?2 WHERE client_id = ?1 AND revoked_at IS NULL",
                 params![id, now],
             )?;
-            c.execute("DELETE FROM clients WHERE client_id = ?1", params![id])? as i64
+            exec(c, "DELETE FROM clients WHERE client_id = ?1", params![id])? as i64
         }
         Op::InsertToken(t) => insert_token(c, t)? as i64,
-        Op::RevokeToken(hash, now) => c.execute(
+        Op::RevokeToken(hash, now) => exec(
+            c,
             "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
             params![hash, now],
         )? as i64,
         Op::RotateToken(old, new) => rotate(c, old, new)? as i64,
         Op::ConsumeToken(hash, now) => {
-            let counted = c.execute(
+            let counted = exec(
+                c,
                 "UPDATE tokens SET uses_left = uses_left - 1,
                         revoked_at = CASE WHEN uses_left = 1 THEN ?2 ELSE revoked_at END
                  WHERE hash = ?1 AND revoked_at IS NULL AND uses_left > 0",
@@ -304,7 +321,8 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
                     .ok();
                 match kind.as_deref() {
                     Some("initial") => 1,
-                    Some(_) => c.execute(
+                    Some(_) => exec(
+                        c,
                         "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
                         params![hash, now],
                     )? as i64,
@@ -314,27 +332,32 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
         }
         Op::RememberJti(issuer, jti, expires_at, now) => {
             // An expired entry no longer blocks its jti; the replay window is its lifetime.
-            c.execute(
+            exec(
+                c,
                 "DELETE FROM jti_seen WHERE issuer = ?1 AND jti = ?2 AND expires_at < ?3",
                 params![issuer, jti, now],
             )?;
-            c.execute(
+            exec(
+                c,
                 "INSERT OR IGNORE INTO jti_seen (issuer, jti, expires_at) VALUES (?1, ?2, ?3)",
                 params![issuer, jti, expires_at],
             )? as i64
         }
         Op::SetCheckOverride(profile, check, enabled, now) => match (check, enabled) {
-            (Some(check), Some(enabled)) => c.execute(
+            (Some(check), Some(enabled)) => exec(
+                c,
                 "INSERT INTO check_overrides (profile, check_id, enabled, updated_at) \
                  VALUES (?1, ?2, ?3, ?4) ON CONFLICT (profile, check_id) \
                  DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
                 params![profile, check, enabled, now],
             )? as i64,
-            (Some(check), None) => c.execute(
+            (Some(check), None) => exec(
+                c,
                 "DELETE FROM check_overrides WHERE profile = ?1 AND check_id = ?2",
                 params![profile, check],
             )? as i64,
-            (None, _) => c.execute(
+            (None, _) => exec(
+                c,
                 "DELETE FROM check_overrides WHERE profile = ?1",
                 params![profile],
             )? as i64,
@@ -352,7 +375,7 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
                         insert_token(c, t)?;
                     }
                     Write::Directory(kind, row) => {
-                        c.execute(
+                        exec(c,
                             &format!(
                                 "INSERT OR REPLACE INTO {} (id, org_id, status, record, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                                 kind.table()
@@ -360,8 +383,16 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
                             params![row.id, row.org_id, row.status, serde_json::to_string(&row.record)?, row.created_at],
                         )?;
                     }
+                    Write::Bundle(id, bundle) => {
+                        exec(
+                            c,
+                            "INSERT OR REPLACE INTO dir_bundles (software_id, bundle) VALUES (?1, ?2)",
+                            params![id, serde_json::to_string(bundle)?],
+                        )?;
+                    }
                     Write::DirectoryStatus(kind, id, status) => {
-                        c.execute(
+                        exec(
+                            c,
                             &format!("UPDATE {} SET status = ?2 WHERE id = ?1", kind.table()),
                             params![id, status],
                         )?;
@@ -370,8 +401,8 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
             }
             let t = &row.trace;
             c.prepare_cached(
-                "INSERT INTO traces (id, time_ms, profile, method, path, status, client_id, failed, search, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO traces (id, time_ms, profile, method, path, status, client_id, failed, search, body, dict)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 t.id,
@@ -383,7 +414,8 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
                 t.client_id,
                 t.summary.fail,
                 row.search,
-                row.body
+                row.body,
+                row.dict
             ])?;
             c.last_insert_rowid()
         }
@@ -392,7 +424,8 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
 
 /// Revokes `old` if still active and inserts `new`; 0 when `old` was already gone.
 fn rotate(c: &Connection, old: &[u8], new: &TokenRow) -> rusqlite::Result<usize> {
-    let revoked = c.execute(
+    let revoked = exec(
+        c,
         "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
         params![old, new.issued_at],
     )?;
@@ -409,5 +442,5 @@ fn prune_traces(c: &Connection, last_seq: i64, keep: u64) -> rusqlite::Result<us
     if cut <= 0 {
         return Ok(0);
     }
-    c.execute("DELETE FROM traces WHERE seq <= ?1", params![cut])
+    exec(c, "DELETE FROM traces WHERE seq <= ?1", params![cut])
 }

@@ -154,16 +154,12 @@ async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBo
             id: software_id.clone(),
             org_id: minted.org.org_id.clone(),
             status: "Active".into(),
-            // The bundle (private keys included) is kept so it can be downloaded again
-            // (`/bundle`, admin only); every other view of the record leaves it out.
-            record: {
-                let mut record = minted.software.clone();
-                record[BUNDLE] = minted.bundle.clone();
-                record
-            },
+            record: minted.software.clone(),
             created_at: now,
         },
     ));
+    // Kept so it can be downloaded again (`/bundle`, admin only).
+    writes.push(Write::Bundle(software_id.clone(), minted.bundle.clone()));
     for cert in &minted.certificates {
         writes.push(Write::Directory(
             DirKind::Certificate,
@@ -191,36 +187,31 @@ fn store_failure(e: StoreError) -> Response {
     http_error::internal("reading the directory", e, TraceInfo::default())
 }
 
-/// The field of a software record that keeps its credentials bundle.
-const BUNDLE: &str = "bundle";
-
 /// The public view of an entry: its record with the live status.
 fn view(row: DirectoryRow) -> Value {
     let mut v = row.record;
     if let Some(obj) = v.as_object_mut() {
         obj.insert("status".into(), row.status.into());
         obj.remove("pem");
-        obj.remove(BUNDLE);
     }
     v
 }
 
 /// `GET /directory/software/{id}/bundle`: the credentials bundle of the mint answer again.
 async fn software_bundle(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    match entry(&st, DirKind::Software, &id) {
-        Ok(Some(mut row)) => match row.record.get_mut(BUNDLE).map(Value::take) {
-            Some(bundle) if bundle.is_object() => {
-                http_error::ok(StatusCode::OK, &bundle, TraceInfo::default())
-            }
-            _ => http_error::error(
+    match st.store.directory_bundle(&id) {
+        Ok(Some(bundle)) => http_error::ok(StatusCode::OK, &bundle, TraceInfo::default()),
+        Ok(None) => match entry(&st, DirKind::Software, &id) {
+            Ok(Some(_)) => http_error::error(
                 &ProtocolError::new(
                     ErrorCode::NotFound,
                     format!("software `{id}` was minted before bundles were kept: mint a new one"),
                 ),
                 TraceInfo::default(),
             ),
+            Ok(None) => not_found("software", &id),
+            Err(e) => store_failure(e),
         },
-        Ok(None) => not_found("software", &id),
         Err(e) => store_failure(e),
     }
 }
