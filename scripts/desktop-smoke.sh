@@ -3,9 +3,12 @@
 # started under Xvfb with a data folder of its own. Once the window has shown its empty
 # list, one client registers with curl, so the trace can only reach the window through the
 # live feed. Screenshots: ui/e2e/screenshots/desktop-first-run.png (before) and
-# desktop.png (after). Fails when the app does not start, does not forward the trace to the
-# window, leaves a blank window (a screenshot of nearly one colour) or does not shut its
-# server down cleanly when asked to quit.
+# desktop.png (after). Then 20 more registrations, timed from each response to its trace
+# row drawn in the window (the app runs with MOCKBANK_DESKTOP_PROBE=1, its UI reports each
+# row's first frame; scripts/desktop-latency.mjs pairs them): ui/e2e/screenshots/
+# desktop-latency.txt. Fails when the app does not start, does not forward the trace to the
+# window, leaves a blank window (a screenshot of nearly one colour), does not report a row
+# within 10 s, or does not shut its server down cleanly when asked to quit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -17,9 +20,10 @@ bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/mockbank-desktop"
 in_window() {
   local tmp=$1 ready="" status
   # (app is global: the EXIT trap below reads it after this function returned)
-  # Its own data (XDG_DATA_HOME: app_data_dir) and webview cache, and the trace feed logged.
+  # Its own data (XDG_DATA_HOME: app_data_dir) and webview cache, the trace feed logged, and
+  # the UI's latency probe on.
   XDG_DATA_HOME="$tmp/data" XDG_CACHE_HOME="$tmp/cache" XDG_CONFIG_HOME="$tmp/config" \
-    RUST_LOG="info,mockbank_desktop=debug" "$bin" >"$tmp/stdout" 2>"$tmp/stderr" &
+    RUST_LOG="info,mockbank_desktop=debug" MOCKBANK_DESKTOP_PROBE=1 "$bin" >"$tmp/stdout" 2>"$tmp/stderr" &
   app=$!
   # Whatever fails below, the app does not outlive the check.
   trap 'kill "$app" 2>/dev/null || true' EXIT
@@ -55,6 +59,12 @@ in_window() {
   echo "desktop: registered a client at $base_url/generic/register (201)"
   sleep 3
   import -window root "$shot"
+
+  if ! node scripts/desktop-latency.mjs "$base_url" "$ca_cert" "$tmp/stderr"; then
+    echo "desktop: the latency probe failed; stderr:" >&2
+    tail -n 40 "$tmp/stderr" >&2
+    return 1
+  fi
 
   # Quit as a user would (SIGTERM takes the same path as closing the window).
   kill -TERM "$app"
@@ -105,4 +115,4 @@ if [ "$colours" -lt 200 ]; then
   echo "desktop: the window looks blank ($colours colours): see $shot" >&2
   exit 1
 fi
-echo "desktop: 1 passed, 0 failed"
+echo "desktop: 2 passed, 0 failed"

@@ -343,6 +343,172 @@ describe('browser UI', () => {
     writeFileSync(join(shots, 'latency.txt'), `${summary}\n`);
   });
 
+  // From here on the trace list's counts are not asserted: the directory's requests are
+  // traced too.
+  const admin = (method, path, body) =>
+    request(bank, method, path, {
+      headers: {
+        authorization: `Bearer ${bank.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then((r) => ({ ...r, json: r.text ? JSON.parse(r.text) : null }));
+
+  test('directory: mint a software in the form, download its bundle, revoke it', async () => {
+    await page.getByRole('link', { name: 'Directory', exact: true }).click();
+    await page.getByText('Nothing minted yet').waitFor();
+    const form = page.getByRole('form', { name: 'Mint a software' });
+    assert.equal(await form.getByLabel('Profile').inputValue(), 'obuk-v3.2', 'OBUK is the default profile');
+    assert.equal(await form.getByLabel('Organisation', { exact: true }).inputValue(), '', 'a new organisation');
+    await form.getByLabel('Organisation name').fill('E2E TPP Ltd');
+    await form.getByLabel('Software name').fill('e2e app');
+    await form.getByLabel('CBPII').check();
+    await form.getByLabel('Redirect URIs').fill('https://tpp.example.com/cb\nhttps://tpp.example.com/cb2');
+    await form.getByRole('button', { name: 'EC (ES256)' }).click();
+
+    // Key generation can take seconds; here it is quick: hold the answer back a moment, so
+    // the progress indicator can be seen.
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    await page.route(`${bank.base}/directory/software`, async (route) => {
+      if (route.request().method() === 'POST') await held;
+      await route.continue();
+    });
+    await form.getByRole('button', { name: 'Mint software' }).click();
+    const progress = page.getByTestId('mint-progress');
+    await progress.waitFor();
+    assert.match(await progress.innerText(), /Generating keys/);
+    assert.equal(await form.getByRole('button', { name: 'Minting…' }).isDisabled(), true, 'no second mint meanwhile');
+    release();
+    const result = page.getByTestId('mint-result');
+    await result.waitFor();
+    await page.unroute(`${bank.base}/directory/software`);
+    assert.equal(await page.getByTestId('mint-progress').count(), 0, 'the progress indicator is gone');
+    const softwareId = (await page.getByTestId('minted-software-id').textContent()).trim();
+    const summary = await result.innerText();
+    assert.match(summary, /org_id/);
+    assert.match(summary, /Transport DN/);
+    assert.match(summary, /ES256/);
+
+    const row = page.locator(`tr[data-software-id="${softwareId}"]`);
+    await row.waitFor();
+    const rowText = await row.innerText();
+    assert.match(rowText, /e2e app/);
+    assert.match(rowText, /obuk-v3\.2/);
+    assert.match(rowText, /AISP, PISP, CBPII/);
+    assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'Active');
+    assert.match(await page.locator('table.directory-orgs').innerText(), /E2E TPP Ltd/);
+
+    // The bundle, fetched again from the list (GET /directory/software/{id}/bundle).
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: /^Bundle/ }).click()]);
+    const bundle = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.equal(bundle.software_id, softwareId);
+    assert.equal(bundle.profile, 'obuk-v3.2');
+    assert.equal(bundle.signing_alg, 'ES256');
+    assert.deepEqual(bundle.redirect_uris, ['https://tpp.example.com/cb', 'https://tpp.example.com/cb2']);
+    assert.match(bundle.transport_key_pem, /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+    assert.equal(bundle.software_statement.split('.').length, 3, 'the SSA is a JWS');
+    // And the one the mint answered, with the SSA as its own file.
+    const [minted] = await Promise.all([
+      page.waitForEvent('download'),
+      result.getByRole('button', { name: 'Download bundle (JSON)' }).click(),
+    ]);
+    assert.equal(JSON.parse(readFileSync(await minted.path(), 'utf8')).software_id, softwareId);
+    const [ssa] = await Promise.all([page.waitForEvent('download'), result.getByRole('button', { name: 'ssa.jwt' }).click()]);
+    assert.equal(ssa.suggestedFilename(), 'ssa.jwt');
+    assert.equal(readFileSync(await ssa.path(), 'utf8'), bundle.software_statement);
+
+    await row.getByRole('button', { name: `Revoke ${softwareId}` }).click();
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'Active', 'cancel revokes nothing');
+    await row.getByRole('button', { name: `Revoke ${softwareId}` }).click();
+    await row.getByRole('button', { name: 'Yes' }).click();
+    await row.locator('[data-status="Revoked"]').waitFor();
+    const listed = (await admin('GET', '/directory/software')).json.find((s) => s.software_id === softwareId);
+    assert.equal(listed.status, 'Revoked');
+    await page.screenshot({ path: join(shots, 'directory.png') });
+  });
+
+  test('profiles: a check switched off stops running, and reverting brings it back', async () => {
+    const id = 'generic.redirect.no_fragment';
+    await page.getByRole('link', { name: 'Profiles', exact: true }).click();
+    await page.locator('a.side-item[href="#/profiles/generic"]').click();
+    const profile = page.locator('.profile[data-profile="generic"]');
+    const row = profile.locator(`tr[data-check-id="${id}"]`);
+    const toggle = row.getByRole('switch', { name: `Enable ${id}` });
+    const tag = row.locator('.tag-override');
+    await toggle.waitFor();
+    assert.equal(await toggle.isChecked(), true);
+    assert.equal(await tag.count(), 0);
+    const lastTrace = async (query) => (await admin('GET', `/admin/traces?limit=1&${query}`)).json[0];
+
+    await toggle.click();
+    await tag.waitFor();
+    assert.equal(await toggle.isChecked(), false);
+    assert.match(await row.getAttribute('class'), /\bis-off\b/);
+    const generic = (await admin('GET', '/admin/profiles')).json.find((p) => p.id === 'generic');
+    const check = generic.checks.find((c) => c.id === id);
+    assert.deepEqual([check.enabled, check.default_enabled, check.overridden, generic.overrides], [false, true, true, 1]);
+
+    const off = await register(bank, 'generic', FRAGMENT);
+    assert.equal(off.status, 201, off.text);
+    const passed = await lastTrace(`client_id=${encodeURIComponent(JSON.parse(off.text).client_id)}`);
+    assert.equal(passed.status, 201);
+    assert.ok(!passed.checks.some((c) => c.id === id), `${id} did not run`);
+    await row.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'profile-override.png') });
+
+    await row.getByRole('button', { name: `Revert ${id}` }).click();
+    await tag.waitFor({ state: 'detached' });
+    assert.equal(await toggle.isChecked(), true);
+    const on = await register(bank, 'generic', FRAGMENT);
+    assert.equal(on.status, 400, on.text);
+    const failed = await lastTrace('profile=generic');
+    assert.equal(failed.status, 400);
+    assert.equal(failed.failed_check, id);
+    assert.equal(failed.checks.find((c) => c.id === id).outcome, 'fail');
+
+    // Two overrides, reverted together.
+    const other = profile.locator(`tr[data-check-id]:not([data-check-id="${id}"])`).first();
+    await toggle.click();
+    await tag.waitFor();
+    await other.getByRole('switch').click();
+    await other.locator('.tag-override').waitFor();
+    await profile.getByRole('button', { name: 'Revert all (2)' }).click();
+    await profile.locator('.tag-override').first().waitFor({ state: 'detached' });
+    assert.equal(await profile.locator('.tag-override').count(), 0);
+    assert.equal(await page.getByRole('button', { name: /^Revert all/ }).count(), 0);
+    const reverted = (await admin('GET', '/admin/profiles')).json.find((p) => p.id === 'generic');
+    assert.equal(reverted.overrides, 0);
+    assert.ok(reverted.checks.every((c) => c.enabled === c.default_enabled && !c.overridden));
+  });
+
+  test('clients: deleting a client in the UI removes it and revokes its access token', async () => {
+    const r = await register(bank, 'generic', { ...VALID, client_name: 'to delete' });
+    assert.equal(r.status, 201, r.text);
+    const client = JSON.parse(r.text);
+    const read = () =>
+      request(bank, 'GET', client.registration_client_uri, {
+        headers: { authorization: `Bearer ${client.registration_access_token}` },
+      });
+    assert.equal((await read()).status, 200, 'the registration access token works before');
+
+    await page.getByRole('link', { name: 'Clients', exact: true }).click();
+    const row = page.locator('table.clients tr.clickable', { hasText: client.client_id });
+    await row.waitFor();
+    await row.getByRole('button', { name: `Delete ${client.client_id}` }).click();
+    const confirm = row.getByRole('group', { name: `Delete ${client.client_id}?` });
+    await confirm.waitFor();
+    assert.match(await confirm.innerText(), /Delete\?/);
+    await confirm.getByRole('button', { name: 'Yes' }).click();
+    await row.waitFor({ state: 'detached' });
+
+    const ids = (await admin('GET', '/admin/clients')).json.map((c) => c.client_id);
+    assert.ok(!ids.includes(client.client_id), 'the admin API no longer lists it');
+    assert.ok(ids.length > 0, 'the other clients are still there');
+    assert.equal((await read()).status, 401, 'its registration access token is revoked');
+  });
+
   test('signing in with the admin token works; signing out ends the session', async () => {
     const ctx = await newContext();
     const p = await ctx.newPage();

@@ -8,6 +8,7 @@ import { errorText, traces } from './lib/traces';
 import { platform, type StreamStatus } from './platform';
 import type { Profile } from './types';
 import { ClientsView } from './views/Clients';
+import { DirectoryView } from './views/Directory';
 import { ProfilesView } from './views/Profiles';
 import { SignIn } from './views/SignIn';
 import { TraceDetail } from './views/TraceDetail';
@@ -123,6 +124,8 @@ export function App() {
     setSession('signed-out');
   };
   const tab = route.view === 'trace' ? 'traces' : route.view;
+  // An override answers the whole profile: it replaces the one the list had.
+  const updateProfile = (updated: Profile) => setProfiles((ps) => ps.map((p) => (p.id === updated.id ? updated : p)));
 
   return (
     <div class="app">
@@ -141,6 +144,9 @@ export function App() {
           <a href={href.clients()} class={tab === 'clients' ? 'on' : ''}>
             Clients
           </a>
+          <a href={href.directory()} class={tab === 'directory' ? 'on' : ''}>
+            Directory
+          </a>
         </nav>
         <div class="spacer" />
         <LiveIndicator />
@@ -156,8 +162,11 @@ export function App() {
       <main class="main">
         {route.view === 'traces' && <TracesView profiles={profiles} boot={boot} />}
         {route.view === 'trace' && <TraceDetail id={route.id} boot={boot} />}
-        {route.view === 'profiles' && <ProfilesView profiles={profiles} id={route.id} error={profilesError} />}
+        {route.view === 'profiles' && (
+          <ProfilesView profiles={profiles} id={route.id} error={profilesError} onChange={updateProfile} />
+        )}
         {route.view === 'clients' && <ClientsView profiles={profiles} />}
+        {route.view === 'directory' && <DirectoryView profiles={profiles} />}
       </main>
     </div>
   );

@@ -1,5 +1,6 @@
 // The shapes the admin API sends, mirrored by hand from the Rust structs they serialize
-// (mockbank-core `trace.rs`, mockbank-server `admin.rs`). A change there must be made here.
+// (mockbank-core `trace.rs`, mockbank-server `admin.rs`, mockbank-pki `directory.rs`). A
+// change there must be made here.
 
 export type Outcome = 'pass' | 'fail' | 'skip';
 
@@ -92,6 +93,9 @@ export interface ProfileCheck {
   error: string;
   status: number;
   params: Record<string, unknown>;
+  /** The profile file's value; `enabled` differs when a user override is in place. */
+  default_enabled: boolean;
+  overridden: boolean;
 }
 
 export interface Profile {
@@ -103,6 +107,8 @@ export interface Profile {
   issuer: string;
   discovery: Record<string, unknown>;
   checks: ProfileCheck[];
+  /** How many checks are overridden. */
+  overrides: number;
 }
 
 export interface Client {
@@ -112,6 +118,85 @@ export interface Client {
   has_secret: boolean;
   client_id_issued_at: number;
   updated_at: number;
+}
+
+export type DirectoryStatus = 'Active' | 'Revoked';
+
+/** A TPP organisation of the mock directory. */
+export interface Organisation {
+  org_id: string;
+  org_name: string;
+  status: DirectoryStatus;
+  /** STET: `PSDFR-ACPR-<n>`. */
+  organization_identifier?: string;
+  nca_id?: string;
+  nca_name?: string;
+  /** Unix seconds. */
+  created_at: number;
+}
+
+/** A minted software, as `GET /directory/software` lists it. */
+export interface Software {
+  software_id: string;
+  org_id: string;
+  software_name: string;
+  roles: string[];
+  redirect_uris: string[];
+  software_mode: string;
+  profile: string;
+  status: DirectoryStatus;
+  created_at: number;
+  signing_kid: string;
+  transport_subject_dn: string;
+  /** The broken variant's id, if it is one. */
+  variant: string | null;
+  software_statement: string;
+}
+
+/** `POST /directory/software` (mockbank-pki `MintRequest`). */
+export interface MintRequest {
+  org_name?: string;
+  org_id?: string;
+  software_name: string;
+  roles?: string[];
+  redirect_uris?: string[];
+  profile?: string;
+  key_type?: 'RSA' | 'EC';
+  variant?: string;
+  software_mode?: string;
+  ssa_issuer?: string;
+}
+
+/** A deliberately broken credential the directory can mint. */
+export interface VariantInfo {
+  id: string;
+  defect: string;
+  /** What a strict bank answers. */
+  expected: string;
+}
+
+/** A software's credentials: what minting answers (private keys included). */
+export interface Bundle {
+  org_id: string;
+  org_name: string;
+  software_id: string;
+  software_name: string;
+  software_roles: string[];
+  profile: string;
+  software_statement: string;
+  transport_cert_pem: string;
+  transport_key_pem: string;
+  transport_subject_dn: string;
+  signing_key_pem: string;
+  signing_kid: string;
+  signing_alg: string;
+  signing_cert_pem: string;
+  software_jwks_endpoint: string;
+  org_jwks_endpoint: string;
+  redirect_uris: string[];
+  ca_cert_pem: string;
+  organization_identifier?: string;
+  variant?: VariantInfo;
 }
 
 /** Public facts the server writes into the page (see `routes/ui.rs`). */

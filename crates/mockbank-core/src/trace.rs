@@ -68,19 +68,84 @@ pub enum Severity {
 }
 
 /// One check's entry in a trace.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Serialised in full, except inside [`in_storage_form`]: there the texts the check
+/// catalogue already has (title, spec) and the defaults (`error` severity, 0 µs) are left
+/// out, and [`Trace::fill_from_catalogue`] puts them back when the trace is read.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CheckResult {
     pub id: String,
+    #[serde(default)]
     pub title: String,
+    #[serde(default)]
     pub spec: String,
     pub outcome: OutcomeKind,
     pub detail: String,
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[serde(default)]
     pub values: Map<String, Value>,
+    #[serde(default)]
     pub severity: Severity,
     /// Microseconds the check took.
     #[serde(default)]
     pub duration_us: u64,
+}
+
+thread_local! {
+    static STORAGE_FORM: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (a serialisation of traces) with check results in their storage form.
+pub fn in_storage_form<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            STORAGE_FORM.set(self.0);
+        }
+    }
+    let _reset = Reset(STORAGE_FORM.replace(true));
+    f()
+}
+
+impl Serialize for CheckResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let compact = STORAGE_FORM.get();
+        let def = if compact {
+            crate::checks::find(&self.id)
+        } else {
+            None
+        };
+        let mut out = s.serialize_struct("CheckResult", 8)?;
+        out.serialize_field("id", &self.id)?;
+        if def.is_some_and(|d| d.title == self.title) {
+            out.skip_field("title")?;
+        } else {
+            out.serialize_field("title", &self.title)?;
+        }
+        if def.is_some_and(|d| d.spec == self.spec) {
+            out.skip_field("spec")?;
+        } else {
+            out.serialize_field("spec", &self.spec)?;
+        }
+        out.serialize_field("outcome", &self.outcome)?;
+        out.serialize_field("detail", &self.detail)?;
+        if self.values.is_empty() {
+            out.skip_field("values")?;
+        } else {
+            out.serialize_field("values", &self.values)?;
+        }
+        if compact && self.severity == Severity::Error {
+            out.skip_field("severity")?;
+        } else {
+            out.serialize_field("severity", &self.severity)?;
+        }
+        if compact && self.duration_us == 0 {
+            out.skip_field("duration_us")?;
+        } else {
+            out.serialize_field("duration_us", &self.duration_us)?;
+        }
+        out.end()
+    }
 }
 
 /// Pass/fail/skip counts of a trace, for list views.
@@ -177,6 +242,22 @@ pub struct Trace {
     pub duration_us: u64,
 }
 
+impl Trace {
+    /// Puts back what [`in_storage_form`] left out of each check: its title and spec from
+    /// the catalogue (the id itself for a check this build no longer has).
+    pub fn fill_from_catalogue(&mut self) {
+        for c in &mut self.checks {
+            let def = crate::checks::find(&c.id);
+            if c.title.is_empty() {
+                c.title = def.map_or_else(|| c.id.clone(), |d| d.title.to_owned());
+            }
+            if c.spec.is_empty() {
+                c.spec = def.map(|d| d.spec.to_owned()).unwrap_or_default();
+            }
+        }
+    }
+}
+
 /// Members whose values are credentials: kept out of stored traces (RFC 7592 §3 says the
 /// registration access token is a bearer secret; the store keeps only hashes).
 pub const SECRET_MEMBERS: &[&str] = &[
@@ -220,6 +301,60 @@ pub fn redact_str(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_storage_form_leaves_out_catalogue_texts_and_gets_them_back() {
+        let def = crate::checks::catalogue().next().unwrap();
+        let result = |title: &str, spec: &str, severity| CheckResult {
+            id: def.id.into(),
+            title: title.into(),
+            spec: spec.into(),
+            outcome: OutcomeKind::Pass,
+            detail: "ok".into(),
+            values: Map::new(),
+            severity,
+            duration_us: 0,
+        };
+        let as_catalogue = result(def.title, def.spec, Severity::Error);
+        let stored = in_storage_form(|| serde_json::to_value(&as_catalogue).unwrap());
+        assert_eq!(
+            stored,
+            serde_json::json!({"id": def.id, "outcome": "pass", "detail": "ok"})
+        );
+        // Outside the storage form: everything, as the API shows it.
+        let full = serde_json::to_value(&as_catalogue).unwrap();
+        assert_eq!(full["title"], def.title);
+        assert_eq!(full["severity"], "error");
+        // A profile's own spec reference and a warn severity are kept.
+        let own = result(def.title, "My bank §1", Severity::Warn);
+        let stored = in_storage_form(|| serde_json::to_value(&own).unwrap());
+        assert_eq!(stored["spec"], "My bank §1");
+        assert_eq!(stored["severity"], "warn");
+        // Read back: the same results.
+        for original in [as_catalogue, own] {
+            let bytes = in_storage_form(|| serde_json::to_vec(&original).unwrap());
+            let mut trace = Trace {
+                seq: 1,
+                id: "t".into(),
+                time: String::new(),
+                time_ms: 0,
+                profile: "generic".into(),
+                method: "POST".into(),
+                path: "/".into(),
+                status: 201,
+                client_id: None,
+                client_cert: None,
+                request: HttpRecord::default(),
+                response: HttpRecord::default(),
+                checks: vec![serde_json::from_slice(&bytes).unwrap()],
+                summary: CheckSummary::default(),
+                failed_check: None,
+                duration_us: 0,
+            };
+            trace.fill_from_catalogue();
+            assert_eq!(trace.checks[0], original);
+        }
+    }
     use serde_json::json;
 
     #[test]

@@ -31,7 +31,7 @@ const SEARCH_BODY_CHARS: usize = 4096;
 impl TraceRow {
     /// Serialises and compresses on the caller's thread, not the writer's.
     pub fn new(trace: Trace) -> Result<Self, StoreError> {
-        let json = serde_json::to_vec(&trace)?;
+        let json = mockbank_core::trace::in_storage_form(|| serde_json::to_vec(&trace))?;
         let dict = TraceDict::current();
         let body = lz4_flex::block::compress_prepend_size_with_dict(&json, &dict.content);
         let excerpt = |v: &serde_json::Value| {

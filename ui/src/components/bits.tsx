@@ -125,6 +125,58 @@ export function RichText({ text }: { text: string }) {
   );
 }
 
+/**
+ * A destructive action behind an inline "Delete? Yes / Cancel" (no modal dialog): `name`
+ * labels the first button for assistive tech, e.g. "Delete <client id>".
+ */
+export function ConfirmAction({
+  label,
+  name,
+  action,
+  onError,
+}: {
+  label: string;
+  name: string;
+  action: () => Promise<void>;
+  onError: (e: unknown) => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const yes = async () => {
+    setBusy(true);
+    try {
+      await action();
+    } catch (e) {
+      onError(e);
+    } finally {
+      setBusy(false);
+      setConfirming(false);
+    }
+  };
+  if (!confirming) {
+    return (
+      <button type="button" class="btn btn-ghost btn-sm btn-danger" aria-label={name} onClick={() => setConfirming(true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <span class="confirm" role="group" aria-label={`${name}?`}>
+      <span class="confirm-q">{label}?</span>
+      <button type="button" class="btn btn-sm btn-danger-solid" disabled={busy} onClick={yes}>
+        Yes
+      </button>
+      <button type="button" class="btn btn-sm" disabled={busy} onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
+export function Spinner() {
+  return <span class="spinner" aria-hidden="true" />;
+}
+
 export function Empty({ title, children }: { title: string; children?: ComponentChildren }) {
   return (
     <div class="empty">

@@ -73,7 +73,11 @@ export function toHar(traces: Trace[], baseUrl: string, version: string) {
 }
 
 export function download(filename: string, data: unknown, type = 'application/json'): void {
-  const blob = new Blob([JSON.stringify(data, null, 2)], { type });
+  downloadText(filename, JSON.stringify(data, null, 2), type);
+}
+
+export function downloadText(filename: string, text: string, type = 'text/plain'): void {
+  const blob = new Blob([text], { type });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -1,5 +1,5 @@
 // Hash routes, so mockbank serves one page at /ui/ and deep links still work:
-// #/traces, #/traces/<id>, #/profiles, #/profiles/<id>, #/clients.
+// #/traces, #/traces/<id>, #/profiles, #/profiles/<id>, #/clients, #/directory.
 
 import { useEffect, useState } from 'preact/hooks';
 
@@ -7,7 +7,8 @@ export type Route =
   | { view: 'traces' }
   | { view: 'trace'; id: string }
   | { view: 'profiles'; id?: string }
-  | { view: 'clients' };
+  | { view: 'clients' }
+  | { view: 'directory' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -18,6 +19,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'profiles', id: parts[1] };
     case 'clients':
       return { view: 'clients' };
+    case 'directory':
+      return { view: 'directory' };
     default:
       return { view: 'traces' };
   }
@@ -28,6 +31,7 @@ export const href = {
   trace: (id: string) => `#/traces/${encodeURIComponent(id)}`,
   profiles: (id?: string) => (id ? `#/profiles/${encodeURIComponent(id)}` : '#/profiles'),
   clients: () => '#/clients',
+  directory: () => '#/directory',
 };
 
 export function navigate(to: string): void {

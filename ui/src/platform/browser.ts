@@ -3,28 +3,39 @@
 // that `/ui/login` or the ready line's one-time link set.
 
 import type { Bootstrap, Client, Profile, Trace } from '../types';
+import { adminApi, refusal, type HttpMethod } from './api';
 import { SseParser } from './sse';
-import { ApiError, SignedOutError, type Platform, type StreamHandlers, type TraceQuery } from './types';
+import { SignedOutError, type Platform, type StreamHandlers, type TraceQuery } from './types';
 
 const credentials: RequestCredentials = 'same-origin';
 
-async function refusal(r: Response): Promise<Error> {
-  if (r.status === 401) return new SignedOutError();
-  let message = `${r.status} ${r.statusText}`;
+async function refused(r: Response): Promise<Error> {
+  let body: unknown = null;
   try {
-    const body = await r.json();
-    if (body && typeof body.error_description === 'string') message = body.error_description;
+    body = await r.json();
   } catch {
-    // not JSON: keep the status line
+    // not JSON: the status line will do
   }
-  return new ApiError(r.status, message);
+  return refusal(r.status, body, `${r.status} ${r.statusText}`);
 }
 
-async function get<T>(path: string): Promise<T> {
-  const r = await fetch(path, { credentials, headers: { accept: 'application/json' }, cache: 'no-store' });
-  if (!r.ok) throw await refusal(r);
-  return (await r.json()) as T;
+/** Same-origin, with the session cookie; JSON both ways. */
+async function request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const r = await fetch(path, {
+    method,
+    credentials,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    cache: 'no-store',
+  });
+  if (!r.ok) throw await refused(r);
+  const text = await r.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
+
+const get = <T>(path: string) => request<T>('GET', path);
 
 function search(query: TraceQuery): string {
   const params = new URLSearchParams();
@@ -132,16 +143,18 @@ export const browser: Platform = {
   async signIn(token) {
     const r = await post('/ui/login', new URLSearchParams({ token }));
     if (r.status === 401) return false;
-    if (!r.ok) throw await refusal(r);
+    if (!r.ok) throw await refused(r);
     return true;
   },
   async signOut() {
     const r = await post('/ui/logout');
-    if (!r.ok) throw await refusal(r);
+    if (!r.ok) throw await refused(r);
   },
   listTraces: (query) => get<Trace[]>(`/admin/traces${search(query)}`),
   getTrace: (id) => get<Trace>(`/admin/traces/${encodeURIComponent(id)}`),
   onTrace,
   listProfiles: () => get<Profile[]>('/admin/profiles'),
   listClients: (profile) => get<Client[]>(`/admin/clients${profile ? `?profile=${encodeURIComponent(profile)}` : ''}`),
+  request,
+  ...adminApi(request),
 };

@@ -3,13 +3,16 @@
 // commands answered from the server's store, in the admin API's JSON shapes; live traces
 // are `trace` events fed by the same trace bus as the browser's SSE stream, a burst
 // arriving as one event (an array, oldest first). There is no sign-in: the window is the
-// server's own.
+// server's own. Everything else (writes, the directory) goes through `admin_request`,
+// which runs the admin HTTP API in-process and answers its status and JSON body.
 //
 // This file is the only one allowed to import `@tauri-apps/*`.
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { Bootstrap, Client, Profile, Trace } from '../types';
+import { adminApi, refusal as refusalOf, type HttpMethod } from './api';
+import { installProbe } from './probe';
 import { ApiError, type Platform, type StreamHandlers, type TraceQuery } from './types';
 
 /** What `src-tauri` knows about its server (`ServerInfo`), injected before this script. */
@@ -19,6 +22,8 @@ interface DesktopInfo {
   data_dir: string;
   admin_token_file: string;
   bootstrap: Bootstrap;
+  /** Started with MOCKBANK_DESKTOP_PROBE=1: report when trace rows are drawn. */
+  probe?: boolean;
 }
 
 declare global {
@@ -47,6 +52,18 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } catch (e) {
     throw refusal(e);
   }
+}
+
+/** The answer of `admin_request`: a refusal is a status, not an exception. */
+interface AdminAnswer {
+  status: number;
+  body: unknown;
+}
+
+async function request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+  const answer = await call<AdminAnswer>('admin_request', { method, path, body: body ?? null });
+  if (answer.status >= 400) throw refusalOf(answer.status, answer.body, `${method} ${path} answered ${answer.status}`);
+  return (answer.body ?? undefined) as T;
 }
 
 function onTrace(callback: (trace: Trace) => void, handlers: StreamHandlers = {}): () => void {
@@ -89,9 +106,17 @@ export const tauri: Platform = {
   onTrace,
   listProfiles: () => call<Profile[]>('list_profiles'),
   listClients: (profile?: string) => call<Client[]>('list_clients', { profile: profile ?? null }),
+  request,
+  ...adminApi(request),
   desktop: {
     caFile: window.__MOCKBANK_DESKTOP__?.ca_cert ?? '',
     copyCa: () => call<string>('copy_ca'),
     openDataFolder: () => call<string>('open_data_folder'),
   },
 };
+
+if (inTauri() && window.__MOCKBANK_DESKTOP__?.probe === true) {
+  installProbe((seq, frameMs) => {
+    invoke('probe_report', { seq, frameMs }).catch(() => undefined);
+  });
+}

@@ -2,6 +2,7 @@
 // the Tauri desktop window). Views import `platform` from `./index` and nothing else here.
 
 import type { Bootstrap, Client, Profile, Trace } from '../types';
+import type { AdminApi, HttpMethod } from './api';
 
 /** `GET /admin/traces` parameters: newest first; `before` pages to older traces. */
 export interface TraceQuery {
@@ -22,7 +23,8 @@ export interface StreamHandlers {
   onResync?: () => void;
 }
 
-export interface Platform {
+/** The typed calls of `./api` come with every host; `request` is what each host provides. */
+export interface Platform extends AdminApi {
   readonly kind: 'browser' | 'tauri';
   /** Public facts about the server, known before signing in (null when unknown). */
   bootstrap(): Bootstrap | null;
@@ -37,6 +39,8 @@ export interface Platform {
   onTrace(callback: (trace: Trace) => void, handlers?: StreamHandlers): () => void;
   listProfiles(): Promise<Profile[]>;
   listClients(profile?: string): Promise<Client[]>;
+  /** Any admin or directory API call: the parsed JSON answer; throws on a refusal. */
+  request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T>;
   /** What only the desktop app can do; absent in a browser tab. */
   readonly desktop?: DesktopActions;
 }

@@ -1,7 +1,8 @@
-// The clients registered with mockbank, per profile, with their metadata.
+// The clients registered with mockbank, per profile, with their metadata; a client can be
+// deleted (its tokens are revoked with it).
 
 import { useEffect, useState } from 'preact/hooks';
-import { Empty, Json } from '../components/bits';
+import { ConfirmAction, Empty, Json } from '../components/bits';
 import { dateTime } from '../lib/format';
 import { errorText, showTraces } from '../lib/traces';
 import { platform } from '../platform';
@@ -91,17 +92,21 @@ export function ClientsView({ profiles }: { profiles: Profile[] }) {
                     </td>
                     <td class="mono small">{dateTime(c.client_id_issued_at * 1000)}</td>
                     <td class="mono small">{dateTime(c.updated_at * 1000)}</td>
-                    <td>
-                      <button
-                        type="button"
-                        class="btn btn-ghost btn-sm"
-                        onClick={(e) => {
-                          e.stopPropagation();
-                          showTraces({ client_id: c.client_id });
-                        }}
-                      >
+                    <td class="row-actions" onClick={(e) => e.stopPropagation()}>
+                      <button type="button" class="btn btn-ghost btn-sm" onClick={() => showTraces({ client_id: c.client_id })}>
                         Traces →
                       </button>
+                      <ConfirmAction
+                        key={c.client_id}
+                        label="Delete"
+                        name={`Delete ${c.client_id}`}
+                        action={async () => {
+                          await platform.deleteClient(c.client_id);
+                          if (isOpen) setOpen(null);
+                          setTick((n) => n + 1);
+                        }}
+                        onError={(e) => setError(errorText(e))}
+                      />
                     </td>
                   </tr>,
                   isOpen && (

@@ -1,11 +1,50 @@
 // Every profile mockbank serves: issuer, discovery document, and the checks it runs with
-// their effective parameters.
+// their effective parameters. Each check can be switched on or off (an override of the
+// profile file, kept across restarts) and reverted to the file's value.
 
+import { useState } from 'preact/hooks';
 import { CopyButton, Empty, Ident, Json, RichText, SpecLinks } from '../components/bits';
 import { compact } from '../lib/format';
 import { href } from '../lib/route';
-import { showTraces } from '../lib/traces';
-import type { Profile } from '../types';
+import { errorText, showTraces } from '../lib/traces';
+import { platform } from '../platform';
+import type { Profile, ProfileCheck } from '../types';
+
+type OnChange = (profile: Profile) => void;
+
+/** Runs one override call at a time per profile; the answer replaces the profile. */
+function useOverride(onChange: OnChange) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (call: () => Promise<Profile>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      onChange(await call());
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
+function CheckSwitch({ check, disabled, onToggle }: { check: ProfileCheck; disabled: boolean; onToggle: (on: boolean) => void }) {
+  return (
+    <label class="switch" title={check.enabled ? 'Runs: click to switch off' : 'Off: click to run it'}>
+      <input
+        type="checkbox"
+        role="switch"
+        aria-label={`Enable ${check.id}`}
+        checked={check.enabled}
+        disabled={disabled}
+        onChange={(e) => onToggle((e.target as HTMLInputElement).checked)}
+      />
+      <span class="switch-track" aria-hidden="true" />
+    </label>
+  );
+}
 
 function Params({ params }: { params: Record<string, unknown> }) {
   const entries = Object.entries(params);
@@ -22,8 +61,9 @@ function Params({ params }: { params: Record<string, unknown> }) {
   );
 }
 
-function ProfileDetail({ p }: { p: Profile }) {
+function ProfileDetail({ p, onChange }: { p: Profile; onChange: OnChange }) {
   const enabled = p.checks.filter((c) => c.enabled).length;
+  const { busy, error, run } = useOverride(onChange);
   return (
     <div class="profile" data-profile={p.id}>
       <div class="profile-head">
@@ -57,10 +97,24 @@ function ProfileDetail({ p }: { p: Profile }) {
 
       <h2 class="section-title">
         Checks <span class="muted small">{enabled} enabled of {p.checks.length}, in the order they run</span>
+        <span class="spacer" />
+        {p.overrides > 0 && (
+          <button
+            type="button"
+            class="btn btn-sm"
+            disabled={busy}
+            title="Every check back to the profile file's value"
+            onClick={() => run(() => platform.revertAllChecks(p.id))}
+          >
+            Revert all ({p.overrides})
+          </button>
+        )}
       </h2>
+      {error && <p class="alert small" role="alert">{error}</p>}
       <table class="checks profile-checks">
         <thead>
           <tr>
+            <th class="col-toggle">On</th>
             <th>Check</th>
             <th>Phase</th>
             <th class="col-spec">Spec</th>
@@ -71,12 +125,35 @@ function ProfileDetail({ p }: { p: Profile }) {
         <tbody>
           {p.checks.map((c) => (
             <tr key={c.id} class={c.enabled ? '' : 'is-off'} data-check-id={c.id}>
-              <td>
+              <td class="col-toggle">
+                <CheckSwitch
+                  check={c}
+                  disabled={busy}
+                  onToggle={(on) => run(() => platform.setCheck(p.id, c.id, on))}
+                />
+              </td>
+              <td class="col-name">
                 <Ident class="check-id mono" text={c.id} />
                 <div class="check-title">
-                  {c.title}
+                  <span class="check-text">{c.title}</span>
                   {!c.enabled && <span class="tag tag-off">off</span>}
                   {c.severity === 'warn' && <span class="badge b-warn">warn only</span>}
+                  {c.overridden && (
+                    <>
+                      <span class="tag tag-override" title={`The profile file has it ${c.default_enabled ? 'on' : 'off'}`}>
+                        override
+                      </span>
+                      <button
+                        type="button"
+                        class="btn btn-ghost btn-xs"
+                        disabled={busy}
+                        aria-label={`Revert ${c.id}`}
+                        onClick={() => run(() => platform.revertCheck(p.id, c.id))}
+                      >
+                        revert
+                      </button>
+                    </>
+                  )}
                 </div>
               </td>
               <td>
@@ -105,7 +182,17 @@ function ProfileDetail({ p }: { p: Profile }) {
   );
 }
 
-export function ProfilesView({ profiles, id, error }: { profiles: Profile[]; id?: string; error: string | null }) {
+export function ProfilesView({
+  profiles,
+  id,
+  error,
+  onChange,
+}: {
+  profiles: Profile[];
+  id?: string;
+  error: string | null;
+  onChange: OnChange;
+}) {
   if (error) return <div class="banner error">{error}</div>;
   if (profiles.length === 0) return <div class="loading-text">Loading profiles…</div>;
   const current = profiles.find((p) => p.id === id) ?? profiles[0];
@@ -116,11 +203,18 @@ export function ProfilesView({ profiles, id, error }: { profiles: Profile[]; id?
         {profiles.map((p) => (
           <a key={p.id} href={href.profiles(p.id)} class={`side-item${p.id === current.id ? ' on' : ''}`}>
             <span class="side-name">{p.title}</span>
-            <span class="mono small muted">{p.id}</span>
+            <span class="mono small muted">
+              {p.id}
+              {p.overrides > 0 && (
+                <span class="tag tag-override" title={`${p.overrides} check${p.overrides === 1 ? '' : 's'} overridden`}>
+                  {p.overrides} override{p.overrides === 1 ? '' : 's'}
+                </span>
+              )}
+            </span>
           </a>
         ))}
       </nav>
-      <div class="scroll-area">{current ? <ProfileDetail p={current} /> : <Empty title="No profile" />}</div>
+      <div class="scroll-area">{current ? <ProfileDetail key={current.id} p={current} onChange={onChange} /> : <Empty title="No profile" />}</div>
     </div>
   );
 }

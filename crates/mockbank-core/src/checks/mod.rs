@@ -392,7 +392,12 @@ pub fn catalogue() -> impl Iterator<Item = &'static CheckDef> {
 
 /// Looks a check up by id.
 pub fn find(id: &str) -> Option<&'static CheckDef> {
-    catalogue().find(|c| c.id == id)
+    static BY_ID: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static CheckDef>> =
+        std::sync::OnceLock::new();
+    BY_ID
+        .get_or_init(|| catalogue().map(|c| (c.id, c)).collect())
+        .get(id)
+        .copied()
 }
 
 #[cfg(test)]

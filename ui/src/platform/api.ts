@@ -1,0 +1,55 @@
+// The admin and directory API calls, written once over a host's `request` primitive (a
+// same-origin fetch in a browser tab, the `admin_request` command in the desktop app).
+
+import type { Bundle, MintRequest, Organisation, Profile, Software, VariantInfo } from '../types';
+import { ApiError, SignedOutError } from './types';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** One admin API call: the parsed JSON answer (undefined when empty); throws on ≥ 400. */
+export type Request = <T>(method: HttpMethod, path: string, body?: unknown) => Promise<T>;
+
+export interface AdminApi {
+  /** Overrides the profile file: the check runs (or not) from the next request on. */
+  setCheck(profile: string, check: string, enabled: boolean): Promise<Profile>;
+  /** Back to the profile file's value for one check. */
+  revertCheck(profile: string, check: string): Promise<Profile>;
+  revertAllChecks(profile: string): Promise<Profile>;
+  /** Deletes the client and revokes its tokens. */
+  deleteClient(clientId: string): Promise<void>;
+  listOrgs(): Promise<Organisation[]>;
+  listSoftware(): Promise<Software[]>;
+  /** Mints a software (and a new organisation unless `org_id` names one): keys take a while. */
+  mintSoftware(req: MintRequest): Promise<Bundle>;
+  /** The credentials bundle of a minted software, private keys included. */
+  softwareBundle(softwareId: string): Promise<Bundle>;
+  revokeSoftware(softwareId: string): Promise<void>;
+  revokeOrg(orgId: string): Promise<void>;
+  listVariants(): Promise<VariantInfo[]>;
+}
+
+const seg = encodeURIComponent;
+
+export function adminApi(request: Request): AdminApi {
+  const check = (profile: string, id: string) => `/admin/profiles/${seg(profile)}/checks/${seg(id)}`;
+  return {
+    setCheck: (profile, id, enabled) => request<Profile>('PUT', check(profile, id), { enabled }),
+    revertCheck: (profile, id) => request<Profile>('DELETE', check(profile, id)),
+    revertAllChecks: (profile) => request<Profile>('DELETE', `/admin/profiles/${seg(profile)}/overrides`),
+    deleteClient: (clientId) => request<void>('DELETE', `/admin/clients/${seg(clientId)}`),
+    listOrgs: () => request<Organisation[]>('GET', '/directory/orgs'),
+    listSoftware: () => request<Software[]>('GET', '/directory/software'),
+    mintSoftware: (req) => request<Bundle>('POST', '/directory/software', req),
+    softwareBundle: (id) => request<Bundle>('GET', `/directory/software/${seg(id)}/bundle`),
+    revokeSoftware: (id) => request<void>('POST', `/directory/software/${seg(id)}/revoke`),
+    revokeOrg: (id) => request<void>('POST', `/directory/orgs/${seg(id)}/revoke`),
+    listVariants: () => request<VariantInfo[]>('GET', '/directory/variants'),
+  };
+}
+
+/** The error for a refusal: signed out on 401, else the server's `error_description`. */
+export function refusal(status: number, body: unknown, fallback: string): Error {
+  if (status === 401) return new SignedOutError();
+  const description = body && typeof body === 'object' ? (body as { error_description?: unknown }).error_description : undefined;
+  return new ApiError(status, typeof description === 'string' ? description : fallback);
+}
