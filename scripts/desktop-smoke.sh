@@ -97,6 +97,8 @@ require_desktop_deps
 require_desktop_test_deps
 # Tauri embeds ui/dist: it must exist before cargo runs.
 build_ui
+echo "== desktop lints"
+cargo clippy --locked -p mockbank-desktop --all-targets -- -D warnings
 echo "== desktop unit tests (no display)"
 env -u DISPLAY -u WAYLAND_DISPLAY cargo test --locked -p mockbank-desktop
 echo "== desktop app under Xvfb"

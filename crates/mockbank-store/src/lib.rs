@@ -6,6 +6,7 @@
 //! leaves — it survives `kill -9`. Reads use a small pool of read-only connections.
 
 mod dict;
+mod dir_cache;
 mod migrations;
 mod reader;
 mod writer;
@@ -65,7 +66,7 @@ pub enum Write {
 }
 
 /// The kinds of mock-directory entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DirKind {
     Org,
     Software,
@@ -166,6 +167,7 @@ impl Default for StoreConfig {
 pub struct Store {
     writer: Writer,
     readers: Arc<reader::Readers>,
+    directory: Arc<dir_cache::DirCache>,
     path: PathBuf,
 }
 
@@ -178,11 +180,13 @@ impl Store {
         let path = dir.join(DB_FILE);
         let conn = migrations::open_migrated(&path)?;
         dict::TraceDict::current().save(&conn)?;
-        let writer = Writer::start(conn, &path, config)?;
+        let directory = Arc::new(dir_cache::DirCache::default());
+        let writer = Writer::start(conn, &path, config, directory.clone())?;
         let readers = Arc::new(reader::Readers::open(&path, 2)?);
         Ok(Store {
             writer,
             readers,
+            directory,
             path,
         })
     }
@@ -378,7 +382,15 @@ impl Store {
         kind: DirKind,
         id: &str,
     ) -> Result<Option<DirectoryRow>, StoreError> {
-        self.readers.with(|c| reader::directory_entry(c, kind, id))
+        let generation = match self.directory.get(kind, id) {
+            Ok(hit) => return Ok(hit),
+            Err(generation) => generation,
+        };
+        let row = self
+            .readers
+            .with(|c| reader::directory_entry(c, kind, id))?;
+        self.directory.put(generation, kind, id, row.clone());
+        Ok(row)
     }
 
     /// The credentials bundle kept for a software.

@@ -507,3 +507,63 @@ fn the_dictionary_makes_stored_traces_smaller() {
         "{with_dict} bytes with the dictionary, {plain} without"
     );
 }
+
+#[tokio::test]
+async fn cached_directory_reads_see_every_committed_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    let row = |status: &str| DirectoryRow {
+        id: "s1".into(),
+        org_id: "o1".into(),
+        status: status.into(),
+        record: json!({"name": "s1"}),
+        created_at: 5,
+    };
+    // Absent, and cached as absent…
+    assert!(store
+        .directory_entry(DirKind::Software, "s1")
+        .unwrap()
+        .is_none());
+    assert!(store
+        .directory_entry(DirKind::Software, "s1")
+        .unwrap()
+        .is_none());
+    // …until it is written: the next read sees it.
+    store
+        .commit(
+            vec![Write::Directory(DirKind::Software, row("Active"))],
+            trace("t1", "directory", 0),
+        )
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let got = store.directory_entry(DirKind::Software, "s1").unwrap();
+        assert_eq!(got.unwrap().status, "Active");
+    }
+    store
+        .commit(
+            vec![Write::DirectoryStatus(
+                DirKind::Software,
+                "s1".into(),
+                "Revoked".into(),
+            )],
+            trace("t2", "directory", 0),
+        )
+        .await
+        .unwrap();
+    let got = store.directory_entry(DirKind::Software, "s1").unwrap();
+    assert_eq!(got.unwrap().status, "Revoked");
+}
+
+#[test]
+fn a_read_that_started_before_a_write_does_not_cache_its_old_answer() {
+    let cache = dir_cache::DirCache::default();
+    let generation = cache.get(DirKind::Org, "o1").unwrap_err();
+    // A write commits while the read is at the database.
+    cache.invalidate();
+    cache.put(generation, DirKind::Org, "o1", None);
+    assert!(
+        cache.get(DirKind::Org, "o1").is_err(),
+        "a stale answer was cached"
+    );
+}

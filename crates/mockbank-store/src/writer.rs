@@ -12,6 +12,7 @@ use std::sync::Arc;
 use mockbank_core::Trace;
 
 use crate::dict::TraceDict;
+use crate::dir_cache::DirCache;
 use crate::{ClientRow, StoreConfig, StoreError, TokenRow, Write};
 
 /// Most operations committed in one transaction.
@@ -78,6 +79,17 @@ pub(crate) enum Op {
     ),
 }
 
+impl Op {
+    fn writes_directory(&self) -> bool {
+        match self {
+            Op::Commit(writes, ..) => writes
+                .iter()
+                .any(|w| matches!(w, Write::Directory(..) | Write::DirectoryStatus(..))),
+            _ => false,
+        }
+    }
+}
+
 enum Msg {
     Op(Box<Op>, oneshot::Sender<Result<i64, StoreError>>),
     Close(oneshot::Sender<()>),
@@ -93,6 +105,7 @@ impl Writer {
         conn: Connection,
         path: &std::path::Path,
         config: StoreConfig,
+        directory: Arc<DirCache>,
     ) -> Result<Writer, StoreError> {
         // Checkpoints (which fsync the database file) mostly run on their own thread, where
         // PASSIVE checkpoints do not block the writer. They cannot finish while the writer keeps
@@ -111,7 +124,7 @@ impl Writer {
         let (tx, rx) = mpsc::channel();
         thread::Builder::new()
             .name("mockbank-store-writer".into())
-            .spawn(move || writer_loop(conn, rx, config, stop_checkpoints))
+            .spawn(move || writer_loop(conn, rx, config, directory, stop_checkpoints))
             .map_err(|e| StoreError::Open("writer thread".into(), e.to_string()))?;
         Ok(Writer { tx })
     }
@@ -148,6 +161,7 @@ fn writer_loop(
     conn: Connection,
     rx: mpsc::Receiver<Msg>,
     config: StoreConfig,
+    directory: Arc<DirCache>,
     stop_checkpoints: mpsc::Sender<()>,
 ) {
     let mut since_prune: u64 = 0;
@@ -173,6 +187,10 @@ fn writer_loop(
             .filter(|(op, _)| matches!(op, Op::Commit(..)))
             .count() as u64;
         let results = commit_group(&conn, group.iter().map(|(op, _)| op));
+        // Before anyone hears of the commit: their next read must see it.
+        if group.iter().any(|(op, _)| op.writes_directory()) {
+            directory.invalidate();
+        }
         since_prune += traces;
         if since_prune >= prune_every {
             since_prune = 0;
