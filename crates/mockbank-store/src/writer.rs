@@ -26,8 +26,8 @@ pub(crate) struct TraceRow {
     pub search: String,
 }
 
-/// Longest body excerpt kept searchable.
-const SEARCH_BODY_CHARS: usize = 4096;
+/// Longest body excerpt kept searchable (cut at a character boundary).
+const SEARCH_BODY_BYTES: usize = 4096;
 
 impl TraceRow {
     /// Serialises and compresses on the caller's thread, not the writer's.
@@ -36,8 +36,15 @@ impl TraceRow {
         let dict = TraceDict::current();
         let body = lz4_flex::block::compress_prepend_size_with_dict(&json, &dict.content);
         let excerpt = |v: &serde_json::Value| {
-            let text = v.to_string();
-            text.chars().take(SEARCH_BODY_CHARS).collect::<String>()
+            let mut text = v.to_string();
+            if text.len() > SEARCH_BODY_BYTES {
+                let mut end = SEARCH_BODY_BYTES;
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.truncate(end);
+            }
+            text
         };
         let search = format!(
             "{} {} {} {} {} {} {} {}",
