@@ -146,6 +146,15 @@ async fn issue(args: IssueArgs) -> anyhow::Result<()> {
     if let Some(v) = &args.variant {
         request["variant"] = v.clone().into();
     }
+    if args.format == OutFormat::ConformanceDcr {
+        // The OBIE tool signs with RSA keys only, and always asks for the `accounts` scope.
+        if matches!(args.key_type, KeyTypeArg::Ec) {
+            bail!("--format conformance-dcr needs an RSA signing key: the OBIE conformance tool loads RSA keys only (drop --key-type ec)");
+        }
+        if !args.roles.is_empty() && !args.roles.iter().any(|r| r == "AISP") {
+            eprintln!("warning: the conformance tool registers with scope `accounts openid`, which needs the AISP role");
+        }
+    }
     let (status, bundle) = client
         .send("POST", "/directory/software", Some(&request))
         .await?;
@@ -182,6 +191,25 @@ async fn issue(args: IssueArgs) -> anyhow::Result<()> {
             &args.out.join("conformance-dcr.json"),
             &serde_json::to_string_pretty(&config)?,
         )?;
+        // The tool reuses this SSA for its whole run: say how long the profile takes it.
+        let (_, profiles) = client.send("GET", "/admin/profiles", None).await?;
+        let max_age = profiles
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["id"] == args.profile.as_str()))
+            .and_then(|p| p["checks"].as_array())
+            .and_then(|cs| {
+                cs.iter()
+                    .find(|c| c["id"] == "ssa.validity" && c["enabled"] == true)
+            })
+            .and_then(|c| c["params"]["max_age_secs"].as_i64())
+            .filter(|secs| *secs > 0);
+        if let Some(secs) = max_age {
+            eprintln!(
+                "note: {} accepts this SSA for {} minutes (check ssa.validity, max_age_secs = {secs}): run the conformance tool within that time, or run this command again",
+                args.profile,
+                secs / 60
+            );
+        }
     }
     println!(
         "{}",

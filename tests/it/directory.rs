@@ -586,6 +586,27 @@ async fn the_cli_writes_a_ready_to_use_bundle() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
+    // It says how long the profile accepts the SSA the tool will reuse.
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert!(said.contains("accepts this SSA for 30 minutes"), "{said}");
+    // The OBIE tool loads RSA keys only: an EC bundle for it is refused up front.
+    let ec = Command::new(BIN)
+        .args([
+            "directory",
+            "issue",
+            "--software-name",
+            "EC App",
+            "--key-type",
+            "ec",
+        ])
+        .args(["--format", "conformance-dcr", "--data-dir"])
+        .arg(&bank.data_dir)
+        .arg("--out")
+        .arg(out.path().join("ec"))
+        .output()
+        .unwrap();
+    assert!(!ec.status.success());
+    assert!(String::from_utf8_lossy(&ec.stderr).contains("needs an RSA signing key"));
     for file in [
         "transport.pem",
         "transport.key",

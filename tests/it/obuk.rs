@@ -289,6 +289,22 @@ async fn private_key_jwt_clients_authenticate_with_an_assertion() {
         .as_str()
         .unwrap()
         .contains("already used"));
+    // As the OBIE tool sends it: no client_id in the form, the assertion names the client
+    // (RFC 7521 §4.2), and the fork asks for `scope=openid`.
+    let r = bank
+        .send(
+            Request::new("POST", &format!("{P}/token"))
+                .raw(
+                    "application/x-www-form-urlencoded",
+                    format!("grant_type=client_credentials&scope=openid&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion={}", assertion("jti-2")),
+                )
+                .identity(&tpp.id),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let token = r.json();
+    assert!(token["access_token"].is_string() && token["expires_in"].is_i64());
+    assert_eq!(token["token_type"], "Bearer");
     let other = Tpp::mint(&bank, json!({}));
     let forged = {
         let other = other.await;
@@ -909,110 +925,360 @@ async fn revoked_directory_entries_are_refused() {
     );
 }
 
+/// What the OBIE conformance tool sends (spec §5.1, v1.3.1), with the claims older
+/// versions (`subject_type`, `token_endpoint_auth_signing_alg`) and the SecureApiGateway fork
+/// (`refresh_token`, `authorization_signed_response_alg`) add: a bank must take them all.
+fn tool_claims(tpp: &Tpp, bank: &Bank, discovery: &Value) -> Map<String, Value> {
+    let mut c = tpp.claims(bank);
+    c.insert("scope".into(), "accounts openid".into());
+    // It sends those of `code id_token` and `code` that discovery lists.
+    let listed = discovery["response_types_supported"].as_array().unwrap();
+    let response_types: Vec<Value> = ["code id_token", "code"]
+        .into_iter()
+        .filter(|t| listed.iter().any(|l| l == t))
+        .map(Value::from)
+        .collect();
+    c.insert("response_types".into(), response_types.into());
+    c.insert(
+        "request_object_signing_alg".into(),
+        discovery["request_object_signing_alg_values_supported"][0].clone(),
+    );
+    c.insert("subject_type".into(), "public".into());
+    c.insert("token_endpoint_auth_signing_alg".into(), "PS256".into());
+    c.insert(
+        "grant_types".into(),
+        json!(["authorization_code", "client_credentials", "refresh_token"]),
+    );
+    c.insert("authorization_signed_response_alg".into(), "PS256".into());
+    c
+}
+
+/// Signs `claims` with `key_pem` (RSA) and `alg`, header `{alg, kid, typ: JWT}`.
+fn sign_rsa(claims: &Map<String, Value>, key_pem: &str, alg: &str, kid: &str) -> String {
+    let key = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(key_pem).unwrap();
+    let mut header = JwsHeader::new();
+    header.set_key_id(kid);
+    header.set_token_type("JWT");
+    let jwk = key.to_jwk_private_key();
+    let payload = JwtPayload::from_map(claims.clone()).unwrap();
+    match alg {
+        "RS256" => {
+            jwt::encode_with_signer(&payload, &header, &RS256.signer_from_jwk(&jwk).unwrap())
+        }
+        _ => jwt::encode_with_signer(&payload, &header, &PS256.signer_from_jwk(&jwk).unwrap()),
+    }
+    .unwrap()
+}
+
+/// The DCR-005 response schema (OBUK v3.2 `OBClientRegistrationResponse1`), as rules.
+fn assert_registration_schema(got: &Value) {
+    let text = |k: &str| {
+        got[k]
+            .as_str()
+            .unwrap_or_else(|| panic!("DCR-005: {k} is not a string"))
+    };
+    let client_id = text("client_id");
+    assert!(
+        (1..=36).contains(&client_id.len()),
+        "DCR-005: client_id length"
+    );
+    assert!(
+        got["client_id_issued_at"].is_i64(),
+        "DCR-005: client_id_issued_at"
+    );
+    assert!(
+        [
+            "private_key_jwt",
+            "client_secret_jwt",
+            "client_secret_basic",
+            "client_secret_post",
+            "tls_client_auth"
+        ]
+        .contains(&text("token_endpoint_auth_method")),
+        "DCR-005: token_endpoint_auth_method"
+    );
+    for g in got["grant_types"].as_array().unwrap() {
+        assert!(
+            ["authorization_code", "client_credentials", "refresh_token"]
+                .contains(&g.as_str().unwrap()),
+            "DCR-005: grant type {g}"
+        );
+    }
+    for t in got["response_types"].as_array().unwrap() {
+        assert!(
+            ["code", "code id_token"].contains(&t.as_str().unwrap()),
+            "DCR-005: response type {t}"
+        );
+    }
+    assert_eq!(text("application_type"), "web", "DCR-005: application_type");
+    for alg in ["id_token_signed_response_alg", "request_object_signing_alg"] {
+        assert!((1..=5).contains(&text(alg).len()), "DCR-005: {alg}");
+    }
+    assert!(text("scope").len() <= 256, "DCR-005: scope");
+    assert!(
+        text("tls_client_auth_subject_dn").len() <= 128,
+        "DCR-005: subject DN"
+    );
+    assert_eq!(
+        text("software_statement").split('.').count(),
+        3,
+        "DCR-005: software_statement"
+    );
+    for uri in got["redirect_uris"].as_array().unwrap() {
+        let uri = uri.as_str().unwrap();
+        assert!(
+            uri.starts_with("https://") && !uri.contains("localhost"),
+            "DCR-005: {uri}"
+        );
+    }
+}
+
+/// A management call as the tool makes it: over mTLS, with `token` as a bearer or a raw
+/// `Authorization` value; a PUT carries freshly signed claims.
+async fn manage(
+    bank: &Bank,
+    tpp: &Tpp,
+    discovery: &Value,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    auth: Option<&str>,
+) -> Resp {
+    let mut r = Request::new(method, path).identity(&tpp.id);
+    if let Some(t) = token {
+        r = r.bearer(t);
+    }
+    if let Some(a) = auth {
+        r = r.header("authorization", a);
+    }
+    if method == "PUT" {
+        let claims = tool_claims(tpp, bank, discovery);
+        let jws = sign_rsa(
+            &claims,
+            &tpp.s("signing_key_pem"),
+            "PS256",
+            &tpp.s("signing_kid"),
+        );
+        r = r.raw("application/jose", jws);
+    }
+    bank.send(r).await
+}
+
 #[tokio::test]
 async fn conformance_scenarios_dcr_001_to_013() {
     let bank = Bank::start();
     let tpp = Tpp::mint(&bank, json!({})).await;
-    // DCR-001: discovery has an absolute registration_endpoint
+    let kid = tpp.s("signing_kid");
+    let key = tpp.s("signing_key_pem");
+    // DCR-001: discovery has an absolute registration_endpoint (fetched without mTLS)
     let doc = bank
         .get(&format!("{P}/.well-known/openid-configuration"))
         .await
         .json();
     let reg_endpoint = doc["registration_endpoint"].as_str().unwrap().to_owned();
-    assert!(reg_endpoint.starts_with("https://"));
-    // DCR-002/003/005/007/008/009/010
-    let reg = tpp.register(&bank, |_| {}).await;
-    let id = reg["client_id"].as_str().unwrap();
-    let token = tpp.token(&bank, id).await;
-    let path = format!("{reg_endpoint}/{id}");
-    let r = bank
-        .send(Request::new("GET", &path).bearer(&token).identity(&tpp.id))
-        .await;
-    assert_eq!(r.status, 200, "DCR-005");
-    let got = r.json();
-    for k in [
-        "client_id",
-        "redirect_uris",
-        "token_endpoint_auth_method",
-        "grant_types",
-        "scope",
-        "software_statement",
-        "application_type",
-        "id_token_signed_response_alg",
-        "request_object_signing_alg",
-        "tls_client_auth_subject_dn",
-    ] {
-        assert!(!got[k].is_null(), "DCR-005 schema: {k}");
-    }
-    assert!(got["id_token_signed_response_alg"].is_string() && got["client_id_issued_at"].is_i64());
+    assert!(reg_endpoint.starts_with("https://"), "DCR-001");
+    // The tool's choices from discovery (§1.5).
     assert_eq!(
-        bank.send(
-            Request::new("GET", &path)
-                .header("authorization", "Bearer ")
-                .identity(&tpp.id)
-        )
-        .await
-        .status,
-        401,
-        "DCR-007"
+        doc["token_endpoint_auth_methods_supported"][0],
+        "tls_client_auth"
     );
-    let r = bank
-        .send(
-            Request::new("PUT", &path)
-                .bearer(&token)
-                .raw("application/jose", tpp.sign(&tpp.claims(&bank)))
+    assert_eq!(
+        doc["request_object_signing_alg_values_supported"][0],
+        "PS256"
+    );
+    assert!(doc["token_endpoint_auth_signing_alg_values_supported"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("PS256")));
+    // Every POST reuses the same SSA, as the tool does (13 in a full run).
+    let post = |claims: Map<String, Value>| {
+        let jws = sign_rsa(&claims, &key, "PS256", &kid);
+        bank.send(
+            Request::new("POST", &reg_endpoint)
+                .raw("application/jose", jws)
+                .header("accept", "application/json")
                 .identity(&tpp.id),
         )
-        .await;
-    assert_eq!(r.status, 200, "DCR-008");
+    };
+    // Register, then client credentials: a fresh client per scenario, like the tool.
+    let register = || async {
+        let r = post(tool_claims(&tpp, &bank, &doc)).await;
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        let id = r.json()["client_id"].as_str().unwrap().to_owned();
+        let token = tpp.token(&bank, &id).await;
+        (format!("{reg_endpoint}/{id}"), token)
+    };
+
+    // DCR-002: create, token, delete
+    let (path, token) = register().await;
     assert_eq!(
-        bank.send(
-            Request::new("DELETE", &path)
-                .bearer(&token)
-                .identity(&tpp.id)
-        )
-        .await
-        .status,
+        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
+            .await
+            .status,
         204,
         "DCR-002"
     );
+    // DCR-003 / DCR-010: deleted, then GET with the old token
+    let (path, token) = register().await;
     assert_eq!(
-        bank.send(Request::new("GET", &path).bearer(&token).identity(&tpp.id))
+        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        manage(&bank, &tpp, &doc, "GET", &path, Some(&token), None)
             .await
             .status,
         401,
         "DCR-003/010"
     );
+    // DCR-005: retrieve, and the answer passes the schema
+    let (path, token) = register().await;
+    let r = manage(&bank, &tpp, &doc, "GET", &path, Some(&token), None).await;
+    assert_eq!(r.status, 200, "DCR-005");
+    assert_registration_schema(&r.json());
+    assert_eq!(
+        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
+            .await
+            .status,
+        204
+    );
+    // DCR-007: no usable credentials (empty, bare scheme, unknown token), then clean up
+    let (path, token) = register().await;
+    for auth in ["Bearer ", "Bearer", "Bearer foobar"] {
+        let r = manage(&bank, &tpp, &doc, "GET", &path, None, Some(auth)).await;
+        assert_eq!(r.status, 401, "DCR-007 with {auth:?}");
+    }
+    assert_eq!(
+        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
+            .await
+            .status,
+        204
+    );
+    // DCR-008: update with fresh claims (the fork also sends client_id)
+    let (path, token) = register().await;
+    let r = manage(&bank, &tpp, &doc, "PUT", &path, Some(&token), None).await;
+    assert_eq!(
+        r.status,
+        200,
+        "DCR-008: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert!(r.json()["client_id"].is_string());
+    assert_eq!(
+        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
+            .await
+            .status,
+        204
+    );
+    // DCR-009: update a deleted client
+    let (path, token) = register().await;
+    assert_eq!(
+        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        manage(&bank, &tpp, &doc, "PUT", &path, Some(&token), None)
+            .await
+            .status,
+        401,
+        "DCR-009"
+    );
+
+    // DCR-004: five invalid requests, each 400 with a JSON body
+    let mut bad = Vec::new();
+    let mut c = tool_claims(&tpp, &bank, &doc);
+    c.insert("exp".into(), (now() - 3600).into());
+    bad.push(("expired", sign_rsa(&c, &key, "PS256", &kid)));
+    for iss in ["foo.is/invalid", "", "123456789012345678901234567890"] {
+        let mut c = tool_claims(&tpp, &bank, &doc);
+        c.insert("iss".into(), iss.into());
+        bad.push(("iss", sign_rsa(&c, &key, "PS256", &kid)));
+    }
+    let mut c = tool_claims(&tpp, &bank, &doc);
+    c.insert("id_token_signed_response_alg".into(), "RS256".into());
+    c.insert("token_endpoint_auth_signing_alg".into(), "RS256".into());
+    bad.push(("RS256", sign_rsa(&c, &key, "RS256", &kid)));
+    for (name, jws) in bad {
+        let r = bank
+            .send(
+                Request::new("POST", &reg_endpoint)
+                    .raw("application/jose", jws)
+                    .identity(&tpp.id),
+            )
+            .await;
+        assert_eq!(r.status, 400, "DCR-004 {name}");
+        assert!(r.json()["error"].is_string(), "DCR-004 {name}: JSON error");
+    }
+    // The fork's extra DCR-004 case: a redirect URI outside the SSA's
+    let mut c = tool_claims(&tpp, &bank, &doc);
+    c.insert("redirect_uris".into(), json!(["https://abc.com"]));
+    let body = post(c).await.assert_error(400, "invalid_redirect_uri");
+    assert!(body["error_description"].as_str().unwrap().contains(
+        "invalid registration request redirect_uris value, must match or be a subset of the software_redirect_uris"
+    ));
+    // DCR-011: invalid response types
+    let mut c = tool_claims(&tpp, &bank, &doc);
+    c.insert("response_types".into(), json!(["id_token", "token"]));
+    let r = post(c).await;
+    assert_eq!(r.status, 400, "DCR-011");
+    assert!(r.json().is_object(), "DCR-011 body is JSON");
+    // DCR-012 (fork): signed by a random RSA key under the registered kid
+    let rogue = Tpp::mint(&bank, json!({})).await;
+    let forged = sign_rsa(
+        &tool_claims(&tpp, &bank, &doc),
+        &rogue.s("signing_key_pem"),
+        "PS256",
+        &kid,
+    );
     let r = bank
         .send(
-            Request::new("PUT", &path)
-                .bearer(&token)
-                .raw("application/jose", tpp.sign(&tpp.claims(&bank)))
+            Request::new("POST", &reg_endpoint)
+                .raw("application/jose", forged)
                 .identity(&tpp.id),
         )
         .await;
-    assert_eq!(r.status, 401, "DCR-009: management before body");
-    // DCR-004: five invalid POSTs, all 400 JSON
-    let mut expired = tpp.claims(&bank);
-    expired.insert("exp".into(), (now() - 3600).into());
-    for c in [expired] {
-        assert_eq!(tpp.post(&bank, &tpp.sign(&c)).await.status, 400);
-    }
-    for iss in ["foo.is/invalid", "", "123456789012345678901234567890"] {
-        let mut c = tpp.claims(&bank);
-        c.insert("iss".into(), iss.into());
-        assert_eq!(
-            tpp.post(&bank, &tpp.sign(&c)).await.status,
-            400,
-            "DCR-004 iss {iss:?}"
-        );
-    }
-    // DCR-011
-    let mut c = tpp.claims(&bank);
-    c.insert("response_types".into(), json!(["id_token", "token"]));
-    let r = tpp.post(&bank, &tpp.sign(&c)).await;
-    assert_eq!(r.status, 400);
-    assert!(r.json().is_object(), "DCR-011 body is JSON");
+    let body = r.assert_error(400, "invalid_client_metadata");
+    assert!(
+        body["error_description"].as_str().unwrap().contains(
+            "Registration Request JWT is invalid: Expected JWT to have a valid signature"
+        ),
+        "DCR-012"
+    );
+    // DCR-013 (fork): an SSA signed by a key the directory does not publish…
+    let resigned = Tpp::mint(&bank, json!({"variant": "unknown_signing_key"})).await;
+    let body = resigned
+        .post(&bank, &resigned.sign(&tool_claims(&resigned, &bank, &doc)))
+        .await
+        .assert_error(400, "invalid_software_statement");
+    assert!(body["error_description"].as_str().unwrap().contains(
+        "Registration Request contains an invalid software_statement, Expected JWT to have a valid signature"
+    ), "DCR-013 re-signed");
+    // …and one with `alg: none` and its signature stripped
+    let ssa = tpp.s("software_statement");
+    let payload = ssa.split('.').nth(1).unwrap();
+    let none = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        r#"{"alg":"none","typ":"JWT"}"#,
+    );
+    let mut c = tool_claims(&tpp, &bank, &doc);
+    c.insert(
+        "software_statement".into(),
+        format!("{none}.{payload}.").into(),
+    );
+    let body = post(c)
+        .await
+        .assert_error(400, "invalid_software_statement");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("software_statement claim is not an encoded JWT"),
+        "DCR-013 alg none"
+    );
 }
 
 #[tokio::test]

@@ -38,9 +38,17 @@ pub fn presented(
         });
     }
     if let Some(assertion) = field("client_assertion") {
+        // RFC 7521 §4.2: `client_id` is optional with an assertion, which names the client
+        // in `sub` (RFC 7523 §3; the OBIE conformance tool sends none). The signature and
+        // `iss` = `sub` = client are verified later, against that client's keys.
+        let named = || {
+            crate::jwt::decode_compact(&assertion).and_then(|(_, claims)| {
+                claims.get("sub").and_then(Value::as_str).map(str::to_owned)
+            })
+        };
         out.push(PresentedAuth {
             method: "private_key_jwt",
-            client_id: field("client_id"),
+            client_id: field("client_id").or_else(named),
             secret: None,
             assertion: Some(assertion),
         });
@@ -88,6 +96,32 @@ fn parse_basic(header: &str) -> Option<PresentedAuth> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_assertion_without_client_id_names_its_client_in_sub() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let assertion = format!(
+            "{}.{}.sig",
+            part(json!({"alg": "PS256"})),
+            part(json!({"iss": "c1", "sub": "c1"}))
+        );
+        let form = json!({"grant_type": "client_credentials", "client_assertion": assertion})
+            .as_object()
+            .cloned()
+            .unwrap();
+        let found = presented(None, &form, true);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].method, "private_key_jwt");
+        assert_eq!(found[0].client_id.as_deref(), Some("c1"));
+        // A form client_id wins (and must then match the assertion, checked with the keys).
+        let mut form = form;
+        form.insert("client_id".into(), "c2".into());
+        assert_eq!(
+            presented(None, &form, true)[0].client_id.as_deref(),
+            Some("c2")
+        );
+    }
 
     #[test]
     fn finds_basic_and_post_credentials() {
