@@ -218,6 +218,26 @@ pub fn probe_report(shell: State<'_, Shell>, seq: u64, frame_ms: f64) {
     }
 }
 
+/// Saves a file the UI offers for download (an export, a bundle) in the Downloads folder
+/// (the data folder when there is none); answers where it went.
+#[tauri::command]
+pub async fn save_file(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    name: String,
+    contents: String,
+) -> Result<PathBuf, Refusal> {
+    use tauri::Manager;
+    let dir = app
+        .path()
+        .download_dir()
+        .unwrap_or_else(|_| shell.info.data_dir.join("downloads"));
+    tokio::task::spawn_blocking(move || crate::save::save_into(&dir, &name, contents.as_bytes()))
+        .await
+        .map_err(|e| Refusal::internal("saving a file", e))?
+        .map_err(|e| Refusal::new(500, format!("could not save the file: {e}")))
+}
+
 /// Puts the CA certificate (PEM) on the clipboard; answers the file it came from.
 #[tauri::command]
 pub async fn copy_ca(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<PathBuf, Refusal> {

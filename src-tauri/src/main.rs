@@ -6,6 +6,7 @@
 mod assets;
 mod commands;
 mod feed;
+mod save;
 mod server;
 
 use std::process::ExitCode;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
             commands::open_data_folder,
             commands::admin_request,
             commands::probe_report,
+            commands::save_file,
         ])
         .setup(|app| {
             // Tauri would panic on a setup error: say what failed and exit non-zero instead,

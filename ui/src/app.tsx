@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { Logo } from './components/bits';
+import { notices } from './lib/notices';
 import { useObservable } from './lib/observable';
 import { href, useRoute } from './lib/route';
 import { errorText, traces } from './lib/traces';
@@ -71,6 +72,24 @@ function DesktopActions() {
         Data folder
       </button>
     </>
+  );
+}
+
+/** Where a file was saved, or why it was not. */
+function Notices() {
+  useObservable(notices);
+  if (notices.list.length === 0) return null;
+  return (
+    <div class="notices" role="status" aria-live="polite">
+      {notices.list.map((n) => (
+        <div key={n.id} class={`notice${n.failed ? ' failed' : ''}`} data-testid="notice">
+          <span class="notice-text">{n.text}</span>
+          <button type="button" class="notice-close" aria-label="Dismiss" onClick={() => notices.dismiss(n.id)}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
   );
 }
 
@@ -168,6 +187,7 @@ export function App() {
         {route.view === 'clients' && <ClientsView profiles={profiles} />}
         {route.view === 'directory' && <DirectoryView profiles={profiles} />}
       </main>
+      <Notices />
     </div>
   );
 }

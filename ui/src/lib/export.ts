@@ -1,9 +1,12 @@
 // Export traces as mockbank JSON (what the admin API returns) or as HAR 1.2, which browser
 // dev tools and HTTP tools import; the checks ride along in the `_mockbank` extension.
 
+import { platform } from '../platform';
 import type { Trace } from '../types';
 import { bodyText } from './curl';
 import { reason } from './format';
+import { notices } from './notices';
+import { errorText } from './traces';
 
 const header = (headers: [string, string][], name: string) =>
   headers.find(([n]) => n.toLowerCase() === name)?.[1];
@@ -72,25 +75,23 @@ export function toHar(traces: Trace[], baseUrl: string, version: string) {
   };
 }
 
-export function download(filename: string, data: unknown, type = 'application/json'): void {
-  downloadText(filename, JSON.stringify(data, null, 2), type);
+/** Saves `data` as pretty JSON through the host, and says where it went. */
+export function download(filename: string, data: unknown, type = 'application/json'): Promise<void> {
+  return downloadText(filename, JSON.stringify(data, null, 2), type);
 }
 
-export function downloadText(filename: string, text: string, type = 'text/plain'): void {
-  const blob = new Blob([text], { type });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+export async function downloadText(filename: string, text: string, type = 'text/plain'): Promise<void> {
+  try {
+    const path = await platform.saveFile(filename, text, type);
+    if (path) notices.say(`Saved ${path}`);
+  } catch (e) {
+    notices.say(`Could not save ${filename}: ${errorText(e)}`, true);
+  }
 }
 
-export function exportTraces(traces: Trace[], format: 'json' | 'har', baseUrl: string, version: string): void {
+export function exportTraces(traces: Trace[], format: 'json' | 'har', baseUrl: string, version: string): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const name = traces.length === 1 ? `mockbank-trace-${traces[0].id}` : `mockbank-traces-${stamp}`;
-  if (format === 'har') download(`${name}.har`, toHar(traces, baseUrl, version));
-  else download(`${name}.json`, traces.length === 1 ? traces[0] : traces);
+  if (format === 'har') return download(`${name}.har`, toHar(traces, baseUrl, version));
+  return download(`${name}.json`, traces.length === 1 ? traces[0] : traces);
 }

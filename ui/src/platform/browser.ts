@@ -128,6 +128,19 @@ async function post(path: string, body?: URLSearchParams): Promise<Response> {
   return fetch(path, { method: 'POST', credentials, body, cache: 'no-store' });
 }
 
+/** A download through a blob link; the browser decides where the file goes. */
+function saveFile(name: string, text: string, type: string): Promise<string | null> {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return Promise.resolve(null);
+}
+
 export const browser: Platform = {
   kind: 'browser',
   bootstrap: readBootstrap,
@@ -156,5 +169,6 @@ export const browser: Platform = {
   listProfiles: () => get<Profile[]>('/admin/profiles'),
   listClients: (profile) => get<Client[]>(`/admin/clients${profile ? `?profile=${encodeURIComponent(profile)}` : ''}`),
   request,
+  saveFile,
   ...adminApi(request),
 };

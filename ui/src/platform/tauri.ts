@@ -107,6 +107,8 @@ export const tauri: Platform = {
   listProfiles: () => call<Profile[]>('list_profiles'),
   listClients: (profile?: string) => call<Client[]>('list_clients', { profile: profile ?? null }),
   request,
+  // WebKitGTK ignores `<a download>` on blobs: the app writes the file (src-tauri save.rs).
+  saveFile: (name: string, text: string) => call<string>('save_file', { name, contents: text }),
   ...adminApi(request),
   desktop: {
     caFile: window.__MOCKBANK_DESKTOP__?.ca_cert ?? '',

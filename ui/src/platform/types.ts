@@ -41,6 +41,11 @@ export interface Platform extends AdminApi {
   listClients(profile?: string): Promise<Client[]>;
   /** Any admin or directory API call: the parsed JSON answer; throws on a refusal. */
   request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T>;
+  /**
+   * Hands a file to the user (an export, a bundle): the browser's download, or a file in the
+   * desktop's Downloads folder. Resolves to where it was saved, when the host knows.
+   */
+  saveFile(name: string, text: string, type: string): Promise<string | null>;
   /** What only the desktop app can do; absent in a browser tab. */
   readonly desktop?: DesktopActions;
 }
