@@ -213,10 +213,12 @@ pub async fn signed_facts(
         }
         if profile.runs("ssa.jti_replay") {
             if let Some(jti) = ssa.claim_str("jti") {
-                let fresh = st
-                    .store
-                    .remember_jti(&format!("{}:ssa", profile.id), jti, now + 86_400 * 365, now)
-                    .await?;
+                let fresh = st.store.remember_jti(
+                    &format!("{}:ssa", profile.id),
+                    jti,
+                    now + 86_400 * 365,
+                    now,
+                );
                 facts.ssa_jti_replayed = Some(!fresh);
             }
         }
@@ -246,15 +248,12 @@ pub async fn signed_facts(
                 .get("exp")
                 .and_then(Value::as_i64)
                 .unwrap_or(now + 3600);
-            let fresh = st
-                .store
-                .remember_jti(
-                    &format!("{}:request", profile.id),
-                    jti,
-                    exp.max(now + 60),
-                    now,
-                )
-                .await?;
+            let fresh = st.store.remember_jti(
+                &format!("{}:request", profile.id),
+                jti,
+                exp.max(now + 60),
+                now,
+            );
             facts.request_jti_replayed = Some(!fresh);
         }
     }

@@ -7,6 +7,7 @@
 
 mod dict;
 mod dir_cache;
+mod jti;
 mod migrations;
 mod reader;
 mod writer;
@@ -168,6 +169,7 @@ pub struct Store {
     writer: Writer,
     readers: Arc<reader::Readers>,
     directory: Arc<dir_cache::DirCache>,
+    jtis: Arc<jti::JtiCache>,
     path: PathBuf,
 }
 
@@ -181,12 +183,17 @@ impl Store {
         let conn = migrations::open_migrated(&path)?;
         dict::TraceDict::current().save(&conn)?;
         let directory = Arc::new(dir_cache::DirCache::default());
-        let writer = Writer::start(conn, &path, config, directory.clone())?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let jtis = Arc::new(jti::JtiCache::load(&conn, now)?);
+        let writer = Writer::start(conn, &path, config, directory.clone(), jtis.clone())?;
         let readers = Arc::new(reader::Readers::open(&path, 2)?);
         Ok(Store {
             writer,
             readers,
             directory,
+            jtis,
             path,
         })
     }
@@ -256,24 +263,11 @@ impl Store {
             == 1)
     }
 
-    /// Records a `jti` until `expires_at`; `false` if it was already seen (a replay).
-    pub async fn remember_jti(
-        &self,
-        issuer: &str,
-        jti: &str,
-        expires_at: i64,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let inserted = self
-            .writer
-            .run(Op::RememberJti(
-                issuer.to_owned(),
-                jti.to_owned(),
-                expires_at,
-                now,
-            ))
-            .await?;
-        Ok(inserted == 1)
+    /// Records a `jti` until `expires_at`; `false` if it is still in force (a replay). Answered
+    /// from memory; stored with the writer's next transaction, no later than the trace of
+    /// the request that presented it.
+    pub fn remember_jti(&self, issuer: &str, jti: &str, expires_at: i64, now: i64) -> bool {
+        self.jtis.remember(issuer, jti, expires_at, now)
     }
 
     /// Switches a check of a profile on or off over its profile file (`Some`), or reverts

@@ -219,13 +219,45 @@ async fn deleting_a_client_revokes_its_tokens() {
 async fn jti_replays_are_detected_until_expiry() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path(), 100);
-    assert!(store.remember_jti("iss", "j1", 1000, 10).await.unwrap());
-    assert!(!store.remember_jti("iss", "j1", 1000, 20).await.unwrap());
-    assert!(store.remember_jti("other", "j1", 1000, 20).await.unwrap());
+    let now = 1_000_000_000_000;
+    assert!(store.remember_jti("iss", "j1", now + 1000, now));
+    assert!(!store.remember_jti("iss", "j1", now + 1000, now + 10));
+    assert!(store.remember_jti("other", "j1", now + 1000, now + 10));
     assert!(
-        store.remember_jti("iss", "j1", 3000, 2000).await.unwrap(),
+        store.remember_jti("iss", "j1", now + 3000, now + 2000),
         "expired entry no longer blocks"
     );
+    // Stored with the next commit, and in force again after a restart.
+    store.insert_trace(trace("t1", "generic", 0)).await.unwrap();
+    assert!(store.remember_jti("iss", "j2", now + 1000, now));
+    store.close().await.unwrap();
+    drop(store);
+    let store = open(dir.path(), 100);
+    assert!(!store.remember_jti("iss", "j1", now + 5000, now + 2500));
+    assert!(
+        !store.remember_jti("iss", "j2", now + 5000, now + 20),
+        "saved at close"
+    );
+    assert!(store.remember_jti("iss", "j3", now + 5000, now + 20));
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_one_jti_get_one_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(open(dir.path(), 100));
+    let now = 1_000_000_000_000;
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            std::thread::spawn(move || store.remember_jti("iss", "same", now + 60, now))
+        })
+        .collect();
+    let yes = handles
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .filter(|fresh| *fresh)
+        .count();
+    assert_eq!(yes, 1);
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ use mockbank_core::Trace;
 
 use crate::dict::TraceDict;
 use crate::dir_cache::DirCache;
+use crate::jti::JtiCache;
 use crate::{ClientRow, StoreConfig, StoreError, TokenRow, Write};
 
 /// Most operations committed in one transaction.
@@ -74,7 +75,6 @@ pub(crate) enum Op {
     RevokeToken(Vec<u8>, i64),
     RotateToken(Vec<u8>, TokenRow),
     ConsumeToken(Vec<u8>, i64),
-    RememberJti(String, String, i64, i64),
     /// Sets (`Some`) or removes (`None`) a check override; `None` as the check removes
     /// every override of the profile.
     SetCheckOverride(String, Option<String>, Option<bool>, i64),
@@ -113,6 +113,7 @@ impl Writer {
         path: &std::path::Path,
         config: StoreConfig,
         directory: Arc<DirCache>,
+        jtis: Arc<JtiCache>,
     ) -> Result<Writer, StoreError> {
         // Checkpoints (which fsync the database file) mostly run on their own thread, where
         // PASSIVE checkpoints do not block the writer. They cannot finish while the writer keeps
@@ -134,7 +135,7 @@ impl Writer {
         let (tx, rx) = mpsc::channel();
         thread::Builder::new()
             .name("mockbank-store-writer".into())
-            .spawn(move || writer_loop(conn, rx, config, directory, stop_checkpoints))
+            .spawn(move || writer_loop(conn, rx, config, directory, jtis, stop_checkpoints))
             .map_err(|e| StoreError::Open("writer thread".into(), e.to_string()))?;
         Ok(Writer { tx })
     }
@@ -172,6 +173,7 @@ fn writer_loop(
     rx: mpsc::Receiver<Msg>,
     config: StoreConfig,
     directory: Arc<DirCache>,
+    jtis: Arc<JtiCache>,
     stop_checkpoints: mpsc::Sender<()>,
 ) {
     let mut since_prune: u64 = 0;
@@ -196,7 +198,7 @@ fn writer_loop(
             .iter()
             .filter(|(op, _)| matches!(op, Op::Commit(..)))
             .count() as u64;
-        let results = commit_group(&conn, group.iter().map(|(op, _)| op));
+        let results = commit_group(&conn, &jtis, group.iter().map(|(op, _)| op));
         // Before anyone hears of the commit: their next read must see it.
         if group.iter().any(|(op, _)| op.writes_directory()) {
             directory.invalidate();
@@ -225,6 +227,13 @@ fn writer_loop(
         }
     }
     drop(stop_checkpoints);
+    // Jtis remembered since the last group (their requests never reached the store).
+    let saved = exec(&conn, "BEGIN IMMEDIATE", [])
+        .and_then(|_| jtis.save(&conn))
+        .and_then(|_| exec(&conn, "COMMIT", []));
+    if let Err(e) = saved {
+        tracing::warn!(error = %e, "saving the jti cache at close failed");
+    }
     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
         tracing::debug!(error = %e, "checkpoint at close failed");
     }
@@ -244,9 +253,13 @@ fn exec(c: &Connection, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result
 /// nothing else. If the commit itself fails, every op reports it.
 fn commit_group<'a>(
     conn: &Connection,
+    jtis: &JtiCache,
     ops: impl Iterator<Item = &'a Op>,
 ) -> Vec<Result<i64, StoreError>> {
-    if let Err(e) = exec(conn, "BEGIN IMMEDIATE", []) {
+    // The jtis remembered before these ops were queued go first: a request's jti is never
+    // stored after its trace.
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE", []).and_then(|_| jtis.save(conn)) {
+        let _ = exec(conn, "ROLLBACK", []);
         return ops
             .map(|_| Err(StoreError::Commit(e.to_string())))
             .collect();
@@ -358,19 +371,6 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
                 }
             }
         }
-        Op::RememberJti(issuer, jti, expires_at, now) => {
-            // An expired entry no longer blocks its jti; the replay window is its lifetime.
-            exec(
-                c,
-                "DELETE FROM jti_seen WHERE issuer = ?1 AND jti = ?2 AND expires_at < ?3",
-                params![issuer, jti, now],
-            )?;
-            exec(
-                c,
-                "INSERT OR IGNORE INTO jti_seen (issuer, jti, expires_at) VALUES (?1, ?2, ?3)",
-                params![issuer, jti, expires_at],
-            )? as i64
-        }
         Op::SetCheckOverride(profile, check, enabled, now) => match (check, enabled) {
             (Some(check), Some(enabled)) => exec(
                 c,
@@ -463,9 +463,18 @@ fn rotate(c: &Connection, old: &[u8], new: &TokenRow) -> rusqlite::Result<usize>
     Ok(revoked)
 }
 
-/// Drops the oldest traces beyond `keep`. Sequence numbers are dense (AUTOINCREMENT, one
+/// Drops the oldest traces beyond `keep`, and expired jtis. Sequence numbers are dense (AUTOINCREMENT, one
 /// writer), so the cut is a cheap range delete on the primary key.
 fn prune_traces(c: &Connection, last_seq: i64, keep: u64) -> rusqlite::Result<usize> {
+    // Expired jtis no longer block anything (the cache forgets them too).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    exec(
+        c,
+        "DELETE FROM jti_seen WHERE expires_at < ?1",
+        params![now],
+    )?;
     let cut = last_seq - keep as i64;
     if cut <= 0 {
         return Ok(0);
