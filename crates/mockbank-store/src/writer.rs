@@ -115,12 +115,11 @@ impl Writer {
         directory: Arc<DirCache>,
         jtis: Arc<JtiCache>,
     ) -> Result<Writer, StoreError> {
-        // Checkpoints (which fsync the database file) mostly run on their own thread, where
-        // PASSIVE checkpoints do not block the writer. They cannot finish while the writer keeps
-        // appending, so the writer still checkpoints itself every 4000 pages: by then most
-        // frames are already copied, and completing the checkpoint lets the WAL restart from
-        // its beginning instead of growing without bound.
-        conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
+        // Checkpoints (which copy the WAL back and fsync the database file) run on their own
+        // thread (`checkpoint_loop`), never in the writer's way; after a restart the WAL file
+        // is cut back to 64 MiB.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         // Inserts land on random pages of the key indexes (client ids, token hashes, jtis):
         // a page cache that holds them spares a read for most of them (64 MiB).
         conn.pragma_update(None, "cache_size", -65_536)?;
@@ -158,13 +157,38 @@ impl Writer {
     }
 }
 
+/// How often the checkpoint thread copies WAL frames back, idle and while there is work.
+const CHECKPOINT_IDLE: std::time::Duration = std::time::Duration::from_millis(200);
+const CHECKPOINT_BUSY: std::time::Duration = std::time::Duration::from_millis(20);
+/// WAL frames (pages) beyond which the checkpoint thread makes the WAL start over.
+const WAL_RESTART_FRAMES: i64 = 8000;
+
+/// Checkpoints happen here, never on the writer: PASSIVE ones copy frames back while the
+/// writer goes on appending; once the WAL is long, a RESTART one (which holds new writes
+/// only while it copies the last few frames) lets the next write start the WAL over, so it
+/// does not grow without bound.
 fn checkpoint_loop(conn: Connection, stop: mpsc::Receiver<()>) {
-    while let Err(mpsc::RecvTimeoutError::Timeout) =
-        stop.recv_timeout(std::time::Duration::from_millis(200))
-    {
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::debug!(error = %e, "passive checkpoint failed");
-        }
+    let mut pause = CHECKPOINT_IDLE;
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(pause) {
+        let checkpoint = |mode: &str| {
+            conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+                Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            })
+        };
+        pause = match checkpoint("PASSIVE") {
+            Ok((frames, _)) if frames >= WAL_RESTART_FRAMES => {
+                if let Err(e) = checkpoint("RESTART") {
+                    tracing::debug!(error = %e, "restart checkpoint failed");
+                }
+                CHECKPOINT_BUSY
+            }
+            Ok((frames, copied)) if frames > copied => CHECKPOINT_BUSY,
+            Ok(_) => CHECKPOINT_IDLE,
+            Err(e) => {
+                tracing::debug!(error = %e, "passive checkpoint failed");
+                CHECKPOINT_IDLE
+            }
+        };
     }
 }
 
