@@ -164,13 +164,26 @@ type Verifier = Arc<dyn JwsVerifier>;
 /// Verifiers built from JWKs, by algorithm and key: building one costs far more than a
 /// verification, so keys seen before are not parsed again. Revoked keys never reach this
 /// cache's users: callers pass only the keys that are still active.
-fn cached_verifier(alg: &str, key: Map<String, Value>) -> Result<Verifier, JoseError> {
+fn cached_verifier(alg: &str, key: &Map<String, Value>) -> Result<Verifier, JoseError> {
     static CACHE: OnceLock<Mutex<HashMap<String, Verifier>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    let id = format!("{alg} {}", Value::Object(key.clone()));
+    // What makes the key (RFC 7638's members); not its certificates or other metadata.
+    let member = |m: &str| key.get(m).and_then(Value::as_str).unwrap_or("");
+    let id = format!(
+        "{alg} {} {} {} {} {} {}",
+        member("kty"),
+        member("crv"),
+        member("x"),
+        member("y"),
+        member("e"),
+        member("n")
+    );
     if let Some(v) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
         return Ok(v.clone());
     }
+    let mut key = key.clone();
+    // The verifier checks the signature only; which key to use is decided by the caller.
+    key.remove("kid");
     let jwk = Jwk::from_map(key).map_err(jose_err)?;
     let verifier: Verifier = match alg {
         "PS256" => Arc::new(PS256.verifier_from_jwk(&jwk).map_err(jose_err)?),
@@ -216,8 +229,26 @@ pub fn x5t_s256(der: &[u8]) -> String {
 /// Verifies a compact JWS against `jwks` — the key named by its `kid`, or, without a `kid`,
 /// any signing key of the set — and returns the claims. Only PS256 and ES256 are accepted.
 pub fn verify(token: &str, jwks: &Value) -> Result<Map<String, Value>, JoseError> {
-    let (header, _) = mockbank_core::jwt::decode_compact(token)
-        .ok_or_else(|| JoseError("not a compact JWS".into()))?;
+    verify_signature(token, jwks)?;
+    mockbank_core::jwt::decode_compact(token)
+        .and_then(|(_, claims)| claims.as_object().cloned())
+        .ok_or_else(|| JoseError("the JWS payload is not a JSON object".into()))
+}
+
+/// Checks a compact JWS's signature (PS256 or ES256) with the key of `jwks` its `kid` names
+/// (or, without a `kid`, any signing key of its type), without decoding its payload.
+pub fn verify_signature(token: &str, jwks: &Value) -> Result<(), JoseError> {
+    let not_compact = || JoseError("not a compact JWS".into());
+    let (signing_input, signature) = token.rsplit_once('.').ok_or_else(not_compact)?;
+    let (header_b64, _) = signing_input.split_once('.').ok_or_else(not_compact)?;
+    let header: Map<String, Value> = URL_SAFE_NO_PAD
+        .decode(header_b64)
+        .ok()
+        .and_then(|h| serde_json::from_slice(&h).ok())
+        .ok_or_else(not_compact)?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| JoseError("the signature is not base64url".into()))?;
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
     let kty = match alg {
         "PS256" => "RSA",
@@ -248,14 +279,16 @@ pub fn verify(token: &str, jwks: &Value) -> Result<Map<String, Value>, JoseError
     }
     let mut last = JoseError("no key verified the signature".into());
     for key in candidates {
-        let mut key = key.clone();
-        if kid.is_none() {
-            // josekit insists on a matching `kid` header when the JWK names one.
-            key.remove("kid");
+        if key.get("kty").and_then(Value::as_str) != Some(kty) {
+            last = JoseError(format!(
+                "key `{}` is not a {kty} key, as {alg} needs",
+                kid.unwrap_or("")
+            ));
+            continue;
         }
-        let verifier = cached_verifier(alg, key)?;
-        match jwt::decode_with_verifier(token, verifier.as_ref()) {
-            Ok((payload, _)) => return Ok(payload.claims_set().clone()),
+        // RFC 7515 §5.2: the signature is over the ASCII of `header.payload` as sent.
+        match cached_verifier(alg, key)?.verify(signing_input.as_bytes(), &signature) {
+            Ok(()) => return Ok(()),
             Err(e) => last = jose_err(e),
         }
     }
@@ -284,6 +317,29 @@ mod tests {
             assert!(verify(&forged, &jwks).is_err());
             assert!(verify(&unsigned(&claims), &jwks).is_err());
         }
+    }
+
+    #[test]
+    fn only_the_signed_bytes_under_the_named_key_of_the_right_type_verify() {
+        let rsa = SigningKey::generate(KeyType::Rsa).unwrap();
+        let ec = SigningKey::generate(KeyType::Ec).unwrap();
+        let jwks = json!({"keys": [rsa.jwk_for("sig", &[]), ec.jwk_for("sig", &[])]});
+        let mut claims = Map::new();
+        claims.insert("iss".into(), "x".into());
+        let token = rsa.sign(&claims, "JWT").unwrap();
+        verify_signature(&token, &jwks).unwrap();
+        // Another payload under the same signature.
+        let (head, rest) = token.split_once('.').unwrap();
+        let (_, sig) = rest.split_once('.').unwrap();
+        let other = URL_SAFE_NO_PAD.encode(r#"{"iss":"y"}"#);
+        assert!(verify_signature(&format!("{head}.{other}.{sig}"), &jwks).is_err());
+        // PS256 under the kid of the EC key.
+        let wrong = rsa.sign_with_header(&claims, "JWT", &ec.kid).unwrap();
+        let err = verify_signature(&wrong, &jwks).unwrap_err();
+        assert!(err.0.contains("is not an RSA key"), "{}", err.0);
+        // Not a JWS at all.
+        assert!(verify_signature("abc", &jwks).is_err());
+        assert!(verify_signature("a.b", &jwks).is_err());
     }
 
     #[test]

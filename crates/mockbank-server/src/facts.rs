@@ -185,9 +185,7 @@ pub async fn signed_facts(
         let raw_ssa = raw_ssa.unwrap_or_default();
         if !ssa.unsigned {
             facts.ssa_signature = Some(match statement_keys(st, profile).await {
-                Ok(keys) => mockbank_pki::jose::verify(&raw_ssa, &keys)
-                    .map(drop)
-                    .map_err(|e| e.0),
+                Ok(keys) => mockbank_pki::jose::verify_signature(&raw_ssa, &keys).map_err(|e| e.0),
                 Err(e) => Err(format!("the statement keys could not be read: {e}")),
             });
         }
@@ -239,7 +237,7 @@ pub async fn signed_facts(
         {
             facts.request_signature = Some(keys.and_then(|k| {
                 let sig_keys = json!({"keys": k["keys"].as_array().map(|k| k.iter().filter(|k| k["use"] != "tls").cloned().collect::<Vec<_>>()).unwrap_or_default()});
-                mockbank_pki::jose::verify(raw, &sig_keys).map(drop).map_err(|e| e.0)
+                mockbank_pki::jose::verify_signature(raw, &sig_keys).map_err(|e| e.0)
             }));
         }
         if let Some(jti) = req.claim_str("jti") {

@@ -91,7 +91,7 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
         .unwrap_or_default();
     let mut info = rparts.extensions.remove::<TraceInfo>().unwrap_or_default();
     let writes = std::mem::take(&mut info.writes);
-    let mut trace = Trace {
+    let trace = Trace {
         seq: 0,
         id: secrets::time_ordered_id((now.unix_timestamp_nanos() / 1_000_000) as i64),
         time: now
@@ -115,10 +115,13 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
     // the trace in sequence order. Waiting here means a client that got its answer finds
     // its registration and its trace stored.
     let had_writes = !writes.is_empty();
-    match st.store.commit(writes, trace.clone()).await {
+    match st.store.commit(writes, trace).await {
         Ok(_) => Response::from_parts(rparts, Body::from(rbytes)),
-        Err(e) if had_writes => {
-            let failed = http_error::internal("committing a request", e, TraceInfo::default());
+        Err(mockbank_store::CommitFailed {
+            error,
+            trace: Some(mut trace),
+        }) if had_writes => {
+            let failed = http_error::internal("committing a request", error, TraceInfo::default());
             let (fparts, fbody) = failed.into_parts();
             let fbytes = fbody
                 .collect()
@@ -132,8 +135,12 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
             }
             Response::from_parts(fparts, Body::from(fbytes))
         }
-        Err(e) => {
-            tracing::error!(error = %e, "storing a trace failed");
+        Err(failed) if had_writes => {
+            // Nothing to trace the failure with: still, nothing is acknowledged.
+            http_error::internal("committing a request", failed.error, TraceInfo::default())
+        }
+        Err(failed) => {
+            tracing::error!(error = %failed.error, "storing a trace failed");
             Response::from_parts(rparts, Body::from(rbytes))
         }
     }

@@ -38,6 +38,13 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
 }
 
+/// A commit that did not happen, and the trace it was to store (when it came back).
+#[derive(Debug)]
+pub struct CommitFailed {
+    pub error: StoreError,
+    pub trace: Option<mockbank_core::Trace>,
+}
+
 /// A registered client as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientRow {
@@ -309,25 +316,33 @@ impl Store {
         &self,
         trace: mockbank_core::Trace,
     ) -> Result<Arc<mockbank_core::Trace>, StoreError> {
-        self.commit(Vec::new(), trace).await
+        self.commit(Vec::new(), trace).await.map_err(|f| f.error)
     }
 
     /// Commits `writes` and the trace of the request that caused them in one transaction:
-    /// both or neither. This is how a request's effects are acknowledged — one commit.
+    /// both or neither. This is how a request's effects are acknowledged — one commit. When
+    /// it fails, the trace comes back (to be stored with the failure the client then gets).
     pub async fn commit(
         &self,
         writes: Vec<Write>,
         trace: mockbank_core::Trace,
-    ) -> Result<Arc<mockbank_core::Trace>, StoreError> {
+    ) -> Result<Arc<mockbank_core::Trace>, CommitFailed> {
+        let failed = |error| CommitFailed { error, trace: None };
         let (done, wait) = tokio::sync::oneshot::channel();
-        self.writer
-            .run(Op::Commit(
-                writes,
-                Box::new(writer::TraceRow::new(trace)?),
-                Some(done),
-            ))
-            .await?;
-        wait.await.map_err(|_| StoreError::Closed)
+        let row = writer::TraceRow::new(trace).map_err(failed)?;
+        let committed = self
+            .writer
+            .run(Op::Commit(writes, Box::new(row), Some(done)))
+            .await;
+        match (committed, wait.await) {
+            (Ok(_), Ok(Ok(stored))) => Ok(stored),
+            (Err(error), Ok(Err(trace))) => Err(CommitFailed {
+                error,
+                trace: Some(trace),
+            }),
+            (Err(error), _) => Err(failed(error)),
+            (Ok(_), _) => Err(failed(StoreError::Closed)),
+        }
     }
 
     pub fn client(&self, client_id: &str) -> Result<Option<ClientRow>, StoreError> {

@@ -599,3 +599,34 @@ fn a_read_that_started_before_a_write_does_not_cache_its_old_answer() {
         "a stale answer was cached"
     );
 }
+
+#[tokio::test]
+async fn a_failed_commit_stores_nothing_and_gives_the_trace_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    store.insert_token(token(9, "c1")).await.unwrap();
+    // The same token hash again: the commit fails, with the trace of the request.
+    let failed = store
+        .commit(
+            vec![Write::Token(token(9, "c1"))],
+            trace("t-failed", "generic", 0),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(failed.error, StoreError::Sqlite(_)),
+        "{:?}",
+        failed.error
+    );
+    assert_eq!(failed.trace.unwrap().id, "t-failed");
+    assert!(
+        store.trace("t-failed").unwrap().is_none(),
+        "half a commit was stored"
+    );
+    // The writer goes on.
+    store
+        .insert_trace(trace("t-next", "generic", 0))
+        .await
+        .unwrap();
+    assert!(store.trace("t-next").unwrap().is_some());
+}

@@ -82,7 +82,8 @@ pub(crate) enum Op {
     Commit(
         Vec<Write>,
         Box<TraceRow>,
-        Option<oneshot::Sender<Arc<Trace>>>,
+        /// The stored trace, or the trace back when the commit failed.
+        Option<oneshot::Sender<Result<Arc<Trace>, Trace>>>,
     ),
 }
 
@@ -235,17 +236,23 @@ fn writer_loop(
             }
         }
         for ((op, done), result) in group.into_iter().zip(results) {
-            if let (Op::Commit(_, row, sink), Ok(seq)) = (op, &result) {
-                last_seq = last_seq.max(*seq);
-                let mut trace = row.trace;
-                trace.seq = *seq as u64;
-                let trace = Arc::new(trace);
-                if let Some(hook) = &config.on_trace {
-                    hook(trace.clone());
+            match (op, &result) {
+                (Op::Commit(_, row, sink), Ok(seq)) => {
+                    last_seq = last_seq.max(*seq);
+                    let mut trace = row.trace;
+                    trace.seq = *seq as u64;
+                    let trace = Arc::new(trace);
+                    if let Some(hook) = &config.on_trace {
+                        hook(trace.clone());
+                    }
+                    if let Some(sink) = sink {
+                        let _ = sink.send(Ok(trace));
+                    }
                 }
-                if let Some(sink) = sink {
-                    let _ = sink.send(trace);
+                (Op::Commit(_, row, Some(sink)), Err(_)) => {
+                    let _ = sink.send(Err(row.trace));
                 }
+                _ => {}
             }
             let _ = done.send(result);
         }
