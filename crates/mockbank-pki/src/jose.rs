@@ -281,7 +281,7 @@ pub fn verify_signature(token: &str, jwks: &Value) -> Result<(), JoseError> {
     for key in candidates {
         if key.get("kty").and_then(Value::as_str) != Some(kty) {
             last = JoseError(format!(
-                "key `{}` is not a {kty} key, as {alg} needs",
+                "key `{}` is not an {kty} key, which {alg} needs",
                 kid.unwrap_or("")
             ));
             continue;
