@@ -163,6 +163,8 @@ const CHECKPOINT_IDLE: std::time::Duration = std::time::Duration::from_millis(20
 const CHECKPOINT_BUSY: std::time::Duration = std::time::Duration::from_millis(20);
 /// WAL frames (pages) beyond which the checkpoint thread makes the WAL start over.
 const WAL_RESTART_FRAMES: i64 = 8000;
+/// Frames a RESTART may still have to copy while new writes wait.
+const RESTART_BACKLOG: i64 = 1000;
 
 /// Checkpoints happen here, never on the writer: PASSIVE ones copy frames back while the
 /// writer goes on appending; once the WAL is long, a RESTART one (which holds new writes
@@ -177,7 +179,12 @@ fn checkpoint_loop(conn: Connection, stop: mpsc::Receiver<()>) {
             })
         };
         pause = match checkpoint("PASSIVE") {
-            Ok((frames, _)) if frames >= WAL_RESTART_FRAMES => {
+            // Restart when little is left to copy (writes wait only that long), or anyway
+            // once the WAL is far too long.
+            Ok((frames, copied))
+                if frames >= WAL_RESTART_FRAMES
+                    && (frames - copied <= RESTART_BACKLOG || frames >= 4 * WAL_RESTART_FRAMES) =>
+            {
                 if let Err(e) = checkpoint("RESTART") {
                     tracing::debug!(error = %e, "restart checkpoint failed");
                 }
