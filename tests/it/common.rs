@@ -347,6 +347,19 @@ pub fn generic_client() -> Value {
     })
 }
 
+/// Mints a software in the mock directory (admin token); returns the 201 bundle.
+pub async fn mint(bank: &Bank, body: impl std::borrow::Borrow<Value>) -> Value {
+    let r = bank
+        .send(
+            Request::new("POST", "/directory/software")
+                .bearer(&bank.admin_token)
+                .json(body.borrow()),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    r.json()
+}
+
 /// Registers a client on `profile`; returns the 201 body.
 pub async fn register(bank: &Bank, profile: &str, body: &Value) -> Value {
     let r = bank

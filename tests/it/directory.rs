@@ -8,19 +8,7 @@ use josekit::jws::{ES256, PS256};
 use serde_json::{json, Value};
 use x509_parser::prelude::*;
 
-use crate::common::{Bank, Identity, Request, BIN};
-
-async fn mint(bank: &Bank, body: Value) -> Value {
-    let r = bank
-        .send(
-            Request::new("POST", "/directory/software")
-                .bearer(&bank.admin_token)
-                .json(&body),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    r.json()
-}
+use crate::common::{mint, Bank, Identity, Request, BIN};
 
 fn pem_der(pem: &str) -> Vec<u8> {
     let (_, p) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap();

@@ -6,7 +6,7 @@ use josekit::jws::{JwsHeader, PS256, RS256};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::{json, Map, Value};
 
-use crate::common::{identity, Bank, Identity, Request, Resp};
+use crate::common::{identity, mint, Bank, Identity, Request, Resp};
 
 const P: &str = "/obuk-v3.2";
 
@@ -25,15 +25,7 @@ impl Tpp {
         body.as_object_mut()
             .unwrap()
             .extend(extra.as_object().unwrap().clone());
-        let r = bank
-            .send(
-                Request::new("POST", "/directory/software")
-                    .bearer(&bank.admin_token)
-                    .json(&body),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-        let bundle = r.json();
+        let bundle = mint(bank, &body).await;
         let id = Identity {
             cert_pem: bundle["transport_cert_pem"].as_str().unwrap().into(),
             key_pem: bundle["transport_key_pem"].as_str().unwrap().into(),
@@ -1033,35 +1025,47 @@ fn assert_registration_schema(got: &Value) {
     }
 }
 
-/// A management call as the tool makes it: over mTLS, with `token` as a bearer or a raw
-/// `Authorization` value; a PUT carries freshly signed claims.
-async fn manage(
-    bank: &Bank,
-    tpp: &Tpp,
-    discovery: &Value,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    auth: Option<&str>,
-) -> Resp {
-    let mut r = Request::new(method, path).identity(&tpp.id);
-    if let Some(t) = token {
-        r = r.bearer(t);
+/// The conformance tool against one bank, with the discovery document it read.
+struct Tool<'a> {
+    bank: &'a Bank,
+    tpp: &'a Tpp,
+    doc: &'a Value,
+}
+
+impl Tool<'_> {
+    /// A management call as the tool makes it: over mTLS, with `token` as a bearer or a
+    /// raw `Authorization` value; a PUT carries freshly signed claims.
+    async fn manage(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        auth: Option<&str>,
+    ) -> Resp {
+        let mut r = Request::new(method, path).identity(&self.tpp.id);
+        if let Some(t) = token {
+            r = r.bearer(t);
+        }
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
+        }
+        if method == "PUT" {
+            let claims = tool_claims(self.tpp, self.bank, self.doc);
+            let jws = sign_rsa(
+                &claims,
+                &self.tpp.s("signing_key_pem"),
+                "PS256",
+                &self.tpp.s("signing_kid"),
+            );
+            r = r.raw("application/jose", jws);
+        }
+        self.bank.send(r).await
     }
-    if let Some(a) = auth {
-        r = r.header("authorization", a);
+
+    /// The status of a management call with the client's access token.
+    async fn status(&self, method: &str, path: &str, token: &str) -> u16 {
+        self.manage(method, path, Some(token), None).await.status
     }
-    if method == "PUT" {
-        let claims = tool_claims(tpp, bank, discovery);
-        let jws = sign_rsa(
-            &claims,
-            &tpp.s("signing_key_pem"),
-            "PS256",
-            &tpp.s("signing_kid"),
-        );
-        r = r.raw("application/jose", jws);
-    }
-    bank.send(r).await
 }
 
 #[tokio::test]
@@ -1077,6 +1081,11 @@ async fn conformance_scenarios_dcr_001_to_013() {
         .json();
     let reg_endpoint = doc["registration_endpoint"].as_str().unwrap().to_owned();
     assert!(reg_endpoint.starts_with("https://"), "DCR-001");
+    let tool = Tool {
+        bank: &bank,
+        tpp: &tpp,
+        doc: &doc,
+    };
     // The tool's choices from discovery (§1.5).
     assert_eq!(
         doc["token_endpoint_auth_methods_supported"][0],
@@ -1111,54 +1120,27 @@ async fn conformance_scenarios_dcr_001_to_013() {
 
     // DCR-002: create, token, delete
     let (path, token) = register().await;
-    assert_eq!(
-        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
-            .await
-            .status,
-        204,
-        "DCR-002"
-    );
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204, "DCR-002");
     // DCR-003 / DCR-010: deleted, then GET with the old token
     let (path, token) = register().await;
-    assert_eq!(
-        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
-            .await
-            .status,
-        204
-    );
-    assert_eq!(
-        manage(&bank, &tpp, &doc, "GET", &path, Some(&token), None)
-            .await
-            .status,
-        401,
-        "DCR-003/010"
-    );
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
+    assert_eq!(tool.status("GET", &path, &token).await, 401, "DCR-003/010");
     // DCR-005: retrieve, and the answer passes the schema
     let (path, token) = register().await;
-    let r = manage(&bank, &tpp, &doc, "GET", &path, Some(&token), None).await;
+    let r = tool.manage("GET", &path, Some(&token), None).await;
     assert_eq!(r.status, 200, "DCR-005");
     assert_registration_schema(&r.json());
-    assert_eq!(
-        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
-            .await
-            .status,
-        204
-    );
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
     // DCR-007: no usable credentials (empty, bare scheme, unknown token), then clean up
     let (path, token) = register().await;
     for auth in ["Bearer ", "Bearer", "Bearer foobar"] {
-        let r = manage(&bank, &tpp, &doc, "GET", &path, None, Some(auth)).await;
+        let r = tool.manage("GET", &path, None, Some(auth)).await;
         assert_eq!(r.status, 401, "DCR-007 with {auth:?}");
     }
-    assert_eq!(
-        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
-            .await
-            .status,
-        204
-    );
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
     // DCR-008: update with fresh claims (the fork also sends client_id)
     let (path, token) = register().await;
-    let r = manage(&bank, &tpp, &doc, "PUT", &path, Some(&token), None).await;
+    let r = tool.manage("PUT", &path, Some(&token), None).await;
     assert_eq!(
         r.status,
         200,
@@ -1166,27 +1148,11 @@ async fn conformance_scenarios_dcr_001_to_013() {
         String::from_utf8_lossy(&r.body)
     );
     assert!(r.json()["client_id"].is_string());
-    assert_eq!(
-        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
-            .await
-            .status,
-        204
-    );
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
     // DCR-009: update a deleted client
     let (path, token) = register().await;
-    assert_eq!(
-        manage(&bank, &tpp, &doc, "DELETE", &path, Some(&token), None)
-            .await
-            .status,
-        204
-    );
-    assert_eq!(
-        manage(&bank, &tpp, &doc, "PUT", &path, Some(&token), None)
-            .await
-            .status,
-        401,
-        "DCR-009"
-    );
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
+    assert_eq!(tool.status("PUT", &path, &token).await, 401, "DCR-009");
 
     // DCR-004: five invalid requests, each 400 with a JSON body
     let mut bad = Vec::new();

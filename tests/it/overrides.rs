@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{generic_client, register, Bank, Request};
+use crate::common::{generic_client, mint, register, Bank, Request};
 
 const CHECK: &str = "generic.redirect.no_fragment";
 
@@ -196,14 +196,11 @@ async fn the_admin_api_deletes_a_client_and_revokes_its_token() {
 #[tokio::test]
 async fn a_minted_bundle_can_be_downloaded_again_by_the_admin_only() {
     let bank = Bank::start();
-    let (status, minted) = admin(
+    let minted = mint(
         &bank,
-        "POST",
-        "/directory/software",
-        Some(json!({"software_name": "again", "profile": "obuk-v3.2"})),
+        json!({"software_name": "again", "profile": "obuk-v3.2"}),
     )
     .await;
-    assert_eq!(status, 201, "{minted}");
     let id = minted["software_id"].as_str().unwrap();
     let path = format!("/directory/software/{id}/bundle");
     let (status, bundle) = admin(&bank, "GET", &path, None).await;

@@ -10,7 +10,7 @@ use hyper::body::Bytes;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
-use crate::common::{basic, generic_client, register, Bank, Request};
+use crate::common::{basic, generic_client, mint, register, Bank, Request};
 
 /// How the fake extension service answers.
 #[derive(Clone)]
@@ -370,16 +370,14 @@ async fn software_statement_required_and_policies() {
             "id = \"policy.clients.max_per_software\"\nparams = { max = 1 }",
         );
     let (bank, _dir) = bank_with(&[("strict", policies)]);
-    let mint = |variant: Option<&str>| {
+    let software = |variant: Option<&str>| {
         let mut body = json!({"software_name": "Policy app", "redirect_uris": ["https://tpp.example.com/callback"]});
         if let Some(v) = variant {
             body["variant"] = v.into();
         }
-        Request::new("POST", "/directory/software")
-            .bearer(&bank.admin_token)
-            .json(&body)
+        mint(&bank, body)
     };
-    let bundle = bank.send(mint(None)).await.json();
+    let bundle = software(None).await;
     let body = |ssa: &Value| {
         json!({"redirect_uris": ["https://tpp.example.com/callback"], "client_name": "Policy app", "contacts": ["ops@tpp.example.com"],
                "software_id": "not-the-real-one", "software_statement": ssa})
@@ -391,12 +389,12 @@ async fn software_statement_required_and_policies() {
         .assert_error(400, "invalid_software_statement");
     assert_eq!(failed(&bank, "strict").await, "ssa.present");
 
-    let forged = bank.send(mint(Some("unknown_signing_key"))).await.json();
+    let forged = software(Some("unknown_signing_key")).await;
     post(&bank, "strict", &body(&forged["software_statement"]), None)
         .await
         .assert_error(400, "invalid_software_statement");
     assert_eq!(failed(&bank, "strict").await, "ssa.signature");
-    let foreign = bank.send(mint(Some("wrong_issuer"))).await.json();
+    let foreign = software(Some("wrong_issuer")).await;
     post(&bank, "strict", &body(&foreign["software_statement"]), None)
         .await
         .assert_error(400, "unapproved_software_statement");
@@ -420,7 +418,7 @@ async fn software_statement_required_and_policies() {
         failed(&bank, "strict").await,
         "policy.clients.max_per_software"
     );
-    let other = bank.send(mint(None)).await.json();
+    let other = software(None).await;
     let mut untrusted = body(&other["software_statement"]);
     untrusted["client_uri"] = "https://evil.example/".into();
     post(&bank, "strict", &untrusted, None)

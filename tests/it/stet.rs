@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{identity, Bank, Identity, Request, Resp};
+use crate::common::{self, identity, Bank, Identity, Request, Resp};
 
 const P: &str = "/stet";
 
@@ -18,15 +18,7 @@ async fn mint(bank: &Bank, extra: Value) -> Tpp {
     body.as_object_mut()
         .unwrap()
         .extend(extra.as_object().unwrap().clone());
-    let r = bank
-        .send(
-            Request::new("POST", "/directory/software")
-                .bearer(&bank.admin_token)
-                .json(&body),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    let bundle = r.json();
+    let bundle = common::mint(bank, &body).await;
     let s = |k: &str| bundle[k].as_str().unwrap().to_owned();
     Tpp {
         qwac: Identity {
@@ -223,14 +215,7 @@ async fn certificate_rules_are_client_authentication() {
     );
     assert_eq!(failed_check(&bank, &path).await, "stet.cert.qc_type_web");
 
-    let obuk = bank
-        .send(
-            Request::new("POST", "/directory/software")
-                .bearer(&bank.admin_token)
-                .json(&json!({"software_name": "UK app"})),
-        )
-        .await
-        .json();
+    let obuk = common::mint(&bank, &json!({"software_name": "UK app"})).await;
     let uk = Identity {
         cert_pem: obuk["transport_cert_pem"].as_str().unwrap().into(),
         key_pem: obuk["transport_key_pem"].as_str().unwrap().into(),
