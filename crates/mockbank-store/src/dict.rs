@@ -1,6 +1,6 @@
-//! The LZ4 dictionary traces are compressed with: the text every trace repeats (each check's
-//! id, title and spec as the trace JSON spells them, common headers), so a stored trace
-//! keeps little more than what is particular to its request.
+//! The LZ4 dictionary traces are compressed with: the text every stored trace repeats (each
+//! check's id as the storage form spells it, common headers), so a stored trace keeps
+//! little more than what is particular to its request.
 //!
 //! A dictionary is identified by a hash of its content and stored in `trace_dicts` next to
 //! the traces that use it, so traces written by an older mockbank (another check catalogue)
@@ -67,7 +67,8 @@ impl TraceDict {
     }
 }
 
-/// Fragments in the order `serde_json` writes a trace's `CheckResult`s.
+/// Fragments as a stored trace spells them: checks in their storage form
+/// (`mockbank_core::trace::in_storage_form`: id, outcome, detail, values), common headers.
 fn content() -> Vec<u8> {
     let mut out = String::new();
     let common = [
@@ -78,23 +79,20 @@ fn content() -> Vec<u8> {
         r#""token_endpoint_auth_method":"client_secret_basic","client_id":""#,
         r#""registration_access_token":""#,
         r#""registration_client_uri":"https://127.0.0.1:"#,
-        r#""severity":"warn","duration_us":0},{"id":""#,
+        r#""outcome":"fail","detail":""#,
+        r#""severity":"warn"},{"id":""#,
         r#""outcome":"skip","detail":"needs `"#,
-        r#"`, which did not pass","severity":"error","duration_us":0},{"id":""#,
+        r#"`, which did not pass"},{"id":""#,
+        r#"","values":{"#,
     ];
     for c in common {
         out.push_str(c);
     }
     for def in mockbank_core::checks::catalogue() {
-        let text = |s: &str| serde_json::to_string(s).unwrap_or_default();
-        out.push_str(&format!(
-            r#"{{"id":{},"title":{},"spec":{},"outcome":"pass","detail":""#,
-            text(def.id),
-            text(def.title),
-            text(def.spec)
-        ));
+        let id = serde_json::to_string(def.id).unwrap_or_default();
+        out.push_str(&format!(r#"{{"id":{id},"outcome":"pass","detail":""#));
     }
-    out.push_str(r#"","severity":"error","duration_us":0},{"id":""#);
+    out.push_str(r#""},{"id":""#);
     let bytes = out.into_bytes();
     // The end is what LZ4 can reach: keep the tail.
     bytes[bytes.len().saturating_sub(MAX_LEN)..].to_vec()

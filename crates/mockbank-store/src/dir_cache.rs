@@ -7,10 +7,11 @@ use std::sync::{RwLock, RwLockWriteGuard};
 
 use crate::{DirKind, DirectoryRow};
 
-/// More entries than this and the cache starts over (a bound, not a policy).
+/// More entries of one kind than this and they start over (a bound, not a policy).
 const MAX_ENTRIES: usize = 10_000;
 
-type Map = HashMap<(DirKind, String), Option<DirectoryRow>>;
+/// By kind, then id (so a lookup borrows the id instead of copying it).
+type Map = HashMap<DirKind, HashMap<String, Option<DirectoryRow>>>;
 
 #[derive(Default)]
 pub(crate) struct DirCache {
@@ -28,7 +29,7 @@ impl DirCache {
     /// to [`DirCache::put`] after a miss.
     pub fn get(&self, kind: DirKind, id: &str) -> Result<Option<DirectoryRow>, u64> {
         let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
-        match inner.1.get(&(kind, id.to_owned())) {
+        match inner.1.get(&kind).and_then(|by_id| by_id.get(id)) {
             Some(hit) => Ok(hit.clone()),
             None => Err(inner.0),
         }
@@ -40,10 +41,11 @@ impl DirCache {
         if inner.0 != generation {
             return;
         }
-        if inner.1.len() >= MAX_ENTRIES {
-            inner.1.clear();
+        let by_id = inner.1.entry(kind).or_default();
+        if by_id.len() >= MAX_ENTRIES {
+            by_id.clear();
         }
-        inner.1.insert((kind, id.to_owned()), row);
+        by_id.insert(id.to_owned(), row);
     }
 
     /// After a directory write committed.

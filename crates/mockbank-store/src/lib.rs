@@ -180,6 +180,13 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// Seconds since the Unix epoch (what `expires_at` columns hold).
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// File name of the database inside the data dir.
 pub const DB_FILE: &str = "mockbank.sqlite3";
 
@@ -190,10 +197,7 @@ impl Store {
         let conn = migrations::open_migrated(&path)?;
         dict::TraceDict::current().save(&conn)?;
         let directory = Arc::new(dir_cache::DirCache::default());
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        let jtis = Arc::new(jti::JtiCache::load(&conn, now)?);
+        let jtis = Arc::new(jti::JtiCache::load(&conn, unix_now())?);
         let writer = Writer::start(conn, &path, config, directory.clone(), jtis.clone())?;
         let readers = Arc::new(reader::Readers::open(&path, 2)?);
         Ok(Store {

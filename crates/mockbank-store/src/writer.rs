@@ -505,13 +505,10 @@ fn rotate(c: &Connection, old: &[u8], new: &TokenRow) -> rusqlite::Result<usize>
 /// writer), so the cut is a cheap range delete on the primary key.
 fn prune_traces(c: &Connection, last_seq: i64, keep: u64) -> rusqlite::Result<usize> {
     // Expired jtis no longer block anything (the cache forgets them too).
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
     exec(
         c,
         "DELETE FROM jti_seen WHERE expires_at < ?1",
-        params![now],
+        params![crate::unix_now()],
     )?;
     let cut = last_seq - keep as i64;
     if cut <= 0 {
