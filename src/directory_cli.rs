@@ -77,7 +77,7 @@ pub fn run(command: DirectoryCommand) -> anyhow::Result<()> {
     match command {
         DirectoryCommand::Variants => {
             for v in Variant::ALL {
-                println!(
+                out!(
                     "{:<26} {}\n{:<26} strict bank: {}",
                     v.id(),
                     v.defect(),
@@ -211,7 +211,7 @@ async fn issue(args: IssueArgs) -> anyhow::Result<()> {
             );
         }
     }
-    println!(
+    out!(
         "{}",
         json!({"org_id": bundle["org_id"], "software_id": bundle["software_id"], "out": args.out.canonicalize().unwrap_or(args.out.clone())})
     );

@@ -2,17 +2,26 @@
 //! profile; `mockbank directory issue` mints TPP credentials from the running server;
 //! `mockbank checks list` prints the check catalogue from the code.
 
+/// `println!` for the CLI's output: a reader that went away (`mockbank checks list | head`)
+/// ends the program quietly instead of a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::write_stdout_line(format_args!($($arg)*))
+    };
+}
+
 mod client;
 mod directory_cli;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use mockbank_core::ProfileSet;
-use mockbank_server::ServerConfig;
+use mockbank_server::{ConnectionLimits, ServerConfig};
 
 // glibc's allocator serialises the tokio workers on its arena locks under load (measured with
 // perf: ~15% of worker time in malloc/free); mimalloc keeps per-thread heaps.
@@ -46,6 +55,16 @@ enum Command {
         /// Traces kept in the store; the oldest are dropped beyond this.
         #[arg(long, value_name = "N", default_value_t = 100_000)]
         trace_retention: u64,
+        /// Time a client has for the TLS handshake and for a request's headers (and an idle
+        /// connection for its next request).
+        #[arg(long, value_name = "MS", default_value_t = 10_000)]
+        header_timeout_ms: u64,
+        /// Time a client has to send a request body.
+        #[arg(long, value_name = "MS", default_value_t = 30_000)]
+        body_timeout_ms: u64,
+        /// Connections served at once; more wait to be accepted.
+        #[arg(long, value_name = "N", default_value_t = 512)]
+        max_connections: usize,
     },
     /// The validation checks mockbank knows.
     Checks {
@@ -97,7 +116,23 @@ fn main() -> ExitCode {
             listen,
             profiles,
             trace_retention,
-        } => serve(data_dir, listen, profiles, trace_retention),
+            header_timeout_ms,
+            body_timeout_ms,
+            max_connections,
+        } => serve(
+            data_dir,
+            listen,
+            profiles,
+            trace_retention,
+            ConnectionLimits {
+                // A client stalled before its first header byte is as stuck as one stalled
+                // in the middle: the handshake gets the same time.
+                handshake: Duration::from_millis(header_timeout_ms),
+                header_read: Duration::from_millis(header_timeout_ms),
+                body_read: Duration::from_millis(body_timeout_ms),
+                max_connections,
+            },
+        ),
         Command::Checks {
             command: ChecksCommand::List { format },
         } => {
@@ -109,7 +144,7 @@ fn main() -> ExitCode {
             command: ProfilesCommand::Check { dir },
         } => load_profiles(dir.as_deref()).map(|set| {
             for p in set.iter() {
-                println!(
+                out!(
                     "{}\t{}\t{} checks\t{}",
                     p.id,
                     p.source,
@@ -133,6 +168,7 @@ fn serve(
     listen: SocketAddr,
     profiles_dir: Option<PathBuf>,
     trace_retention: u64,
+    limits: ConnectionLimits,
 ) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -158,9 +194,10 @@ fn serve(
             listen,
             profiles,
             trace_retention,
+            limits,
         })
         .await?;
-        println!("{}", server.ready_event());
+        out!("{}", server.ready_event());
         tracing::info!(base_url = %server.base_url, "mockbank is ready");
         stop.await;
         tracing::info!("shutting down");
@@ -234,13 +271,13 @@ fn print_checks(format: Format) {
     match format {
         Format::Text => {
             for c in checks {
-                println!("{:<42} {:<28} {}", c.id, c.spec, c.description);
+                out!("{:<42} {:<28} {}", c.id, c.spec, c.description);
             }
         }
         Format::Markdown => {
-            println!("| id | spec | error | description |\n|---|---|---|---|");
+            out!("| id | spec | error | description |\n|---|---|---|---|");
             for c in checks {
-                println!(
+                out!(
                     "| `{}` | {} | `{}` | {} |",
                     c.id,
                     c.spec,
@@ -254,7 +291,25 @@ fn print_checks(format: Format) {
                 .iter()
                 .map(|c| serde_json::json!({"id": c.id, "title": c.title, "spec": c.spec, "description": c.description, "error": c.error}))
                 .collect();
-            println!("{}", serde_json::Value::Array(list));
+            out!("{}", serde_json::Value::Array(list));
+        }
+    }
+}
+
+/// Writes one line on stdout; on a closed pipe, exits 0 (the reader has what it wanted).
+pub(crate) fn write_stdout_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_fmt(line)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("mockbank: writing to stdout: {e}");
+            std::process::exit(1);
         }
     }
 }

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mockbank_core::Trace;
-use mockbank_server::RunningServer;
+use mockbank_server::{RunningServer, TraceQuery};
 use mockbank_store::TraceFilter;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -103,30 +103,6 @@ impl Refusal {
     fn internal(context: &str, e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "{context}");
         Refusal::new(500, format!("{context}: {e}"))
-    }
-}
-
-/// `GET /admin/traces`' parameters.
-#[derive(Debug, Default, Deserialize)]
-pub struct TraceQuery {
-    limit: Option<u32>,
-    before: Option<u64>,
-    profile: Option<String>,
-    client_id: Option<String>,
-    outcome: Option<String>,
-    q: Option<String>,
-}
-
-impl From<TraceQuery> for TraceFilter {
-    fn from(q: TraceQuery) -> Self {
-        TraceFilter {
-            limit: q.limit.unwrap_or(100),
-            before: q.before,
-            profile: q.profile.filter(|p| !p.is_empty()),
-            client_id: q.client_id.filter(|c| !c.is_empty()),
-            outcome: q.outcome.filter(|o| !o.is_empty()),
-            text: q.q.filter(|t| !t.is_empty()),
-        }
     }
 }
 

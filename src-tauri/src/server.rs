@@ -25,6 +25,7 @@ pub async fn start(
         listen,
         profiles: profiles.clone(),
         trace_retention,
+        limits: Default::default(),
     };
     match mockbank_server::start(config(preferred)).await {
         Err(e) if is_addr_in_use(&e) => {

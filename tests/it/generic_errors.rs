@@ -142,8 +142,8 @@ fn cases() -> Vec<Case> {
             json,
             with(|v| v["redirect_uris"] = json!("https://tpp.example/cb")),
             400,
-            "invalid_redirect_uri",
-            "generic.redirect.required",
+            "invalid_client_metadata",
+            "generic.metadata.types",
         ),
         c(
             "relative redirect",

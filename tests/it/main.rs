@@ -8,6 +8,7 @@ mod cli;
 mod directory;
 mod generic_errors;
 mod generic_lifecycle;
+mod hardening;
 mod management;
 mod mtls;
 mod obuk;

@@ -8,6 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { constants as cryptoConstants, randomUUID, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -71,10 +72,12 @@ async function startBank() {
   };
 }
 
-/** One HTTPS request on a fresh connection, trusting mockbank's CA; `at` is when it ended. */
-function request(bank, method, path, { headers = {}, body } = {}) {
+/** One HTTPS request on a fresh connection, trusting mockbank's CA; `at` is when it ended.
+ * `cert` and `key` (PEM) present a client certificate (mTLS). */
+function request(bank, method, path, { headers = {}, body, cert, key } = {}) {
   return new Promise((resolve, reject) => {
-    const req = https.request(new URL(path, bank.base), { method, headers, ca: bank.ca, agent: false }, (res) => {
+    const options = { method, headers, ca: bank.ca, agent: false, ...(cert ? { cert, key } : {}) };
+    const req = https.request(new URL(path, bank.base), options, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -93,6 +96,53 @@ const register = (bank, profile, metadata) =>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(metadata),
   });
+
+const b64url = (data) => Buffer.from(data).toString('base64url');
+const jwtClaims = (jws) => JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString());
+
+/** A compact JWS over `claims`, PS256 (RSA-PSS, SHA-256, salt 32) with a minted bundle's
+ * signing key, as a TPP signs its registration request. */
+function signPs256(claims, bundle) {
+  const input = `${b64url(JSON.stringify({ alg: 'PS256', kid: bundle.signing_kid, typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
+  const signature = sign('sha256', Buffer.from(input), {
+    key: bundle.signing_key_pem,
+    padding: cryptoConstants.RSA_PKCS1_PSS_PADDING,
+    saltLength: 32,
+  });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+/** An OBUK registration as a TPP sends it (tests/it/obuk.rs `Tpp::claims`): the bundle's
+ * SSA in a request signed with its key, over mTLS with its transport certificate. */
+function registerObuk(bank, bundle, profile = 'obuk-v3.2') {
+  const issuer = bank.ready.profiles.find((p) => p.id === profile).issuer;
+  const ssa = jwtClaims(bundle.software_statement);
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: bundle.software_id,
+    aud: issuer,
+    iat,
+    exp: iat + 300,
+    jti: randomUUID(),
+    software_statement: bundle.software_statement,
+    redirect_uris: [ssa.software_redirect_uris[0]],
+    token_endpoint_auth_method: 'tls_client_auth',
+    tls_client_auth_subject_dn: bundle.transport_subject_dn,
+    // `code id_token` needs the authorization_code grant (RFC 7591 §2.1).
+    grant_types: ['authorization_code', 'client_credentials'],
+    response_types: ['code id_token'],
+    scope: 'accounts',
+    application_type: 'web',
+    id_token_signed_response_alg: 'PS256',
+    request_object_signing_alg: 'PS256',
+  };
+  return request(bank, 'POST', `/${profile}/register`, {
+    headers: { 'content-type': 'application/jose' },
+    body: signPs256(claims, bundle),
+    cert: bundle.transport_cert_pem,
+    key: bundle.transport_key_pem,
+  });
+}
 
 const percentile = (sorted, p) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
 
@@ -429,6 +479,65 @@ describe('browser UI', () => {
     await page.screenshot({ path: join(shots, 'directory.png') });
   });
 
+  test("traces: the UI's own directory reads are hidden until asked for", async () => {
+    // `isDirectoryRead` of ui/src/lib/traces.ts, over a trace row on screen.
+    const directoryReads = () =>
+      rows().evaluateAll((rs) =>
+        rs
+          .map((r) => ({
+            profile: r.querySelector('.c-profile').textContent.trim(),
+            method: r.querySelector('.c-method').textContent.trim(),
+            path: r.querySelector('.c-path').textContent.trim(),
+          }))
+          .filter((t) => t.profile === 'directory' && t.method === 'GET' && !t.path.includes('jwks') && t.path !== '/directory/ca.pem')
+          .map((t) => t.path),
+      );
+    const listings = (paths) => paths.filter((p) => p === '/directory/orgs' || p === '/directory/software');
+
+    // The Directory view lists the directory (GET /directory/orgs, /directory/software,
+    // /directory/variants) while the live feed runs.
+    await page.getByRole('link', { name: 'Traces', exact: true }).click();
+    await rows().first().waitFor();
+    await page.getByRole('link', { name: 'Directory', exact: true }).click();
+    await page.locator('table.directory-software').waitFor();
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const stored = (await admin('GET', '/admin/traces?profile=directory&limit=50')).json;
+      const got = stored.filter((t) => t.method === 'GET').map((t) => t.path);
+      if (got.includes('/directory/orgs') && got.includes('/directory/software')) break;
+      assert.ok(Date.now() < deadline, `the directory's reads are traced (${got.join(', ')})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    const toggle = page.getByLabel('Show directory listings');
+    await page.getByRole('link', { name: 'Traces', exact: true }).click();
+    await rows().first().waitFor();
+    assert.equal(await toggle.isChecked(), false, 'off by default');
+    assert.deepEqual(await directoryReads(), [], 'the live feed added none');
+    // A fresh list (GET /admin/traces?hide=directory_reads) has none either.
+    await page.reload();
+    await page.locator('[data-testid="live"][data-status="live"]').waitFor();
+    await rows().first().waitFor();
+    assert.deepEqual(await directoryReads(), [], 'the list has none');
+    // Nor has an export of the view.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.ok(exported.length > 0);
+    const leaked = exported.filter((t) => t.profile === 'directory' && t.method === 'GET' && !t.path.includes('jwks') && t.path !== '/directory/ca.pem');
+    assert.deepEqual(leaked.map((t) => t.path), [], 'the export has none');
+
+    await toggle.check();
+    await rows().filter({ has: page.locator('.c-path', { hasText: /^\/directory\/orgs$/ }) }).first().waitFor();
+    await rows().filter({ has: page.locator('.c-path', { hasText: /^\/directory\/software$/ }) }).first().waitFor();
+    assert.deepEqual([...new Set(listings(await directoryReads()))].sort(), ['/directory/orgs', '/directory/software']);
+    await page.screenshot({ path: join(shots, 'traces-directory-listings.png') });
+
+    await toggle.uncheck();
+    await rows().filter({ has: page.locator('.c-path', { hasText: /^\/directory\/orgs$/ }) }).first().waitFor({ state: 'detached' });
+    await rows().first().waitFor();
+    assert.deepEqual(await directoryReads(), [], 'hidden again');
+  });
+
   test('profiles: a check switched off stops running, and reverting brings it back', async () => {
     const id = 'generic.redirect.no_fragment';
     await page.getByRole('link', { name: 'Profiles', exact: true }).click();
@@ -469,7 +578,10 @@ describe('browser UI', () => {
     assert.equal(failed.checks.find((c) => c.id === id).outcome, 'fail');
 
     // Two overrides, reverted together.
-    const other = profile.locator(`tr[data-check-id]:not([data-check-id="${id}"])`).first();
+    const other = profile
+      .locator(`tr[data-check-id]:not([data-check-id="${id}"])`)
+      .filter({ has: page.getByRole('switch') })
+      .first();
     await toggle.click();
     await tag.waitFor();
     await other.getByRole('switch').click();
@@ -480,7 +592,39 @@ describe('browser UI', () => {
     assert.equal(await page.getByRole('button', { name: /^Revert all/ }).count(), 0);
     const reverted = (await admin('GET', '/admin/profiles')).json.find((p) => p.id === 'generic');
     assert.equal(reverted.overrides, 0);
-    assert.ok(reverted.checks.every((c) => c.enabled === c.default_enabled && !c.overridden));
+    assert.ok(
+      reverted.checks.every((c) => (c.applicable === false || c.enabled === c.default_enabled) && !c.overridden),
+    );
+  });
+
+  test('profiles: checks that cannot apply to a profile are not shown as enabled', async () => {
+    const id = 'request.jws_signature';
+    await page.getByRole('link', { name: 'Profiles', exact: true }).click();
+    await page.locator('a.side-item[href="#/profiles/generic"]').click();
+    const profile = page.locator('.profile[data-profile="generic"]');
+    const row = profile.locator(`tr[data-check-id="${id}"]`);
+    await row.waitFor();
+    const na = row.locator('.tag-na');
+    assert.equal(await na.count(), 1, `${id} is tagged n/a`);
+    assert.equal((await na.innerText()).trim(), 'n/a');
+    assert.equal(await na.getAttribute('title'), "Cannot apply to this profile's request format");
+    assert.equal(await row.getByRole('switch').count(), 0, 'no switch');
+    assert.equal(await row.locator('.tag-off').count(), 0, 'n/a, not off');
+
+    const generic = (await admin('GET', '/admin/profiles')).json.find((p) => p.id === 'generic');
+    const check = generic.checks.find((c) => c.id === id);
+    assert.deepEqual([check.applicable, check.enabled], [false, false]);
+    const applicable = generic.checks.filter((c) => c.applicable !== false);
+    const heading = await profile.locator('h2.section-title', { hasText: 'enabled of' }).innerText();
+    const counts = heading.match(/(\d+) enabled of (\d+)/);
+    assert.ok(counts, heading);
+    assert.equal(Number(counts[2]), applicable.length, 'of the checks that apply');
+    assert.ok(applicable.length < generic.checks.length, `${id} is not counted`);
+    assert.equal(Number(counts[1]), applicable.filter((c) => c.enabled).length);
+    assert.equal(await profile.locator('tr[data-check-id] .tag-na').count(), generic.checks.length - applicable.length);
+    assert.equal(await profile.getByRole('switch').count(), applicable.length, 'a switch for each check that applies');
+    await row.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'profile-not-applicable.png') });
   });
 
   test('clients: deleting a client in the UI removes it and revokes its access token', async () => {
@@ -507,6 +651,27 @@ describe('browser UI', () => {
     assert.ok(!ids.includes(client.client_id), 'the admin API no longer lists it');
     assert.ok(ids.length > 0, 'the other clients are still there');
     assert.equal((await read()).status, 401, 'its registration access token is revoked');
+  });
+
+  test('clients: an OBUK client is listed by its software_client_name', async () => {
+    const minted = await admin('POST', '/directory/software', { profile: 'obuk-v3.2', software_name: 'Named TPP' });
+    assert.equal(minted.status, 201, minted.text);
+    assert.equal(minted.json.signing_alg, 'PS256');
+    const r = await registerObuk(bank, minted.json);
+    assert.equal(r.status, 201, r.text);
+    const obukId = JSON.parse(r.text).client_id;
+    const { metadata } = (await admin('GET', '/admin/clients')).json.find((c) => c.client_id === obukId);
+    assert.equal(metadata.client_name, undefined, 'the request named no client_name');
+    assert.equal(metadata.software_client_name, 'Named TPP', 'the SSA did');
+
+    await page.getByRole('link', { name: 'Clients', exact: true }).click();
+    await page.locator('table.clients').waitFor();
+    await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+    const row = page.locator('table.clients tr.clickable', { hasText: obukId });
+    await row.waitFor();
+    assert.equal((await row.locator('td.client-name').innerText()).trim(), 'Named TPP');
+    assert.match(await row.innerText(), /obuk-v3\.2/);
+    await page.screenshot({ path: join(shots, 'clients-obuk.png') });
   });
 
   test('signing in with the admin token works; signing out ends the session', async () => {

@@ -96,6 +96,12 @@ export interface ProfileCheck {
   /** The profile file's value; `enabled` differs when a user override is in place. */
   default_enabled: boolean;
   overridden: boolean;
+  /**
+   * False for a check that cannot apply to the profile's request format (a JWS or SSA check
+   * on the JSON `generic` profile): it never runs, and `enabled` is false. Absent from older
+   * servers: read it with `applicable()` (Profiles view), which takes absent as true.
+   */
+  applicable?: boolean;
 }
 
 export interface Profile {

@@ -18,6 +18,8 @@ pub enum FieldType {
     Integer,
     /// A JSON object (a JWK Set).
     Object,
+    /// A string holding an RFC 4514 distinguished name.
+    Dn,
 }
 
 impl FieldType {
@@ -30,12 +32,14 @@ impl FieldType {
             FieldType::Bool => "a boolean",
             FieldType::Integer => "a non-negative integer",
             FieldType::Object => "a JSON object",
+            FieldType::Dn => "an RFC 4514 distinguished name string",
         }
     }
 
+    /// Whether `v` has this type (JSON type only; see [`FieldType::problem`] for content).
     pub fn accepts(self, v: &Value) -> bool {
         match self {
-            FieldType::String | FieldType::Url => v.is_string(),
+            FieldType::String | FieldType::Url | FieldType::Dn => v.is_string(),
             FieldType::StringArray | FieldType::UrlArray => {
                 v.as_array().is_some_and(|a| a.iter().all(Value::is_string))
             }
@@ -44,6 +48,38 @@ impl FieldType {
             FieldType::Object => v.is_object(),
         }
     }
+
+    /// Why `v` is not a value of this type: the wrong JSON type, a URL with characters
+    /// RFC 3986 §2 does not allow, or a DN that does not parse (RFC 4514 §3).
+    pub fn problem(self, v: &Value) -> Option<String> {
+        if !self.accepts(v) {
+            return Some(format!("must be {}", self.describe()));
+        }
+        match (self, v) {
+            (FieldType::Url, Value::String(s)) => uri_char_problem(s),
+            (FieldType::UrlArray, Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .find_map(uri_char_problem),
+            (FieldType::Dn, Value::String(s)) => crate::dn::parse_strict(s)
+                .err()
+                .map(|why| format!("is not a distinguished name (RFC 4514): {why}")),
+            _ => None,
+        }
+    }
+}
+
+/// A raw control character (C0, DEL, C1, or a Unicode line or paragraph separator), which
+/// RFC 3986 §2 keeps out of a URI, named by its code point; `None` when there is none.
+pub fn uri_char_problem(uri: &str) -> Option<String> {
+    uri.chars()
+        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+        .map(|c| {
+            format!(
+                "holds the raw character U+{:04X}, which a URI cannot carry (RFC 3986 §2: percent-encode it)",
+                c as u32
+            )
+        })
 }
 
 /// Every metadata member mockbank understands, with its type and whether it may carry a
@@ -87,7 +123,7 @@ pub const METADATA: &[(&str, FieldType, bool)] = &[
     ("request_uris", FieldType::UrlArray, false),
     ("post_logout_redirect_uris", FieldType::UrlArray, false),
     // RFC 8705 §2.1.2, §3.4
-    ("tls_client_auth_subject_dn", FieldType::String, false),
+    ("tls_client_auth_subject_dn", FieldType::Dn, false),
     ("tls_client_auth_san_dns", FieldType::String, false),
     ("tls_client_auth_san_uri", FieldType::String, false),
     ("tls_client_auth_san_ip", FieldType::String, false),

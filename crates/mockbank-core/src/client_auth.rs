@@ -6,6 +6,21 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{Map, Value};
 
+/// The stored confirmation claim of a certificate-bound token (RFC 8705 §3.1:
+/// `{"x5t#S256": "<base64url SHA-256 of the DER certificate>"}`).
+pub fn cnf_claim(thumbprint: &str) -> String {
+    serde_json::json!({ "x5t#S256": thumbprint }).to_string()
+}
+
+/// The thumbprint in a stored confirmation claim, if it has one.
+pub fn cnf_thumbprint(cnf: &str) -> Option<String> {
+    serde_json::from_str::<Value>(cnf)
+        .ok()?
+        .get("x5t#S256")?
+        .as_str()
+        .map(str::to_owned)
+}
+
 /// One way a request tried to authenticate its client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PresentedAuth {

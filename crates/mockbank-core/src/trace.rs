@@ -29,6 +29,11 @@ pub struct Outcome {
     pub kind: OutcomeKind,
     pub message: String,
     pub values: Map<String, Value>,
+    /// The error this failure answers with when it is not the check's usual one (one check
+    /// may judge several members whose spec errors differ: RFC 7591 §3.2.2 gives
+    /// `invalid_redirect_uri` to redirect URIs, `invalid_client_metadata` to the rest).
+    /// A profile that sets the check's `error` explicitly still wins.
+    pub error: Option<crate::ErrorCode>,
 }
 
 impl Outcome {
@@ -46,7 +51,13 @@ impl Outcome {
             kind,
             message: message.into(),
             values: Map::new(),
+            error: None,
         }
+    }
+    /// Answers with `code` instead of the check's default error (see [`Outcome::error`]).
+    pub fn answering(mut self, code: crate::ErrorCode) -> Self {
+        self.error = Some(code);
+        self
     }
     /// Records a compared value; shown in the trace on pass and on fail alike.
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
@@ -292,6 +303,54 @@ pub fn redact_value(v: &mut Value) {
     }
 }
 
+/// Redacts the value of every secret member named in free text: `name=value` (a query string
+/// or a form sent under another content type), `"name": "value"` (JSON that did not parse)
+/// and `name: value`. The value runs to the next `&`, quote, comma, semicolon, brace or space.
+pub fn redact_text(text: &str) -> String {
+    let mut out = text.to_owned();
+    for name in SECRET_MEMBERS {
+        let mut from = 0;
+        while let Some(found) = out[from..].find(name) {
+            let start = from + found;
+            let after_name = start + name.len();
+            // A whole name: not the tail of a longer word (`my_access_token` still counts).
+            let bytes = out.as_bytes();
+            let before_ok = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+            let mut i = after_name;
+            if i < bytes.len() && bytes[i] == b'"' {
+                i += 1;
+            }
+            while i < bytes.len() && bytes[i] == b' ' {
+                i += 1;
+            }
+            let separated = i < bytes.len() && (bytes[i] == b'=' || bytes[i] == b':');
+            if !(before_ok && separated) {
+                from = after_name;
+                continue;
+            }
+            i += 1;
+            while i < bytes.len() && bytes[i] == b' ' {
+                i += 1;
+            }
+            if i < bytes.len() && bytes[i] == b'"' {
+                i += 1;
+            }
+            let end = out[i..]
+                .find(|c: char| matches!(c, '&' | '"' | ',' | ';' | '}' | ']') || c.is_whitespace())
+                .map_or(out.len(), |n| i + n);
+            let value = &out[i..end];
+            if value.is_empty() || value.ends_with("…(redacted)") {
+                from = end.max(after_name);
+                continue;
+            }
+            let redacted = redact_str(value);
+            out.replace_range(i..end, &redacted);
+            from = i + redacted.len();
+        }
+    }
+    out
+}
+
 /// `abcd…(redacted)`: the first four characters and a marker.
 pub fn redact_str(s: &str) -> String {
     let prefix: String = s.chars().take(4).collect();
@@ -356,6 +415,27 @@ mod tests {
         }
     }
     use serde_json::json;
+
+    #[test]
+    fn secrets_in_free_text_are_redacted_by_name() {
+        assert_eq!(
+            redact_text("/generic/register/c1?access_token=RATVALUE123&x=1"),
+            "/generic/register/c1?access_token=RATV…(redacted)&x=1"
+        );
+        assert_eq!(
+            redact_text("grant_type=client_credentials&client_secret=topsecret"),
+            "grant_type=client_credentials&client_secret=tops…(redacted)"
+        );
+        assert_eq!(
+            redact_text("{\"client_secret\": \"abcdefgh\", broken"),
+            "{\"client_secret\": \"abcd…(redacted)\", broken"
+        );
+        assert_eq!(redact_text("no secrets here"), "no secrets here");
+        assert_eq!(
+            redact_text("client_secret_basic is a method"),
+            "client_secret_basic is a method"
+        );
+    }
 
     #[test]
     fn redaction_keeps_a_prefix_only() {

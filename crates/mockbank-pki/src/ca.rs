@@ -92,7 +92,7 @@ impl Ca {
         params.not_after = now + Duration::days(3650);
         let cert = params.self_signed(&key)?;
         write_private(&key_path, key.serialize_pem().as_bytes())?;
-        fs::write(&cert_path, cert.pem()).map_err(io_err(&cert_path))?;
+        write_private(&cert_path, cert.pem().as_bytes())?;
         Ok(Ca {
             cert_pem: cert.pem(),
             cert_der: cert.der().clone(),

@@ -28,8 +28,12 @@ fn escape(value: &str) -> String {
         let special = matches!(c, '"' | '+' | ',' | ';' | '<' | '>' | '\\')
             || (i == 0 && (c == '#' || c == ' '))
             || (i == last && c == ' ');
-        if c == '\0' {
-            out.push_str("\\00");
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            // RFC 4514 §2.4: any character may be written as the hex of its UTF-8 bytes.
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\{b:02X}"));
+            }
         } else {
             if special {
                 out.push('\\');

@@ -7,6 +7,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
@@ -138,24 +139,44 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-#[derive(Debug, Deserialize)]
-struct TraceQuery {
+/// `GET /admin/traces`' parameters (also the desktop app's `list_traces`). Empty values
+/// filter nothing.
+#[derive(Debug, Default, Deserialize)]
+pub struct TraceQuery {
     limit: Option<u32>,
     before: Option<u64>,
     profile: Option<String>,
     client_id: Option<String>,
     outcome: Option<String>,
     q: Option<String>,
+    /// `directory_reads`: leave out the directory's admin listings (the UI's own reads).
+    hide: Option<String>,
 }
 
-async fn traces(State(st): State<Arc<AppState>>, Query(q): Query<TraceQuery>) -> Response {
-    let filter = TraceFilter {
-        limit: q.limit.unwrap_or(100),
-        before: q.before,
-        profile: q.profile,
-        client_id: q.client_id,
-        outcome: q.outcome,
-        text: q.q.filter(|t| !t.is_empty()),
+impl From<TraceQuery> for TraceFilter {
+    fn from(q: TraceQuery) -> Self {
+        TraceFilter {
+            limit: q.limit.unwrap_or(100),
+            before: q.before,
+            profile: q.profile.filter(|p| !p.is_empty()),
+            client_id: q.client_id.filter(|c| !c.is_empty()),
+            outcome: q.outcome.filter(|o| !o.is_empty()),
+            text: q.q.filter(|t| !t.is_empty()),
+            hide_directory_reads: q
+                .hide
+                .as_deref()
+                .is_some_and(|h| h.split(',').any(|h| h == "directory_reads")),
+        }
+    }
+}
+
+async fn traces(
+    State(st): State<Arc<AppState>>,
+    q: Result<Query<TraceQuery>, QueryRejection>,
+) -> Response {
+    let filter = match q {
+        Ok(Query(q)) => TraceFilter::from(q),
+        Err(e) => return query_error(e),
     };
     let store = st.store.clone();
     match tokio::task::spawn_blocking(move || store.traces(&filter)).await {
@@ -165,14 +186,25 @@ async fn traces(State(st): State<Arc<AppState>>, Query(q): Query<TraceQuery>) ->
     }
 }
 
+/// A query string the admin API cannot read: 400 in the JSON error shape.
+pub(crate) fn query_error(e: QueryRejection) -> Response {
+    refuse(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        format!("the query string is not valid: {}", e.body_text()),
+    )
+}
+
 async fn trace(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    match st.store.trace(&id) {
-        Ok(Some(t)) => axum::Json(t).into_response(),
-        Ok(None) => refuse(
+    let (store, wanted) = (st.store.clone(), id.clone());
+    match tokio::task::spawn_blocking(move || store.trace(&wanted)).await {
+        Ok(Ok(Some(t))) => axum::Json(t).into_response(),
+        Ok(Ok(None)) => refuse(
             StatusCode::NOT_FOUND,
             "not_found",
             format!("no trace `{id}`"),
         ),
+        Ok(Err(e)) => admin_error("reading a trace", e),
         Err(e) => admin_error("reading a trace", e),
     }
 }
@@ -193,9 +225,13 @@ fn trace_event(t: &Trace) -> Event {
         .data(serde_json::to_string(t).unwrap_or_default())
 }
 
+/// Traces replayed per page to a reconnecting SSE client: a page is read off the async
+/// workers and sent before the next is read, so a replay of any length holds one page.
+const REPLAY_PAGE: u32 = 200;
+
 /// Server-Sent Events: `trace` events (id = the trace's `seq`). With `Last-Event-ID`, the
-/// traces stored after that id are replayed first. A subscriber that falls behind gets a
-/// `resync` event and should refetch `/admin/traces`.
+/// traces stored after that id are replayed first, page by page, all of them. A subscriber
+/// that falls behind gets a `resync` event and should refetch `/admin/traces`.
 async fn stream_traces(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -204,21 +240,47 @@ async fn stream_traces(
     let live = BroadcastStream::new(st.bus.subscribe());
     let last: Option<u64> = header_str(&headers, header::HeaderName::from_static("last-event-id"))
         .and_then(|v| v.trim().parse().ok());
-    let replay: Vec<Trace> = match last {
-        Some(n) => st.store.traces_after(n, 10_000).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "SSE replay failed");
-            Vec::new()
-        }),
-        None => Vec::new(),
-    };
-    let high = replay.last().map(|t| t.seq).or(last).unwrap_or(0);
-    let replayed = stream::iter(replay.iter().map(trace_event).map(Ok).collect::<Vec<_>>());
-    let live = live.filter_map(move |item| async move {
-        match item {
-            Ok(t) if t.seq > high => Some(Ok(trace_event(&t))),
-            Ok(_) => None,
-            Err(BroadcastStreamRecvError::Lagged(n)) => {
-                Some(Ok(Event::default().event("resync").data(n.to_string())))
+    // The highest seq sent by the replay; the live stream skips what it already sent.
+    let high = Arc::new(std::sync::atomic::AtomicU64::new(last.unwrap_or(0)));
+    let store = st.store.clone();
+    let replay_high = high.clone();
+    let replayed = stream::unfold(last, move |cursor| {
+        let (store, high) = (store.clone(), replay_high.clone());
+        async move {
+            let after = cursor?;
+            let page =
+                tokio::task::spawn_blocking(move || store.traces_after(after, REPLAY_PAGE)).await;
+            let page = match page {
+                Ok(Ok(page)) => page,
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "SSE replay failed");
+                    return None;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "SSE replay failed");
+                    return None;
+                }
+            };
+            let next = page.last().map(|t| t.seq);
+            if let Some(seq) = next {
+                high.store(seq, std::sync::atomic::Ordering::Release);
+            }
+            let full = page.len() == REPLAY_PAGE as usize;
+            let events: Vec<Result<Event, Infallible>> =
+                page.iter().map(trace_event).map(Ok).collect();
+            (!events.is_empty()).then(|| (stream::iter(events), next.filter(|_| full)))
+        }
+    })
+    .flatten();
+    let live = live.filter_map(move |item| {
+        let high = high.load(std::sync::atomic::Ordering::Acquire);
+        async move {
+            match item {
+                Ok(t) if t.seq > high => Some(Ok(trace_event(&t))),
+                Ok(_) => None,
+                Err(BroadcastStreamRecvError::Lagged(n)) => {
+                    Some(Ok(Event::default().event("resync").data(n.to_string())))
+                }
             }
         }
     });
@@ -248,7 +310,8 @@ fn profile_json(st: &AppState, p: &Profile) -> Value {
         .map(|c| {
             json!({
                 "id": c.def.id, "title": c.def.title, "spec": c.spec,
-                "phase": c.def.phase, "severity": c.severity, "enabled": c.enabled,
+                "phase": c.def.phase, "severity": c.severity, "enabled": c.runs(),
+                "applicable": c.applicable,
                 "default_enabled": c.default_enabled, "overridden": c.overridden(),
                 "error": c.error, "status": c.status, "params": c.params().effective(),
             })
@@ -284,12 +347,22 @@ async fn change_overrides(st: &AppState, profile: &str, change: OverrideChange<'
             format!("no profile `{profile}`"),
         );
     };
-    if let Some((check, _)) = change {
+    if let Some((check, enabled)) = change {
         if p.check(check).is_none() {
             return refuse(
                 StatusCode::NOT_FOUND,
                 "not_found",
                 format!("profile `{profile}` has no check `{check}`"),
+            );
+        }
+        let mandatory = mockbank_core::checks::every_profile()
+            .iter()
+            .any(|(c, _)| c.id == check);
+        if mandatory && enabled == Some(false) {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("`{check}` runs in every profile and cannot be switched off"),
             );
         }
     }

@@ -4,8 +4,10 @@
 
 mod admin;
 mod client_auth;
+mod data_dir;
 mod events;
 mod facts;
+mod guards;
 mod hooks;
 mod http_error;
 mod outbound;
@@ -30,6 +32,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use admin::TraceQuery;
 pub use events::TraceBus;
 use state::AppState;
 
@@ -46,6 +49,33 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     pub profiles: ProfileSet,
     pub trace_retention: u64,
+    pub limits: ConnectionLimits,
+}
+
+/// How long a client may take and how many connections are open at once: a connection that
+/// stalls halfway through its headers or body is closed, and past the cap new connections
+/// wait in the listen backlog (the accept loop backs off) instead of exhausting descriptors.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// TLS handshake.
+    pub handshake: Duration,
+    /// From the start of a request (or of an idle keep-alive connection) to its last header.
+    pub header_read: Duration,
+    /// Reading a request body.
+    pub body_read: Duration,
+    /// Connections served at once; further ones wait to be accepted.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            handshake: Duration::from_secs(10),
+            header_read: Duration::from_secs(10),
+            body_read: Duration::from_secs(30),
+            max_connections: 512,
+        }
+    }
 }
 
 /// A started server. Dropping it does not stop it: call [`RunningServer::shutdown`].
@@ -191,12 +221,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let local_addr = listener.local_addr()?;
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
-    let data_dir = config
-        .data_dir
-        .canonicalize()
-        .with_context(|| format!("data dir {}", config.data_dir.display()))?;
+    let data_dir = data_dir::prepare(&config.data_dir)?;
 
     let ca = Arc::new(Ca::load_or_create(&data_dir)?);
     let directory = Arc::new(DirectoryAuthority::load_or_create(&data_dir, &ca)?);
@@ -241,6 +266,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         ca.clone(),
         directory,
         outbound::Outbound::new(ca.cert_der())?,
+        config.limits.body_read,
     ));
     // The user's check overrides from earlier runs (`PUT /admin/profiles/.../checks/...`).
     let overrides = state
@@ -256,11 +282,16 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         chain_verifier,
         app.clone(),
         stopped,
+        tls::Limits::new(config.limits),
         Duration::from_secs(10),
     ));
     let server_file = json!({"base_url": base_url, "pid": std::process::id()});
-    std::fs::write(data_dir.join(SERVER_FILE), server_file.to_string())
-        .with_context(|| format!("writing {}", data_dir.join(SERVER_FILE).display()))?;
+    mockbank_pki::write_private(
+        &data_dir.join(SERVER_FILE),
+        server_file.to_string().as_bytes(),
+    )
+    .with_context(|| format!("writing {}", data_dir.join(SERVER_FILE).display()))?;
+    data_dir::tighten_files(&data_dir);
     Ok(RunningServer {
         base_url,
         local_addr,

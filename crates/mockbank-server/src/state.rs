@@ -26,6 +26,8 @@ pub struct AppState {
     pub directory: Arc<DirectoryAuthority>,
     /// Calls out: JWKS URLs and extension services.
     pub outbound: crate::outbound::Outbound,
+    /// How long reading a request body may take.
+    pub body_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
         ca: Arc<Ca>,
         directory: Arc<DirectoryAuthority>,
         outbound: crate::outbound::Outbound,
+        body_timeout: std::time::Duration,
     ) -> Self {
         let port = local.port();
         let mut allowed_hosts = vec![
@@ -64,6 +67,7 @@ impl AppState {
             outbound,
             ca,
             directory,
+            body_timeout,
         }
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use mockbank_pki::{ChainVerifier, PeerCertificate, ServerIdentity};
 use rustls::client::danger::HandshakeSignatureValid;
@@ -102,6 +102,44 @@ fn x509_subject(ca: &CertificateDer<'static>) -> Option<DistinguishedName> {
     mockbank_pki::subject_der(ca).map(DistinguishedName::from)
 }
 
+/// The connection limits as the accept loop applies them.
+pub struct Limits {
+    config: crate::ConnectionLimits,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl Limits {
+    pub fn new(config: crate::ConnectionLimits) -> Self {
+        Limits {
+            config,
+            slots: Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1))),
+        }
+    }
+}
+
+/// Says once that a condition started and once that it ended, with how often it happened
+/// in between, instead of a log line per occurrence.
+#[derive(Default)]
+struct Episode {
+    count: u64,
+}
+
+impl Episode {
+    fn happened(&mut self, what: &str, detail: &dyn std::fmt::Display) {
+        if self.count == 0 {
+            tracing::warn!(%detail, "{what}; backing off (said once until it clears)");
+        }
+        self.count += 1;
+    }
+
+    fn cleared(&mut self, what: &str) {
+        if self.count > 0 {
+            tracing::info!(times = self.count, "{what}: cleared");
+            self.count = 0;
+        }
+    }
+}
+
 /// Accepts connections until `stop` turns true, then waits up to `grace` for open ones.
 pub async fn serve(
     listener: TcpListener,
@@ -109,18 +147,59 @@ pub async fn serve(
     verifier: ChainVerifier,
     app: Router,
     mut stop: watch::Receiver<bool>,
+    limits: Limits,
     grace: Duration,
 ) {
     let acceptor = TlsAcceptor::from(config);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let verifier = Arc::new(verifier);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.config.header_read)
+        .max_headers(crate::guards::HYPER_MAX_HEADERS);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(crate::guards::HYPER_MAX_HEADER_LIST)
+        .keep_alive_interval(Some(Duration::from_secs(30)))
+        .keep_alive_timeout(Duration::from_secs(10));
+    let builder = Arc::new(builder);
+    let mut full = Episode::default();
+    let mut failing = Episode::default();
+    let mut backoff = Duration::from_millis(5);
     loop {
+        // A slot first: at the cap, connections wait in the backlog, not in our descriptors.
+        let slot = match limits.slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                full.happened("connection limit reached", &limits.config.max_connections);
+                tokio::select! {
+                    slot = limits.slots.clone().acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break,
+                    },
+                    _ = stop.changed() => break,
+                }
+            }
+        };
+        full.cleared("connection limit reached");
         let (tcp, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
+                Ok(conn) => {
+                    failing.cleared("accept failing");
+                    backoff = Duration::from_millis(5);
+                    conn
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    // EMFILE and friends: wait for descriptors to free up, longer each time.
+                    failing.happened("accept failing", &e);
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => break,
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
                     continue;
                 }
             },
@@ -128,21 +207,23 @@ pub async fn serve(
         };
         let _ = tcp.set_nodelay(true);
         let (acceptor, app, verifier) = (acceptor.clone(), app.clone(), verifier.clone());
+        let builder = builder.clone();
+        let handshake = limits.config.handshake;
         let watcher = graceful.watcher();
         // Handshakes run in their own task so a slow client never blocks the accept loop.
         tokio::spawn(async move {
-            let tls =
-                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => tls,
-                    Ok(Err(e)) => {
-                        tracing::debug!(%remote, error = %e, "TLS handshake failed");
-                        return;
-                    }
-                    Err(_) => {
-                        tracing::debug!(%remote, "TLS handshake timed out");
-                        return;
-                    }
-                };
+            let _slot = slot;
+            let tls = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(e)) => {
+                    tracing::debug!(%remote, error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%remote, "TLS handshake timed out");
+                    return;
+                }
+            };
             let cert = tls
                 .get_ref()
                 .1
@@ -163,9 +244,8 @@ pub async fn serve(
                     async move { app.call(req).await }
                 },
             );
-            let conn = auto::Builder::new(TokioExecutor::new())
-                .serve_connection_with_upgrades(TokioIo::new(tls), svc)
-                .into_owned();
+            let io = TokioIo::new(crate::guards::ParseErrorsAsJson::new(tls));
+            let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
             if let Err(e) = watcher.watch(conn).await {
                 tracing::debug!(%remote, error = %e, "connection ended with an error");
             }

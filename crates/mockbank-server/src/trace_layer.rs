@@ -13,7 +13,9 @@ use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
 use mockbank_core::jwt::{decode_compact, find_jwts};
 use mockbank_core::request::parse_form;
-use mockbank_core::trace::{redact_str, redact_value, CheckSummary, DecodedJwt, HttpRecord};
+use mockbank_core::trace::{
+    redact_str, redact_text, redact_value, CheckSummary, DecodedJwt, HttpRecord, SECRET_MEMBERS,
+};
 use mockbank_core::Trace;
 use serde_json::Value;
 
@@ -53,7 +55,12 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
     let limit = st.profile(&area).map_or(DEFAULT_BODY_LIMIT, |p| {
         p.settings.registration.max_body_bytes
     });
-    let read = match Limited::new(body, limit).collect().await {
+    let Ok(collected) =
+        tokio::time::timeout(st.body_timeout, Limited::new(body, limit).collect()).await
+    else {
+        return crate::guards::body_timeout(st.body_timeout);
+    };
+    let read = match collected {
         Ok(c) => ReadBody {
             bytes: c.to_bytes(),
             over_limit: None,
@@ -75,10 +82,11 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
     parts.extensions.insert(read.clone());
     let peer = parts.extensions.get::<Peer>().cloned();
     let method = parts.method.to_string();
-    let path = parts
-        .uri
-        .path_and_query()
-        .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    // A secret sent in the query string (`?access_token=`) is redacted like any other.
+    let path = match parts.uri.query() {
+        Some(_) => redact_text(parts.uri.path_and_query().map_or("", |pq| pq.as_str())),
+        None => parts.uri.path().to_owned(),
+    };
     let request_record = record(&parts.headers, &read.bytes, read.over_limit);
 
     let response = next.run(Request::from_parts(parts, Body::empty())).await;
@@ -159,7 +167,10 @@ fn record(headers: &HeaderMap, body: &[u8], over_limit: Option<usize>) -> HttpRe
                     None => redact_str(&value),
                 },
                 "cookie" | "set-cookie" => redact_str(&value),
-                _ => value,
+                name if SECRET_MEMBERS.contains(&name.replace('-', "_").as_str()) => {
+                    redact_str(&value)
+                }
+                _ => redact_text(&value),
             };
             (k.as_str().to_owned(), value)
         })
@@ -186,7 +197,7 @@ fn record(headers: &HeaderMap, body: &[u8], over_limit: Option<usize>) -> HttpRe
                 redact_value(&mut v);
                 v
             }
-            Err(_) => Value::String(String::from_utf8_lossy(body).into_owned()),
+            Err(_) => Value::String(redact_text(&String::from_utf8_lossy(body))),
         }
     } else {
         match std::str::from_utf8(body) {
@@ -203,7 +214,7 @@ fn record(headers: &HeaderMap, body: &[u8], over_limit: Option<usize>) -> HttpRe
                         },
                     );
                 }
-                let mut t = text.to_owned();
+                let mut t = redact_text(text);
                 if t.len() > MAX_TRACE_BODY {
                     let mut cut = MAX_TRACE_BODY;
                     while !t.is_char_boundary(cut) {

@@ -13,6 +13,7 @@ async fn admin_requests_reach_the_same_routes_without_a_socket() {
         listen: "127.0.0.1:0".parse().unwrap(),
         profiles: ProfileSet::builtin().unwrap(),
         trace_retention: 1000,
+        limits: Default::default(),
     })
     .await
     .unwrap();

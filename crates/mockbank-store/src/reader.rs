@@ -132,6 +132,9 @@ pub struct TraceFilter {
     pub outcome: Option<String>,
     /// Text anywhere in the trace.
     pub text: Option<String>,
+    /// Leave out the directory's admin listings (`GET /directory/orgs`, `/software[...]`,
+    /// `/variants`): the reads the UI makes to draw itself. Key and CA downloads stay.
+    pub hide_directory_reads: bool,
 }
 
 fn trace_of(c: &Connection, (seq, body, dict): TraceCols) -> Result<Trace, StoreError> {
@@ -176,6 +179,8 @@ pub(crate) fn traces(c: &Connection, f: &TraceFilter) -> Result<Vec<Trace>, Stor
            AND (?3 IS NULL OR client_id = ?3)
            AND (?4 IS NULL OR (failed > 0) = (?4 = 1))
            AND (?5 IS NULL OR search LIKE ?5 ESCAPE '\\')
+           AND NOT (?7 AND profile = 'directory' AND method = 'GET'
+                    AND path NOT LIKE '%jwks%' AND path NOT LIKE '/directory/ca.pem%')
          ORDER BY seq DESC LIMIT ?6",
     )?;
     let rows = stmt.query_map(
@@ -185,7 +190,8 @@ pub(crate) fn traces(c: &Connection, f: &TraceFilter) -> Result<Vec<Trace>, Stor
             f.client_id,
             failed,
             text,
-            f.limit.clamp(1, 1000)
+            f.limit.clamp(1, 1000),
+            f.hide_directory_reads
         ],
         trace_cols,
     )?;

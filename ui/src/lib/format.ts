@@ -67,3 +67,16 @@ function oneLine(v: unknown): string {
   }
   return JSON.stringify(v) ?? String(v);
 }
+
+/**
+ * The name a registered client is known by: its `client_name`, else the
+ * `software_client_name` its software statement gave it (OBUK flattens the SSA's claims into
+ * the metadata), else null (shown as a dash).
+ */
+export function clientName(metadata: Record<string, unknown>): string | null {
+  for (const key of ['client_name', 'software_client_name']) {
+    const v = metadata[key];
+    if (typeof v === 'string' && v.trim() !== '') return v;
+  }
+  return null;
+}

@@ -1,7 +1,8 @@
 // The trace list's state, kept outside the views so that opening a trace and coming back
 // keeps the filters, the loaded pages and the scroll position. Pages come from
 // `listTraces` (newest first, `before` for older ones); new traces come from the live
-// feed and are added at the top when they match the filters.
+// feed and are added at the top when they match the filters. The UI's own reads of the
+// directory are left out unless the user asks for them (`showDirectoryReads`).
 
 import { platform, SignedOutError, type StreamStatus, type TraceQuery } from '../platform';
 import type { Trace, TraceRow } from '../types';
@@ -43,6 +44,17 @@ function toRow(t: Trace): TraceRow {
   };
 }
 
+/**
+ * Whether a trace is one of the directory listings the UI itself reads (GET
+ * `/directory/orgs`, `/directory/software[/{id}[/bundle]]`, `/directory/variants`): a GET of
+ * the `directory` area other than the JWKS and the CA certificate, which TPPs and banks
+ * fetch. The server's equivalent is `hide=directory_reads` in `GET /admin/traces` (a filter
+ * in SQL, so that paging stays right): the two must agree.
+ */
+export function isDirectoryRead(t: Pick<TraceRow, 'profile' | 'method' | 'path'>): boolean {
+  return t.profile === 'directory' && t.method === 'GET' && !t.path.includes('jwks') && t.path !== '/directory/ca.pem';
+}
+
 /** The server's filters, applied to a trace from the live feed. */
 export function matches(f: Filters, t: Trace): boolean {
   if (f.profile && t.profile !== f.profile) return false;
@@ -57,6 +69,9 @@ export const errorText = (e: unknown) => (e instanceof Error ? e.message : Strin
 
 class TraceStore extends Observable {
   filters: Filters = { ...noFilters };
+  /** Off: the UI's own directory reads are left out of the list, the live feed and exports
+   * (`hide=directory_reads`). A view setting, not a filter: "Clear filters" keeps it. */
+  showDirectoryReads = false;
   /** Newest first. */
   rows: TraceRow[] = [];
   loading = false;
@@ -104,6 +119,13 @@ class TraceStore extends Observable {
     void this.reload();
   }
 
+  setShowDirectoryReads(on: boolean): void {
+    if (on === this.showDirectoryReads) return;
+    this.showDirectoryReads = on;
+    this.selected.clear();
+    void this.reload();
+  }
+
   private query(): TraceQuery {
     const f = this.filters;
     return {
@@ -111,6 +133,7 @@ class TraceStore extends Observable {
       client_id: f.client_id || undefined,
       outcome: f.outcome || undefined,
       q: f.q || undefined,
+      hide: this.showDirectoryReads ? undefined : 'directory_reads',
     };
   }
 
@@ -185,6 +208,7 @@ class TraceStore extends Observable {
   private live(t: Trace): void {
     this.remember(t);
     if (!matches(this.filters, t) || this.seqs.has(t.seq)) return;
+    if (!this.showDirectoryReads && isDirectoryRead(t)) return;
     this.seqs.add(t.seq);
     const now = Date.now();
     this.arrivals.set(t.seq, now);

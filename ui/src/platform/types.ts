@@ -12,6 +12,8 @@ export interface TraceQuery {
   client_id?: string;
   outcome?: 'pass' | 'fail';
   q?: string;
+  /** `directory_reads`: leaves out the UI's own reads of the directory (see `isDirectoryRead`). */
+  hide?: 'directory_reads';
 }
 
 /** The live feed: `live` once connected, `signed-out` when the session is gone. */

@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { ConfirmAction, Empty, Json } from '../components/bits';
-import { dateTime } from '../lib/format';
+import { clientName, dateTime } from '../lib/format';
 import { errorText, showTraces } from '../lib/traces';
 import { platform } from '../platform';
 import type { Client, Profile } from '../types';
@@ -83,7 +83,7 @@ export function ClientsView({ profiles }: { profiles: Profile[] }) {
                     <td>
                       <span class="tag">{c.profile}</span>
                     </td>
-                    <td>{list(m.client_name) || <span class="muted">—</span>}</td>
+                    <td class="client-name">{clientName(m) ?? <span class="muted">—</span>}</td>
                     <td class="mono small">{list(m.redirect_uris)}</td>
                     <td class="small">{list(m.grant_types)}</td>
                     <td class="mono small">

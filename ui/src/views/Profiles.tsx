@@ -12,6 +12,9 @@ import type { Profile, ProfileCheck } from '../types';
 
 type OnChange = (profile: Profile) => void;
 
+/** Whether a check can apply to its profile's request format (older servers omit it: yes). */
+const applicable = (c: ProfileCheck) => c.applicable !== false;
+
 /** Runs one override call at a time per profile; the answer replaces the profile. */
 function useOverride(onChange: OnChange) {
   const [busy, setBusy] = useState(false);
@@ -62,7 +65,8 @@ function Params({ params }: { params: Record<string, unknown> }) {
 }
 
 function ProfileDetail({ p, onChange }: { p: Profile; onChange: OnChange }) {
-  const enabled = p.checks.filter((c) => c.enabled).length;
+  const checks = p.checks.filter(applicable);
+  const enabled = checks.filter((c) => c.enabled).length;
   const { busy, error, run } = useOverride(onChange);
   return (
     <div class="profile" data-profile={p.id}>
@@ -96,7 +100,7 @@ function ProfileDetail({ p, onChange }: { p: Profile; onChange: OnChange }) {
       </div>
 
       <h2 class="section-title">
-        Checks <span class="muted small">{enabled} enabled of {p.checks.length}, in the order they run</span>
+        Checks <span class="muted small">{enabled} enabled of {checks.length}, in the order they run</span>
         <span class="spacer" />
         {p.overrides > 0 && (
           <button
@@ -124,19 +128,27 @@ function ProfileDetail({ p, onChange }: { p: Profile; onChange: OnChange }) {
         </thead>
         <tbody>
           {p.checks.map((c) => (
-            <tr key={c.id} class={c.enabled ? '' : 'is-off'} data-check-id={c.id}>
+            <tr key={c.id} class={c.enabled ? '' : applicable(c) ? 'is-off' : 'is-off is-na'} data-check-id={c.id}>
               <td class="col-toggle">
-                <CheckSwitch
-                  check={c}
-                  disabled={busy}
-                  onToggle={(on) => run(() => platform.setCheck(p.id, c.id, on))}
-                />
+                {applicable(c) && (
+                  <CheckSwitch
+                    check={c}
+                    disabled={busy}
+                    onToggle={(on) => run(() => platform.setCheck(p.id, c.id, on))}
+                  />
+                )}
               </td>
               <td class="col-name">
                 <Ident class="check-id mono" text={c.id} />
                 <div class="check-title">
                   <span class="check-text">{c.title}</span>
-                  {!c.enabled && <span class="tag tag-off">off</span>}
+                  {!applicable(c) ? (
+                    <span class="tag tag-na" title="Cannot apply to this profile's request format">
+                      n/a
+                    </span>
+                  ) : (
+                    !c.enabled && <span class="tag tag-off">off</span>
+                  )}
                   {c.severity === 'warn' && <span class="badge b-warn">warn only</span>}
                   {c.overridden && (
                     <>

@@ -92,6 +92,14 @@ function Toolbar({ profiles, boot }: { profiles: Profile[]; boot: Bootstrap | nu
         value={client}
         onInput={(e) => setClient((e.target as HTMLInputElement).value)}
       />
+      <label class="check-label small" title="The Directory view's own reads: GET /directory/orgs, /directory/software (and a software, its bundle), /directory/variants">
+        <input
+          type="checkbox"
+          checked={traces.showDirectoryReads}
+          onChange={(e) => traces.setShowDirectoryReads((e.target as HTMLInputElement).checked)}
+        />
+        Show directory listings
+      </label>
       {traces.filtered && (
         <button type="button" class="btn btn-ghost btn-sm" onClick={() => traces.setFilters(noFilters)}>
           Clear filters

@@ -72,7 +72,7 @@ pub static TYPES: CheckDef = CheckDef {
     id: "generic.metadata.types",
     title: "Metadata members have their types",
     spec: "RFC 7591 §2",
-    description: "Every known member has the JSON type its spec gives it (strings, arrays of strings, booleans, non-negative integers, a JWK Set object). `redirect_uris` is judged by the redirect checks.",
+    description: "Every known member has the JSON type its spec gives it (strings, arrays of strings, booleans, non-negative integers, a JWK Set object); URL members carry no raw control or space characters (RFC 3986 §2; a redirect URI that does answers `invalid_redirect_uri`); `tls_client_auth_subject_dn` parses as an RFC 4514 DN. Every profile runs it.",
     phase: Phase::Metadata,
     needs: NEEDS_BODY,
     error: ErrorCode::InvalidClientMetadata,
@@ -85,18 +85,22 @@ fn types(cx: &CheckCx, _: &Params) -> Outcome {
     with_md(cx, |md| {
         let mut checked = 0;
         for (name, value) in md {
-            if name == "redirect_uris"
-                || SERVER_ASSIGNED.contains(&name.as_str())
-                || value.is_null()
-            {
+            if SERVER_ASSIGNED.contains(&name.as_str()) || value.is_null() {
                 continue;
             }
             let Some(ft) = field_type(name) else { continue };
             checked += 1;
-            if !ft.accepts(value) {
-                return Outcome::fail(format!("`{name}` must be {}", ft.describe()))
+            if let Some(why) = ft.problem(value) {
+                let o = Outcome::fail(format!("`{name}` {why}"))
                     .with("member", name.as_str())
                     .with("value", value.clone());
+                // RFC 7591 §3.2.2: a redirect URI that is not one is `invalid_redirect_uri`;
+                // a member of the wrong JSON type is malformed metadata.
+                return if name == "redirect_uris" && ft.accepts(value) {
+                    o.answering(ErrorCode::InvalidRedirectUri)
+                } else {
+                    o
+                };
             }
         }
         Outcome::pass(format!("{checked} known members have their types"))
@@ -152,7 +156,7 @@ pub static REDIRECT_REQUIRED: CheckDef = CheckDef {
     id: "generic.redirect.required",
     title: "redirect_uris present when needed",
     spec: "RFC 7591 §2",
-    description: "`redirect_uris` is an array, and non-empty when a redirect-based grant (`authorization_code`, `implicit`) is registered — or always with `always = true` (OIDC-Reg §2).",
+    description: "`redirect_uris` is present, and non-empty when a redirect-based grant (`authorization_code`, `implicit`) is registered — or always with `always = true` (OIDC-Reg §2).",
     phase: Phase::Metadata,
     needs: NEEDS_BODY,
     error: ErrorCode::InvalidRedirectUri,
@@ -183,8 +187,10 @@ fn redirect_required(cx: &CheckCx, params: &Params) -> Outcome {
             Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
                 Outcome::pass(format!("{} redirect URI(s)", a.len()))
             }
-            Some(Value::Array(_)) => Outcome::fail("`redirect_uris` must only contain strings"),
-            Some(_) => Outcome::fail("`redirect_uris` must be an array"),
+            // The member's type is `generic.metadata.types`' to judge (every profile runs it).
+            Some(_) => Outcome::skip(
+                "`redirect_uris` is not an array of strings: see generic.metadata.types",
+            ),
         };
         o.with("grant_types", grants)
     })
@@ -900,9 +906,26 @@ mod tests {
             "`require_auth_time` must be a boolean"
         );
         assert_eq!(
+            message(
+                "generic.metadata.types",
+                json!({"redirect_uris": "notalist"})
+            ),
+            "`redirect_uris` must be an array of URL strings"
+        );
+        assert!(message(
+            "generic.metadata.types",
+            json!({"redirect_uris": ["https://a.example/cb\u{0}"]})
+        )
+        .contains("U+0000"));
+        assert!(message(
+            "generic.metadata.types",
+            json!({"tls_client_auth_subject_dn": "CN=a\\"})
+        )
+        .contains("RFC 4514"));
+        assert_eq!(
             kind(
                 "generic.metadata.types",
-                json!({"redirect_uris": "not judged here"})
+                json!({"redirect_uris": ["https://a.example/cb"], "tls_client_auth_subject_dn": "CN=a,O=b"})
             ),
             Pass
         );
@@ -926,14 +949,9 @@ mod tests {
             kind(id, json!({"grant_types": ["client_credentials"]})),
             Pass
         );
-        assert_eq!(
-            message(id, json!({"redirect_uris": "https://a/cb"})),
-            "`redirect_uris` must be an array"
-        );
-        assert_eq!(
-            message(id, json!({"redirect_uris": [1]})),
-            "`redirect_uris` must only contain strings"
-        );
+        // The member's type is the typing check's to judge.
+        assert_eq!(kind(id, json!({"redirect_uris": "https://a/cb"})), Skip);
+        assert_eq!(kind(id, json!({"redirect_uris": [1]})), Skip);
         assert_eq!(
             message(id, json!({"redirect_uris": []})),
             "`redirect_uris` must contain at least one URI"

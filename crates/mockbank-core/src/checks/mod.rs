@@ -211,6 +211,8 @@ pub struct ManagementFacts {
 #[derive(Debug, Clone)]
 pub struct TokenState {
     pub client_id: String,
+    /// The `x5t#S256` of the certificate the token is bound to (RFC 8705 §3), if bound.
+    pub bound_thumbprint: Option<String>,
     pub expired: bool,
     pub revoked: bool,
 }
@@ -354,9 +356,13 @@ pub fn run(cx: &CheckCx, phases: &[Phase]) -> RunReport {
             None => (def.run)(cx, &pc.params()),
         };
         if outcome.is_fail() && pc.severity == Severity::Error && report.error.is_none() {
+            let (code, status) = match outcome.error {
+                Some(code) if !pc.error_set => (code, code.default_status()),
+                _ => (pc.error, pc.status),
+            };
             report.error = Some(ProtocolError {
-                code: pc.error,
-                status: pc.status,
+                code,
+                status,
                 description: outcome.message.clone(),
                 check_id: Some(def.id.to_owned()),
             });
@@ -373,6 +379,32 @@ pub fn run(cx: &CheckCx, phases: &[Phase]) -> RunReport {
         });
     }
     report
+}
+
+/// Checks every profile runs, listed in its file or not: the member typing every later
+/// check relies on (RFC 7591 §2), and the certificate binding of access tokens (RFC 8705
+/// §3). A profile may set their parameters or error, but not switch them off.
+/// Where the loader puts one the file leaves out: first in its phase (what later checks rely
+/// on) or last (once the token checks named the client).
+pub fn every_profile() -> &'static [(&'static CheckDef, InPhase)] {
+    static EVERY_PROFILE: [(&CheckDef, InPhase); 2] = [
+        (&metadata::TYPES, InPhase::First),
+        (&management::TOKEN_CERT_BOUND, InPhase::Last),
+    ];
+    &EVERY_PROFILE
+}
+
+/// Where in its phase a check the profile file leaves out is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InPhase {
+    First,
+    Last,
+}
+
+/// Whether `def` can judge the requests of a profile with these settings (see
+/// [`crate::profile::ProfileCheck::applicable`]).
+pub fn applies(def: &'static CheckDef, settings: &crate::profile::ProfileSettings) -> bool {
+    signed::applies(def, settings).unwrap_or(true)
 }
 
 /// Every check mockbank knows, in catalogue order.

@@ -400,9 +400,12 @@ fn redirect_format(cx: &CheckCx, _: &Params) -> Outcome {
         return Outcome::skip("no request claims");
     };
     let mut all = strings(c.get("redirect_uris"));
-    all.extend(strings(
-        ssa(cx).and_then(|s| s.claims.get("software_redirect_uris")),
-    ));
+    for uri in strings(ssa(cx).and_then(|s| s.claims.get("software_redirect_uris"))) {
+        // A URI both sent and in the SSA is judged (and shown) once.
+        if !all.contains(&uri) {
+            all.push(uri);
+        }
+    }
     match all.iter().find_map(|u| uri_problem(u)) {
         Some(problem) => Outcome::fail(format!(
             "Invalid redirect_uris found in the Request: {problem}"
@@ -421,12 +424,18 @@ fn redirect_subset(cx: &CheckCx, _: &Params) -> Outcome {
         return Outcome::skip("no request or no SSA");
     };
     let allowed = strings(s.claims.get("software_redirect_uris"));
-    let Some(requested) = c.get("redirect_uris") else {
+    let Some(requested) = c.get("redirect_uris").filter(|v| !v.is_null()) else {
         return Outcome::pass(
             "redirect_uris omitted: defaulted to the SSA's software_redirect_uris",
         )
         .with("defaulted", allowed);
     };
+    if !requested.is_array() {
+        return Outcome::fail(
+            "redirect_uris must be an array of URIs, a subset of the software_redirect_uris",
+        )
+        .with("redirect_uris", requested.clone());
+    }
     let requested = strings(Some(requested));
     let o = match requested.iter().find(|u| !allowed.contains(u)) {
         Some(_) => Outcome::fail("invalid registration request redirect_uris value, must match or be a subset of the software_redirect_uris"),

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::{CheckCx, CheckDef, ParamSpec, ParamValue, Params, Phase};
-use crate::profile::StatementMode;
+use crate::profile::{ProfileSettings, RequestFormat, StatementMode};
 use crate::signed::{Jws, SignedFacts};
 use crate::trace::Outcome;
 use crate::ErrorCode;
@@ -26,6 +26,28 @@ pub(super) const CHECKS: &[&CheckDef] = &[
     &SSA_JTI,
     &REQUEST_SIGNATURE,
 ];
+
+/// The checks that judge a signed request body, and those that judge a software statement.
+const REQUEST_CHECKS: &[&CheckDef] = &[
+    &REQUEST_JWS,
+    &REQUEST_ALG,
+    &REQUEST_NO_EMBEDDED_KEY,
+    &REQUEST_SIGNATURE,
+];
+
+/// Whether `def` can judge the requests of a profile with these settings: a signed-request
+/// check needs a profile that takes signed bodies, a statement check one that reads
+/// software statements (RFC 7591 §2.3). `None` for checks of other kinds.
+pub(super) fn applies(def: &CheckDef, settings: &ProfileSettings) -> Option<bool> {
+    let jws = settings.registration.format == RequestFormat::Jws;
+    if REQUEST_CHECKS.iter().any(|c| std::ptr::eq(*c, def)) {
+        return Some(jws || settings.protection.signed_request);
+    }
+    if CHECKS.iter().any(|c| std::ptr::eq(*c, def)) {
+        return Some(jws || settings.protection.software_statement != StatementMode::Ignored);
+    }
+    None
+}
 
 /// The algorithms FAPI-RW §8.6 allows.
 pub(super) const FAPI_ALGS: &[&str] = &["PS256", "ES256"];

@@ -386,10 +386,11 @@ fn provider_legal_id(cx: &CheckCx, _: &Params) -> Outcome {
         .and_then(|p| p.eidas.as_ref())
         .and_then(|e| e.organization_identifier.clone())
         .unwrap_or_default();
-    let o = match m.get("provider_legal_id").and_then(Value::as_str) {
-        None => Outcome::pass("not sent: filled from the certificate"),
-        Some(v) if v == cert => Outcome::pass("matches the certificate"),
-        Some(_) => Outcome::fail("provider_legal_id does not match the organizationIdentifier of the certificate presented"),
+    let o = match m.get("provider_legal_id") {
+        None | Some(Value::Null) => Outcome::pass("not sent: filled from the certificate"),
+        Some(Value::String(v)) if *v == cert => Outcome::pass("matches the certificate"),
+        Some(Value::String(_)) => Outcome::fail("provider_legal_id does not match the organizationIdentifier of the certificate presented"),
+        Some(_) => Outcome::fail("provider_legal_id must be a string: the organizationIdentifier of the certificate presented"),
     };
     o.with(
         "provider_legal_id",

@@ -167,16 +167,54 @@ impl Profile {
                     format!("status {status} is not an error status"),
                 ));
             }
+            let mandatory = checks::every_profile()
+                .iter()
+                .any(|(c, _)| std::ptr::eq(*c, def));
+            if mandatory && !entry.enabled {
+                return Err(err_at(
+                    at,
+                    format!("check `{check_id}` runs in every profile and cannot be switched off"),
+                ));
+            }
             checks_out.push(ProfileCheck {
                 def,
                 params,
                 severity: entry.severity,
                 error,
                 status,
+                error_set: entry.error.is_some() || entry.status.is_some(),
+                applicable: checks::applies(def, &settings),
                 spec: entry.spec.clone().unwrap_or_else(|| def.spec.to_owned()),
                 enabled: entry.enabled,
                 default_enabled: entry.enabled,
             });
+        }
+        // The checks every profile runs, in front of their phase when the file leaves them out.
+        for &(def, place) in checks::every_profile() {
+            if seen.contains(def.id) {
+                continue;
+            }
+            let in_phase = |c: &ProfileCheck| c.def.phase == def.phase;
+            let at = match place {
+                checks::InPhase::First => checks_out.iter().position(in_phase),
+                checks::InPhase::Last => checks_out.iter().rposition(in_phase).map(|i| i + 1),
+            }
+            .unwrap_or(checks_out.len());
+            checks_out.insert(
+                at,
+                ProfileCheck {
+                    def,
+                    params: toml::Table::new(),
+                    severity: crate::trace::Severity::Error,
+                    error: def.error,
+                    status: def.status.unwrap_or(def.error.default_status()),
+                    error_set: false,
+                    applicable: true,
+                    spec: def.spec.to_owned(),
+                    enabled: true,
+                    default_enabled: true,
+                },
+            );
         }
         Ok(Profile {
             id: id.to_owned(),

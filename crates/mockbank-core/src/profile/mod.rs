@@ -30,6 +30,13 @@ pub struct ProfileCheck {
     pub severity: Severity,
     pub error: ErrorCode,
     pub status: u16,
+    /// Whether the profile file chose `error` or `status` itself (then a check's
+    /// member-specific error does not replace it).
+    pub error_set: bool,
+    /// Whether the check can judge this profile's requests at all (JWS and software
+    /// statement checks need a profile that takes them); a check that cannot is never run
+    /// and never shown as enabled.
+    pub applicable: bool,
     pub spec: String,
     /// Whether the check runs: the profile file's value unless a user override changed it.
     pub enabled: bool,
@@ -40,6 +47,11 @@ pub struct ProfileCheck {
 impl ProfileCheck {
     pub fn params(&self) -> Params<'_> {
         Params::new(self.def, &self.params)
+    }
+
+    /// Whether it runs: enabled, and applicable to the profile.
+    pub fn runs(&self) -> bool {
+        self.enabled && self.applicable
     }
 
     /// Switched on or off at run time, against the profile file.
@@ -68,7 +80,7 @@ impl Profile {
         phases.iter().flat_map(move |phase| {
             self.checks
                 .iter()
-                .filter(move |c| c.enabled && c.def.phase == *phase)
+                .filter(move |c| c.runs() && c.def.phase == *phase)
         })
     }
 
@@ -76,7 +88,7 @@ impl Profile {
     pub fn check_int_param(&self, id: &str, name: &str) -> Option<i64> {
         self.checks
             .iter()
-            .find(|c| c.enabled && c.def.id == id)
+            .find(|c| c.runs() && c.def.id == id)
             .map(|c| c.params().int(name))
     }
 
@@ -84,7 +96,7 @@ impl Profile {
     pub fn check_bool_param(&self, id: &str, name: &str) -> Option<bool> {
         self.checks
             .iter()
-            .find(|c| c.enabled && c.def.id == id)
+            .find(|c| c.runs() && c.def.id == id)
             .map(|c| c.params().bool(name))
     }
 
@@ -95,6 +107,6 @@ impl Profile {
 
     /// Whether the profile runs the check `id` (enabled).
     pub fn runs(&self, id: &str) -> bool {
-        self.checks.iter().any(|c| c.enabled && c.def.id == id)
+        self.checks.iter().any(|c| c.runs() && c.def.id == id)
     }
 }

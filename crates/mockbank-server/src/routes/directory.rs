@@ -88,10 +88,26 @@ async fn variants() -> Response {
 /// `POST /directory/software`: mints an organisation (unless `org_id` names one) and a
 /// software with its certificates, keys and SSA; answers the credentials bundle.
 async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBody>) -> Response {
+    if let Some(limit) = body.over_limit {
+        return crate::guards::error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the mint request exceeds {limit} bytes"),
+        );
+    }
     let req: MintRequest = match serde_json::from_slice(&body.bytes) {
         Ok(r) => r,
         Err(e) => return bad_request(format!("the mint request is not valid: {e}")),
     };
+    if let Some(profile) = req.profile.as_deref() {
+        let served = st.profiles.current();
+        if served.get(profile).is_none() {
+            let known: Vec<&str> = served.iter().map(|p| p.id.as_str()).collect();
+            return bad_request(format!(
+                "no profile `{profile}` to mint for (profiles: {})",
+                known.join(", ")
+            ));
+        }
+    }
     let now = now();
     let stet = req.profile.as_deref() == Some("stet");
     let org = match &req.org_id {

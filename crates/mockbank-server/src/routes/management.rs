@@ -80,6 +80,10 @@ pub async fn manage(
         path_client_id: client_id.clone(),
         token: token.as_ref().map(|t| TokenState {
             client_id: t.client_id.clone(),
+            bound_thumbprint: t
+                .cnf
+                .as_deref()
+                .and_then(mockbank_core::client_auth::cnf_thumbprint),
             expired: t.expires_at.is_some_and(|e| e <= now),
             revoked: t.revoked_at.is_some(),
         }),

@@ -10,7 +10,7 @@ pub(crate) mod ui;
 use std::sync::Arc;
 
 use axum::http::{header, HeaderMap, Method, Uri};
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::Response;
 use axum::routing::{any, get, post};
 use axum::Router;
@@ -18,6 +18,7 @@ use mockbank_core::request::RequestFacts;
 use mockbank_core::{ErrorCode, ProtocolError};
 
 use crate::admin;
+use crate::guards;
 use crate::http_error::{self, TraceInfo};
 use crate::state::AppState;
 use crate::trace_layer::{trace_layer, ReadBody};
@@ -46,8 +47,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/{profile}/token", post(token::token))
         .merge(directory::router(state.clone()))
         .fallback(not_found)
+        .layer(from_fn(guards::json_errors))
         .layer(from_fn_with_state(state.clone(), trace_layer));
-    Router::new()
+    let local = Router::new()
         .merge(admin::router(state.clone()))
         .route(
             "/",
@@ -61,7 +63,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ui/login", post(ui::login))
         .route("/ui/logout", post(ui::logout))
         .route("/ui/{*path}", get(ui::asset))
+        .layer(from_fn_with_state(state.clone(), guards::consume_body))
+        .layer(from_fn(guards::json_errors));
+    local
         .merge(traced)
+        .layer(from_fn(guards::request_limits))
         .with_state(state)
 }
 

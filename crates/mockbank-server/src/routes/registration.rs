@@ -50,7 +50,7 @@ pub async fn register(
         Ok(p) => p,
         Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
     };
-    let protection = match protection_facts(&st, profile, &request, now) {
+    let protection = match protection_facts(&st, profile, &request, peer.as_ref(), now) {
         Ok(p) => p,
         Err(e) => return http_error::internal("reading a token", e, TraceInfo::default()),
     };
@@ -393,6 +393,7 @@ pub(crate) fn protection_facts(
     st: &AppState,
     profile: &Profile,
     request: &RequestFacts,
+    peer: Option<&PeerFacts>,
     now: i64,
 ) -> Result<ProtectionFacts, StoreError> {
     let p = &profile.settings.protection;
@@ -433,11 +434,19 @@ pub(crate) fn protection_facts(
                     .unwrap_or("")
                     .split(' ')
                     .any(|s| s == p.access_token_scope);
+                let bound = t
+                    .cnf
+                    .as_deref()
+                    .and_then(mockbank_core::client_auth::cnf_thumbprint);
                 if t.revoked_at.is_some() {
                     Err(
                         "the access token was already used for a registration or revoked"
                             .to_owned(),
                     )
+                } else if bound.is_some() && bound.as_deref() != peer.map(|p| p.thumbprint.as_str())
+                {
+                    // RFC 8705 §3: a bound token is only good over its own certificate.
+                    Err("the access token is bound to a client certificate this connection does not present (RFC 8705 §3)".to_owned())
                 } else if t.expires_at.is_some_and(|e| e <= now) {
                     Err("the access token has expired".to_owned())
                 } else if !scoped {

@@ -98,11 +98,9 @@ pub async fn token(
         }
         _ => None,
     };
-    let bound_to = creds
-        .first()
-        .filter(|p| p.method == "tls_client_auth")
-        .and(peer.as_ref())
-        .map(|p| p.thumbprint.clone());
+    // RFC 8705 §3: a token issued over mutual TLS is bound to that certificate, whatever
+    // the client authentication method (FAPI 1.0 Advanced §5.2.2-5 for private_key_jwt).
+    let bound_to = peer.as_ref().map(|p| p.thumbprint.clone());
     let facts = TokenFacts {
         form: Some(form.clone()),
         presented: creds,
@@ -153,8 +151,8 @@ pub async fn token(
         revoked_at: None,
         // RFC 8705 §3: a certificate-bound access token carries the certificate's thumbprint.
         cnf: bound_to
-            .as_ref()
-            .map(|t| serde_json::json!({"x5t#S256": t}).to_string()),
+            .as_deref()
+            .map(mockbank_core::client_auth::cnf_claim),
         uses_left: None,
     };
     info.writes.push(Write::Token(row));
