@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use mockbank_core::Trace;
 use mockbank_server::{RunningServer, TraceQuery};
 use mockbank_store::TraceFilter;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use tauri::State;
 use tauri_plugin_clipboard_manager::ClipboardExt;

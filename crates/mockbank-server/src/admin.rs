@@ -227,7 +227,7 @@ fn trace_event(t: &Trace) -> Event {
 
 /// Traces replayed per page to a reconnecting SSE client: a page is read off the async
 /// workers and sent before the next is read, so a replay of any length holds one page.
-const REPLAY_PAGE: u32 = 200;
+const REPLAY_PAGE: u32 = 64;
 
 /// Server-Sent Events: `trace` events (id = the trace's `seq`). With `Last-Event-ID`, the
 /// traces stored after that id are replayed first, page by page, all of them. A subscriber

@@ -117,25 +117,23 @@ impl Limits {
     }
 }
 
-/// Says once that a condition started and once that it ended, with how often it happened
-/// in between, instead of a log line per occurrence.
+/// Reports a recurring condition (the connection cap reached, accept failing) once, then
+/// at most once a minute with how often it happened since, instead of a line per occurrence.
 #[derive(Default)]
 struct Episode {
-    count: u64,
+    since_report: u64,
+    reported: Option<std::time::Instant>,
 }
 
 impl Episode {
-    fn happened(&mut self, what: &str, detail: &dyn std::fmt::Display) {
-        if self.count == 0 {
-            tracing::warn!(%detail, "{what}; backing off (said once until it clears)");
-        }
-        self.count += 1;
-    }
+    const EVERY: Duration = Duration::from_secs(60);
 
-    fn cleared(&mut self, what: &str) {
-        if self.count > 0 {
-            tracing::info!(times = self.count, "{what}: cleared");
-            self.count = 0;
+    fn happened(&mut self, what: &str, detail: &dyn std::fmt::Display) {
+        self.since_report += 1;
+        if self.reported.is_none_or(|t| t.elapsed() >= Self::EVERY) {
+            tracing::warn!(%detail, times = self.since_report, "{what}; backing off (reported at most once a minute)");
+            self.since_report = 0;
+            self.reported = Some(std::time::Instant::now());
         }
     }
 }
@@ -184,11 +182,9 @@ pub async fn serve(
                 }
             }
         };
-        full.cleared("connection limit reached");
         let (tcp, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(conn) => {
-                    failing.cleared("accept failing");
                     backoff = Duration::from_millis(5);
                     conn
                 }
