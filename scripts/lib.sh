@@ -25,6 +25,9 @@ require_build_deps() {
   local missing=()
   command -v cc >/dev/null || missing+=(build-essential)
   command -v pkg-config >/dev/null || missing+=(pkg-config)
+  # tests/it runs the README's examples (curl, jq) and pipes `mockbank tpp sign` into curl.
+  command -v curl >/dev/null || missing+=(curl)
+  command -v jq >/dev/null || missing+=(jq)
   pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }

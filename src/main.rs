@@ -12,6 +12,7 @@ macro_rules! out {
 
 mod client;
 mod directory_cli;
+mod tpp_cli;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,13 @@ enum Command {
         #[command(subcommand)]
         command: directory_cli::DirectoryCommand,
     },
+    /// The built-in reference TPP: register, token, read, update, delete, sign, deviations.
+    Tpp {
+        #[command(subcommand)]
+        command: tpp_cli::TppCommand,
+    },
+    /// Each case (a deviation) through the reference TPP against each profile, side by side.
+    Compare(tpp_cli::CompareArgs),
     /// Profile files.
     Profiles {
         #[command(subcommand)]
@@ -98,6 +106,16 @@ enum ProfilesCommand {
     Check {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+    /// What differs between two profiles: settings, discovery values, checks.
+    Diff {
+        a: String,
+        b: String,
+        /// A folder of profile files (default: the built-in ones).
+        #[arg(long, value_name = "DIR")]
+        profiles: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
 }
 
@@ -140,6 +158,17 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Directory { command } => directory_cli::run(command),
+        Command::Tpp { command } => tpp_cli::run(command),
+        Command::Compare(args) => tpp_cli::compare(args),
+        Command::Profiles {
+            command:
+                ProfilesCommand::Diff {
+                    a,
+                    b,
+                    profiles,
+                    format,
+                },
+        } => profiles_diff(&a, &b, profiles.as_deref(), format),
         Command::Profiles {
             command: ProfilesCommand::Check { dir },
         } => load_profiles(dir.as_deref()).map(|set| {
@@ -195,6 +224,7 @@ fn serve(
             profiles,
             trace_retention,
             limits,
+            cli_path: std::env::current_exe().ok(),
         })
         .await?;
         out!("{}", server.ready_event());
@@ -298,11 +328,22 @@ fn print_checks(format: Format) {
 
 /// Writes one line on stdout; on a closed pipe, exits 0 (the reader has what it wanted).
 pub(crate) fn write_stdout_line(line: std::fmt::Arguments<'_>) {
+    write_stdout(line, true)
+}
+
+/// Writes on stdout, ending with a newline if `newline`; on a closed pipe, exits 0.
+pub(crate) fn write_stdout(text: std::fmt::Arguments<'_>, newline: bool) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     let written = stdout
-        .write_fmt(line)
-        .and_then(|()| stdout.write_all(b"\n"))
+        .write_fmt(text)
+        .and_then(|()| {
+            if newline {
+                stdout.write_all(b"\n")
+            } else {
+                Ok(())
+            }
+        })
         .and_then(|()| stdout.flush());
     match written {
         Ok(()) => {}
@@ -312,4 +353,31 @@ pub(crate) fn write_stdout_line(line: std::fmt::Arguments<'_>) {
             std::process::exit(1);
         }
     }
+}
+
+/// `mockbank profiles diff A B`.
+fn profiles_diff(a: &str, b: &str, dir: Option<&Path>, format: Format) -> anyhow::Result<()> {
+    let set = load_profiles(dir)?;
+    let known = || {
+        set.iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let pa = set
+        .get(a)
+        .with_context(|| format!("no profile `{a}` (profiles: {})", known()))?;
+    let pb = set
+        .get(b)
+        .with_context(|| format!("no profile `{b}` (profiles: {})", known()))?;
+    // Discovery values as served on the default address.
+    let d = mockbank_core::profile::diff::diff(pa, pb, "https://127.0.0.1:8443");
+    match format {
+        Format::Json => out!("{d}"),
+        _ => out!(
+            "{}",
+            mockbank_core::profile::diff::render_text(&d).trim_end()
+        ),
+    }
+    Ok(())
 }

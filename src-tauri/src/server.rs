@@ -26,6 +26,7 @@ pub async fn start(
         profiles: profiles.clone(),
         trace_retention,
         limits: Default::default(),
+        cli_path: None,
     };
     match mockbank_server::start(config(preferred)).await {
         Err(e) if is_addr_in_use(&e) => {

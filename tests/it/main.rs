@@ -15,6 +15,8 @@ mod obuk;
 mod overrides;
 mod persistence;
 mod protect;
+mod readme;
 mod stet;
 mod token;
+mod tpp;
 mod ui;

@@ -214,13 +214,26 @@ describe('browser UI', () => {
 
     assert.equal(await page.getByTestId('base-url').textContent(), bank.base);
     assert.match(await page.getByTestId('first-run').innerText(), /\/directory\/ca\.pem/);
-    const commands = await page.getByTestId('curl').allTextContents();
+    // Each card shows the server's first-run command as it is (`first_run` of the bootstrap):
+    // curl for the open generic profile, the reference TPP where credentials are needed.
+    const boot = await page.evaluate(() => JSON.parse(document.getElementById('mockbank-bootstrap').textContent));
+    const command = (id) => page.locator(`.fr-profile[data-profile="${id}"]`).getByTestId('first-run-command').textContent();
     for (const p of bank.ready.profiles) {
-      assert.ok(
-        commands.some((c) => c.includes('--cacert ca.pem') && c.includes(`${p.issuer}/register`)),
-        `a command for ${p.id}`,
-      );
+      const { first_run: firstRun } = boot.profiles.find((b) => b.id === p.id);
+      assert.ok(firstRun?.command, `the bootstrap has a first-run command for ${p.id}`);
+      assert.equal(await command(p.id), firstRun.command, `the command for ${p.id}, verbatim`);
+      const note = page.locator(`.fr-profile[data-profile="${p.id}"]`).getByTestId('first-run-note');
+      assert.equal(await note.textContent(), firstRun.note);
     }
+    const generic = bank.ready.profiles.find((p) => p.id === 'generic');
+    assert.match(await command('generic'), /^curl --cacert \S+/);
+    assert.ok((await command('generic')).includes(`${generic.issuer}/register`));
+    for (const id of ['obuk-v3.2', 'stet']) {
+      assert.ok((await command(id)).includes(`tpp register --profile ${id}`), `the reference TPP for ${id}`);
+    }
+    const obuk = page.locator('.fr-profile[data-profile="obuk-v3.2"]');
+    await obuk.locator('.cmd').first().getByRole('button', { name: 'Copy' }).click();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await command('obuk-v3.2'), 'copies it exactly');
     await page.locator('[data-testid="live"][data-status="live"]').waitFor();
     await page.screenshot({ path: join(shots, 'first-run.png') });
 
@@ -672,6 +685,90 @@ describe('browser UI', () => {
     assert.equal((await row.locator('td.client-name').innerText()).trim(), 'Named TPP');
     assert.match(await row.innerText(), /obuk-v3\.2/);
     await page.screenshot({ path: join(shots, 'clients-obuk.png') });
+  });
+
+  test('compare: three profiles side by side, a difference, and the trace behind a cell', async () => {
+    await page.getByRole('link', { name: 'Compare', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Comparison' });
+    const pick = async (group, wanted) => {
+      const boxes = form.getByRole('group', { name: group }).getByRole('checkbox');
+      await boxes.first().waitFor();
+      for (const box of await boxes.all()) await box.setChecked(wanted.includes(await box.getAttribute('value')));
+    };
+    const profiles = ['generic', 'obuk-v3.2', 'stet'];
+    const cases = ['none', 'redirect_fragment', 'missing_redirect_uris'];
+    await pick('Profiles', profiles);
+    await pick('Cases', cases);
+    const fragment = form.locator('label', { has: page.locator('input[value="redirect_fragment"]') });
+    assert.match(await fragment.getAttribute('title'), /fragment/, "a case's description is its tooltip");
+
+    // The run takes seconds; hold its answer back until the progress has been seen.
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    await page.route(`${bank.base}/admin/compare`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByTestId('compare-run').click();
+    const progress = page.getByTestId('compare-progress');
+    await progress.waitFor();
+    assert.match(await progress.innerText(), /running 3 cases × 3 profiles/);
+    assert.equal(await page.getByTestId('compare-run').isDisabled(), true, 'no second run meanwhile');
+    release();
+    const matrix = page.getByTestId('compare-matrix');
+    await matrix.waitFor({ timeout: 60_000 });
+    await page.unroute(`${bank.base}/admin/compare`);
+    assert.equal(await progress.count(), 0, 'the progress indicator is gone');
+
+    assert.deepEqual(await matrix.locator('thead th[data-profile]').evaluateAll((ths) => ths.map((th) => th.dataset.profile)), profiles);
+    assert.deepEqual(await matrix.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.case)), cases);
+    assert.ok((await matrix.locator('td.is-diff').count()) > 0, 'at least one case is answered differently');
+    const cell = matrix.locator('[data-testid="compare-cell"][data-case="none"][data-profile="generic"]');
+    assert.match(await cell.innerText(), /201/);
+
+    const checks = page.getByTestId('compare-checks');
+    await checks.waitFor();
+    const all = await checks.locator('tbody tr').count();
+    assert.ok(all > 0, 'the checks of the correct registration');
+    await page.getByLabel('Only differences').check();
+    const differing = await checks.locator('tbody tr').count();
+    assert.equal(await checks.locator('tbody tr:not(.is-diff)').count(), 0, 'only the rows that differ');
+    assert.ok(differing <= all);
+    await page.getByLabel('Only differences').uncheck();
+    assert.equal(await checks.locator('tbody tr').count(), all);
+    await page.screenshot({ path: join(shots, 'compare.png'), fullPage: true });
+
+    // The export is the server's rendering of the same comparison.
+    const [md] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('compare-export-markdown').click()]);
+    assert.equal(md.suggestedFilename(), 'compare.md');
+    const text = readFileSync(await md.path(), 'utf8');
+    assert.match(text, /\| case \| generic \| obuk-v3\.2 \| stet \|/);
+    assert.match(text, /redirect_fragment/);
+
+    await cell.click();
+    const detail = page.getByTestId('trace-detail');
+    await detail.waitFor();
+    assert.match(page.url(), /#\/traces\/[^/]+$/);
+    await page.locator('.pane-checks tr[data-check-id]').first().waitFor();
+    assert.equal(await detail.locator('.detail-meta .tag').first().innerText(), 'generic');
+  });
+
+  test('profiles: diff of two profiles', async () => {
+    await page.getByRole('link', { name: 'Profiles', exact: true }).click();
+    await page.locator('a.side-item[href="#/profiles/generic"]').click();
+    const profile = page.locator('.profile[data-profile="generic"]');
+    await profile.getByLabel('Compare with').selectOption('stet');
+    const diff = profile.getByTestId('profile-diff');
+    await diff.waitFor();
+    const row = diff.locator('[data-section="discovery"] tr[data-key="token_endpoint_auth_methods_supported"]');
+    await row.waitFor();
+    const cells = await row.locator('td').allInnerTexts();
+    assert.equal(cells.length, 3);
+    assert.notEqual(cells[1], cells[2], 'generic and stet list different methods');
+    assert.equal(await diff.locator('[data-section="settings"]').count(), 1);
+    assert.equal(await diff.locator('[data-section="checks"]').count(), 1);
+    await diff.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'profile-diff.png') });
   });
 
   test('signing in with the admin token works; signing out ends the session', async () => {

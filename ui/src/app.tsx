@@ -9,6 +9,7 @@ import { errorText, traces } from './lib/traces';
 import { platform, type StreamStatus } from './platform';
 import type { Profile } from './types';
 import { ClientsView } from './views/Clients';
+import { CompareView } from './views/Compare';
 import { DirectoryView } from './views/Directory';
 import { ProfilesView } from './views/Profiles';
 import { SignIn } from './views/SignIn';
@@ -166,6 +167,9 @@ export function App() {
           <a href={href.directory()} class={tab === 'directory' ? 'on' : ''}>
             Directory
           </a>
+          <a href={href.compare()} class={tab === 'compare' ? 'on' : ''}>
+            Compare
+          </a>
         </nav>
         <div class="spacer" />
         <LiveIndicator />
@@ -186,6 +190,7 @@ export function App() {
         )}
         {route.view === 'clients' && <ClientsView profiles={profiles} />}
         {route.view === 'directory' && <DirectoryView profiles={profiles} />}
+        {route.view === 'compare' && <CompareView profiles={profiles} />}
       </main>
       <Notices />
     </div>

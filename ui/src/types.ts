@@ -1,6 +1,6 @@
 // The shapes the admin API sends, mirrored by hand from the Rust structs they serialize
-// (mockbank-core `trace.rs`, mockbank-server `admin.rs`, mockbank-pki `directory.rs`). A
-// change there must be made here.
+// (mockbank-core `trace.rs` and `profile/diff.rs`, mockbank-server `admin.rs`, mockbank-pki
+// `directory.rs`, mockbank-tpp `compare.rs`). A change there must be made here.
 
 export type Outcome = 'pass' | 'fail' | 'skip';
 
@@ -205,6 +205,13 @@ export interface Bundle {
   variant?: VariantInfo;
 }
 
+/** The command that gets a first 201 from a profile, as it pastes on the server's machine. */
+export interface FirstRunHint {
+  /** curl for an open JSON profile, else `mockbank tpp register --profile <id> …`. */
+  command: string;
+  note: string;
+}
+
 /** Public facts the server writes into the page (see `routes/ui.rs`). */
 export interface Bootstrap {
   base_url: string;
@@ -216,7 +223,99 @@ export interface Bootstrap {
     description: string;
     issuer: string;
     registration_endpoint: string;
+    /** Absent from older servers: the first-run view then builds a curl command. */
+    first_run?: FirstRunHint;
   }[];
   /** Why a one-time sign-in link was refused, if it was. */
   login_error: string | null;
+}
+
+/** A named deviation of the built-in reference TPP client (`GET /admin/compare/cases`). */
+export interface CompareCase {
+  /** `none` is the correct registration. */
+  name: string;
+  description: string;
+  /** The profiles it means anything in. */
+  applies_to: string[];
+}
+
+/** `POST /admin/compare`: both default to all. */
+export interface CompareRequest {
+  profiles?: string[];
+  cases?: string[];
+}
+
+/** One case against one profile (mockbank-tpp `compare.rs`). */
+export interface CompareCell {
+  /** False: the case does not apply to the profile, and every other field is null. */
+  applicable: boolean;
+  /** Null when the request could not be sent; `error` then says why. */
+  status: number | null;
+  /** The answer's `error` code. */
+  error: string | null;
+  /** The check that decided the response (the trace's `failed_check`). */
+  deciding_check: string | null;
+  trace_id: string | null;
+}
+
+export interface CompareRow {
+  case: string;
+  /** By profile id. */
+  results: Record<string, CompareCell>;
+}
+
+/** `absent`: the profile's correct registration did not run the check. */
+export type CompareOutcome = Outcome | 'absent';
+
+export interface CompareCheck {
+  id: string;
+  /** By profile id. */
+  outcomes: Record<string, CompareOutcome>;
+}
+
+/** The comparison matrix; `checks` are the outcomes of the `none` case per profile. */
+export interface CompareMatrix {
+  profiles: string[];
+  cases: CompareRow[];
+  checks: CompareCheck[];
+}
+
+export type CompareFormat = 'markdown' | 'csv';
+
+/** `POST /admin/compare?format=…`: the matrix rendered by the server. */
+export interface CompareExport {
+  format: CompareFormat;
+  text: string;
+}
+
+/** A setting or discovery value that differs (`null`: the profile does not set it). */
+export interface DiffRow {
+  key: string;
+  a: unknown;
+  b: unknown;
+}
+
+/** A check as a profile configures it, in a diff. */
+export interface CheckConfig {
+  enabled: boolean;
+  severity: 'error' | 'warn';
+  error: string;
+  status: number;
+  params: Record<string, unknown>;
+}
+
+export interface CheckDiffRow {
+  id: string;
+  /** Null: the profile does not list the check. */
+  a: CheckConfig | null;
+  b: CheckConfig | null;
+}
+
+/** `GET /admin/profiles/diff?a=A&b=B`: only the rows that differ. */
+export interface ProfileDiff {
+  a: string;
+  b: string;
+  settings: DiffRow[];
+  discovery: DiffRow[];
+  checks: CheckDiffRow[];
 }

@@ -46,6 +46,9 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
             delete(revert_profile),
         )
         .route("/admin/checks", get(checks))
+        .route("/admin/compare", axum::routing::post(compare))
+        .route("/admin/compare/cases", get(compare_cases))
+        .route("/admin/profiles/diff", get(profile_diff))
         .route("/admin/clients", get(clients))
         .route("/admin/clients/{client_id}", delete(delete_client))
         .route(
@@ -320,6 +323,7 @@ fn profile_json(st: &AppState, p: &Profile) -> Value {
     json!({
         "id": p.id, "title": p.settings.title, "description": p.settings.description,
         "spec": p.settings.spec, "source": p.source, "issuer": p.issuer(&st.base_url),
+        "tpp_flavor": p.tpp_flavor(),
         "discovery": mockbank_core::discovery::document(p, &st.base_url),
         "checks": checks,
         "overrides": p.checks.iter().filter(|c| c.overridden()).count(),
@@ -544,4 +548,169 @@ async fn issue_initial_access_token(
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+/// The reference TPP aimed at this server itself, as the local admin.
+fn reference_client(st: &AppState) -> anyhow::Result<mockbank_tpp::Target> {
+    mockbank_tpp::Target::new(
+        &st.base_url,
+        st.ca.cert_pem(),
+        Some(st.admin_token.clone()),
+        st.data_dir.join("tpp"),
+    )
+}
+
+/// `GET /admin/compare/cases`: the named deviations and the profiles each applies to.
+async fn compare_cases(State(st): State<Arc<AppState>>) -> Response {
+    let flavors: Vec<(String, mockbank_tpp::Flavor)> = st
+        .profiles
+        .current()
+        .iter()
+        .filter_map(|p| Some((p.id.clone(), mockbank_tpp::Flavor::parse(p.tpp_flavor())?)))
+        .collect();
+    axum::Json(mockbank_tpp::compare::cases_json(&flavors)).into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompareRequest {
+    #[serde(default)]
+    profiles: Vec<String>,
+    #[serde(default)]
+    cases: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CompareQuery {
+    format: Option<String>,
+}
+
+/// `POST /admin/compare`: each case through the reference TPP against each profile (the
+/// contract's JSON); with `?format=markdown|csv|table`, `{"format","text"}` rendered by the
+/// same code as `mockbank compare`.
+async fn compare(
+    State(st): State<Arc<AppState>>,
+    q: Result<Query<CompareQuery>, QueryRejection>,
+    body: axum::body::Bytes,
+) -> Response {
+    let format = match q {
+        Ok(Query(q)) => q.format,
+        Err(e) => return query_error(e),
+    };
+    let format = match format.as_deref().map(mockbank_tpp::compare::Format::parse) {
+        None => mockbank_tpp::compare::Format::Json,
+        Some(Some(f)) => f,
+        Some(None) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "format is json, table, markdown or csv".into(),
+            )
+        }
+    };
+    let req: CompareRequest = if body.is_empty() {
+        CompareRequest::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    format!("the compare request is not valid: {e}"),
+                )
+            }
+        }
+    };
+    let served = st.profiles.current();
+    let profiles: Vec<String> = if req.profiles.is_empty() {
+        served.iter().map(|p| p.id.clone()).collect()
+    } else {
+        req.profiles
+    };
+    if let Some(unknown) = profiles.iter().find(|p| served.get(p).is_none()) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            format!("no profile `{unknown}`"),
+        );
+    }
+    let cases = match parse_cases(&req.cases) {
+        Ok(c) => c,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, "invalid_request", e),
+    };
+    let target = match reference_client(&st) {
+        Ok(t) => t,
+        Err(e) => return admin_error("starting the reference client", e),
+    };
+    let matrix = mockbank_tpp::compare::compare(&target, &profiles, &cases).await;
+    match format {
+        mockbank_tpp::compare::Format::Json => axum::Json(matrix).into_response(),
+        f => axum::Json(json!({
+            "format": format_name(f),
+            "text": mockbank_tpp::compare::render(&matrix, f),
+        }))
+        .into_response(),
+    }
+}
+
+fn format_name(f: mockbank_tpp::compare::Format) -> &'static str {
+    match f {
+        mockbank_tpp::compare::Format::Json => "json",
+        mockbank_tpp::compare::Format::Table => "table",
+        mockbank_tpp::compare::Format::Markdown => "markdown",
+        mockbank_tpp::compare::Format::Csv => "csv",
+    }
+}
+
+/// Case names to deviations (every one when none is named).
+pub(crate) fn parse_cases(names: &[String]) -> Result<Vec<mockbank_tpp::Deviation>, String> {
+    if names.is_empty() {
+        return Ok(mockbank_tpp::Deviation::ALL.to_vec());
+    }
+    names
+        .iter()
+        .map(|n| {
+            mockbank_tpp::Deviation::parse(n).ok_or_else(|| {
+                let known: Vec<&str> = mockbank_tpp::Deviation::ALL
+                    .iter()
+                    .map(|d| d.name())
+                    .collect();
+                format!("no case `{n}` (cases: {})", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+struct DiffQuery {
+    a: String,
+    b: String,
+}
+
+/// `GET /admin/profiles/diff?a=A&b=B`: what differs between two profiles.
+async fn profile_diff(
+    State(st): State<Arc<AppState>>,
+    q: Result<Query<DiffQuery>, QueryRejection>,
+) -> Response {
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(e) => return query_error(e),
+    };
+    let served = st.profiles.current();
+    let (Some(a), Some(b)) = (served.get(&q.a), served.get(&q.b)) else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "no profile `{}`",
+                if served.get(&q.a).is_none() {
+                    &q.a
+                } else {
+                    &q.b
+                }
+            ),
+        );
+    };
+    axum::Json(mockbank_core::profile::diff::diff(a, b, &st.base_url)).into_response()
 }

@@ -50,6 +50,8 @@ pub struct ServerConfig {
     pub profiles: ProfileSet,
     pub trace_retention: u64,
     pub limits: ConnectionLimits,
+    /// The `mockbank` executable, named in the first-run commands (`None`: `mockbank`).
+    pub cli_path: Option<PathBuf>,
 }
 
 /// How long a client may take and how many connections are open at once: a connection that
@@ -267,6 +269,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         directory,
         outbound::Outbound::new(ca.cert_der())?,
         config.limits.body_read,
+        data_dir.clone(),
+        config.cli_path.clone(),
     ));
     // The user's check overrides from earlier runs (`PUT /admin/profiles/.../checks/...`).
     let overrides = state

@@ -28,6 +28,12 @@ pub struct AppState {
     pub outbound: crate::outbound::Outbound,
     /// How long reading a request body may take.
     pub body_timeout: std::time::Duration,
+    /// The data dir (the reference client run by `POST /admin/compare` keeps its state there).
+    pub data_dir: std::path::PathBuf,
+    /// The admin token itself, for the reference client's own admin calls.
+    pub admin_token: String,
+    /// The `mockbank` command the first-run page tells users to paste (`None`: `mockbank`).
+    pub cli_path: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -43,6 +49,8 @@ impl AppState {
         directory: Arc<DirectoryAuthority>,
         outbound: crate::outbound::Outbound,
         body_timeout: std::time::Duration,
+        data_dir: std::path::PathBuf,
+        cli_path: Option<std::path::PathBuf>,
     ) -> Self {
         let port = local.port();
         let mut allowed_hosts = vec![
@@ -68,6 +76,9 @@ impl AppState {
             ca,
             directory,
             body_timeout,
+            data_dir,
+            admin_token: admin_token.to_owned(),
+            cli_path,
         }
     }
 

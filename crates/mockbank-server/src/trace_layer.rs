@@ -24,6 +24,9 @@ use crate::secrets;
 use crate::state::AppState;
 use crate::tls::Peer;
 
+/// The response header naming the request's trace.
+pub const TRACE_ID_HEADER: &str = "mockbank-trace-id";
+
 /// Body limit for requests outside any profile.
 const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 /// Largest body text kept in a trace.
@@ -92,6 +95,11 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
     let response = next.run(Request::from_parts(parts, Body::empty())).await;
 
     let (mut rparts, rbody) = response.into_parts();
+    let trace_id = secrets::time_ordered_id((now.unix_timestamp_nanos() / 1_000_000) as i64);
+    // Tells the client (and mockbank's own reference TPP) which trace its request made.
+    if let Ok(v) = axum::http::HeaderValue::from_str(&trace_id) {
+        rparts.headers.insert(TRACE_ID_HEADER, v);
+    }
     let rbytes = rbody
         .collect()
         .await
@@ -101,7 +109,7 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
     let writes = std::mem::take(&mut info.writes);
     let trace = Trace {
         seq: 0,
-        id: secrets::time_ordered_id((now.unix_timestamp_nanos() / 1_000_000) as i64),
+        id: trace_id,
         time: now
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),

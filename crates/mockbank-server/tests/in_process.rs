@@ -14,6 +14,7 @@ async fn admin_requests_reach_the_same_routes_without_a_socket() {
         profiles: ProfileSet::builtin().unwrap(),
         trace_retention: 1000,
         limits: Default::default(),
+        cli_path: None,
     })
     .await
     .unwrap();

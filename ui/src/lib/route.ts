@@ -1,5 +1,5 @@
 // Hash routes, so mockbank serves one page at /ui/ and deep links still work:
-// #/traces, #/traces/<id>, #/profiles, #/profiles/<id>, #/clients, #/directory.
+// #/traces, #/traces/<id>, #/profiles, #/profiles/<id>, #/clients, #/directory, #/compare.
 
 import { useEffect, useState } from 'preact/hooks';
 
@@ -8,7 +8,8 @@ export type Route =
   | { view: 'trace'; id: string }
   | { view: 'profiles'; id?: string }
   | { view: 'clients' }
-  | { view: 'directory' };
+  | { view: 'directory' }
+  | { view: 'compare' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -21,6 +22,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'clients' };
     case 'directory':
       return { view: 'directory' };
+    case 'compare':
+      return { view: 'compare' };
     default:
       return { view: 'traces' };
   }
@@ -32,6 +35,7 @@ export const href = {
   profiles: (id?: string) => (id ? `#/profiles/${encodeURIComponent(id)}` : '#/profiles'),
   clients: () => '#/clients',
   directory: () => '#/directory',
+  compare: () => '#/compare',
 };
 
 export function navigate(to: string): void {

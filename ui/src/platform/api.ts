@@ -1,7 +1,20 @@
 // The admin and directory API calls, written once over a host's `request` primitive (a
 // same-origin fetch in a browser tab, the `admin_request` command in the desktop app).
 
-import type { Bundle, MintRequest, Organisation, Profile, Software, VariantInfo } from '../types';
+import type {
+  Bundle,
+  CompareCase,
+  CompareExport,
+  CompareFormat,
+  CompareMatrix,
+  CompareRequest,
+  MintRequest,
+  Organisation,
+  Profile,
+  ProfileDiff,
+  Software,
+  VariantInfo,
+} from '../types';
 import { ApiError, SignedOutError } from './types';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -26,6 +39,14 @@ export interface AdminApi {
   revokeSoftware(softwareId: string): Promise<void>;
   revokeOrg(orgId: string): Promise<void>;
   listVariants(): Promise<VariantInfo[]>;
+  /** The reference TPP client's cases, `none` (the correct registration) first. */
+  compareCases(): Promise<CompareCase[]>;
+  /** Runs each case against each profile (real registrations: seconds, not milliseconds). */
+  compare(req: CompareRequest): Promise<CompareMatrix>;
+  /** The same comparison, run again and rendered by the server. */
+  compareExport(req: CompareRequest, format: CompareFormat): Promise<CompareExport>;
+  /** What differs between two profiles. */
+  profileDiff(a: string, b: string): Promise<ProfileDiff>;
 }
 
 const seg = encodeURIComponent;
@@ -44,6 +65,10 @@ export function adminApi(request: Request): AdminApi {
     revokeSoftware: (id) => request<void>('POST', `/directory/software/${seg(id)}/revoke`),
     revokeOrg: (id) => request<void>('POST', `/directory/orgs/${seg(id)}/revoke`),
     listVariants: () => request<VariantInfo[]>('GET', '/directory/variants'),
+    compareCases: () => request<CompareCase[]>('GET', '/admin/compare/cases'),
+    compare: (req) => request<CompareMatrix>('POST', '/admin/compare', req),
+    compareExport: (req, format) => request<CompareExport>('POST', `/admin/compare?format=${format}`, req),
+    profileDiff: (a, b) => request<ProfileDiff>('GET', `/admin/profiles/diff?${new URLSearchParams({ a, b })}`),
   };
 }
 

@@ -1,8 +1,9 @@
 // The empty state: where mockbank is, where its CA is, and a command per profile that
-// makes the first trace appear.
+// makes the first trace appear: the server's (`first_run`: curl for an open profile, the
+// built-in reference TPP where credentials, mTLS and signing are needed), else a curl.
 
 import { CopyButton, RichText } from '../components/bits';
-import type { Bootstrap, Profile } from '../types';
+import type { Bootstrap, FirstRunHint, Profile } from '../types';
 import { shellQuote } from '../lib/curl';
 import { platform } from '../platform';
 
@@ -12,6 +13,7 @@ interface Entry {
   description: string;
   issuer: string;
   registration_endpoint: string;
+  first_run?: FirstRunHint;
 }
 
 function entries(boot: Bootstrap | null, profiles: Profile[]): Entry[] {
@@ -91,7 +93,7 @@ export function FirstRun({ boot, profiles, baseUrl }: { boot: Bootstrap | null; 
       <h3 class="fr-section">Register a client</h3>
       <div class="fr-profiles">
         {entries(boot, profiles).map((p) => {
-          const good = registerCommand(p.registration_endpoint);
+          const good = p.first_run?.command ?? registerCommand(p.registration_endpoint);
           const bad = registerCommand(p.registration_endpoint, 'https://tpp.example/cb#fragment');
           return (
             <section class="card fr-profile" key={p.id} data-profile={p.id}>
@@ -103,9 +105,14 @@ export function FirstRun({ boot, profiles, baseUrl }: { boot: Bootstrap | null; 
                 <RichText text={p.description} />
               </p>
               <div class="cmd">
-                <pre class="code" data-testid="curl">{good}</pre>
+                <pre class="code" data-testid="first-run-command">{good}</pre>
                 <CopyButton text={good} />
               </div>
+              {p.first_run && (
+                <p class="muted small fr-note" data-testid="first-run-note">
+                  {p.first_run.note}
+                </p>
+              )}
               <details>
                 <summary>A request that fails a check</summary>
                 <div class="cmd">

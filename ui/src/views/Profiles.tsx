@@ -9,6 +9,7 @@ import { href } from '../lib/route';
 import { errorText, showTraces } from '../lib/traces';
 import { platform } from '../platform';
 import type { Profile, ProfileCheck } from '../types';
+import { CompareWith, ProfileDiffView } from './ProfileDiff';
 
 type OnChange = (profile: Profile) => void;
 
@@ -64,10 +65,11 @@ function Params({ params }: { params: Record<string, unknown> }) {
   );
 }
 
-function ProfileDetail({ p, onChange }: { p: Profile; onChange: OnChange }) {
+function ProfileDetail({ p, profiles, onChange }: { p: Profile; profiles: Profile[]; onChange: OnChange }) {
   const checks = p.checks.filter(applicable);
   const enabled = checks.filter((c) => c.enabled).length;
   const { busy, error, run } = useOverride(onChange);
+  const [other, setOther] = useState('');
   return (
     <div class="profile" data-profile={p.id}>
       <div class="profile-head">
@@ -81,13 +83,17 @@ function ProfileDetail({ p, onChange }: { p: Profile; onChange: OnChange }) {
             </span>
           </div>
         </div>
-        <button type="button" class="btn btn-sm" onClick={() => showTraces({ profile: p.id })}>
-          Traces of this profile →
-        </button>
+        <div class="profile-actions">
+          <CompareWith p={p} profiles={profiles} value={other} onChange={setOther} />
+          <button type="button" class="btn btn-sm" onClick={() => showTraces({ profile: p.id })}>
+            Traces of this profile →
+          </button>
+        </div>
       </div>
       <p class="profile-desc">
         <RichText text={p.description} />
       </p>
+      {other && <ProfileDiffView p={p} other={other} onClose={() => setOther('')} />}
       <div class="fact">
         <div class="fact-label">Issuer</div>
         <div class="fact-value">
@@ -226,7 +232,7 @@ export function ProfilesView({
           </a>
         ))}
       </nav>
-      <div class="scroll-area">{current ? <ProfileDetail key={current.id} p={current} onChange={onChange} /> : <Empty title="No profile" />}</div>
+      <div class="scroll-area">{current ? <ProfileDetail key={current.id} p={current} profiles={profiles} onChange={onChange} /> : <Empty title="No profile" />}</div>
     </div>
   );
 }

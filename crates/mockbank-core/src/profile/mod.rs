@@ -1,6 +1,7 @@
 //! Profiles as data: one TOML file per profile (`profiles/NAME.toml`), loaded and validated
 //! against the check registry. A profile is an issuer at `{base_url}/{id}`.
 
+pub mod diff;
 mod load;
 mod schema;
 
@@ -98,6 +99,18 @@ impl Profile {
             .iter()
             .find(|c| c.runs() && c.def.id == id)
             .map(|c| c.params().bool(name))
+    }
+
+    /// How the reference TPP registers here (`mockbank-tpp`'s flavors): `obuk` for signed
+    /// requests, `stet` where the certificate is the identity, else `generic`.
+    pub fn tpp_flavor(&self) -> &'static str {
+        if self.settings.registration.format == RequestFormat::Jws {
+            "obuk"
+        } else if self.settings.registration.certificate_binding {
+            "stet"
+        } else {
+            "generic"
+        }
     }
 
     /// The profile's check `id`, enabled or not.

@@ -261,6 +261,7 @@ pub(crate) fn bootstrap(st: &AppState, login_error: Option<&str>) -> Value {
                 "description": p.settings.description,
                 "issuer": p.issuer(&st.base_url),
                 "registration_endpoint": doc["registration_endpoint"],
+                "first_run": first_run(st, p, doc["registration_endpoint"].as_str().unwrap_or_default()),
             })
         })
         .collect();
@@ -271,6 +272,45 @@ pub(crate) fn bootstrap(st: &AppState, login_error: Option<&str>) -> Value {
         "profiles": profiles,
         "login_error": login_error,
     })
+}
+
+/// A shell-quoted word.
+fn sh(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@".contains(&b))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The command that gets a first 201 from `p`, pasted as it is on this machine: curl for an
+/// open JSON profile, else the built-in reference TPP (directory credentials, mTLS, signing).
+fn first_run(st: &AppState, p: &mockbank_core::Profile, endpoint: &str) -> Value {
+    let ca = st.data_dir.join("ca.pem");
+    let open_json = p.tpp_flavor() == "generic"
+        && p.settings.protection.bearer == mockbank_core::profile::BearerProtection::None
+        && p.settings.protection.software_statement
+            != mockbank_core::profile::StatementMode::Required
+        && !p.settings.protection.signed_request;
+    if open_json {
+        let body = r#"{"redirect_uris":["https://tpp.example/cb"],"client_name":"demo"}"#;
+        json!({
+            "command": format!("curl --cacert {} -H 'Content-Type: application/json' \\\n  -d {} \\\n  {endpoint}", sh(&ca.to_string_lossy()), sh(body)),
+            "note": "An open RFC 7591 registration: the answer carries client_id, client_secret and the registration access token.",
+        })
+    } else {
+        let cli = st
+            .cli_path
+            .as_ref()
+            .map_or_else(|| "mockbank".to_owned(), |c| sh(&c.to_string_lossy()));
+        json!({
+            "command": format!("{cli} tpp register --profile {} --data-dir {}", sh(&p.id), sh(&st.data_dir.to_string_lossy())),
+            "note": "The built-in reference TPP mints directory credentials, signs and sends the request over mutual TLS as this profile wants it.",
+        })
+    }
 }
 
 /// JSON that can sit inside a `<script>` element: no `<`, `>` or `&` outside escapes.
@@ -328,9 +368,14 @@ fn first_run_page(st: &AppState, login_error: Option<&str>) -> String {
     let mut rows = String::new();
     for p in st.profiles.current().iter() {
         let issuer = p.issuer(&st.base_url);
-        let curl = format!(
-            "curl --cacert ca.pem -H 'Content-Type: application/json' -d '{{\"redirect_uris\":[\"https://tpp.example/cb\"],\"client_name\":\"demo\"}}' {issuer}/register"
-        );
+        let endpoint = mockbank_core::discovery::document(p, &st.base_url)["registration_endpoint"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let curl = first_run(st, p, &endpoint)["command"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         rows.push_str(&format!(
             "<section><h2>{}</h2><p>{}</p><p>Issuer: <code>{}</code> — <a href=\"{}/.well-known/openid-configuration\">discovery</a></p><pre>{}</pre></section>",
             escape(&p.settings.title),
@@ -352,7 +397,13 @@ fn first_run_page(st: &AppState, login_error: Option<&str>) -> String {
     include_str!("../../../../ui/first-run.html")
         .replace("{{BASE_URL}}", &escape(&st.base_url))
         .replace("{{NOTICE}}", &notice)
-        .replace("{{PROFILES}}", &rows)
+        .replace(
+            "{{PROFILES}}",
+            &format!(
+                r#"{rows}<script id="mockbank-bootstrap" type="application/json">{}</script>"#,
+                script_json(&bootstrap(st, login_error))
+            ),
+        )
 }
 
 fn content_type(path: &str) -> &'static str {

@@ -1,0 +1,650 @@
+//! The reference TPP's flows for one profile: registration in the profile's format with a
+//! deviation applied, client credentials at the token endpoint, and RFC 7592 / OBUK
+//! management. What a registration returned is kept in the state dir for later commands.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use josekit::jws::{JwsHeader, PS256, RS256};
+use josekit::jwt::{self, JwtPayload};
+use serde_json::{json, Map, Value};
+
+use crate::http::{Identity, Request, Response};
+use crate::{Deviation, Flavor, Target};
+
+/// The redirect URI the reference TPP registers (the directory's default for minted software).
+const REDIRECT_URI: &str = "https://tpp.example.com/callback";
+
+/// What one step did: the contract's `{"profile","deviation","status","client_id",
+/// "trace_id","response"}`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outcome {
+    pub profile: String,
+    pub deviation: &'static str,
+    pub status: u16,
+    pub client_id: Option<String>,
+    pub trace_id: Option<String>,
+    pub response: Value,
+}
+
+/// The reference TPP facing one profile of a bank.
+pub struct Session<'a> {
+    pub target: &'a Target,
+    pub profile: String,
+    pub discovery: Value,
+    pub flavor: Flavor,
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl<'a> Session<'a> {
+    /// Reads the profile's discovery and learns its flavor (from a mockbank's admin API,
+    /// the target's setting, or a guess from discovery).
+    pub async fn open(target: &'a Target, profile: &str) -> anyhow::Result<Session<'a>> {
+        let url = target.url(&format!("/{profile}/.well-known/openid-configuration"));
+        let r = target.https.send(Request::new("GET", url.clone())).await?;
+        if r.status != 200 {
+            bail!(
+                "discovery {url} answered {}: is `{profile}` a profile of this bank?",
+                r.status
+            );
+        }
+        let discovery = r.json();
+        let flavor = match target.flavor {
+            Some(f) => f,
+            None => match target.admin_token {
+                Some(_) => target
+                    .profiles()
+                    .await?
+                    .iter()
+                    .find(|p| p["id"] == profile)
+                    .and_then(|p| p["tpp_flavor"].as_str())
+                    .and_then(Flavor::parse)
+                    .unwrap_or_else(|| Flavor::guess(&discovery)),
+                None => Flavor::guess(&discovery),
+            },
+        };
+        Ok(Session {
+            target,
+            profile: profile.to_owned(),
+            discovery,
+            flavor,
+        })
+    }
+
+    fn endpoint(&self, name: &str) -> anyhow::Result<String> {
+        self.discovery[name]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("discovery of `{}` has no {name}", self.profile))
+    }
+
+    fn issuer(&self) -> String {
+        self.discovery["issuer"].as_str().map_or_else(
+            || self.target.url(&format!("/{}", self.profile)),
+            str::to_owned,
+        )
+    }
+
+    /// The scopes of `wanted` the profile supports, space-separated.
+    fn scopes(&self, wanted: &[&str]) -> Option<String> {
+        let supported = strings(&self.discovery["scopes_supported"]);
+        let s: Vec<&str> = wanted
+            .iter()
+            .copied()
+            .filter(|w| supported.is_empty() || supported.iter().any(|s| s == w))
+            .collect();
+        (!s.is_empty()).then(|| s.join(" "))
+    }
+
+    fn outcome(&self, deviation: Deviation, r: &Response, client_id: Option<String>) -> Outcome {
+        let response = r.json();
+        Outcome {
+            profile: self.profile.clone(),
+            deviation: deviation.name(),
+            status: r.status,
+            client_id: client_id.or_else(|| response["client_id"].as_str().map(str::to_owned)),
+            trace_id: r.trace_id(),
+            response,
+        }
+    }
+
+    // --- directory credentials ---
+
+    fn state_path(&self, kind: &str, name: &str) -> PathBuf {
+        self.target
+            .state_dir
+            .join(kind)
+            .join(format!("{name}.json"))
+    }
+
+    /// Credentials for this profile: the target's bundle, a reused one, or a new one minted
+    /// by the mock directory (a broken variant, or revoked, as the deviation asks).
+    async fn bundle(&self, deviation: Deviation) -> anyhow::Result<Value> {
+        let variant = match deviation {
+            Deviation::ForeignCaCert => Some("foreign_ca_transport_cert"),
+            Deviation::ExpiredCert => Some("expired_transport_cert"),
+            Deviation::AlgNoneSsa => Some("alg_none"),
+            _ => None,
+        };
+        let fresh = variant.is_some() || deviation == Deviation::RevokedSoftware;
+        if !fresh {
+            if let Some(b) = &self.target.bundle {
+                return Ok(b.clone());
+            }
+            if let Some(b) = read_json(&self.state_path("bundles", &self.profile)) {
+                return Ok(b);
+            }
+        } else if self.target.admin_token.is_none() {
+            bail!(
+                "`{}` needs credentials minted by a mockbank's directory (an admin token)",
+                deviation.name()
+            );
+        }
+        let mint_profile = match self.flavor {
+            // The directory mints eIDAS certificates for `stet` (see `POST /directory/software`).
+            Flavor::Stet => "stet",
+            _ => self.profile.as_str(),
+        };
+        let mut body = json!({
+            "org_name": "Reference TPP Ltd", "software_name": "mockbank reference TPP",
+            "roles": ["AISP", "PISP"], "redirect_uris": [REDIRECT_URI], "profile": mint_profile,
+        });
+        if let Some(v) = variant {
+            body["variant"] = v.into();
+        }
+        let r = self
+            .target
+            .admin("POST", "/directory/software", Some(&body))
+            .await?;
+        if r.status != 201 {
+            bail!("minting credentials answered {}: {}", r.status, r.json());
+        }
+        let bundle = r.json();
+        if deviation == Deviation::RevokedSoftware {
+            // STET has no software in its directory: what is revoked is the licence (stet.md §4).
+            let path = match self.flavor {
+                Flavor::Stet => format!(
+                    "/directory/orgs/{}/revoke",
+                    bundle["org_id"].as_str().unwrap_or_default()
+                ),
+                _ => format!(
+                    "/directory/software/{}/revoke",
+                    bundle["software_id"].as_str().unwrap_or_default()
+                ),
+            };
+            let r = self.target.admin("POST", &path, None).await?;
+            if r.status >= 300 {
+                bail!("revoking the software answered {}: {}", r.status, r.json());
+            }
+        } else if !fresh {
+            write_json(&self.state_path("bundles", &self.profile), &bundle)?;
+        }
+        Ok(bundle)
+    }
+
+    fn identity(bundle: &Value) -> Option<Identity> {
+        Some(Identity {
+            cert_pem: bundle["transport_cert_pem"].as_str()?.to_owned(),
+            key_pem: bundle["transport_key_pem"].as_str()?.to_owned(),
+        })
+    }
+
+    // --- registration ---
+
+    /// The metadata a correct TPP registers with this profile.
+    fn metadata(&self, bundle: Option<&Value>) -> Map<String, Value> {
+        let mut m = Map::new();
+        let mut put = |k: &str, v: Value| {
+            m.insert(k.to_owned(), v);
+        };
+        match self.flavor {
+            Flavor::Generic => {
+                put("redirect_uris", json!([REDIRECT_URI]));
+                put("client_name", "mockbank reference TPP".into());
+                put(
+                    "grant_types",
+                    json!(["authorization_code", "client_credentials"]),
+                );
+                put("response_types", json!(["code"]));
+                put("token_endpoint_auth_method", "client_secret_basic".into());
+                if let Some(s) = self.scopes(&["accounts", "payments"]) {
+                    put("scope", s.into());
+                }
+            }
+            Flavor::Obuk => {
+                let b = bundle.cloned().unwrap_or(Value::Null);
+                let software_id = b["software_id"].as_str().unwrap_or_default();
+                put("iss", software_id.into());
+                put("iat", now().into());
+                put("exp", (now() + 300).into());
+                put("aud", self.issuer().into());
+                put("jti", crate::uuid_v4().into());
+                let redirects = match b.get("redirect_uris") {
+                    Some(v) if v.is_array() => v.clone(),
+                    _ => json!([REDIRECT_URI]),
+                };
+                put("redirect_uris", redirects);
+                put("token_endpoint_auth_method", "tls_client_auth".into());
+                put(
+                    "tls_client_auth_subject_dn",
+                    b["transport_subject_dn"].clone(),
+                );
+                put(
+                    "grant_types",
+                    json!(["authorization_code", "client_credentials"]),
+                );
+                put("response_types", json!(["code id_token"]));
+                if let Some(s) = self.scopes(&["openid", "accounts", "payments"]) {
+                    put("scope", s.into());
+                }
+                put("software_statement", b["software_statement"].clone());
+                put("application_type", "web".into());
+                put("id_token_signed_response_alg", "PS256".into());
+                put("request_object_signing_alg", "PS256".into());
+            }
+            Flavor::Stet => {
+                put("redirect_uris", json!([REDIRECT_URI]));
+                put("token_endpoint_auth_method", "tls_client_auth".into());
+                put(
+                    "grant_types",
+                    json!(["authorization_code", "client_credentials"]),
+                );
+                put("response_types", json!(["code"]));
+                put("client_name", "mockbank reference TPP".into());
+                if let Some(s) = self.scopes(&["aisp", "pisp"]) {
+                    put("scope", s.into());
+                }
+                put("contacts", json!(["ops@tpp.example.com"]));
+            }
+        }
+        m
+    }
+
+    /// The metadata changes a deviation makes, in any format.
+    fn deviate(&self, deviation: Deviation, m: &mut Map<String, Value>) {
+        match deviation {
+            Deviation::RedirectFragment => {
+                let first = strings(&m["redirect_uris"])
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| REDIRECT_URI.to_owned());
+                m.insert("redirect_uris".into(), json!([format!("{first}#fragment")]));
+            }
+            Deviation::MissingRedirectUris => {
+                m.remove("redirect_uris");
+            }
+            Deviation::UnknownGrantType => {
+                let mut grants = strings(&m["grant_types"]);
+                grants.push("urn:example:params:grant-type:unknown".into());
+                m.insert("grant_types".into(), json!(grants));
+            }
+            Deviation::WrongAuthMethod => {
+                let supported = strings(&self.discovery["token_endpoint_auth_methods_supported"]);
+                let wrong = [
+                    "private_key_jwt",
+                    "tls_client_auth",
+                    "client_secret_basic",
+                    "client_secret_post",
+                    "client_secret_jwt",
+                ]
+                .into_iter()
+                .find(|m| !supported.iter().any(|s| s == m))
+                .unwrap_or("urn:example:unknown-auth-method");
+                m.insert("token_endpoint_auth_method".into(), wrong.into());
+            }
+            Deviation::ExpiredRequest => {
+                m.insert("iat".into(), (now() - 600).into());
+                m.insert("exp".into(), (now() - 300).into());
+            }
+            Deviation::TamperedSsa => {
+                if let Some(ssa) = m.get("software_statement").and_then(Value::as_str) {
+                    m.insert("software_statement".into(), tamper(ssa).into());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Signs OBUK request claims with the bundle's key (PS256 and its `kid`, or as the
+    /// deviation says).
+    fn sign(
+        &self,
+        bundle: &Value,
+        claims: &Map<String, Value>,
+        deviation: Deviation,
+    ) -> anyhow::Result<String> {
+        let pem = bundle["signing_key_pem"]
+            .as_str()
+            .context("the bundle has no signing_key_pem")?;
+        let key = match deviation {
+            Deviation::WrongSigningKey => josekit::jwk::alg::rsa::RsaKeyPair::generate(2048)?,
+            _ => josekit::jwk::alg::rsa::RsaKeyPair::from_pem(pem)
+                .context("the reference client signs with RSA keys (mint with key_type RSA)")?,
+        };
+        let jwk = key.to_jwk_private_key();
+        let mut header = JwsHeader::new();
+        header.set_key_id(bundle["signing_kid"].as_str().unwrap_or_default());
+        header.set_token_type("JWT");
+        let payload = JwtPayload::from_map(claims.clone())?;
+        Ok(match deviation {
+            Deviation::Rs256 => {
+                jwt::encode_with_signer(&payload, &header, &RS256.signer_from_jwk(&jwk)?)?
+            }
+            _ => jwt::encode_with_signer(&payload, &header, &PS256.signer_from_jwk(&jwk)?)?,
+        })
+    }
+
+    /// A signed OBUK registration request, ready to POST (`mockbank tpp sign`): the correct
+    /// claims with `overrides` on top (a `null` removes a claim).
+    pub async fn signed_request(
+        &self,
+        overrides: &Map<String, Value>,
+    ) -> anyhow::Result<(String, Value)> {
+        if self.flavor != Flavor::Obuk {
+            bail!(
+                "`{}` takes JSON registrations, not signed requests",
+                self.profile
+            );
+        }
+        let bundle = self.bundle(Deviation::None).await?;
+        let mut claims = self.metadata(Some(&bundle));
+        for (k, v) in overrides {
+            if v.is_null() {
+                claims.remove(k);
+            } else {
+                claims.insert(k.clone(), v.clone());
+            }
+        }
+        Ok((self.sign(&bundle, &claims, Deviation::None)?, bundle))
+    }
+
+    /// Registers as a correct TPP would, with `deviation` applied.
+    pub async fn register(&self, deviation: Deviation) -> anyhow::Result<Outcome> {
+        if !deviation.applies(self.flavor) {
+            bail!(
+                "`{}` does not apply to `{}` ({:?} registrations)",
+                deviation.name(),
+                self.profile,
+                self.flavor
+            );
+        }
+        let endpoint = self.endpoint("registration_endpoint")?;
+        let bundle = match self.flavor {
+            Flavor::Generic => None,
+            _ => Some(self.bundle(deviation).await?),
+        };
+        let identity = bundle
+            .as_ref()
+            .and_then(Self::identity)
+            .filter(|_| deviation != Deviation::NoClientCert);
+        let mut m = self.metadata(bundle.as_ref());
+        self.deviate(deviation, &mut m);
+        let (content_type, body) = match (self.flavor, &bundle) {
+            (Flavor::Obuk, Some(b)) => (
+                "application/jose",
+                self.sign(b, &m, deviation)?.into_bytes(),
+            ),
+            _ => (
+                "application/json",
+                Value::Object(m.clone()).to_string().into_bytes(),
+            ),
+        };
+        let send = || {
+            Request::new("POST", endpoint.clone())
+                .body(content_type, body.clone())
+                .identity(identity.as_ref())
+        };
+        let mut r = self.target.https.send(send()).await?;
+        if deviation == Deviation::ReplayedJti {
+            r = self.target.https.send(send()).await?;
+        }
+        let out = self.outcome(deviation, &r, None);
+        if r.status == 201 {
+            if let Some(id) = out.client_id.as_deref() {
+                let record = json!({
+                    "profile": self.profile, "flavor": self.flavor, "client_id": id,
+                    "client_secret": out.response.get("client_secret"),
+                    "registration_access_token": out.response.get("registration_access_token"),
+                    "registration_client_uri": out.response.get("registration_client_uri"),
+                    "registered": m, "bundle": bundle,
+                });
+                write_json(&self.state_path("clients", id), &record)?;
+            }
+        }
+        Ok(out)
+    }
+
+    // --- after registration ---
+
+    fn client(&self, client_id: &str) -> anyhow::Result<Value> {
+        let record = read_json(&self.state_path("clients", client_id)).with_context(|| {
+            format!(
+                "no client `{client_id}` registered by this reference client (in {})",
+                self.target.state_dir.display()
+            )
+        })?;
+        if record["profile"] != self.profile.as_str() {
+            bail!(
+                "client `{client_id}` was registered with `{}`",
+                record["profile"]
+            );
+        }
+        Ok(record)
+    }
+
+    /// Client credentials at the token endpoint (RFC 6749 §4.4), authenticated as the
+    /// client registered: `client_secret_basic`, or `tls_client_auth` over its certificate.
+    pub async fn token(&self, client_id: &str) -> anyhow::Result<Outcome> {
+        let record = self.client(client_id)?;
+        let endpoint = self.endpoint("token_endpoint")?;
+        let identity = Self::identity(&record["bundle"]);
+        let mut form = vec![("grant_type", "client_credentials".to_owned())];
+        let mut req = Request::new("POST", endpoint);
+        match self.flavor {
+            Flavor::Generic => {
+                let secret = record["client_secret"].as_str().unwrap_or_default();
+                let basic = base64::engine::general_purpose::STANDARD
+                    .encode(format!("{client_id}:{secret}"));
+                req = req.header("authorization", format!("Basic {basic}"));
+            }
+            Flavor::Obuk | Flavor::Stet => {
+                form.push(("client_id", client_id.to_owned()));
+                let wanted: &[&str] = if self.flavor == Flavor::Obuk {
+                    &["accounts"]
+                } else {
+                    &["aisp"]
+                };
+                if let Some(s) = self.scopes(wanted) {
+                    form.push(("scope", s));
+                }
+            }
+        }
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+            .collect();
+        let r = self
+            .target
+            .https
+            .send(
+                req.body("application/x-www-form-urlencoded", body.join("&"))
+                    .identity(identity.as_ref()),
+            )
+            .await?;
+        Ok(self.outcome(Deviation::None, &r, Some(client_id.to_owned())))
+    }
+
+    /// The client configuration endpoint and the credential that manages it: the RAT
+    /// (RFC 7592 §2), or for OBUK a fresh client-credentials access token.
+    /// `Err(outcome)`: the bank refused the token that management needs (its answer).
+    async fn management(
+        &self,
+        client_id: &str,
+        record: &Value,
+    ) -> anyhow::Result<Result<(String, String), Outcome>> {
+        match self.flavor {
+            Flavor::Obuk => {
+                let t = self.token(client_id).await?;
+                let Some(token) = t.response["access_token"].as_str().map(str::to_owned) else {
+                    return Ok(Err(t));
+                };
+                Ok(Ok((
+                    format!("{}/{client_id}", self.endpoint("registration_endpoint")?),
+                    token,
+                )))
+            }
+            _ => {
+                let uri = record["registration_client_uri"]
+                    .as_str()
+                    .context("the registration gave no registration_client_uri")?;
+                let rat = record["registration_access_token"]
+                    .as_str()
+                    .context("the registration gave no registration_access_token")?;
+                Ok(Ok((uri.to_owned(), rat.to_owned())))
+            }
+        }
+    }
+
+    async fn manage(&self, method: &str, client_id: &str) -> anyhow::Result<Outcome> {
+        let mut record = self.client(client_id)?;
+        let (uri, token) = match self.management(client_id, &record).await? {
+            Ok(m) => m,
+            // No token, no management: the token endpoint's refusal is the answer.
+            Err(refused) => return Ok(refused),
+        };
+        let identity = Self::identity(&record["bundle"]);
+        let mut req = Request::new(method, uri)
+            .bearer(&token)
+            .identity(identity.as_ref());
+        if method == "PUT" {
+            // RFC 7592 §2.2: the whole registration again, with its client_id.
+            let mut m = match self.flavor {
+                Flavor::Obuk => self.metadata(record.get("bundle")),
+                _ => record["registered"]
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            m.insert("client_id".into(), client_id.into());
+            if self.flavor != Flavor::Obuk {
+                m.insert(
+                    "client_name".into(),
+                    "mockbank reference TPP (updated)".into(),
+                );
+            }
+            req = match self.flavor {
+                Flavor::Obuk => req.body(
+                    "application/jose",
+                    self.sign(&record["bundle"], &m, Deviation::None)?,
+                ),
+                _ => req.json(&Value::Object(m)),
+            };
+        }
+        let r = self.target.https.send(req).await?;
+        let out = self.outcome(Deviation::None, &r, Some(client_id.to_owned()));
+        let path = self.state_path("clients", client_id);
+        if method == "DELETE" && r.status == 204 {
+            // Kept (marked) so a later read shows what the bank answers for a deleted client.
+            record["deleted"] = true.into();
+            write_json(&path, &record)?;
+        } else if let Some(rat) = out
+            .response
+            .get("registration_access_token")
+            .filter(|v| v.is_string())
+        {
+            // The profile rotated the token (RFC 7592 §3): keep the new one.
+            record["registration_access_token"] = rat.clone();
+            write_json(&path, &record)?;
+        }
+        Ok(out)
+    }
+
+    pub async fn read(&self, client_id: &str) -> anyhow::Result<Outcome> {
+        self.manage("GET", client_id).await
+    }
+    pub async fn update(&self, client_id: &str) -> anyhow::Result<Outcome> {
+        self.manage("PUT", client_id).await
+    }
+    pub async fn delete(&self, client_id: &str) -> anyhow::Result<Outcome> {
+        self.manage("DELETE", client_id).await
+    }
+}
+
+/// The SSA with one claim changed and its signature kept.
+fn tamper(ssa: &str) -> String {
+    let parts: Vec<&str> = ssa.split('.').collect();
+    let Some(mut claims) = parts
+        .get(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|b| serde_json::from_slice::<Map<String, Value>>(&b).ok())
+    else {
+        return format!("{ssa}x");
+    };
+    claims.insert(
+        "software_client_name".into(),
+        "Tampered after signing".into(),
+    );
+    let payload = URL_SAFE_NO_PAD.encode(Value::Object(claims).to_string());
+    format!("{}.{payload}.{}", parts[0], parts.get(2).unwrap_or(&""))
+}
+
+fn read_json(path: &std::path::Path) -> Option<Value> {
+    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+}
+
+/// Writes a state file owner-only: it holds private keys and tokens.
+fn write_json(path: &std::path::Path, v: &Value) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().context("a state file has a folder")?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(serde_json::to_string_pretty(v)?.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tampering_keeps_header_and_signature() {
+        let ssa = "eyJhbGciOiJQUzI1NiJ9.eyJzb2Z0d2FyZV9pZCI6ImEifQ.c2ln";
+        let t = super::tamper(ssa);
+        let parts: Vec<&str> = t.split('.').collect();
+        assert_eq!(parts[0], "eyJhbGciOiJQUzI1NiJ9");
+        assert_eq!(parts[2], "c2ln");
+        assert_ne!(parts[1], "eyJzb2Z0d2FyZV9pZCI6ImEifQ");
+    }
+}

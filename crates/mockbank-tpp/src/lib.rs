@@ -1,0 +1,187 @@
+//! mockbank's built-in reference client: it acts as a correct TPP against any profile —
+//! reads discovery, mints or reuses directory credentials suited to the profile, builds the
+//! request in the profile's format (RFC 7591 JSON, or an OBUK JWS carrying the SSA), talks
+//! HTTPS with mutual TLS — and performs register, token, read, update and delete. It applies
+//! named [`Deviation`]s, and [`compare`] replays the same intent against several profiles.
+//! It works against any bank: a [`Target`] is a base URL, a CA and, for a mockbank, its
+//! admin token (which mints credentials and reads traces).
+
+mod client;
+pub mod compare;
+mod deviation;
+pub mod http;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde_json::Value;
+
+pub use client::{Outcome, Session};
+pub use deviation::Deviation;
+pub use http::{Https, Identity};
+
+/// How a profile's TPPs register: what they send and which credentials they hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flavor {
+    /// RFC 7591 JSON, no directory credentials, RFC 7592 registration access token.
+    Generic,
+    /// OBUK: a JWS signed with the software's key, carrying the SSA, over mTLS with the
+    /// directory's transport certificate; management with a client-credentials token.
+    Obuk,
+    /// STET / PSD2: JSON over mTLS with an eIDAS QWAC, which is the client's identity.
+    Stet,
+}
+
+impl Flavor {
+    pub fn parse(name: &str) -> Option<Flavor> {
+        match name {
+            "generic" => Some(Flavor::Generic),
+            "obuk" => Some(Flavor::Obuk),
+            "stet" => Some(Flavor::Stet),
+            _ => None,
+        }
+    }
+
+    /// A best guess from a discovery document alone, for banks that are not a mockbank.
+    pub fn guess(discovery: &Value) -> Flavor {
+        let methods: Vec<&str> = discovery["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if discovery
+            .get("registration_request_signing_alg_values_supported")
+            .is_some()
+        {
+            Flavor::Obuk
+        } else if methods == ["tls_client_auth"] {
+            Flavor::Stet
+        } else {
+            Flavor::Generic
+        }
+    }
+}
+
+/// The bank the reference client talks to.
+#[derive(Clone)]
+pub struct Target {
+    pub base_url: String,
+    pub ca_pem: String,
+    pub https: Https,
+    /// A mockbank's admin token: mints directory credentials and reads traces.
+    pub admin_token: Option<String>,
+    /// Where the client keeps what it registered (credentials, tokens) between commands.
+    pub state_dir: PathBuf,
+    /// Credentials to use instead of minting (a bundle as `mockbank directory issue` writes it).
+    pub bundle: Option<Value>,
+    /// The flavor to assume, when the bank does not say.
+    pub flavor: Option<Flavor>,
+}
+
+impl Target {
+    pub fn new(
+        base_url: &str,
+        ca_pem: &str,
+        admin_token: Option<String>,
+        state_dir: PathBuf,
+    ) -> anyhow::Result<Target> {
+        Ok(Target {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            ca_pem: ca_pem.to_owned(),
+            https: Https::new(ca_pem)?,
+            admin_token,
+            state_dir,
+            bundle: None,
+            flavor: None,
+        })
+    }
+
+    /// A running mockbank, found through its data dir (`server.json`, `ca.pem`,
+    /// `admin-token`); the client's state goes to `DIR/tpp`.
+    pub fn from_data_dir(dir: &Path) -> anyhow::Result<Target> {
+        let server: Value = std::fs::read_to_string(dir.join("server.json"))
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .with_context(|| {
+                format!(
+                    "no running mockbank found in {} (start `mockbank serve --data-dir {}` first)",
+                    dir.display(),
+                    dir.display()
+                )
+            })?;
+        let base_url = server["base_url"]
+            .as_str()
+            .context("server.json has no base_url")?;
+        let ca = std::fs::read_to_string(dir.join("ca.pem"))
+            .with_context(|| format!("reading {}", dir.join("ca.pem").display()))?;
+        let token = std::fs::read_to_string(dir.join("admin-token"))
+            .with_context(|| format!("reading {}", dir.join("admin-token").display()))?;
+        Target::new(
+            base_url,
+            &ca,
+            Some(token.trim().to_owned()),
+            dir.join("tpp"),
+        )
+    }
+
+    /// `{base_url}{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// An admin API call (needs the admin token).
+    pub async fn admin(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<http::Response> {
+        let token = self.admin_token.as_deref().with_context(|| {
+            format!(
+                "`{path}` needs a mockbank's admin token (use --data-dir, or --admin-token-file)"
+            )
+        })?;
+        let mut req = http::Request::new(method, self.url(path)).bearer(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        self.https.send(req).await
+    }
+
+    /// The trace a mockbank recorded for a request (`None` without admin token or trace).
+    pub async fn trace(&self, id: &str) -> Option<Value> {
+        self.admin_token.as_ref()?;
+        let r = self
+            .admin("GET", &format!("/admin/traces/{id}"), None)
+            .await
+            .ok()?;
+        (r.status == 200).then(|| r.json())
+    }
+
+    /// The profiles the bank serves: a mockbank's admin list, or the ids given.
+    pub async fn profiles(&self) -> anyhow::Result<Vec<Value>> {
+        let r = self.admin("GET", "/admin/profiles", None).await?;
+        anyhow::ensure!(r.status == 200, "GET /admin/profiles answered {}", r.status);
+        Ok(r.json().as_array().cloned().unwrap_or_default())
+    }
+}
+
+/// A random UUID v4 (RFC 9562 §5.4), for `jti` values.
+pub fn uuid_v4() -> String {
+    use ring::rand::SecureRandom;
+    let mut b = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut b)
+        .expect("the system's random source");
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}

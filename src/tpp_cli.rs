@@ -1,0 +1,365 @@
+//! `mockbank tpp ...` and `mockbank compare`: the built-in reference TPP (`mockbank-tpp`)
+//! on the command line, against a running mockbank (`--data-dir`) or any bank
+//! (`--base-url --ca`).
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand, ValueEnum};
+use mockbank_tpp::compare::{self, Format as CompareFormat};
+use mockbank_tpp::{Deviation, Flavor, Session, Target};
+use serde_json::{Map, Value};
+
+/// Where the bank is.
+#[derive(Args, Clone)]
+pub struct TargetArgs {
+    /// A running mockbank's data dir (its server.json, ca.pem and admin-token); the default
+    /// data dir when neither this nor --base-url is given.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Any bank's base URL (profiles are issuers at `{base_url}/{profile}`).
+    #[arg(long, value_name = "URL", requires = "ca")]
+    base_url: Option<String>,
+    /// The CA that signs the bank's server certificate (PEM), with --base-url.
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
+    /// A mockbank admin token file, with --base-url (mints credentials, reads traces).
+    #[arg(long, value_name = "FILE")]
+    admin_token_file: Option<PathBuf>,
+    /// Directory credentials to use instead of minting (a `bundle.json` of `mockbank directory issue`).
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<PathBuf>,
+    /// How the profile registers, when the bank does not say (not a mockbank).
+    #[arg(long, value_enum)]
+    flavor: Option<FlavorArg>,
+    /// Where the reference client keeps what it registered (default: DATA_DIR/tpp, or
+    /// ./.mockbank-tpp with --base-url).
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FlavorArg {
+    Generic,
+    Obuk,
+    Stet,
+}
+
+impl TargetArgs {
+    fn target(&self) -> anyhow::Result<Target> {
+        let mut target = match (&self.base_url, &self.data_dir) {
+            (Some(url), _) => {
+                let ca_path = self.ca.as_ref().context("--base-url needs --ca")?;
+                let ca = std::fs::read_to_string(ca_path)
+                    .with_context(|| format!("reading {}", ca_path.display()))?;
+                let token = match &self.admin_token_file {
+                    Some(f) => Some(
+                        std::fs::read_to_string(f)
+                            .with_context(|| format!("reading {}", f.display()))?
+                            .trim()
+                            .to_owned(),
+                    ),
+                    None => None,
+                };
+                Target::new(url, &ca, token, PathBuf::from(".mockbank-tpp"))?
+            }
+            (None, Some(dir)) => Target::from_data_dir(dir)?,
+            (None, None) => Target::from_data_dir(&crate::default_data_dir()?)?,
+        };
+        if let Some(state) = &self.state {
+            target.state_dir = state.clone();
+        }
+        if let Some(b) = &self.bundle {
+            let text =
+                std::fs::read_to_string(b).with_context(|| format!("reading {}", b.display()))?;
+            target.bundle = Some(
+                serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not JSON", b.display()))?,
+            );
+        }
+        target.flavor = self.flavor.map(|f| match f {
+            FlavorArg::Generic => Flavor::Generic,
+            FlavorArg::Obuk => Flavor::Obuk,
+            FlavorArg::Stet => Flavor::Stet,
+        });
+        Ok(target)
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+pub enum OutFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+pub struct ClientArgs {
+    #[arg(long)]
+    profile: String,
+    #[arg(long)]
+    client_id: String,
+    #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+    format: OutFormat,
+    #[command(flatten)]
+    target: TargetArgs,
+}
+
+#[derive(Subcommand)]
+pub enum TppCommand {
+    /// Register as a correct TPP would (credentials, format, mTLS, signing), or with a deviation.
+    Register {
+        #[arg(long)]
+        profile: String,
+        /// A named deviation (`mockbank tpp deviations`); default `none`.
+        #[arg(long, default_value = "none")]
+        deviation: String,
+        #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+        format: OutFormat,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Client credentials at the token endpoint, as the client registered.
+    Token(ClientArgs),
+    /// Read the client's registration (RFC 7592 GET).
+    Read(ClientArgs),
+    /// Update the client's registration (RFC 7592 PUT); a rotated token is kept.
+    Update(ClientArgs),
+    /// Delete the client's registration (RFC 7592 DELETE).
+    Delete(ClientArgs),
+    /// The named deviations and the profiles each applies to.
+    Deviations {
+        #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+        format: OutFormat,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Print a signed registration request (OBUK) ready for curl.
+    Sign {
+        #[arg(long)]
+        profile: String,
+        /// A JSON object of claims to set over the correct ones (`null` removes one).
+        #[arg(long, value_name = "FILE")]
+        claims: Option<PathBuf>,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// Profiles to compare, comma-separated (default: every served profile).
+    #[arg(long, value_delimiter = ',')]
+    profiles: Vec<String>,
+    /// A case (a deviation, `none` included); repeat for several (default: every case).
+    #[arg(long = "case")]
+    cases: Vec<String>,
+    #[arg(long, default_value = "table")]
+    format: String,
+    #[command(flatten)]
+    target: TargetArgs,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn print_outcome(out: &mockbank_tpp::Outcome, format: OutFormat) -> anyhow::Result<()> {
+    match format {
+        OutFormat::Json => out!("{}", serde_json::to_string(out)?),
+        OutFormat::Text => {
+            out!(
+                "{} {} → {}{}{}",
+                out.profile,
+                out.deviation,
+                out.status,
+                out.client_id
+                    .as_deref()
+                    .map(|c| format!("  client_id={c}"))
+                    .unwrap_or_default(),
+                out.trace_id
+                    .as_deref()
+                    .map(|t| format!("  trace={t}"))
+                    .unwrap_or_default()
+            );
+            if !out.response.is_null() {
+                out!("{}", serde_json::to_string_pretty(&out.response)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The profiles and their flavors: the running server's, else the built-in ones.
+async fn flavors(target: Option<&Target>) -> Vec<(String, Flavor)> {
+    if let Some(t) = target {
+        if let Ok(list) = t.profiles().await {
+            return list
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p["id"].as_str()?.to_owned(),
+                        Flavor::parse(p["tpp_flavor"].as_str()?)?,
+                    ))
+                })
+                .collect();
+        }
+    }
+    mockbank_core::ProfileSet::builtin()
+        .map(|set| {
+            set.iter()
+                .filter_map(|p| Some((p.id.clone(), Flavor::parse(p.tpp_flavor())?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn run(command: TppCommand) -> anyhow::Result<()> {
+    runtime()?.block_on(async move {
+        match command {
+            TppCommand::Register { profile, deviation, format, target } => {
+                let d = Deviation::parse(&deviation).with_context(|| {
+                    format!("no deviation `{deviation}` (see `mockbank tpp deviations`)")
+                })?;
+                let target = target.target()?;
+                let s = Session::open(&target, &profile).await?;
+                print_outcome(&s.register(d).await?, format)
+            }
+            TppCommand::Token(a) => client_step(a, Step::Token).await,
+            TppCommand::Read(a) => client_step(a, Step::Read).await,
+            TppCommand::Update(a) => client_step(a, Step::Update).await,
+            TppCommand::Delete(a) => client_step(a, Step::Delete).await,
+            TppCommand::Deviations { format, target } => {
+                let t = target.target().ok();
+                let list = compare::cases_json(&flavors(t.as_ref()).await);
+                match format {
+                    OutFormat::Json => out!("{list}"),
+                    OutFormat::Text => {
+                        for d in list.as_array().into_iter().flatten() {
+                            let applies: Vec<&str> = d["applies_to"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(Value::as_str)
+                                .collect();
+                            out!(
+                                "{:<22} {}\n{:<22} applies to: {}",
+                                d["name"].as_str().unwrap_or(""),
+                                d["description"].as_str().unwrap_or(""),
+                                "",
+                                applies.join(", ")
+                            );
+                        }
+                    }
+                }
+                Ok(())
+            }
+            TppCommand::Sign { profile, claims, target } => {
+                let overrides: Map<String, Value> = match claims {
+                    Some(f) => {
+                        let text = std::fs::read_to_string(&f)
+                            .with_context(|| format!("reading {}", f.display()))?;
+                        match serde_json::from_str(&text)
+                            .with_context(|| format!("{} is not JSON", f.display()))?
+                        {
+                            Value::Object(m) => m,
+                            _ => bail!("{} must hold a JSON object of claims", f.display()),
+                        }
+                    }
+                    None => Map::new(),
+                };
+                let target = target.target()?;
+                let s = Session::open(&target, &profile).await?;
+                let (jws, bundle) = s.signed_request(&overrides).await?;
+                let dir = write_pems(&target, &profile, &bundle)?;
+                // Piped (into curl), the JWS goes out exactly, without a newline after it.
+                use std::io::IsTerminal;
+                crate::write_stdout(format_args!("{jws}"), std::io::stdout().is_terminal());
+                eprintln!(
+                    "# POST it over mTLS with the software's transport certificate, e.g.:\n# mockbank tpp sign --profile {profile} | curl --cacert {} --cert {} --key {} -H 'Content-Type: application/jose' --data-binary @- {}",
+                    dir.join("ca.pem").display(),
+                    dir.join("transport.pem").display(),
+                    dir.join("transport.key").display(),
+                    s.discovery["registration_endpoint"].as_str().unwrap_or("")
+                );
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Writes the bundle's PEMs where curl can read them: `STATE/bundles/PROFILE/`.
+fn write_pems(target: &Target, profile: &str, bundle: &Value) -> anyhow::Result<PathBuf> {
+    let dir = target.state_dir.join("bundles").join(profile);
+    std::fs::create_dir_all(&dir)?;
+    for (file, key) in [
+        ("transport.pem", "transport_cert_pem"),
+        ("transport.key", "transport_key_pem"),
+        ("signing.key", "signing_key_pem"),
+    ] {
+        if let Some(pem) = bundle[key].as_str() {
+            mockbank_pki::write_private(&dir.join(file), pem.as_bytes())?;
+        }
+    }
+    mockbank_pki::write_private(&dir.join("ca.pem"), target.ca_pem.as_bytes())?;
+    Ok(dir)
+}
+
+enum Step {
+    Token,
+    Read,
+    Update,
+    Delete,
+}
+
+async fn client_step(a: ClientArgs, step: Step) -> anyhow::Result<()> {
+    let target = a.target.target()?;
+    let s = Session::open(&target, &a.profile).await?;
+    let out = match step {
+        Step::Token => s.token(&a.client_id).await?,
+        Step::Read => s.read(&a.client_id).await?,
+        Step::Update => s.update(&a.client_id).await?,
+        Step::Delete => s.delete(&a.client_id).await?,
+    };
+    print_outcome(&out, a.format)
+}
+
+pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
+    let format = CompareFormat::parse(&args.format).with_context(|| {
+        format!(
+            "--format is json, table, markdown or csv (not `{}`)",
+            args.format
+        )
+    })?;
+    runtime()?.block_on(async move {
+        let target = args.target.target()?;
+        let profiles = if args.profiles.is_empty() {
+            flavors(Some(&target))
+                .await
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
+        } else {
+            args.profiles
+        };
+        let cases: Vec<Deviation> = if args.cases.is_empty() {
+            Deviation::ALL.to_vec()
+        } else {
+            args.cases
+                .iter()
+                .map(|n| {
+                    Deviation::parse(n)
+                        .with_context(|| format!("no case `{n}` (see `mockbank tpp deviations`)"))
+                })
+                .collect::<anyhow::Result<_>>()?
+        };
+        let matrix = compare::compare(&target, &profiles, &cases).await;
+        match format {
+            CompareFormat::Json => out!("{matrix}"),
+            f => out!("{}", compare::render(&matrix, f).trim_end()),
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,496 @@
+//! The built-in reference TPP (`mockbank tpp ...`, `mockbank compare`, `POST /admin/compare`)
+//! against the real server: a first 201 and the whole lifecycle on every shipped profile,
+//! every deviation where it applies (the golden matrix), the compare shape, `tpp sign`
+//! piped into curl, and the first-run commands run exactly as shown.
+
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use crate::common::{Bank, Request, BIN};
+
+const SHIPPED: [&str; 5] = [
+    "generic",
+    "generic-rotating",
+    "obuk-v3.2",
+    "obuk-v3.2-lenient",
+    "stet",
+];
+
+fn sorted_keys(v: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// Runs `mockbank ARGS --data-dir DIR`; returns exit success, stdout and stderr.
+fn cli(bank: &Bank, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(&bank.data_dir)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json_of(bank: &Bank, args: &[&str]) -> Value {
+    let (ok, out, err) = cli(bank, args);
+    assert!(ok, "mockbank {args:?} failed: {err}");
+    serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("{args:?}: not one JSON document ({e}): {out}"))
+}
+
+#[tokio::test]
+async fn the_reference_tpp_registers_and_manages_a_client_on_every_profile() {
+    let bank = Bank::start();
+    for profile in SHIPPED {
+        let reg = json_of(
+            &bank,
+            &["tpp", "register", "--profile", profile, "--format", "json"],
+        );
+        let keys = sorted_keys(&reg);
+        assert_eq!(
+            keys,
+            [
+                "client_id",
+                "deviation",
+                "profile",
+                "response",
+                "status",
+                "trace_id"
+            ]
+        );
+        assert_eq!(
+            (reg["profile"].as_str(), reg["deviation"].as_str()),
+            (Some(profile), Some("none"))
+        );
+        assert_eq!(reg["status"], 201, "{profile}: {reg}");
+        let id = reg["client_id"].as_str().unwrap().to_owned();
+        // Every step left a real trace, and the happy path failed no check.
+        let trace = bank
+            .admin_get(&format!(
+                "/admin/traces/{}",
+                reg["trace_id"].as_str().unwrap()
+            ))
+            .await
+            .json();
+        assert_eq!(
+            trace["summary"]["fail"], 0,
+            "{profile}: {}",
+            trace["checks"]
+        );
+        for (step, status) in [
+            ("token", 200),
+            ("read", 200),
+            ("update", 200),
+            ("read", 200),
+            ("delete", 204),
+        ] {
+            let out = json_of(
+                &bank,
+                &[
+                    "tpp",
+                    step,
+                    "--profile",
+                    profile,
+                    "--client-id",
+                    &id,
+                    "--format",
+                    "json",
+                ],
+            );
+            assert_eq!(out["status"], status, "{profile} {step}: {out}");
+            assert!(out["trace_id"].is_string());
+        }
+        // After the delete the bank no longer knows the client.
+        let out = json_of(
+            &bank,
+            &[
+                "tpp",
+                "read",
+                "--profile",
+                profile,
+                "--client-id",
+                &id,
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(out["status"], 401, "{profile}: {out}");
+    }
+    // The token rotated by generic-rotating's reads was followed: the update above succeeded.
+    // An unknown deviation or profile is an error that says so, not a request.
+    let (ok, _, err) = cli(
+        &bank,
+        &[
+            "tpp",
+            "register",
+            "--profile",
+            "generic",
+            "--deviation",
+            "nope",
+        ],
+    );
+    assert!(!ok && err.contains("no deviation `nope`"), "{err}");
+    let (ok, _, err) = cli(&bank, &["tpp", "register", "--profile", "nope"]);
+    assert!(!ok && err.contains("nope"), "{err}");
+    let (ok, _, err) = cli(
+        &bank,
+        &[
+            "tpp",
+            "register",
+            "--profile",
+            "generic",
+            "--deviation",
+            "rs256",
+        ],
+    );
+    assert!(!ok && err.contains("does not apply"), "{err}");
+}
+
+#[tokio::test]
+async fn deviations_list_what_they_apply_to() {
+    let bank = Bank::start();
+    let list = json_of(&bank, &["tpp", "deviations", "--format", "json"]);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    for required in [
+        "none",
+        "no_client_cert",
+        "foreign_ca_cert",
+        "redirect_fragment",
+        "wrong_signing_key",
+        "expired_request",
+        "replayed_jti",
+        "tampered_ssa",
+        "unknown_grant_type",
+        "revoked_software",
+        "rs256",
+        "alg_none_ssa",
+        "missing_redirect_uris",
+        "wrong_auth_method",
+        "expired_cert",
+    ] {
+        assert!(
+            names.contains(&required),
+            "{required} missing from {names:?}"
+        );
+    }
+    for d in list.as_array().unwrap() {
+        let keys = sorted_keys(d);
+        assert_eq!(keys, ["applies_to", "description", "name"]);
+    }
+    let of = |n: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == n)
+            .unwrap()["applies_to"]
+            .clone()
+    };
+    assert_eq!(
+        of("tampered_ssa"),
+        json!(["obuk-v3.2", "obuk-v3.2-lenient"])
+    );
+    assert_eq!(of("none").as_array().unwrap().len(), SHIPPED.len());
+}
+
+/// A cell without its trace id (which differs on every run).
+fn stable(matrix: &Value) -> Value {
+    let mut m = matrix.clone();
+    for row in m["cases"].as_array_mut().unwrap() {
+        for cell in row["results"].as_object_mut().unwrap().values_mut() {
+            cell.as_object_mut().unwrap().remove("trace_id");
+        }
+    }
+    m
+}
+
+/// The golden file: one line per case × profile cell and per check, so a behaviour change
+/// reads as a one-line diff in review.
+fn golden_text(m: &Value) -> String {
+    let mut lines = vec![
+        format!("{{\"profiles\": {},", m["profiles"]),
+        "\"cases\": [".to_owned(),
+    ];
+    let cases = m["cases"].as_array().unwrap();
+    for (i, row) in cases.iter().enumerate() {
+        lines.push(format!("  {{\"case\": {}, \"results\": {{", row["case"]));
+        let cells: Vec<String> = row["results"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(p, c)| format!("    {}: {c}", Value::from(p.as_str())))
+            .collect();
+        lines.push(cells.join(",\n"));
+        lines.push(format!(
+            "  }}}}{}",
+            if i + 1 < cases.len() { "," } else { "" }
+        ));
+    }
+    lines.push("],".to_owned());
+    lines.push("\"checks\": [".to_owned());
+    let checks: Vec<String> = m["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("  {c}"))
+        .collect();
+    lines.push(checks.join(",\n"));
+    lines.push("]}".to_owned());
+    lines.join("\n") + "\n"
+}
+
+#[tokio::test]
+async fn the_golden_matrix_holds_and_the_api_agrees_with_the_cli() {
+    let bank = Bank::start();
+    let matrix = json_of(&bank, &["compare", "--format", "json"]);
+    // The contract's shape.
+    assert_eq!(matrix["profiles"], json!(SHIPPED));
+    for row in matrix["cases"].as_array().unwrap() {
+        for p in SHIPPED {
+            let cell = &row["results"][p];
+            let keys = sorted_keys(cell);
+            assert_eq!(
+                keys,
+                [
+                    "applicable",
+                    "deciding_check",
+                    "error",
+                    "status",
+                    "trace_id"
+                ],
+                "{row}"
+            );
+            if cell["applicable"] == true {
+                assert!(
+                    cell["status"].is_u64() && cell["trace_id"].is_string(),
+                    "{row}"
+                );
+            }
+        }
+    }
+    for c in matrix["checks"].as_array().unwrap() {
+        for p in SHIPPED {
+            let o = c["outcomes"][p].as_str().unwrap();
+            assert!(["pass", "fail", "skip", "absent"].contains(&o), "{c}");
+        }
+    }
+    // Every deviation was refused wherever it applies, except where a profile accepts it on
+    // purpose (OBUK defaults the redirect URIs to the SSA's).
+    for row in matrix["cases"].as_array().unwrap() {
+        for p in SHIPPED {
+            let cell = &row["results"][p];
+            let accepted = cell["status"] == 201;
+            let expected = row["case"] == "none"
+                || (row["case"] == "missing_redirect_uris" && p.starts_with("obuk"));
+            if cell["applicable"] == true {
+                assert_eq!(accepted, expected, "{} on {p}: {cell}", row["case"]);
+            }
+        }
+    }
+    // The golden matrix: every behaviour change of a shipped profile is a visible diff.
+    let golden_path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/compare.json");
+    let now = stable(&matrix);
+    if std::env::var_os("MOCKBANK_UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(golden_path.parent().unwrap()).unwrap();
+        std::fs::write(&golden_path, golden_text(&now)).unwrap();
+    }
+    let golden: Value =
+        serde_json::from_str(&std::fs::read_to_string(&golden_path).unwrap()).unwrap();
+    let mut changed = Vec::new();
+    for (g, n) in golden["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(now["cases"].as_array().unwrap())
+    {
+        for p in SHIPPED {
+            if g["results"][p] != n["results"][p] {
+                changed.push(format!(
+                    "{} × {p}: was {}, now {}",
+                    g["case"], g["results"][p], n["results"][p]
+                ));
+            }
+        }
+    }
+    for g in golden["checks"].as_array().unwrap() {
+        let n = now["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == g["id"]);
+        match n {
+            Some(n) if n == g => {}
+            Some(n) => changed.push(format!(
+                "check {}: was {}, now {}",
+                g["id"], g["outcomes"], n["outcomes"]
+            )),
+            None => changed.push(format!("check {} no longer runs", g["id"])),
+        }
+    }
+    for n in now["checks"].as_array().unwrap() {
+        if !golden["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["id"] == n["id"])
+        {
+            changed.push(format!("check {} is new: {}", n["id"], n["outcomes"]));
+        }
+    }
+    assert_eq!(golden["profiles"], now["profiles"]);
+    assert_eq!(
+        golden["cases"].as_array().unwrap().len(),
+        now["cases"].as_array().unwrap().len()
+    );
+    assert!(
+        changed.is_empty(),
+        "behaviour drifted from tests/golden/compare.json (rerun with MOCKBANK_UPDATE_GOLDEN=1 to accept):\n{}",
+        changed.join("\n")
+    );
+    // The admin API answers the same matrix, and the other formats render it.
+    let cases = ["none", "redirect_fragment", "tampered_ssa"];
+    let body = json!({"profiles": ["generic", "obuk-v3.2", "stet"], "cases": cases});
+    let api = bank
+        .send(
+            Request::new("POST", "/admin/compare")
+                .bearer(&bank.admin_token)
+                .json(&body),
+        )
+        .await;
+    assert_eq!(api.status, 200, "{}", String::from_utf8_lossy(&api.body));
+    let cli_subset = json_of(
+        &bank,
+        &[
+            "compare",
+            "--profiles",
+            "generic,obuk-v3.2,stet",
+            "--case",
+            "none",
+            "--case",
+            "redirect_fragment",
+            "--case",
+            "tampered_ssa",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(stable(&api.json()), stable(&cli_subset));
+    let md = bank
+        .send(
+            Request::new("POST", "/admin/compare?format=markdown")
+                .bearer(&bank.admin_token)
+                .json(&body),
+        )
+        .await
+        .json();
+    assert_eq!(md["format"], "markdown");
+    assert!(
+        md["text"]
+            .as_str()
+            .unwrap()
+            .contains("| redirect_fragment * |"),
+        "{md}"
+    );
+    let (ok, csv, _) = cli(
+        &bank,
+        &[
+            "compare",
+            "--profiles",
+            "generic,stet",
+            "--case",
+            "none",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(
+        ok && csv.starts_with("case,generic,stet\nnone,201,201"),
+        "{csv}"
+    );
+    bank.send(
+        Request::new("POST", "/admin/compare")
+            .bearer(&bank.admin_token)
+            .json(&json!({"cases": ["nope"]})),
+    )
+    .await
+    .assert_error(400, "invalid_request");
+}
+
+#[tokio::test]
+async fn tpp_sign_output_is_accepted_by_curl() {
+    let bank = Bank::start();
+    // Two custom claims over the correct set.
+    let claims = bank.data_dir.join("claims.json");
+    std::fs::write(
+        &claims,
+        r#"{"client_name": "Signed by hand", "scope": "openid accounts"}"#,
+    )
+    .unwrap();
+    let state = bank.data_dir.join("tpp/bundles/obuk-v3.2");
+    let script = format!(
+        "'{BIN}' tpp sign --profile obuk-v3.2 --claims '{}' --data-dir '{}' | curl -sS --cacert '{}' --cert '{}' --key '{}' -H 'Content-Type: application/jose' --data-binary @- {}/obuk-v3.2/register",
+        claims.display(),
+        bank.data_dir.display(),
+        bank.data_dir.join("ca.pem").display(),
+        state.join("transport.pem").display(),
+        state.join("transport.key").display(),
+        bank.base_url
+    );
+    // A first sign mints the software and writes its PEMs where the curl line points.
+    let (ok, jws, err) = cli(&bank, &["tpp", "sign", "--profile", "obuk-v3.2"]);
+    assert!(ok && jws.trim().split('.').count() == 3, "{err}");
+    let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let reg: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: {text} {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(reg["client_id"].is_string(), "{reg}");
+    assert_eq!(reg["client_name"], "Signed by hand");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("curl --cacert"),
+        "the ready curl line: {stderr}"
+    );
+}
+
+#[tokio::test]
+async fn every_first_run_command_works_when_pasted() {
+    let bank = Bank::start();
+    let page = bank.get("/ui/").await;
+    let html = String::from_utf8_lossy(&page.body);
+    let start = html
+        .find(r#"<script id="mockbank-bootstrap" type="application/json">"#)
+        .expect("bootstrap");
+    let rest = &html[start..];
+    let json_text = &rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()];
+    let boot: Value = serde_json::from_str(json_text).unwrap();
+    let profiles = boot["profiles"].as_array().unwrap();
+    assert_eq!(profiles.len(), SHIPPED.len());
+    for p in profiles {
+        let command = p["first_run"]["command"].as_str().unwrap();
+        let out = Command::new("sh").arg("-c").arg(command).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}: {command}\n{}",
+            p["id"],
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("→ 201") || stdout.contains("\"registration_access_token\""),
+            "{}: `{command}` did not register:\n{stdout}",
+            p["id"]
+        );
+    }
+}
