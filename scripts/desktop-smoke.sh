@@ -87,8 +87,36 @@ in_window() {
   echo "desktop: the trace was forwarded live; the server shut down cleanly"
 }
 
+# A second start on the same data: the window opens on the Compare view.
+compare_view() {
+  local tmp=$1
+  XDG_DATA_HOME="$tmp/data" XDG_CACHE_HOME="$tmp/cache" XDG_CONFIG_HOME="$tmp/config" \
+    MOCKBANK_DESKTOP_ROUTE='#/compare' "$bin" >"$tmp/stdout2" 2>"$tmp/stderr2" &
+  app=$!
+  trap 'kill "$app" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 120); do
+    grep -q '"event":"ready"' "$tmp/stdout2" 2>/dev/null && break
+    kill -0 "$app" 2>/dev/null || break
+    sleep 0.5
+  done
+  if ! grep -q '"event":"ready"' "$tmp/stdout2"; then
+    echo "desktop: no ready line on the second start; stderr:" >&2
+    cat "$tmp/stderr2" >&2
+    return 1
+  fi
+  sleep 5
+  import -window root "${shot%.png}-compare.png"
+  kill -TERM "$app"
+  wait "$app" || { echo "desktop: the app did not exit cleanly after the Compare view" >&2; return 1; }
+  echo "desktop: opened the Compare view (${shot%.png}-compare.png)"
+}
+
 if [ "${1:-}" = --in-window ]; then
   in_window "$2"
+  exit
+fi
+if [ "${1:-}" = --compare-view ]; then
+  compare_view "$2"
   exit
 fi
 
@@ -107,8 +135,9 @@ cargo build --locked -p mockbank-desktop
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$(dirname "$shot")"
-rm -f "$shot" "${shot%.png}-first-run.png"
+rm -f "$shot" "${shot%.png}-first-run.png" "${shot%.png}-compare.png"
 xvfb-run -a -s "-screen 0 1280x800x24" bash "$0" --in-window "$tmp"
+xvfb-run -a -s "-screen 0 1280x800x24" bash "$0" --compare-view "$tmp"
 
 # A blank or failed window is (nearly) one colour; the traces view has text, badges, rows.
 colours=$(convert "$shot" -format %k info:)
@@ -117,4 +146,11 @@ if [ "$colours" -lt 200 ]; then
   echo "desktop: the window looks blank ($colours colours): see $shot" >&2
   exit 1
 fi
-echo "desktop: 2 passed, 0 failed"
+# The Compare view has its picker (profiles, cases) and the top bar: not one colour.
+colours=$(convert "${shot%.png}-compare.png" -format %k info:)
+echo "desktop: screenshot ${shot%.png}-compare.png has $colours colours"
+if [ "$colours" -lt 100 ]; then
+  echo "desktop: the Compare view looks blank ($colours colours)" >&2
+  exit 1
+fi
+echo "desktop: 3 passed, 0 failed"

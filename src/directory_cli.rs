@@ -8,8 +8,6 @@ use clap::{Subcommand, ValueEnum};
 use mockbank_pki::directory::Variant;
 use serde_json::{json, Value};
 
-use crate::client::Client;
-
 // Parsed once per process; boxing the large variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
@@ -124,10 +122,11 @@ async fn issue(args: IssueArgs) -> anyhow::Result<()> {
                 .to_owned()
         }
     };
-    let client = Client::new(
+    let client = mockbank_tpp::Target::new(
         &base_url,
         &read("ca.pem")?,
-        read(mockbank_server::ADMIN_TOKEN_FILE)?.trim(),
+        Some(read(mockbank_server::ADMIN_TOKEN_FILE)?.trim().to_owned()),
+        data_dir.join("tpp"),
     )?;
     let mut request = json!({"software_name": args.software_name, "profile": args.profile,
                              "key_type": match args.key_type { KeyTypeArg::Rsa => "RSA", KeyTypeArg::Ec => "EC" }});
@@ -155,16 +154,21 @@ async fn issue(args: IssueArgs) -> anyhow::Result<()> {
             eprintln!("warning: the conformance tool registers with scope `accounts openid`, which needs the AISP role");
         }
     }
-    let (status, bundle) = client
-        .send("POST", "/directory/software", Some(&request))
+    let answer = client
+        .admin("POST", "/directory/software", Some(&request))
         .await?;
+    let (status, bundle) = (answer.status, answer.json());
     if status != 201 {
         bail!("the directory refused: {status} {bundle}");
     }
     let jwks_url = bundle["software_jwks_endpoint"]
         .as_str()
         .unwrap_or_default();
-    let (_, jwks) = client.send("GET", jwks_url, None).await?;
+    let jwks = client
+        .https
+        .send(mockbank_tpp::http::Request::new("GET", jwks_url))
+        .await?
+        .json();
     write_bundle(&args.out, &bundle, &jwks)?;
     if args.format == OutFormat::ConformanceDcr {
         let issuer = format!("{}/{}", base_url.trim_end_matches('/'), args.profile);
@@ -192,7 +196,7 @@ async fn issue(args: IssueArgs) -> anyhow::Result<()> {
             &serde_json::to_string_pretty(&config)?,
         )?;
         // The tool reuses this SSA for its whole run: say how long the profile takes it.
-        let (_, profiles) = client.send("GET", "/admin/profiles", None).await?;
+        let profiles = Value::Array(client.profiles().await?);
         let max_age = profiles
             .as_array()
             .and_then(|ps| ps.iter().find(|p| p["id"] == args.profile.as_str()))

@@ -10,7 +10,6 @@ macro_rules! out {
     };
 }
 
-mod client;
 mod directory_cli;
 mod tpp_cli;
 

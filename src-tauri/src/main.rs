@@ -73,6 +73,9 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The environment variable naming the view the window opens on.
+const ROUTE_ENV: &str = "MOCKBANK_DESKTOP_ROUTE";
+
 /// Starts the server, prints the ready line, starts the trace feed and opens the window.
 fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
     let data_dir = app.path().app_data_dir()?;
@@ -89,7 +92,16 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
 
     let info = ServerInfo::new(&running, data_dir);
     let title = format!("mockbank — {}", info.base_url);
-    let init_script = format!("window.__MOCKBANK_DESKTOP__ = {};", info.to_script_json());
+    let mut init_script = format!("window.__MOCKBANK_DESKTOP__ = {};", info.to_script_json());
+    // `MOCKBANK_DESKTOP_ROUTE=#/compare` opens the window on that view (the smoke test's way
+    // to photograph a view without clicking).
+    if let Some(route) = std::env::var(ROUTE_ENV)
+        .ok()
+        .filter(|r| r.starts_with("#/"))
+    {
+        let route = serde_json::to_string(&route)?.replace('<', "\\u003c");
+        init_script.push_str(&format!("if (!location.hash) location.hash = {route};"));
+    }
 
     // Subscribe before anything can be stored that the window should see live.
     let traces = running.bus.subscribe();
