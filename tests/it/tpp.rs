@@ -494,3 +494,123 @@ async fn every_first_run_command_works_when_pasted() {
         );
     }
 }
+
+/// Any bank: only a base URL and a CA (no admin token), the flavor read from discovery and,
+/// for OBUK, credentials from a bundle file.
+#[tokio::test]
+async fn the_reference_tpp_works_against_any_bank_url() {
+    let bank = Bank::start();
+    let ca = bank.data_dir.join("ca.pem");
+    let state = bank.data_dir.join("elsewhere");
+    let any = |extra: &[&str]| {
+        let mut args = vec![
+            "tpp",
+            "register",
+            "--format",
+            "json",
+            "--base-url",
+            bank.base_url.as_str(),
+            "--ca",
+            ca.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = Command::new(BIN).args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let reg = any(&["--profile", "generic"]);
+    assert_eq!(reg["status"], 201, "{reg}");
+    // OBUK credentials from `mockbank directory issue`, then no admin token at all.
+    let out = bank.data_dir.join("issued");
+    let (ok, _, err) = cli(
+        &bank,
+        &[
+            "directory",
+            "issue",
+            "--software-name",
+            "Elsewhere",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    let bundle = out.join("bundle.json");
+    let reg = any(&[
+        "--profile",
+        "obuk-v3.2",
+        "--bundle",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(reg["status"], 201, "{reg}");
+    // Deviations that need the mock directory say so instead of guessing.
+    let args = [
+        "tpp",
+        "register",
+        "--profile",
+        "obuk-v3.2",
+        "--deviation",
+        "expired_cert",
+        "--base-url",
+        &bank.base_url,
+        "--ca",
+        ca.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    let out = Command::new(BIN).args(args).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("admin token"));
+}
+
+#[test]
+fn profiles_diff_shows_what_differs() {
+    let out = Command::new(BIN)
+        .args(["profiles", "diff", "generic", "stet", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (d["a"].as_str(), d["b"].as_str()),
+        (Some("generic"), Some("stet"))
+    );
+    let row = d["discovery"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "token_endpoint_auth_methods_supported")
+        .expect("auth methods differ");
+    assert_eq!(row["b"], json!(["tls_client_auth"]));
+    assert!(d["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["key"] == "registration.certificate_binding"));
+    assert!(d["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "stet.mgmt.same_org" && c["a"].is_null()));
+    let text = Command::new(BIN)
+        .args(["profiles", "diff", "generic", "generic"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("== checks (0 differ)"));
+    let bad = Command::new(BIN)
+        .args(["profiles", "diff", "generic", "nope"])
+        .output()
+        .unwrap();
+    assert!(
+        !bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("no profile `nope`")
+    );
+}
