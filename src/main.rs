@@ -10,6 +10,7 @@ macro_rules! out {
     };
 }
 
+mod ci_cli;
 mod directory_cli;
 mod tpp_cli;
 
@@ -81,6 +82,10 @@ enum Command {
         #[command(subcommand)]
         command: tpp_cli::TppCommand,
     },
+    /// Start mockbank, run COMMAND (a client's own tests) against it, stop it, write reports.
+    Run(ci_cli::RunArgs),
+    /// The client's grade from a data dir (JUnit, JSON or Markdown), with no server running.
+    Report(ci_cli::ReportArgs),
     /// Each case (a deviation) through the reference TPP against each profile, side by side.
     Compare(tpp_cli::CompareArgs),
     /// Profile files.
@@ -128,6 +133,8 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run(args) => return ci_cli::run(args),
+        Command::Report(args) => ci_cli::report(args),
         Command::Serve {
             data_dir,
             listen,

@@ -4,6 +4,7 @@
 mod common;
 
 mod admin;
+mod ci;
 mod cli;
 mod directory;
 mod generic_errors;

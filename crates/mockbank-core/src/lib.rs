@@ -12,6 +12,7 @@ pub mod dn;
 pub mod error;
 pub mod jwt;
 pub mod profile;
+pub mod report;
 pub mod request;
 pub mod signed;
 pub mod trace;

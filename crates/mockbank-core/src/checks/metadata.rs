@@ -72,7 +72,7 @@ pub static TYPES: CheckDef = CheckDef {
     id: "generic.metadata.types",
     title: "Metadata members have their types",
     spec: "RFC 7591 §2",
-    description: "Every known member has the JSON type its spec gives it (strings, arrays of strings, booleans, non-negative integers, a JWK Set object); URL members carry no raw control or space characters (RFC 3986 §2; a redirect URI that does answers `invalid_redirect_uri`); `tls_client_auth_subject_dn` parses as an RFC 4514 DN. Every profile runs it.",
+    description: "Every known member has the JSON type its spec gives it (strings, arrays of strings, booleans, non-negative integers, a JWK Set object); URL members carry no raw control characters (RFC 3986 §2; a redirect URI that does answers `invalid_redirect_uri`); `tls_client_auth_subject_dn` parses as an RFC 4514 DN. Every profile runs it.",
     phase: Phase::Metadata,
     needs: NEEDS_BODY,
     error: ErrorCode::InvalidClientMetadata,

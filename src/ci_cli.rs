@@ -1,0 +1,268 @@
+//! `mockbank run -- COMMAND` and `mockbank report`: mockbank in a TPP's CI. `run` starts the
+//! server (a throwaway data dir by default), runs the client's own command against it, stops
+//! the server and writes the reports; `report` writes the same from a data dir afterwards.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use mockbank_core::report::Report;
+use mockbank_core::Trace;
+use mockbank_server::{ConnectionLimits, ServerConfig};
+use mockbank_store::{Store, StoreConfig, TraceFilter};
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+pub enum ReportFormat {
+    Junit,
+    Json,
+    Markdown,
+}
+
+impl ReportFormat {
+    /// From a report file's extension: `.xml` JUnit, `.json`, `.md`.
+    fn of(path: &Path) -> anyhow::Result<ReportFormat> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("xml") => Ok(ReportFormat::Junit),
+            Some("json") => Ok(ReportFormat::Json),
+            Some("md") => Ok(ReportFormat::Markdown),
+            _ => anyhow::bail!(
+                "{}: a report file ends in .xml (JUnit), .json or .md",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Which traces a report covers.
+#[derive(Args, Clone)]
+pub struct ReportFilter {
+    #[arg(long)]
+    client_id: Option<String>,
+    #[arg(long)]
+    profile: Option<String>,
+    /// Only requests at or after this time (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    since: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    filter: ReportFilter,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    format: ReportFormat,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Keep the data here (default: a fresh temporary folder, removed afterwards).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    listen: std::net::SocketAddr,
+    #[arg(long, value_name = "DIR")]
+    profiles: Option<PathBuf>,
+    /// A report to write when COMMAND is done (format from the extension); repeatable.
+    #[arg(long = "report", value_name = "FILE")]
+    reports: Vec<PathBuf>,
+    /// Exit 1 when any check failed, even if COMMAND succeeded.
+    #[arg(long)]
+    fail_on_check_failures: bool,
+    /// Keep the temporary data dir.
+    #[arg(long)]
+    keep_data: bool,
+    /// The command to run, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+/// Every trace of a store matching `filter`, oldest first.
+fn traces(store: &Store, filter: &ReportFilter) -> anyhow::Result<Vec<Trace>> {
+    let since_ms = match &filter.since {
+        Some(s) => Some(
+            (time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                .with_context(|| format!("--since `{s}` is not an RFC 3339 time"))?
+                .unix_timestamp_nanos()
+                / 1_000_000) as i64,
+        ),
+        None => None,
+    };
+    let mut all = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.traces(&TraceFilter {
+            limit: 1000,
+            before,
+            profile: filter.profile.clone(),
+            client_id: filter.client_id.clone(),
+            ..Default::default()
+        })?;
+        let Some(last) = page.last() else { break };
+        before = Some(last.seq);
+        let done = page.len() < 1000 || since_ms.is_some_and(|s| last.time_ms < s);
+        all.extend(
+            page.into_iter()
+                .filter(|t| since_ms.is_none_or(|s| t.time_ms >= s)),
+        );
+        if done {
+            break;
+        }
+    }
+    all.reverse();
+    Ok(all)
+}
+
+fn render(traces: &[Trace], format: ReportFormat) -> String {
+    let report = Report::new(traces);
+    match format {
+        ReportFormat::Junit => report.junit(),
+        ReportFormat::Json => {
+            serde_json::to_string_pretty(&report.json()).unwrap_or_default() + "\n"
+        }
+        ReportFormat::Markdown => report.markdown(),
+    }
+}
+
+fn open_store(dir: &Path) -> anyhow::Result<Store> {
+    anyhow::ensure!(
+        dir.join(mockbank_store::DB_FILE).exists(),
+        "no mockbank data in {}",
+        dir.display()
+    );
+    Store::open(
+        dir,
+        StoreConfig {
+            trace_retention: u64::MAX,
+            on_trace: None,
+        },
+    )
+    .with_context(|| format!("opening the store in {}", dir.display()))
+}
+
+pub fn report(args: ReportArgs) -> anyhow::Result<()> {
+    let dir = match args.data_dir {
+        Some(d) => d,
+        None => crate::default_data_dir()?,
+    };
+    let store = open_store(&dir)?;
+    let text = render(&traces(&store, &args.filter)?, args.format);
+    crate::write_stdout(format_args!("{text}"), false);
+    Ok(())
+}
+
+/// Sends `signal` (`TERM`, `INT`) to a process.
+fn signal(pid: u32, signal: &str) {
+    let _ = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status();
+}
+
+/// `mockbank run`: COMMAND's status, 1 for failed checks with `--fail-on-check-failures`,
+/// 2 when mockbank itself failed.
+pub fn run(args: RunArgs) -> ExitCode {
+    match run_inner(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mockbank: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let profiles = crate::load_profiles(args.profiles.as_deref())?;
+    let (data_dir, throwaway) = match &args.data_dir {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("mockbank-run-{}", mockbank_tpp::uuid_v4())),
+            true,
+        ),
+    };
+    let formats: Vec<(PathBuf, ReportFormat)> = args
+        .reports
+        .iter()
+        .map(|p| Ok((p.clone(), ReportFormat::of(p)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let result = runtime.block_on(async {
+        use tokio::signal::unix::{signal as unix_signal, SignalKind};
+        let mut term = unix_signal(SignalKind::terminate())?;
+        let mut int = unix_signal(SignalKind::interrupt())?;
+        let server = mockbank_server::start(ServerConfig {
+            data_dir: data_dir.clone(),
+            listen: args.listen,
+            profiles,
+            trace_retention: 100_000,
+            limits: ConnectionLimits::default(),
+            cli_path: std::env::current_exe().ok(),
+        })
+        .await?;
+        eprintln!("{}", server.ready_event());
+        let mut child = tokio::process::Command::new(&args.command[0])
+            .args(&args.command[1..])
+            .env("MOCKBANK_BASE_URL", &server.base_url)
+            .env("MOCKBANK_CA_CERT", &server.ca_cert_path)
+            .env("MOCKBANK_DATA_DIR", &data_dir)
+            .env("MOCKBANK_ADMIN_TOKEN_FILE", &server.admin_token_file)
+            .env("NODE_EXTRA_CA_CERTS", &server.ca_cert_path)
+            .spawn()
+            .with_context(|| format!("cannot run `{}`", args.command[0]))?;
+        let pid = child.id().unwrap_or(0);
+        // SIGINT and SIGTERM go to COMMAND; mockbank stops once it has ended.
+        let status = loop {
+            tokio::select! {
+                s = child.wait() => break s?,
+                _ = term.recv() => signal(pid, "TERM"),
+                _ = int.recv() => signal(pid, "INT"),
+            }
+        };
+        let store = server.store().clone();
+        // Let the writer commit the last traces before they are read.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let traces = tokio::task::spawn_blocking(move || {
+            traces(
+                &store,
+                &ReportFilter {
+                    client_id: None,
+                    profile: None,
+                    since: None,
+                },
+            )
+        })
+        .await??;
+        server.shutdown().await?;
+        anyhow::Ok((status, traces))
+    });
+    let outcome = match result {
+        Ok((status, traces)) => {
+            for (path, format) in &formats {
+                std::fs::write(path, render(&traces, *format))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            let failed = Report::new(&traces).any_failure();
+            let code = status.code().unwrap_or(1);
+            Ok(if code != 0 {
+                ExitCode::from(u8::try_from(code).unwrap_or(1))
+            } else if args.fail_on_check_failures && failed {
+                eprintln!("mockbank: checks failed (see the reports)");
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Err(e) => Err(e),
+    };
+    if throwaway && !args.keep_data {
+        let _ = std::fs::remove_dir_all(&data_dir);
+    } else if throwaway {
+        eprintln!("mockbank: data kept in {}", data_dir.display());
+    }
+    outcome
+}

@@ -1,0 +1,204 @@
+//! CI mode as a TPP developer's pipeline uses it: `mockbank run [--report F]… -- COMMAND`
+//! around the client's own command, and `mockbank report` from the data dir afterwards.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::common::BIN;
+
+const REGISTER: &str = r#"curl -sS --cacert "$MOCKBANK_CA_CERT" -H 'Content-Type: application/json' -d "$BODY" "$MOCKBANK_BASE_URL/generic/register""#;
+
+fn run(args: &[&str], body: &str) -> (i32, String) {
+    let out = Command::new(BIN)
+        .arg("run")
+        .args(args)
+        .env("BODY", body)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Parses JUnit XML with Python's XML parser and prints `testcase-name|failure-type` lines.
+fn junit_cases(path: &std::path::Path) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg("import sys, xml.etree.ElementTree as E\nr = E.parse(sys.argv[1]).getroot()\nassert r.tag == 'testsuites'\nfor s in r.iter('testsuite'):\n  for c in s.iter('testcase'):\n    print(c.get('name') + '|' + ','.join(f.get('type') for f in c.iter('failure')))")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn run_wraps_a_command_and_writes_its_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let xml = tmp.path().join("mockbank.xml");
+    let good = r#"{"redirect_uris":["https://tpp.example/cb"],"client_name":"ci"}"#;
+    let (code, err) = run(
+        &[
+            "--report",
+            xml.to_str().unwrap(),
+            "--",
+            "sh",
+            "-c",
+            REGISTER,
+        ],
+        good,
+    );
+    assert_eq!(code, 0, "{err}");
+    let cases = junit_cases(&xml);
+    assert!(cases.contains("POST /generic/register → 201|\n"), "{cases}");
+
+    // A bad registration fails the job with --fail-on-check-failures, naming the check.
+    let bad = r#"{"redirect_uris":["https://tpp.example/cb#frag"],"client_name":"ci"}"#;
+    let (code, _) = run(
+        &[
+            "--report",
+            xml.to_str().unwrap(),
+            "--fail-on-check-failures",
+            "--",
+            "sh",
+            "-c",
+            REGISTER,
+        ],
+        bad,
+    );
+    assert_eq!(code, 1);
+    let cases = junit_cases(&xml);
+    assert!(
+        cases.contains("POST /generic/register → 400|generic.redirect.no_fragment"),
+        "{cases}"
+    );
+    // Without the flag COMMAND's own status decides.
+    let (code, _) = run(&["--", "sh", "-c", REGISTER], bad);
+    assert_eq!(code, 0);
+    let (code, _) = run(&["--", "sh", "-c", "exit 7"], good);
+    assert_eq!(code, 7, "COMMAND's status is passed on");
+    // mockbank's own failure is 2.
+    let (code, err) = run(&["--report", "x.txt", "--", "true"], good);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn report_from_a_stopped_data_dir_matches_and_grades_each_mistake() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let (xml, md) = (tmp.path().join("r.xml"), tmp.path().join("r.md"));
+    // Three distinct mistakes in one request.
+    let body = r#"{"redirect_uris":["https://tpp.example/cb#x"],"client_name":"ci","grant_types":["urn:nope"],"response_types":["code"]}"#;
+    let (code, err) = run(
+        &[
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--report",
+            xml.to_str().unwrap(),
+            "--report",
+            md.to_str().unwrap(),
+            "--",
+            "sh",
+            "-c",
+            REGISTER,
+        ],
+        body,
+    );
+    assert_eq!(code, 0, "{err}");
+    let again = Command::new(BIN)
+        .args([
+            "report",
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--format",
+            "junit",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        std::fs::read_to_string(&xml).unwrap()
+    );
+    let grade = std::fs::read_to_string(&md).unwrap();
+    for (check, link) in [
+        (
+            "generic.redirect.no_fragment",
+            "https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2",
+        ),
+        (
+            "generic.grant_types.supported",
+            "https://www.rfc-editor.org/rfc/rfc7591#section-2",
+        ),
+        (
+            "generic.grant_response.consistent",
+            "https://www.rfc-editor.org/rfc/rfc7591#section-2.1",
+        ),
+    ] {
+        let line = grade
+            .lines()
+            .find(|l| l.contains(&format!("`{check}`")))
+            .unwrap_or_else(|| panic!("{check} not graded:\n{grade}"));
+        assert!(line.contains(link), "{line}");
+    }
+    let json = Command::new(BIN)
+        .args([
+            "report",
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+            "--profile",
+            "stet",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["summary"]["requests"], 0, "filtered by profile");
+}
+
+#[test]
+fn sigterm_stops_the_command_and_mockbank() {
+    let marker = "31.4159";
+    let mut child = Command::new(BIN)
+        .args(["run", "--", "sleep", marker])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the ready line (on stderr), then for the command to be running.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !running(marker) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the command never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = crate::common::wait_timeout(&mut child, Duration::from_secs(20));
+    assert!(
+        !status.success(),
+        "sleep was terminated, so run reports its failure"
+    );
+    assert!(!running(marker), "the command outlived mockbank run");
+}
+
+fn running(marker: &str) -> bool {
+    Command::new("pgrep")
+        .args(["-f", &format!("sleep {marker}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
