@@ -91,29 +91,12 @@ fn traces(store: &Store, filter: &ReportFilter) -> anyhow::Result<Vec<Trace>> {
         ),
         None => None,
     };
-    let mut all = Vec::new();
-    let mut before = None;
-    loop {
-        let page = store.traces(&TraceFilter {
-            limit: 1000,
-            before,
-            profile: filter.profile.clone(),
-            client_id: filter.client_id.clone(),
-            ..Default::default()
-        })?;
-        let Some(last) = page.last() else { break };
-        before = Some(last.seq);
-        let done = page.len() < 1000 || since_ms.is_some_and(|s| last.time_ms < s);
-        all.extend(
-            page.into_iter()
-                .filter(|t| since_ms.is_none_or(|s| t.time_ms >= s)),
-        );
-        if done {
-            break;
-        }
-    }
-    all.reverse();
-    Ok(all)
+    let filter = TraceFilter {
+        profile: filter.profile.clone(),
+        client_id: filter.client_id.clone(),
+        ..Default::default()
+    };
+    Ok(store.traces_since(&filter, since_ms)?)
 }
 
 fn render(traces: &[Trace], format: ReportFormat) -> String {

@@ -202,3 +202,100 @@ fn running(marker: &str) -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false)
 }
+
+/// The server offers the same grade per client: `GET /admin/report?client_id=…`.
+#[tokio::test]
+async fn the_admin_api_grades_one_client() {
+    let bank = crate::common::Bank::start();
+    let reg = crate::common::register(&bank, "generic", &crate::common::generic_client()).await;
+    let id = reg["client_id"].as_str().unwrap();
+    let rat = reg["registration_access_token"].as_str().unwrap();
+    let mut body = crate::common::generic_client();
+    body["client_id"] = id.into();
+    body["redirect_uris"] = serde_json::json!(["https://tpp.example/cb#x"]);
+    let r = bank
+        .send(
+            crate::common::Request::new("PUT", &format!("/generic/register/{id}"))
+                .bearer(rat)
+                .json(&body),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let report = bank
+        .admin_get(&format!("/admin/report?client_id={id}"))
+        .await
+        .json();
+    assert_eq!(report["summary"]["requests"], 2, "{report}");
+    assert_eq!(report["grade"][0]["check"], "generic.redirect.no_fragment");
+    assert_eq!(
+        report["grade"][0]["spec_url"],
+        "https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2"
+    );
+    let md = bank
+        .admin_get(&format!("/admin/report?client_id={id}&format=markdown"))
+        .await
+        .json();
+    assert!(
+        md["text"]
+            .as_str()
+            .unwrap()
+            .contains("Grade: 1 rule(s) broken"),
+        "{md}"
+    );
+    bank.admin_get("/admin/report?since=yesterday")
+        .await
+        .assert_error(400, "invalid_request");
+}
+
+/// The example pipelines in docs/ci run their mockbank step as written (the client's own
+/// tests replaced, through `CLIENT_TESTS`, by a registration with curl).
+#[test]
+fn the_example_pipelines_run_locally() {
+    let bin_dir = std::path::Path::new(BIN).parent().unwrap();
+    for file in ["github-actions.yml", "gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("docs/ci")
+                .join(file),
+        )
+        .unwrap();
+        let step: String = text
+            .lines()
+            .skip_while(|l| !l.contains("# mockbank-step-begin"))
+            .take_while(|l| !l.contains("# mockbank-step-end"))
+            .map(|l| l.trim_start().to_owned() + "\n")
+            .collect();
+        assert!(step.contains("mockbank run"), "{file}: no mockbank step");
+        let work = tempfile::tempdir().unwrap();
+        std::fs::write(
+            work.path().join("client-tests.sh"),
+            format!("BODY='{{\"redirect_uris\":[\"https://tpp.example/cb\"]}}'\n{REGISTER} | grep -q client_id\n"),
+        )
+        .unwrap();
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!("set -euo pipefail\n{step}"))
+            .current_dir(work.path())
+            .env("CLIENT_TESTS", "sh ./client-tests.sh")
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin_dir.display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{file}:\n{step}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let md = std::fs::read_to_string(work.path().join("mockbank.md")).unwrap();
+        assert!(md.contains("no rule broken"), "{md}");
+        assert!(
+            junit_cases(&work.path().join("mockbank.xml")).contains("POST /generic/register → 201")
+        );
+    }
+}

@@ -771,6 +771,42 @@ describe('browser UI', () => {
     await page.screenshot({ path: join(shots, 'profile-diff.png') });
   });
 
+  test("clients: a client's report grades its mistakes and links the spec and the trace", async () => {
+    const r = await register(bank, 'generic', { ...VALID, client_name: 'to report' });
+    assert.equal(r.status, 201, r.text);
+    const client = JSON.parse(r.text);
+    // An update whose redirect URI has a fragment is refused, and its trace names the client.
+    const update = await request(bank, 'PUT', client.registration_client_uri, {
+      headers: {
+        authorization: `Bearer ${client.registration_access_token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ ...FRAGMENT, client_name: 'to report', client_id: client.client_id }),
+    });
+    assert.equal(update.status, 400, update.text);
+
+    await page.getByRole('link', { name: 'Clients', exact: true }).click();
+    await page.locator('table.clients').waitFor();
+    await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+    const row = page.locator('table.clients tr.clickable', { hasText: client.client_id });
+    await row.waitFor();
+    await row.getByTestId('client-report-button').click();
+    const report = page.getByTestId('client-report');
+    await report.waitFor();
+    const item = report.getByTestId('grade-item').filter({ hasText: 'generic.redirect.no_fragment' });
+    await item.waitFor();
+    const spec = item.locator('a[href="https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2"]');
+    assert.equal(await spec.count(), 1, 'the spec reference links to RFC 6749 §3.1.2');
+    assert.equal(await spec.getAttribute('target'), '_blank');
+    assert.match(await item.locator('a[href^="#/traces/"]').getAttribute('href'), /^#\/traces\/[^/]+$/, 'the example links to its trace');
+    await report.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'client-report.png') });
+
+    const [md] = await Promise.all([page.waitForEvent('download'), report.getByTestId('client-report-markdown').click()]);
+    assert.equal(md.suggestedFilename(), 'report.md');
+    assert.ok(readFileSync(await md.path(), 'utf8').length > 0, 'the Markdown report is not empty');
+  });
+
   test('signing in with the admin token works; signing out ends the session', async () => {
     const ctx = await newContext();
     const p = await ctx.newPage();

@@ -126,6 +126,58 @@ export interface Client {
   updated_at: number;
 }
 
+/** A check that failed on one of a client's requests, in its report. */
+export interface ReportFailedCheck {
+  id: string;
+  spec: string;
+  detail: string;
+}
+
+/** One request of a client, in its report. */
+export interface ReportRequest {
+  trace_id: string;
+  time: string;
+  profile: string;
+  method: string;
+  path: string;
+  status: number;
+  client_id: string | null;
+  failed_checks: ReportFailedCheck[];
+}
+
+/** One mistake behind a client's failed checks: how often, the rule, and one example. */
+export interface ReportGrade {
+  check: string;
+  count: number;
+  title: string;
+  rule: string;
+  spec: string;
+  /** Null when the spec reference has no known document. */
+  spec_url: string | null;
+  example: {
+    trace_id: string;
+    request: string;
+    detail: string;
+  };
+}
+
+/** `GET /admin/report?client_id=ID`: the grade is most frequent first. */
+export interface ClientReport {
+  summary: {
+    requests: number;
+    failed_requests: number;
+    failed_checks: number;
+  };
+  requests: ReportRequest[];
+  grade: ReportGrade[];
+}
+
+/** `GET /admin/report?client_id=ID&format=markdown`. */
+export interface ClientReportExport {
+  format: 'markdown';
+  text: string;
+}
+
 export type DirectoryStatus = 'Active' | 'Revoked';
 
 /** A TPP organisation of the mock directory. */

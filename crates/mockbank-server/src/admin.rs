@@ -48,6 +48,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/admin/checks", get(checks))
         .route("/admin/compare", axum::routing::post(compare))
         .route("/admin/compare/cases", get(compare_cases))
+        .route("/admin/report", get(report))
         .route("/admin/profiles/diff", get(profile_diff))
         .route("/admin/clients", get(clients))
         .route("/admin/clients/{client_id}", delete(delete_client))
@@ -713,4 +714,65 @@ async fn profile_diff(
         );
     };
     axum::Json(mockbank_core::profile::diff::diff(a, b, &st.base_url)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportQuery {
+    client_id: Option<String>,
+    profile: Option<String>,
+    /// RFC 3339.
+    since: Option<String>,
+    /// `json` (default), `markdown` or `junit`: the latter two as `{"format","text"}`.
+    format: Option<String>,
+}
+
+/// `GET /admin/report?client_id=&profile=&since=&format=`: the grade `mockbank report` writes.
+async fn report(
+    State(st): State<Arc<AppState>>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Response {
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(e) => return query_error(e),
+    };
+    let since_ms = match q
+        .since
+        .as_deref()
+        .map(|s| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339))
+    {
+        None => None,
+        Some(Ok(t)) => Some((t.unix_timestamp_nanos() / 1_000_000) as i64),
+        Some(Err(_)) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "since is an RFC 3339 time".into(),
+            )
+        }
+    };
+    let filter = TraceFilter {
+        profile: q.profile.filter(|p| !p.is_empty()),
+        client_id: q.client_id.filter(|c| !c.is_empty()),
+        ..Default::default()
+    };
+    let store = st.store.clone();
+    let traces =
+        match tokio::task::spawn_blocking(move || store.traces_since(&filter, since_ms)).await {
+            Ok(Ok(t)) => t,
+            Ok(Err(e)) => return admin_error("reading traces for a report", e),
+            Err(e) => return admin_error("reading traces for a report", e),
+        };
+    let r = mockbank_core::report::Report::new(&traces);
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => axum::Json(r.json()).into_response(),
+        "markdown" => {
+            axum::Json(json!({"format": "markdown", "text": r.markdown()})).into_response()
+        }
+        "junit" => axum::Json(json!({"format": "junit", "text": r.junit()})).into_response(),
+        other => refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            format!("format `{other}`: json, markdown or junit"),
+        ),
+    }
 }

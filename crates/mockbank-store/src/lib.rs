@@ -381,6 +381,37 @@ impl Store {
         self.readers.with(|c| reader::trace(c, id))
     }
 
+    /// Every trace matching `filter`'s profile and client, from `since_ms` on, oldest first
+    /// (reports). Read page by page.
+    pub fn traces_since(
+        &self,
+        filter: &TraceFilter,
+        since_ms: Option<i64>,
+    ) -> Result<Vec<mockbank_core::Trace>, StoreError> {
+        const PAGE: u32 = 1000;
+        let mut all = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self.traces(&TraceFilter {
+                limit: PAGE,
+                before,
+                ..filter.clone()
+            })?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            let done = page.len() < PAGE as usize || since_ms.is_some_and(|s| last.time_ms < s);
+            all.extend(
+                page.into_iter()
+                    .filter(|t| since_ms.is_none_or(|s| t.time_ms >= s)),
+            );
+            if done {
+                break;
+            }
+        }
+        all.reverse();
+        Ok(all)
+    }
+
     /// Traces with `seq > after`, oldest first (SSE replay).
     pub fn traces_after(
         &self,

@@ -3,6 +3,8 @@
 
 import type {
   Bundle,
+  ClientReport,
+  ClientReportExport,
   CompareCase,
   CompareExport,
   CompareFormat,
@@ -30,6 +32,10 @@ export interface AdminApi {
   revertAllChecks(profile: string): Promise<Profile>;
   /** Deletes the client and revokes its tokens. */
   deleteClient(clientId: string): Promise<void>;
+  /** What a client got wrong: its requests, and its failed checks grouped into mistakes. */
+  clientReport(clientId: string): Promise<ClientReport>;
+  /** The same report, rendered by the server as Markdown. */
+  clientReportMarkdown(clientId: string): Promise<ClientReportExport>;
   listOrgs(): Promise<Organisation[]>;
   listSoftware(): Promise<Software[]>;
   /** Mints a software (and a new organisation unless `org_id` names one): keys take a while. */
@@ -58,6 +64,9 @@ export function adminApi(request: Request): AdminApi {
     revertCheck: (profile, id) => request<Profile>('DELETE', check(profile, id)),
     revertAllChecks: (profile) => request<Profile>('DELETE', `/admin/profiles/${seg(profile)}/overrides`),
     deleteClient: (clientId) => request<void>('DELETE', `/admin/clients/${seg(clientId)}`),
+    clientReport: (clientId) => request<ClientReport>('GET', `/admin/report?${new URLSearchParams({ client_id: clientId })}`),
+    clientReportMarkdown: (clientId) =>
+      request<ClientReportExport>('GET', `/admin/report?${new URLSearchParams({ client_id: clientId, format: 'markdown' })}`),
     listOrgs: () => request<Organisation[]>('GET', '/directory/orgs'),
     listSoftware: () => request<Software[]>('GET', '/directory/software'),
     mintSoftware: (req) => request<Bundle>('POST', '/directory/software', req),

@@ -1,5 +1,5 @@
 // The clients registered with mockbank, per profile, with their metadata; a client can be
-// deleted (its tokens are revoked with it).
+// deleted (its tokens are revoked with it), or reported on (what it got wrong).
 
 import { useEffect, useState } from 'preact/hooks';
 import { ConfirmAction, Empty, Json } from '../components/bits';
@@ -7,6 +7,7 @@ import { clientName, dateTime } from '../lib/format';
 import { errorText, showTraces } from '../lib/traces';
 import { platform } from '../platform';
 import type { Client, Profile } from '../types';
+import { ClientReport } from './ClientReport';
 
 const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : v === undefined ? '' : String(v));
 
@@ -15,6 +16,7 @@ export function ClientsView({ profiles }: { profiles: Profile[] }) {
   const [clients, setClients] = useState<Client[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
+  const [report, setReport] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
@@ -77,6 +79,7 @@ export function ClientsView({ profiles }: { profiles: Profile[] }) {
               {clients.map((c) => {
                 const m = c.metadata;
                 const isOpen = open === c.client_id;
+                const isReport = report === c.client_id;
                 return [
                   <tr key={c.client_id} class={`clickable${isOpen ? ' is-open' : ''}`} onClick={() => setOpen(isOpen ? null : c.client_id)}>
                     <td class="mono">{c.client_id}</td>
@@ -96,6 +99,15 @@ export function ClientsView({ profiles }: { profiles: Profile[] }) {
                       <button type="button" class="btn btn-ghost btn-sm" onClick={() => showTraces({ client_id: c.client_id })}>
                         Traces →
                       </button>
+                      <button
+                        type="button"
+                        class={`btn btn-sm${isReport ? ' is-active' : ''}`}
+                        aria-expanded={isReport}
+                        onClick={() => setReport(isReport ? null : c.client_id)}
+                        data-testid="client-report-button"
+                      >
+                        Report
+                      </button>
                       <ConfirmAction
                         key={c.client_id}
                         label="Delete"
@@ -103,12 +115,20 @@ export function ClientsView({ profiles }: { profiles: Profile[] }) {
                         action={async () => {
                           await platform.deleteClient(c.client_id);
                           if (isOpen) setOpen(null);
+                          if (isReport) setReport(null);
                           setTick((n) => n + 1);
                         }}
                         onError={(e) => setError(errorText(e))}
                       />
                     </td>
                   </tr>,
+                  isReport && (
+                    <tr key={`${c.client_id}-report`} class="meta-row report-row">
+                      <td colSpan={9}>
+                        <ClientReport clientId={c.client_id} onClose={() => setReport(null)} />
+                      </td>
+                    </tr>
+                  ),
                   isOpen && (
                     <tr key={`${c.client_id}-meta`} class="meta-row">
                       <td colSpan={9}>
