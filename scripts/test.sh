@@ -10,6 +10,8 @@ source scripts/lib.sh
 
 require_cargo
 require_build_deps
+# tests/it/ci.rs reads mockbank's JUnit reports with junitparser, as CI tools do.
+python3 -c 'import junitparser' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check junitparser
 # The UI first: every cargo build below embeds ui/dist into the binary.
 build_ui
 # The default members: everything but the desktop app (src-tauri links WebKitGTK; its tests

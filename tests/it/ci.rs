@@ -21,11 +21,12 @@ fn run(args: &[&str], body: &str) -> (i32, String) {
     )
 }
 
-/// Parses JUnit XML with Python's XML parser and prints `testcase-name|failure-type` lines.
+/// Reads JUnit XML with `junitparser` (the JUnit reader CI tools use; scripts/test.sh installs
+/// it) and prints `testcase-name|failure-type,…` lines.
 fn junit_cases(path: &std::path::Path) -> String {
     let out = Command::new("python3")
         .arg("-c")
-        .arg("import sys, xml.etree.ElementTree as E\nr = E.parse(sys.argv[1]).getroot()\nassert r.tag == 'testsuites'\nfor s in r.iter('testsuite'):\n  for c in s.iter('testcase'):\n    print(c.get('name') + '|' + ','.join(f.get('type') for f in c.iter('failure')))")
+        .arg("import sys\nfrom junitparser import JUnitXml, Failure\nx = JUnitXml.fromfile(sys.argv[1])\nfor s in x:\n  for c in s:\n    print(c.name + '|' + ','.join(r.type for r in c.result if isinstance(r, Failure)))")
         .arg(path)
         .output()
         .unwrap();

@@ -229,7 +229,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     // The SSA-signing key is RSA: at a first start it is generated while the server starts
     // answering (the ready line does not wait for it; minting and SSA checks do).
     let directory = if DirectoryAuthority::exists_in(&data_dir) {
-        state::LazyDirectory::ready(Arc::new(DirectoryAuthority::load_or_create(&data_dir, &ca)?))
+        state::LazyDirectory::ready(Arc::new(DirectoryAuthority::load_or_create(
+            &data_dir, &ca,
+        )?))
     } else {
         let (dir, ca) = (data_dir.clone(), ca.clone());
         state::LazyDirectory::spawn(move || DirectoryAuthority::load_or_create(&dir, &ca))
