@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::common::{self, generic_client, Bank, Identity, Request};
+use crate::common::{self, generic_client, Bank, Request};
 use crate::obuk::Tpp;
 
 const OBUK: &str = "/obuk-v3.2";
@@ -131,31 +131,13 @@ async fn every_profile_refuses_members_of_the_wrong_type() {
     r.assert_error(400, "invalid_request");
 }
 
-async fn stet_tpp(bank: &Bank) -> Identity {
-    let bundle = common::mint(
-        bank,
-        json!({"org_name": "Fintech SAS", "software_name": "Agregateur", "roles": ["AISP", "PISP"], "profile": "stet"}),
-    )
-    .await;
-    Identity {
-        cert_pem: bundle["transport_cert_pem"].as_str().unwrap().into(),
-        key_pem: bundle["transport_key_pem"].as_str().unwrap().into(),
-    }
-}
-
-fn stet_registration() -> Value {
-    json!({"redirect_uris": ["https://tpp.example.com/callback"], "token_endpoint_auth_method": "tls_client_auth",
-           "grant_types": ["authorization_code", "client_credentials"], "response_types": ["code"],
-           "client_name": "Agregateur", "scope": "aisp pisp"})
-}
-
 /// Finding 3: a non-string `provider_legal_id` does not skip its binding to the QWAC.
 #[tokio::test]
 async fn stet_refuses_a_provider_legal_id_that_is_not_a_string() {
     let bank = Bank::start();
-    let qwac = stet_tpp(&bank).await;
+    let qwac = crate::stet::mint(&bank, json!({})).await.qwac;
     for value in [json!(["PSDFR-ACPR-99999"]), json!(true), json!(12345)] {
-        let mut body = stet_registration();
+        let mut body = crate::stet::registration();
         body["provider_legal_id"] = value.clone();
         let r = bank
             .send(
@@ -188,8 +170,8 @@ async fn subject_dns_are_parsed_strictly() {
         let t = bank.last_trace("POST", &format!("{OBUK}/register")).await;
         assert_eq!(t["failed_check"], "generic.metadata.types", "{bad:?}");
     }
-    let qwac = stet_tpp(&bank).await;
-    let mut body = stet_registration();
+    let qwac = crate::stet::mint(&bank, json!({})).await.qwac;
+    let mut body = crate::stet::registration();
     body["tls_client_auth_subject_dn"] = "CN=x\u{2028},O=Fintech SAS".into();
     let r = bank
         .send(

@@ -7,13 +7,13 @@ use crate::common::{self, identity, Bank, Identity, Request, Resp};
 
 const P: &str = "/stet";
 
-struct Tpp {
+pub(crate) struct Tpp {
     bundle: Value,
-    qwac: Identity,
+    pub(crate) qwac: Identity,
     qseal: Identity,
 }
 
-async fn mint(bank: &Bank, extra: Value) -> Tpp {
+pub(crate) async fn mint(bank: &Bank, extra: Value) -> Tpp {
     let mut body = json!({"org_name": "Fintech SAS", "software_name": "Agregateur", "roles": ["AISP", "PISP"], "profile": "stet"});
     body.as_object_mut()
         .unwrap()
@@ -33,7 +33,7 @@ async fn mint(bank: &Bank, extra: Value) -> Tpp {
     }
 }
 
-fn registration() -> Value {
+pub(crate) fn registration() -> Value {
     json!({"redirect_uris": ["https://tpp.example.com/callback"], "token_endpoint_auth_method": "tls_client_auth",
            "grant_types": ["authorization_code", "client_credentials", "refresh_token"], "response_types": ["code"],
            "client_name": "Agregateur", "scope": "aisp pisp", "contacts": ["ops@tpp.example.com"]})
