@@ -34,6 +34,12 @@ pub struct DirectoryAuthority {
 }
 
 impl DirectoryAuthority {
+    /// Whether `dir` already holds the signing key (loading it is fast; creating it is an
+    /// RSA key generation).
+    pub fn exists_in(dir: &Path) -> bool {
+        dir.join(KEY_FILE).exists()
+    }
+
     /// Loads the signing key from `dir` or creates it; its certificate is issued by `ca`.
     pub fn load_or_create(dir: &Path, ca: &Ca) -> Result<Self, PkiError> {
         let path = dir.join(KEY_FILE);

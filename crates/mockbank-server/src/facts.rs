@@ -134,7 +134,7 @@ fn local_software_id<'a>(st: &AppState, endpoint: &'a str) -> Option<&'a str> {
 /// The keys that sign software statements for `profile`.
 async fn statement_keys(st: &AppState, profile: &Profile) -> Result<Value, String> {
     match profile.settings.protection.statement_jwks.as_str() {
-        "directory" => Ok(st.directory.jwks()),
+        "directory" => st.directory.get().await.map(|d| d.jwks()),
         url => st.outbound.jwks(url).await,
     }
 }

@@ -226,7 +226,16 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let data_dir = data_dir::prepare(&config.data_dir)?;
 
     let ca = Arc::new(Ca::load_or_create(&data_dir)?);
-    let directory = Arc::new(DirectoryAuthority::load_or_create(&data_dir, &ca)?);
+    // The SSA-signing key is RSA: at a first start it is generated while the server starts
+    // answering (the ready line does not wait for it; minting and SSA checks do).
+    let directory = if DirectoryAuthority::exists_in(&data_dir) {
+        state::LazyDirectory::ready(Arc::new(DirectoryAuthority::load_or_create(
+            &data_dir, &ca,
+        )?))
+    } else {
+        let (dir, ca) = (data_dir.clone(), ca.clone());
+        state::LazyDirectory::spawn(move || DirectoryAuthority::load_or_create(&dir, &ca))
+    };
     let admin_token_file = data_dir.join(ADMIN_TOKEN_FILE);
     let admin_token = load_or_create_admin_token(&admin_token_file)?;
     let bus = TraceBus::new(4096);

@@ -23,7 +23,7 @@ pub struct AppState {
     pub admin_token_hash: Vec<u8>,
     pub ca: Arc<Ca>,
     /// The mock directory's SSA-signing authority.
-    pub directory: Arc<DirectoryAuthority>,
+    pub directory: LazyDirectory,
     /// Calls out: JWKS URLs and extension services.
     pub outbound: crate::outbound::Outbound,
     /// How long reading a request body may take.
@@ -46,7 +46,7 @@ impl AppState {
         local: SocketAddr,
         admin_token: &str,
         ca: Arc<Ca>,
-        directory: Arc<DirectoryAuthority>,
+        directory: LazyDirectory,
         outbound: crate::outbound::Outbound,
         body_timeout: std::time::Duration,
         data_dir: std::path::PathBuf,
@@ -127,5 +127,46 @@ impl LiveProfiles {
     pub fn apply(&self, overrides: &[CheckOverride]) {
         let set = Arc::new(self.files.with_overrides(overrides));
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = set;
+    }
+}
+
+/// The directory's SSA-signing authority, once its key exists. At a first start the RSA key
+/// is generated on a thread of its own, so the server is ready without waiting for it; only
+/// what signs or publishes SSAs waits (a few hundred milliseconds at most, once).
+#[derive(Clone)]
+pub struct LazyDirectory {
+    ready: tokio::sync::watch::Receiver<Option<Result<Arc<DirectoryAuthority>, String>>>,
+}
+
+impl LazyDirectory {
+    /// An authority that is there already.
+    pub fn ready(directory: Arc<DirectoryAuthority>) -> Self {
+        let (_tx, ready) = tokio::sync::watch::channel(Some(Ok(directory)));
+        LazyDirectory { ready }
+    }
+
+    /// Builds the authority on a background thread.
+    pub fn spawn(
+        build: impl FnOnce() -> Result<DirectoryAuthority, mockbank_pki::PkiError> + Send + 'static,
+    ) -> Self {
+        let (tx, ready) = tokio::sync::watch::channel(None);
+        std::thread::spawn(move || {
+            let built = build().map(Arc::new).map_err(|e| {
+                tracing::error!(error = %e, "creating the directory's signing key failed");
+                e.to_string()
+            });
+            let _ = tx.send(Some(built));
+        });
+        LazyDirectory { ready }
+    }
+
+    /// The authority, waiting for it while its key is being generated.
+    pub async fn get(&self) -> Result<Arc<DirectoryAuthority>, String> {
+        let mut rx = self.ready.clone();
+        let value = rx
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| "the directory's key generation ended without a result".to_owned())?;
+        value.clone().unwrap_or_else(|| Err("not ready".to_owned()))
     }
 }

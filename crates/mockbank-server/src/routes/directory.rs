@@ -74,7 +74,10 @@ async fn ca_pem(State(st): State<Arc<AppState>>) -> Response {
 }
 
 async fn directory_jwks(State(st): State<Arc<AppState>>) -> Response {
-    http_error::ok(StatusCode::OK, &st.directory.jwks(), TraceInfo::default())
+    match st.directory.get().await {
+        Ok(d) => http_error::ok(StatusCode::OK, &d.jwks(), TraceInfo::default()),
+        Err(e) => http_error::internal("the directory's key", e, TraceInfo::default()),
+    }
 }
 
 async fn variants() -> Response {
@@ -136,10 +139,14 @@ async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBo
         return bad_request(format!("organisation `{}` is {}", org.org_id, org.status));
     }
     let new_org = req.org_id.is_none();
+    let authority = match st.directory.get().await {
+        Ok(d) => d,
+        Err(e) => return http_error::internal("the directory's key", e, TraceInfo::default()),
+    };
     let state = st.clone();
     // Key generation (RSA-2048) is CPU work: keep it off the async workers.
     let minted = tokio::task::spawn_blocking(move || {
-        directory::mint(&state.ca, &state.directory, &req, org, &state.base_url, now)
+        directory::mint(&state.ca, &authority, &req, org, &state.base_url, now)
     })
     .await;
     let minted = match minted {
@@ -381,7 +388,11 @@ async fn reissue_ssa(State(st): State<Arc<AppState>>, Path(id): Path<String>) ->
     let mut claims = claims;
     claims.insert("iat".into(), now().into());
     claims.insert("jti".into(), directory::uuid_v4().into());
-    match st.directory.sign_ssa(&claims) {
+    let authority = match st.directory.get().await {
+        Ok(d) => d,
+        Err(e) => return http_error::internal("the directory's key", e, TraceInfo::default()),
+    };
+    match authority.sign_ssa(&claims) {
         Ok(ssa) => http_error::ok(
             StatusCode::OK,
             &json!({"software_id": id, "software_statement": ssa}),
