@@ -185,6 +185,7 @@ fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
             trace_retention: 100_000,
             limits: ConnectionLimits::default(),
             cli_path: std::env::current_exe().ok(),
+            scenarios: None,
         })
         .await?;
         eprintln!("{}", server.ready_event());

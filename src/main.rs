@@ -12,6 +12,7 @@ macro_rules! out {
 
 mod ci_cli;
 mod directory_cli;
+mod scenario_cli;
 mod tpp_cli;
 
 use std::net::SocketAddr;
@@ -66,6 +67,9 @@ enum Command {
         /// Connections served at once; more wait to be accepted.
         #[arg(long, value_name = "N", default_value_t = 512)]
         max_connections: usize,
+        /// A folder of the user's own walkthrough scenarios (`NAME.toml`), beside the shipped ones.
+        #[arg(long, value_name = "DIR")]
+        scenarios: Option<PathBuf>,
     },
     /// The validation checks mockbank knows.
     Checks {
@@ -88,6 +92,11 @@ enum Command {
     Report(ci_cli::ReportArgs),
     /// Each case (a deviation) through the reference TPP against each profile, side by side.
     Compare(tpp_cli::CompareArgs),
+    /// Walkthroughs: guided, narrated DCR flows performed by the reference TPP.
+    Scenario {
+        #[command(subcommand)]
+        command: scenario_cli::ScenarioCommand,
+    },
     /// Profile files.
     Profiles {
         #[command(subcommand)]
@@ -134,6 +143,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => return ci_cli::run(args),
+        Command::Scenario { command } => return scenario_cli::run(command),
         Command::Report(args) => ci_cli::report(args),
         Command::Serve {
             data_dir,
@@ -143,10 +153,12 @@ fn main() -> ExitCode {
             header_timeout_ms,
             body_timeout_ms,
             max_connections,
+            scenarios,
         } => serve(
             data_dir,
             listen,
             profiles,
+            scenarios,
             trace_retention,
             ConnectionLimits {
                 // A client stalled before its first header byte is as stuck as one stalled
@@ -202,6 +214,7 @@ fn serve(
     data_dir: Option<PathBuf>,
     listen: SocketAddr,
     profiles_dir: Option<PathBuf>,
+    scenarios_dir: Option<PathBuf>,
     trace_retention: u64,
     limits: ConnectionLimits,
 ) -> anyhow::Result<()> {
@@ -213,6 +226,8 @@ fn serve(
         )
         .init();
     let profiles = load_profiles(profiles_dir.as_deref())?;
+    let served: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
+    let scenarios = mockbank_tpp::walkthrough::load(scenarios_dir.as_deref(), Some(&served))?;
     let data_dir = match data_dir {
         Some(d) => d,
         None => default_data_dir()?,
@@ -231,6 +246,7 @@ fn serve(
             trace_retention,
             limits,
             cli_path: std::env::current_exe().ok(),
+            scenarios: Some(scenarios),
         })
         .await?;
         out!("{}", server.ready_event());

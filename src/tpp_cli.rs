@@ -46,7 +46,12 @@ enum FlavorArg {
 }
 
 impl TargetArgs {
-    fn target(&self) -> anyhow::Result<Target> {
+    /// Whether a bank was named (`--data-dir` or `--base-url`).
+    pub fn names_a_bank(&self) -> bool {
+        self.data_dir.is_some() || self.base_url.is_some()
+    }
+
+    pub fn target(&self) -> anyhow::Result<Target> {
         let mut target = match (&self.base_url, &self.data_dir) {
             (Some(url), _) => {
                 let ca_path = self.ca.as_ref().context("--base-url needs --ca")?;
@@ -193,7 +198,7 @@ fn print_outcome(out: &mockbank_tpp::Outcome, format: OutFormat) -> anyhow::Resu
 }
 
 /// The profiles and their flavors: the running server's, else the built-in ones.
-async fn flavors(target: Option<&Target>) -> Vec<(String, Flavor)> {
+async fn flavors(target: Option<&Target>) -> Vec<(String, Flavor, serde_json::Value)> {
     if let Some(t) = target {
         if let Ok(list) = t.profiles().await {
             return list
@@ -202,6 +207,7 @@ async fn flavors(target: Option<&Target>) -> Vec<(String, Flavor)> {
                     Some((
                         p["id"].as_str()?.to_owned(),
                         Flavor::parse(p["tpp_flavor"].as_str()?)?,
+                        p["protection"].clone(),
                     ))
                 })
                 .collect();
@@ -210,7 +216,10 @@ async fn flavors(target: Option<&Target>) -> Vec<(String, Flavor)> {
     mockbank_core::ProfileSet::builtin()
         .map(|set| {
             set.iter()
-                .filter_map(|p| Some((p.id.clone(), Flavor::parse(p.tpp_flavor())?)))
+                .filter_map(|p| {
+                    let flavor = Flavor::parse(p.tpp_flavor())?;
+                    Some((p.id.clone(), flavor, p.protection_summary()))
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -339,7 +348,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
             flavors(Some(&target))
                 .await
                 .into_iter()
-                .map(|(id, _)| id)
+                .map(|(id, _, _)| id)
                 .collect()
         } else {
             args.profiles

@@ -27,6 +27,7 @@ pub async fn start(
         trace_retention,
         limits: Default::default(),
         cli_path: None,
+        scenarios: None,
     };
     match mockbank_server::start(config(preferred)).await {
         Err(e) if is_addr_in_use(&e) => {

@@ -17,6 +17,7 @@ mod overrides;
 mod persistence;
 mod protect;
 mod readme;
+mod scenario;
 mod stet;
 mod token;
 mod tpp;

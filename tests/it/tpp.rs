@@ -9,8 +9,9 @@ use serde_json::{json, Value};
 
 use crate::common::{Bank, Request, BIN};
 
-const SHIPPED: [&str; 5] = [
+const SHIPPED: [&str; 6] = [
     "generic",
+    "generic-protected",
     "generic-rotating",
     "obuk-v3.2",
     "obuk-v3.2-lenient",

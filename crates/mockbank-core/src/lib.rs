@@ -14,6 +14,7 @@ pub mod jwt;
 pub mod profile;
 pub mod report;
 pub mod request;
+pub mod scenario;
 pub mod signed;
 pub mod trace;
 

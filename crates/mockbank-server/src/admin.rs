@@ -27,6 +27,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::http_error;
 use crate::secrets;
 use crate::state::AppState;
+use crate::walkthroughs;
 
 /// Name of the cookie the browser UI may carry the admin token in.
 pub const ADMIN_COOKIE: &str = "mockbank_admin";
@@ -56,10 +57,25 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
             "/admin/initial-access-tokens",
             axum::routing::post(issue_initial_access_token),
         )
+        .route("/admin/scenarios", get(walkthroughs::list))
+        .route("/admin/scenarios/{name}", get(walkthroughs::show))
+        .route(
+            "/admin/scenarios/{name}/runs",
+            axum::routing::post(walkthroughs::start),
+        )
+        .route("/admin/scenario-runs/{id}", get(walkthroughs::run_state))
+        .route(
+            "/admin/scenario-runs/{id}/steps/{index}",
+            axum::routing::post(walkthroughs::step),
+        )
+        .route(
+            "/admin/scenario-runs/{id}/handout",
+            get(walkthroughs::handout),
+        )
         .layer(from_fn_with_state(state, guard))
 }
 
-fn refuse(status: StatusCode, code: &str, description: String) -> Response {
+pub(crate) fn refuse(status: StatusCode, code: &str, description: String) -> Response {
     let mut resp = http_error::json(
         status,
         &json!({"error": code, "error_description": description}),
@@ -213,7 +229,7 @@ async fn trace(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Respo
     }
 }
 
-fn admin_error(context: &str, e: impl std::fmt::Display) -> Response {
+pub(crate) fn admin_error(context: &str, e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "{context}");
     refuse(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -325,6 +341,7 @@ fn profile_json(st: &AppState, p: &Profile) -> Value {
         "id": p.id, "title": p.settings.title, "description": p.settings.description,
         "spec": p.settings.spec, "source": p.source, "issuer": p.issuer(&st.base_url),
         "tpp_flavor": p.tpp_flavor(),
+        "protection": p.protection_summary(),
         "discovery": mockbank_core::discovery::document(p, &st.base_url),
         "checks": checks,
         "overrides": p.checks.iter().filter(|c| c.overridden()).count(),
@@ -552,7 +569,7 @@ async fn issue_initial_access_token(
 }
 
 /// The reference TPP aimed at this server itself, as the local admin.
-fn reference_client(st: &AppState) -> anyhow::Result<mockbank_tpp::Target> {
+pub(crate) fn reference_client(st: &AppState) -> anyhow::Result<mockbank_tpp::Target> {
     mockbank_tpp::Target::new(
         &st.base_url,
         st.ca.cert_pem(),
@@ -563,11 +580,14 @@ fn reference_client(st: &AppState) -> anyhow::Result<mockbank_tpp::Target> {
 
 /// `GET /admin/compare/cases`: the named deviations and the profiles each applies to.
 async fn compare_cases(State(st): State<Arc<AppState>>) -> Response {
-    let flavors: Vec<(String, mockbank_tpp::Flavor)> = st
+    let flavors: Vec<(String, mockbank_tpp::Flavor, Value)> = st
         .profiles
         .current()
         .iter()
-        .filter_map(|p| Some((p.id.clone(), mockbank_tpp::Flavor::parse(p.tpp_flavor())?)))
+        .filter_map(|p| {
+            let flavor = mockbank_tpp::Flavor::parse(p.tpp_flavor())?;
+            Some((p.id.clone(), flavor, p.protection_summary()))
+        })
         .collect();
     axum::Json(mockbank_tpp::compare::cases_json(&flavors)).into_response()
 }

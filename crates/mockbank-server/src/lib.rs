@@ -16,6 +16,7 @@ mod secrets;
 mod state;
 mod tls;
 mod trace_layer;
+mod walkthroughs;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -52,6 +53,8 @@ pub struct ServerConfig {
     pub limits: ConnectionLimits,
     /// The `mockbank` executable, named in the first-run commands (`None`: `mockbank`).
     pub cli_path: Option<PathBuf>,
+    /// The walkthroughs to offer (`None`: the shipped ones).
+    pub scenarios: Option<Vec<mockbank_core::scenario::Scenario>>,
 }
 
 /// How long a client may take and how many connections are open at once: a connection that
@@ -280,6 +283,10 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         config.limits.body_read,
         data_dir.clone(),
         config.cli_path.clone(),
+        match config.scenarios {
+            Some(s) => s,
+            None => mockbank_tpp::walkthrough::load(None, None)?,
+        },
     ));
     // The user's check overrides from earlier runs (`PUT /admin/profiles/.../checks/...`).
     let overrides = state

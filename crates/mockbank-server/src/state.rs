@@ -34,6 +34,10 @@ pub struct AppState {
     pub admin_token: String,
     /// The `mockbank` command the first-run page tells users to paste (`None`: `mockbank`).
     pub cli_path: Option<std::path::PathBuf>,
+    /// The walkthroughs offered (shipped and the user's own).
+    pub scenarios: Vec<mockbank_core::scenario::Scenario>,
+    /// Walkthrough runs in progress, by run id (kept in memory; a restart forgets them).
+    pub walkthroughs: crate::walkthroughs::Runs,
 }
 
 impl AppState {
@@ -51,6 +55,7 @@ impl AppState {
         body_timeout: std::time::Duration,
         data_dir: std::path::PathBuf,
         cli_path: Option<std::path::PathBuf>,
+        scenarios: Vec<mockbank_core::scenario::Scenario>,
     ) -> Self {
         let port = local.port();
         let mut allowed_hosts = vec![
@@ -78,6 +83,8 @@ impl AppState {
             body_timeout,
             data_dir,
             admin_token: admin_token.to_owned(),
+            scenarios,
+            walkthroughs: Default::default(),
             cli_path,
         }
     }

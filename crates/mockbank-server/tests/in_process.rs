@@ -15,6 +15,7 @@ async fn admin_requests_reach_the_same_routes_without_a_socket() {
         trace_retention: 1000,
         limits: Default::default(),
         cli_path: None,
+        scenarios: None,
     })
     .await
     .unwrap();

@@ -35,6 +35,12 @@ pub struct Session<'a> {
     pub profile: String,
     pub discovery: Value,
     pub flavor: Flavor,
+    /// How the profile protects registration (`bearer`, `software_statement`), as a
+    /// mockbank's admin API says; empty for other banks.
+    pub protection: Value,
+    /// An initial access token to present at the next registration instead of asking the
+    /// bank for one.
+    pub initial_access_token: Option<String>,
 }
 
 fn now() -> i64 {
@@ -65,26 +71,47 @@ impl<'a> Session<'a> {
             );
         }
         let discovery = r.json();
-        let flavor = match target.flavor {
-            Some(f) => f,
-            None => match target.admin_token {
-                Some(_) => target
-                    .profiles()
-                    .await?
-                    .iter()
-                    .find(|p| p["id"] == profile)
-                    .and_then(|p| p["tpp_flavor"].as_str())
-                    .and_then(Flavor::parse)
-                    .unwrap_or_else(|| Flavor::guess(&discovery)),
-                None => Flavor::guess(&discovery),
-            },
+        let listed = match target.admin_token {
+            Some(_) => target
+                .profiles()
+                .await?
+                .into_iter()
+                .find(|p| p["id"] == profile),
+            None => None,
         };
+        let listed_flavor = listed
+            .as_ref()
+            .and_then(|p| p["tpp_flavor"].as_str())
+            .and_then(Flavor::parse);
+        let flavor = target
+            .flavor
+            .or(listed_flavor)
+            .unwrap_or_else(|| Flavor::guess(&discovery));
+        let protection = listed.map_or(Value::Null, |p| p["protection"].clone());
         Ok(Session {
             target,
             profile: profile.to_owned(),
             discovery,
             flavor,
+            protection,
+            initial_access_token: None,
         })
+    }
+
+    /// Whether `deviation` means anything against this profile: its flavor, and for the
+    /// protection deviations, whether the profile asks for what they leave out.
+    pub fn applies(&self, deviation: Deviation) -> bool {
+        deviation.applies_to(self.flavor, &self.protection)
+    }
+
+    /// The profile wants an initial access token issued by the bank (RFC 7591 §3).
+    pub fn needs_initial_access_token(&self) -> bool {
+        self.protection["bearer"] == "issued"
+    }
+
+    /// The profile wants a software statement (RFC 7591 §2.3).
+    pub fn needs_software_statement(&self) -> bool {
+        self.flavor == Flavor::Obuk || self.protection["software_statement"] == "required"
     }
 
     fn endpoint(&self, name: &str) -> anyhow::Result<String> {
@@ -142,7 +169,11 @@ impl<'a> Session<'a> {
             Deviation::AlgNoneSsa => Some("alg_none"),
             _ => None,
         };
-        let fresh = variant.is_some() || deviation == Deviation::RevokedSoftware;
+        let fresh = variant.is_some()
+            || matches!(
+                deviation,
+                Deviation::RevokedSoftware | Deviation::MissingPsd2Role
+            );
         if !fresh {
             if let Some(b) = &self.target.bundle {
                 return Ok(b.clone());
@@ -168,6 +199,9 @@ impl<'a> Session<'a> {
         if let Some(v) = variant {
             body["variant"] = v.into();
         }
+        if deviation == Deviation::MissingPsd2Role {
+            body["roles"] = json!(["AISP"]);
+        }
         let r = self
             .target
             .admin("POST", "/directory/software", Some(&body))
@@ -175,7 +209,10 @@ impl<'a> Session<'a> {
         if r.status != 201 {
             bail!("minting credentials answered {}: {}", r.status, r.json());
         }
-        let bundle = r.json();
+        let mut bundle = r.json();
+        if let (Some(id), Some(o)) = (r.trace_id(), bundle.as_object_mut()) {
+            o.insert("trace_id".into(), id.into());
+        }
         if deviation == Deviation::RevokedSoftware {
             // STET has no software in its directory: what is revoked is the licence (stet.md §4).
             let path = match self.flavor {
@@ -196,6 +233,51 @@ impl<'a> Session<'a> {
             write_json(&self.state_path("bundles", &self.profile), &bundle)?;
         }
         Ok(bundle)
+    }
+
+    /// Joins the directory as a new organisation and software: fresh credentials for this
+    /// profile, used by the registrations that follow. The outcome's response is the
+    /// bundle without its private keys.
+    pub async fn onboard(&self) -> anyhow::Result<Outcome> {
+        let _ = std::fs::remove_file(self.state_path("bundles", &self.profile));
+        let bundle = self.bundle(Deviation::None).await?;
+        let mut public = bundle.clone();
+        if let Some(o) = public.as_object_mut() {
+            o.retain(|k, _| !k.ends_with("_key_pem"));
+        }
+        let trace_id = bundle["trace_id"].as_str().map(str::to_owned);
+        Ok(Outcome {
+            profile: self.profile.clone(),
+            deviation: Deviation::None.name(),
+            status: 201,
+            client_id: None,
+            trace_id,
+            response: public,
+        })
+    }
+
+    /// A single-use initial access token from a mockbank (`POST /admin/initial-access-tokens`):
+    /// what the bank would hand a TPP out of band (RFC 7591 §3).
+    pub async fn issue_initial_access_token(&self) -> anyhow::Result<String> {
+        let r = self
+            .target
+            .admin(
+                "POST",
+                "/admin/initial-access-tokens",
+                Some(&json!({"profile": self.profile, "max_uses": 1, "expires_in": 600})),
+            )
+            .await?;
+        if r.status != 201 {
+            bail!(
+                "issuing an initial access token answered {}: {}",
+                r.status,
+                r.json()
+            );
+        }
+        r.json()["initial_access_token"]
+            .as_str()
+            .map(str::to_owned)
+            .context("the initial access token answer has no token")
     }
 
     fn identity(bundle: &Value) -> Option<Identity> {
@@ -317,6 +399,20 @@ impl<'a> Session<'a> {
                     m.insert("software_statement".into(), tamper(ssa).into());
                 }
             }
+            Deviation::MissingSsa => {
+                m.remove("software_statement");
+            }
+            Deviation::RedirectNotInSsa => {
+                let mut uris = strings(&m["redirect_uris"]);
+                uris.push("https://tpp.example.com/not-in-the-ssa".into());
+                m.insert("redirect_uris".into(), json!(uris));
+            }
+            Deviation::MissingPsd2Role => {
+                // The QWAC says AISP only; asking for payments needs PISP (stet.md §3).
+                if let Some(s) = self.scopes(&["aisp", "pisp"]) {
+                    m.insert("scope".into(), s.into());
+                }
+            }
             _ => {}
         }
     }
@@ -376,7 +472,7 @@ impl<'a> Session<'a> {
 
     /// Registers as a correct TPP would, with `deviation` applied.
     pub async fn register(&self, deviation: Deviation) -> anyhow::Result<Outcome> {
-        if !deviation.applies(self.flavor) {
+        if !self.applies(deviation) {
             bail!(
                 "`{}` does not apply to `{}` ({:?} registrations)",
                 deviation.name(),
@@ -386,15 +482,36 @@ impl<'a> Session<'a> {
         }
         let endpoint = self.endpoint("registration_endpoint")?;
         let bundle = match self.flavor {
-            Flavor::Generic => None,
+            Flavor::Generic if !self.needs_software_statement() => None,
             _ => Some(self.bundle(deviation).await?),
         };
-        let identity = bundle
-            .as_ref()
-            .and_then(Self::identity)
-            .filter(|_| deviation != Deviation::NoClientCert);
+        let identity = match (deviation, &bundle) {
+            (Deviation::NoClientCert, _) => None,
+            // The organisation's seal certificate presented as if it were its QWAC.
+            (Deviation::QsealAsQwac, Some(b)) => Some(Identity {
+                cert_pem: b["signing_cert_pem"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                key_pem: b["signing_key_pem"].as_str().unwrap_or_default().to_owned(),
+            }),
+            (_, b) => b.as_ref().and_then(Self::identity),
+        };
         let mut m = self.metadata(bundle.as_ref());
+        if let (Some(b), true) = (&bundle, self.flavor == Flavor::Generic) {
+            // A profile that requires a statement gets the directory's (RFC 7591 §2.3).
+            m.insert("software_statement".into(), b["software_statement"].clone());
+        }
         self.deviate(deviation, &mut m);
+        // RFC 7591 §3: the bank's initial access token, as a bearer token.
+        let initial_access_token = match deviation {
+            Deviation::NoInitialAccessToken => None,
+            _ if self.needs_initial_access_token() => Some(match &self.initial_access_token {
+                Some(t) => t.clone(),
+                None => self.issue_initial_access_token().await?,
+            }),
+            _ => None,
+        };
         let (content_type, body) = match (self.flavor, &bundle) {
             (Flavor::Obuk, Some(b)) => (
                 "application/jose",
@@ -406,12 +523,19 @@ impl<'a> Session<'a> {
             ),
         };
         let send = || {
-            Request::new("POST", endpoint.clone())
+            let mut req = Request::new("POST", endpoint.clone())
                 .body(content_type, body.clone())
-                .identity(identity.as_ref())
+                .identity(identity.as_ref());
+            if let Some(t) = &initial_access_token {
+                req = req.bearer(t);
+            }
+            req
         };
         let mut r = self.target.https.send(send()).await?;
-        if deviation == Deviation::ReplayedJti {
+        if matches!(
+            deviation,
+            Deviation::ReplayedJti | Deviation::ReusedInitialAccessToken
+        ) {
             r = self.target.https.send(send()).await?;
         }
         let out = self.outcome(deviation, &r, None);

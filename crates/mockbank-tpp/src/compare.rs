@@ -28,14 +28,14 @@ impl Format {
 }
 
 /// The deviations as `mockbank tpp deviations --format json` lists them.
-pub fn cases_json(flavors: &[(String, crate::Flavor)]) -> Value {
+pub fn cases_json(flavors: &[(String, crate::Flavor, Value)]) -> Value {
     Deviation::ALL
         .iter()
         .map(|d| {
             let applies: Vec<&str> = flavors
                 .iter()
-                .filter(|(_, f)| d.applies(*f))
-                .map(|(id, _)| id.as_str())
+                .filter(|(_, f, protection)| d.applies_to(*f, protection))
+                .map(|(id, _, _)| id.as_str())
                 .collect();
             json!({"name": d.name(), "description": d.description(), "applies_to": applies})
         })
@@ -62,7 +62,7 @@ async fn column(
     let mut cells = Vec::new();
     let mut happy = None;
     for case in cases {
-        if !case.applies(session.flavor) {
+        if !session.applies(*case) {
             cells.push(not_applicable());
             continue;
         }

@@ -25,10 +25,16 @@ pub enum Deviation {
     TamperedSsa,
     AlgNoneSsa,
     RevokedSoftware,
+    RedirectNotInSsa,
+    MissingSsa,
+    QsealAsQwac,
+    MissingPsd2Role,
+    NoInitialAccessToken,
+    ReusedInitialAccessToken,
 }
 
 impl Deviation {
-    pub const ALL: [Deviation; 15] = [
+    pub const ALL: [Deviation; 21] = [
         Deviation::None,
         Deviation::NoClientCert,
         Deviation::ForeignCaCert,
@@ -44,6 +50,12 @@ impl Deviation {
         Deviation::TamperedSsa,
         Deviation::AlgNoneSsa,
         Deviation::RevokedSoftware,
+        Deviation::RedirectNotInSsa,
+        Deviation::MissingSsa,
+        Deviation::QsealAsQwac,
+        Deviation::MissingPsd2Role,
+        Deviation::NoInitialAccessToken,
+        Deviation::ReusedInitialAccessToken,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +75,12 @@ impl Deviation {
             Deviation::TamperedSsa => "tampered_ssa",
             Deviation::AlgNoneSsa => "alg_none_ssa",
             Deviation::RevokedSoftware => "revoked_software",
+            Deviation::RedirectNotInSsa => "redirect_not_in_ssa",
+            Deviation::MissingSsa => "missing_ssa",
+            Deviation::QsealAsQwac => "qseal_as_qwac",
+            Deviation::MissingPsd2Role => "missing_psd2_role",
+            Deviation::NoInitialAccessToken => "no_initial_access_token",
+            Deviation::ReusedInitialAccessToken => "reused_initial_access_token",
         }
     }
 
@@ -87,15 +105,46 @@ impl Deviation {
             Deviation::TamperedSsa => "The software statement's claims were changed after the directory signed it.",
             Deviation::AlgNoneSsa => "The software statement is unsigned (`alg: none`).",
             Deviation::RevokedSoftware => "The software (for STET, the organisation's licence) was revoked in the directory before it registers.",
+            Deviation::RedirectNotInSsa => "A redirect URI is registered that the software statement does not list.",
+            Deviation::MissingSsa => "The registration carries no software statement although the bank requires one.",
+            Deviation::QsealAsQwac => "The TLS client certificate is the organisation's QSealC (a seal for signing) instead of its QWAC.",
+            Deviation::MissingPsd2Role => "The QWAC grants the TPP the AISP role only, yet it asks for the PISP scope too.",
+            Deviation::NoInitialAccessToken => "The registration is sent without the initial access token the bank requires.",
+            Deviation::ReusedInitialAccessToken => "A single-use initial access token is presented a second time; the second answer counts.",
         }
     }
 
-    /// Whether the deviation means anything in a profile of this flavor: a certificate
+    /// Whether the deviation means anything in a profile of this flavor and protection (as
+    /// a mockbank's admin API shows it: `bearer`, `software_statement`): a certificate
     /// deviation needs a profile that authenticates with certificates, a JWS deviation one
-    /// that takes signed requests and software statements.
+    /// that takes signed requests and software statements, a protection deviation a profile
+    /// that asks for what it leaves out.
+    pub fn applies_to(self, flavor: Flavor, protection: &serde_json::Value) -> bool {
+        use Deviation as D;
+        match self {
+            D::NoInitialAccessToken | D::ReusedInitialAccessToken => {
+                protection["bearer"] == "issued"
+            }
+            D::MissingSsa => {
+                flavor == Flavor::Obuk || protection["software_statement"] == "required"
+            }
+            D::RedirectNotInSsa => flavor == Flavor::Obuk,
+            D::QsealAsQwac | D::MissingPsd2Role => flavor == Flavor::Stet,
+            d => d.applies(flavor),
+        }
+    }
+
+    /// Like [`applies_to`](Self::applies_to) for a profile that does not protect its
+    /// registration endpoint.
     pub fn applies(self, flavor: Flavor) -> bool {
         use Deviation as D;
         match self {
+            D::RedirectNotInSsa
+            | D::MissingSsa
+            | D::QsealAsQwac
+            | D::MissingPsd2Role
+            | D::NoInitialAccessToken
+            | D::ReusedInitialAccessToken => self.applies_to(flavor, &serde_json::Value::Null),
             D::None
             | D::RedirectFragment
             | D::MissingRedirectUris

@@ -9,7 +9,9 @@
 mod client;
 pub mod compare;
 mod deviation;
+pub mod handout;
 pub mod http;
+pub mod walkthrough;
 
 use std::path::{Path, PathBuf};
 

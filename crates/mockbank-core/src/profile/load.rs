@@ -14,6 +14,10 @@ pub fn builtin_sources() -> Vec<(&'static str, &'static str)> {
             include_str!("../../../../profiles/generic.toml"),
         ),
         (
+            "generic-protected.toml",
+            include_str!("../../../../profiles/generic-protected.toml"),
+        ),
+        (
             "generic-rotating.toml",
             include_str!("../../../../profiles/generic-rotating.toml"),
         ),
@@ -253,7 +257,7 @@ fn validate_params(def: &checks::CheckDef, table: &toml::Table) -> Result<(), St
     Ok(())
 }
 
-fn line_of(src: &str, offset: usize) -> usize {
+pub(crate) fn line_of(src: &str, offset: usize) -> usize {
     src.get(..offset.min(src.len()))
         .map_or(1, |s| s.bytes().filter(|b| *b == b'\n').count() + 1)
 }

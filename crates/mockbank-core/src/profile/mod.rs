@@ -2,7 +2,7 @@
 //! against the check registry. A profile is an issuer at `{base_url}/{id}`.
 
 pub mod diff;
-mod load;
+pub(crate) mod load;
 mod schema;
 
 pub use load::{builtin_sources, ProfileError, ProfileSet};
@@ -111,6 +111,16 @@ impl Profile {
         } else {
             "generic"
         }
+    }
+
+    /// How registration is protected, as the admin API and the reference TPP read it:
+    /// `{"bearer", "software_statement", "signed_request"}`.
+    pub fn protection_summary(&self) -> serde_json::Value {
+        let p = &self.settings.protection;
+        serde_json::json!({
+            "bearer": p.bearer, "software_statement": p.software_statement,
+            "signed_request": p.signed_request,
+        })
     }
 
     /// The profile's check `id`, enabled or not.

@@ -1,0 +1,245 @@
+//! The admin API of walkthroughs: the scenarios offered, runs that a trainer steps through
+//! one step at a time (or re-runs a step with a deviation to "break it"), and a run's
+//! handout. Runs live in memory, at most [`MAX_RUNS`] of them (the oldest goes first).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use mockbank_core::scenario::{Action, Scenario};
+use mockbank_tpp::walkthrough::{self, Walkthrough};
+use mockbank_tpp::{Deviation, Flavor};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::admin::{admin_error, reference_client, refuse};
+use crate::state::AppState;
+
+/// Runs kept at once.
+pub const MAX_RUNS: usize = 32;
+
+type Run = Arc<tokio::sync::Mutex<Walkthrough>>;
+
+/// The runs in progress, newest last.
+#[derive(Default)]
+pub struct Runs(Mutex<VecDeque<(String, Run)>>);
+
+impl Runs {
+    fn insert(&self, id: String, run: Run) {
+        let mut runs = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if runs.len() >= MAX_RUNS {
+            runs.pop_front();
+        }
+        runs.push_back((id, run));
+    }
+
+    fn get(&self, id: &str) -> Option<Run> {
+        let runs = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        runs.iter().find(|(i, _)| i == id).map(|(_, r)| r.clone())
+    }
+}
+
+fn not_found(what: &str) -> Response {
+    refuse(StatusCode::NOT_FOUND, "not_found", what.to_owned())
+}
+
+fn scenario<'a>(st: &'a AppState, name: &str) -> Option<&'a Scenario> {
+    st.scenarios.iter().find(|s| s.name == name)
+}
+
+/// The deviations a trainer may apply to a registration on `profile`.
+fn break_options(st: &AppState, profile: &str) -> Vec<Value> {
+    let Some(p) = st.profile(profile) else {
+        return Vec::new();
+    };
+    let Some(flavor) = Flavor::parse(p.tpp_flavor()) else {
+        return Vec::new();
+    };
+    let protection = p.protection_summary();
+    Deviation::ALL
+        .into_iter()
+        .filter(|d| *d != Deviation::None && d.applies_to(flavor, &protection))
+        .map(|d| json!({"name": d.name(), "description": d.description()}))
+        .collect()
+}
+
+/// `GET /admin/scenarios`.
+pub async fn list(State(st): State<Arc<AppState>>) -> Response {
+    axum::Json(walkthrough::list_json(&st.scenarios)).into_response()
+}
+
+/// `GET /admin/scenarios/{name}`: the scenario with each step's narration as HTML and the
+/// deviations its "break it" switch offers.
+pub async fn show(State(st): State<Arc<AppState>>, Path(name): Path<String>) -> Response {
+    let Some(s) = scenario(&st, &name) else {
+        return not_found(&format!("no scenario `{name}`"));
+    };
+    let steps: Vec<Value> = s
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let profile = s.profile_of(step, &s.profiles[0]);
+            json!({
+                "index": i, "title": step.title, "action": step.action.name(),
+                "profile": step.profile, "deviation": step.deviation,
+                "narration": step.narration,
+                "narration_html": mockbank_tpp::handout::markdown_html(&step.narration),
+                "point_at": step.point_at, "expect": step.expect,
+                "break_options": if step.action == Action::Register { break_options(&st, profile) } else { Vec::new() },
+            })
+        })
+        .collect();
+    axum::Json(json!({
+        "name": s.name, "title": s.title, "audience": s.audience, "profiles": s.profiles,
+        "summary": s.summary, "summary_html": mockbank_tpp::handout::markdown_html(&s.summary),
+        "source": s.source, "steps": steps,
+    }))
+    .into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartRequest {
+    profile: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepRequest {
+    deviation: Option<String>,
+}
+
+/// An empty body is the defaults; anything else must be the JSON asked for.
+fn parse_body<T: Default + for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| format!("the request is not valid: {e}"))
+}
+
+/// `POST /admin/scenarios/{name}/runs` `{"profile"?}`: a new run, nothing executed yet.
+pub async fn start(
+    State(st): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let req: StartRequest = match parse_body(&body) {
+        Ok(r) => r,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, "invalid_request", e),
+    };
+    let Some(s) = scenario(&st, &name).cloned() else {
+        return not_found(&format!("no scenario `{name}`"));
+    };
+    let mut target = match reference_client(&st) {
+        Ok(t) => t,
+        Err(e) => return admin_error("starting the reference client", e),
+    };
+    let id = mockbank_tpp::uuid_v4();
+    target.state_dir = st.data_dir.join("tpp").join("walkthroughs").join(&id);
+    let w = match Walkthrough::new(s, req.profile.as_deref(), target) {
+        Ok(w) => w,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()),
+    };
+    let answer = json!({"run_id": id, "name": w.scenario.name, "profile": w.profile, "steps": w.scenario.steps.len()});
+    st.walkthroughs
+        .insert(id, Arc::new(tokio::sync::Mutex::new(w)));
+    (StatusCode::CREATED, axum::Json(answer)).into_response()
+}
+
+/// `POST /admin/scenario-runs/{id}/steps/{index}` `{"deviation"?}`: runs (or re-runs) one
+/// step and answers its result, traces included.
+pub async fn step(
+    State(st): State<Arc<AppState>>,
+    Path((id, index)): Path<(String, usize)>,
+    body: axum::body::Bytes,
+) -> Response {
+    let req: StepRequest = match parse_body(&body) {
+        Ok(r) => r,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, "invalid_request", e),
+    };
+    let Some(run) = st.walkthroughs.get(&id) else {
+        return not_found(&format!("no walkthrough run `{id}`"));
+    };
+    let deviation = match req.deviation.as_deref().map(|n| (n, Deviation::parse(n))) {
+        None => None,
+        Some((_, Some(d))) => Some(d),
+        Some((n, None)) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("no deviation `{n}`"),
+            )
+        }
+    };
+    let mut w = run.lock().await;
+    if index >= w.scenario.steps.len() {
+        return not_found(&format!(
+            "the scenario has {} steps",
+            w.scenario.steps.len()
+        ));
+    }
+    let result = w.run_step(index, deviation).await;
+    axum::Json(result).into_response()
+}
+
+/// `GET /admin/scenario-runs/{id}`: every step's latest result (`null`: not run yet).
+pub async fn run_state(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    let Some(run) = st.walkthroughs.get(&id) else {
+        return not_found(&format!("no walkthrough run `{id}`"));
+    };
+    let w = run.lock().await;
+    axum::Json(json!({
+        "run_id": id, "name": w.scenario.name, "profile": w.profile, "ok": w.ok(),
+        "results": w.results,
+    }))
+    .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HandoutQuery {
+    format: Option<String>,
+}
+
+/// `GET /admin/scenario-runs/{id}/handout?format=html|markdown`: the run as a file.
+pub async fn handout(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(q): Query<HandoutQuery>,
+) -> Response {
+    let Some(run) = st.walkthroughs.get(&id) else {
+        return not_found(&format!("no walkthrough run `{id}`"));
+    };
+    let w = run.lock().await;
+    let (text, mime, ext) = match q.format.as_deref().unwrap_or("html") {
+        "html" => (
+            mockbank_tpp::handout::html(&w),
+            "text/html; charset=utf-8",
+            "html",
+        ),
+        "markdown" | "md" => (
+            mockbank_tpp::handout::markdown(&w),
+            "text/markdown; charset=utf-8",
+            "md",
+        ),
+        _ => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "format is html or markdown".into(),
+            )
+        }
+    };
+    let mut resp = (StatusCode::OK, text).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}-handout.{ext}\"",
+        w.scenario.name
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
