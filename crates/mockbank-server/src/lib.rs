@@ -198,10 +198,13 @@ impl RunningServer {
             .await
             .context("reading the answer")?
             .to_bytes();
-        Ok((
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        ))
+        // A JSON answer as JSON; a text one (a handout, a report) as a string.
+        let body = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            Err(_) if bytes.is_empty() => Value::Null,
+            Err(_) => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+        };
+        Ok((status, body))
     }
 
     /// Stops accepting, lets in-flight requests finish (up to 10 s), closes the store.

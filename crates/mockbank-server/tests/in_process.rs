@@ -71,5 +71,36 @@ async fn admin_requests_reach_the_same_routes_without_a_socket() {
         .admin_request("NOT A METHOD", "/admin/traces", None)
         .await
         .is_err());
+
+    // A walkthrough through the same door (the desktop's Walkthrough view), and its
+    // handout, a text answer, as a string.
+    let (status, run) = server
+        .admin_request("POST", "/admin/scenarios/generic-lifecycle/runs", None)
+        .await
+        .unwrap();
+    assert_eq!(status, 201, "{run}");
+    let id = run["run_id"].as_str().unwrap();
+    let (status, step) = server
+        .admin_request("POST", &format!("/admin/scenario-runs/{id}/steps/1"), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (status, step["status"].as_u64()),
+        (200, Some(201)),
+        "{step}"
+    );
+    let (status, handout) = server
+        .admin_request(
+            "GET",
+            &format!("/admin/scenario-runs/{id}/handout?format=markdown"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    assert!(handout
+        .as_str()
+        .unwrap()
+        .starts_with("# The generic lifecycle"));
     server.shutdown().await.unwrap();
 }
