@@ -8,7 +8,9 @@
 # row's first frame; scripts/desktop-latency.mjs pairs them): ui/e2e/screenshots/
 # desktop-latency.txt. Fails when the app does not start, does not forward the trace to the
 # window, leaves a blank window (a screenshot of nearly one colour), does not report a row
-# within 10 s, or does not shut its server down cleanly when asked to quit.
+# within 10 s, or does not shut its server down cleanly when asked to quit. Two more starts
+# open the window on a route (MOCKBANK_DESKTOP_ROUTE): desktop-compare.png (#/compare) and
+# desktop-walkthrough.png (#/walkthrough/obuk-end-to-end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -87,28 +89,39 @@ in_window() {
   echo "desktop: the trace was forwarded live; the server shut down cleanly"
 }
 
-# A second start on the same data: the window opens on the Compare view.
-compare_view() {
-  local tmp=$1
+# Another start on the same data, the window opening on ROUTE (MOCKBANK_DESKTOP_ROUTE):
+# photographed into SHOT after it has loaded; NAME says which view in the messages.
+route_view() {
+  local tmp=$1 route=$2 shot_file=$3 name=$4 n=$5
   XDG_DATA_HOME="$tmp/data" XDG_CACHE_HOME="$tmp/cache" XDG_CONFIG_HOME="$tmp/config" \
-    MOCKBANK_DESKTOP_ROUTE='#/compare' "$bin" >"$tmp/stdout2" 2>"$tmp/stderr2" &
+    MOCKBANK_DESKTOP_ROUTE="$route" "$bin" >"$tmp/stdout$n" 2>"$tmp/stderr$n" &
   app=$!
   trap 'kill "$app" 2>/dev/null || true' EXIT
   for _ in $(seq 1 120); do
-    grep -q '"event":"ready"' "$tmp/stdout2" 2>/dev/null && break
+    grep -q '"event":"ready"' "$tmp/stdout$n" 2>/dev/null && break
     kill -0 "$app" 2>/dev/null || break
     sleep 0.5
   done
-  if ! grep -q '"event":"ready"' "$tmp/stdout2"; then
-    echo "desktop: no ready line on the second start; stderr:" >&2
-    cat "$tmp/stderr2" >&2
+  if ! grep -q '"event":"ready"' "$tmp/stdout$n"; then
+    echo "desktop: no ready line on the start for the $name view; stderr:" >&2
+    cat "$tmp/stderr$n" >&2
     return 1
   fi
   sleep 5
-  import -window root "${shot%.png}-compare.png"
+  import -window root "$shot_file"
   kill -TERM "$app"
-  wait "$app" || { echo "desktop: the app did not exit cleanly after the Compare view" >&2; return 1; }
-  echo "desktop: opened the Compare view (${shot%.png}-compare.png)"
+  wait "$app" || { echo "desktop: the app did not exit cleanly after the $name view" >&2; return 1; }
+  echo "desktop: opened the $name view ($shot_file)"
+}
+
+# A second start on the same data: the window opens on the Compare view.
+compare_view() {
+  route_view "$1" '#/compare' "${shot%.png}-compare.png" Compare 2
+}
+
+# A third: the window opens on a walkthrough (its introduction and step list; nothing run).
+walkthrough_view() {
+  route_view "$1" '#/walkthrough/obuk-end-to-end' "${shot%.png}-walkthrough.png" Walkthrough 3
 }
 
 if [ "${1:-}" = --in-window ]; then
@@ -117,6 +130,10 @@ if [ "${1:-}" = --in-window ]; then
 fi
 if [ "${1:-}" = --compare-view ]; then
   compare_view "$2"
+  exit
+fi
+if [ "${1:-}" = --walkthrough-view ]; then
+  walkthrough_view "$2"
   exit
 fi
 
@@ -135,9 +152,10 @@ cargo build --locked -p mockbank-desktop
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$(dirname "$shot")"
-rm -f "$shot" "${shot%.png}-first-run.png" "${shot%.png}-compare.png"
+rm -f "$shot" "${shot%.png}-first-run.png" "${shot%.png}-compare.png" "${shot%.png}-walkthrough.png"
 xvfb-run -a -s "-screen 0 1280x800x24" bash "$0" --in-window "$tmp"
 xvfb-run -a -s "-screen 0 1280x800x24" bash "$0" --compare-view "$tmp"
+xvfb-run -a -s "-screen 0 1280x800x24" bash "$0" --walkthrough-view "$tmp"
 
 # A blank or failed window is (nearly) one colour; the traces view has text, badges, rows.
 colours=$(convert "$shot" -format %k info:)
@@ -153,4 +171,11 @@ if [ "$colours" -lt 100 ]; then
   echo "desktop: the Compare view looks blank ($colours colours)" >&2
   exit 1
 fi
-echo "desktop: 3 passed, 0 failed"
+# The Walkthrough view has its step list, the scenario's title and summary, the lanes.
+colours=$(convert "${shot%.png}-walkthrough.png" -format %k info:)
+echo "desktop: screenshot ${shot%.png}-walkthrough.png has $colours colours"
+if [ "$colours" -lt 100 ]; then
+  echo "desktop: the Walkthrough view looks blank ($colours colours)" >&2
+  exit 1
+fi
+echo "desktop: 4 passed, 0 failed"

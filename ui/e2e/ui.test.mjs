@@ -5,14 +5,19 @@
 // watch the traces arrive, open the failing one.
 //
 //   MOCKBANK_BIN=…/mockbank npm run e2e      (CHROMIUM=… to use another Chromium)
+//
+// The binary serves the UI it embedded when it was built (ui/dist then). To test a newer
+// build of ui/ without rebuilding the binary, MOCKBANK_UI_DIST=dist answers the page's
+// script and style sheet from that directory instead (the page itself, with its bootstrap,
+// still comes from the binary, which must have embedded some UI build).
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { constants as cryptoConstants, randomUUID, sign } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +26,7 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = join(here, 'screenshots');
 const BIN = process.env.MOCKBANK_BIN;
+const UI_DIST = process.env.MOCKBANK_UI_DIST ? resolve(process.env.MOCKBANK_UI_DIST) : null;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
@@ -144,6 +150,31 @@ function registerObuk(bank, bundle, profile = 'obuk-v3.2') {
   });
 }
 
+/** With MOCKBANK_UI_DIST: the context's requests for /ui/assets/… are answered from that
+ * build; an asset it does not have (the embedded build's content-hashed names) by its entry
+ * script or style sheet. */
+async function serveUiDist(ctx, base) {
+  if (!UI_DIST) return;
+  const index = readFileSync(join(UI_DIST, 'index.html'), 'utf8');
+  const entry = (re) => {
+    const m = index.match(re);
+    assert.ok(m, `${UI_DIST}/index.html names its ${re}`);
+    return join(UI_DIST, m[1]);
+  };
+  const script = entry(/<script[^>]+src="\/ui\/(assets\/[^"]+\.js)"/);
+  const style = entry(/<link[^>]+href="\/ui\/(assets\/[^"]+\.css)"/);
+  await ctx.route(
+    (url) => url.origin === base && url.pathname.startsWith('/ui/assets/'),
+    async (route) => {
+      const path = new URL(route.request().url()).pathname.slice('/ui/'.length);
+      const own = join(UI_DIST, path);
+      const file = existsSync(own) ? own : path.endsWith('.js') ? script : path.endsWith('.css') ? style : null;
+      if (file) await route.fulfill({ path: file });
+      else await route.continue();
+    },
+  );
+}
+
 const percentile = (sorted, p) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
 
 describe('browser UI', () => {
@@ -155,12 +186,15 @@ describe('browser UI', () => {
   /** The client the scenario registered. */
   let clientId;
 
-  const newContext = () =>
-    browser.newContext({
+  const newContext = async () => {
+    const ctx = await browser.newContext({
       ignoreHTTPSErrors: true,
       viewport: { width: 1440, height: 900 },
       acceptDownloads: true,
     });
+    await serveUiDist(ctx, bank.base);
+    return ctx;
+  };
   const rows = () => page.locator('.trow[data-seq]');
 
   before(async () => {
@@ -825,5 +859,155 @@ describe('browser UI', () => {
     const status = await p.evaluate(async () => (await fetch('/admin/traces', { credentials: 'same-origin' })).status);
     assert.equal(status, 401);
     await ctx.close();
+  });
+
+  // Walkthroughs: the trainer's view of a scenario, run by the reference TPP client.
+  const WALKTHROUGH = 'obuk-end-to-end';
+  /** The run the walkthrough view started (its id is kept in sessionStorage). */
+  const walkthroughRun = () =>
+    page.evaluate((name) => JSON.parse(sessionStorage.getItem(`mockbank.walkthrough.${name}`) ?? 'null')?.run_id ?? null, WALKTHROUGH);
+
+  test('walkthrough: stepped through with the keyboard, drawn as it runs, and broken on purpose', async () => {
+    const scenarios = (await admin('GET', '/admin/scenarios')).json;
+    const scenario = (await admin('GET', `/admin/scenarios/${WALKTHROUGH}`)).json;
+    const registerAt = scenario.steps.findIndex((s) => s.action === 'register');
+    assert.ok(registerAt > 0, 'the scenario registers after onboarding');
+
+    await page.getByRole('link', { name: 'Walkthroughs', exact: true }).click();
+    const cards = page.getByTestId('walkthrough-card');
+    await cards.first().waitFor();
+    assert.equal(await cards.count(), scenarios.length, 'a card per scenario');
+    const card = page.locator(`[data-testid="walkthrough-card"][data-name="${WALKTHROUGH}"]`);
+    const cardText = await card.innerText();
+    const listed = scenarios.find((s) => s.name === WALKTHROUGH);
+    for (const part of [listed.title, listed.audience, ...listed.profiles, `${listed.steps} steps`]) {
+      assert.ok(cardText.includes(part), `the card shows ${part}`);
+    }
+    await card.click();
+    assert.match(page.url(), new RegExp(`#/walkthrough/${WALKTHROUGH}$`));
+    await page.getByTestId('wt-intro').waitFor();
+    assert.equal(await page.locator('[data-testid="wt-step-item"][data-state="not-run"]').count(), scenario.steps.length);
+
+    // → runs the next step and shows it, until the registration has run.
+    const shown = page.getByTestId('wt-step');
+    for (let i = 0; i <= registerAt; i++) {
+      await page.keyboard.press('ArrowRight');
+      await page.locator(`[data-testid="wt-step"][data-index="${i}"]:is([data-state="ok"], [data-state="fail"])`).waitFor({ timeout: 60_000 });
+      assert.equal(await shown.getAttribute('data-ok'), 'true', `step ${i + 1} (${scenario.steps[i].title}) met its expectation`);
+    }
+    assert.equal(await shown.getAttribute('data-action'), 'register');
+    assert.equal((await shown.locator('h1').innerText()).trim(), scenario.steps[registerAt].title);
+    assert.match(await page.getByTestId('narration').innerText(), /directory/, 'the narration, injected');
+    assert.match(await page.getByTestId('expect-vs-actual').innerText(), /201/);
+    assert.equal(await page.getByTestId('expect-vs-actual').getAttribute('data-met'), 'true');
+    const item = page.locator(`[data-testid="wt-step-item"][data-index="${registerAt}"]`);
+    assert.equal(await item.getAttribute('aria-current'), 'step', 'the step list marks the current step');
+    assert.equal(await item.getAttribute('data-state'), 'ok');
+    assert.equal(await page.locator(`[data-testid="wt-step-item"][data-index="${registerAt + 1}"]`).getAttribute('data-state'), 'not-run');
+
+    // The diagram: every arrow of both steps, numbered in order, those with a trace linked to it.
+    const diagram = page.getByTestId('sequence-diagram');
+    const traced = diagram.locator('[data-trace-id]');
+    assert.ok((await traced.count()) >= 4, 'onboarding and registration arrows carry their traces');
+    const numbers = await diagram.locator('[data-testid="seq-arrow"]').evaluateAll((as) => as.map((a) => Number(a.dataset.n)));
+    assert.deepEqual(numbers, numbers.map((_, i) => i + 1), 'numbered in order');
+    const current = diagram.locator(`.seq-arrow.is-current`);
+    assert.ok((await current.count()) >= 2, "the current step's arrows are emphasized");
+    assert.equal(await diagram.locator(`.seq-arrow.is-current:not([data-step="${registerAt}"])`).count(), 0);
+    const traceId = await page.getByTestId('wt-trace').getAttribute('data-trace-id');
+    assert.ok((await diagram.locator(`a[data-trace-id="${traceId}"]`).count()) >= 2, 'the request and the answer of the exchange shown');
+
+    // The exchange: the checks it points at are highlighted, the JWTs decoded, the certificate shown.
+    const exchange = page.getByTestId('wt-trace');
+    assert.equal(await exchange.locator('tr.pointed[data-check-id="ssa.signature"][data-outcome="pass"]').count(), 1);
+    assert.ok((await exchange.getByTestId('jwt').count()) >= 2, 'the request object and its SSA, decoded');
+    assert.ok((await exchange.locator('.j-key.pointed').count()) > 0, 'the claims it points at');
+    assert.equal(await exchange.getByTestId('client-cert').count(), 1);
+    assert.equal(await page.getByTestId('deciding-check').count(), 0, 'nothing failed');
+    await page.screenshot({ path: join(shots, 'walkthrough.png') });
+
+    // Break it: the same registration with a tampered software statement.
+    const select = page.getByTestId('break-select');
+    await select.focus();
+    await page.keyboard.press('ArrowRight'); // focus is in the select: not the next step
+    assert.equal(await shown.getAttribute('data-index'), String(registerAt));
+    assert.equal(await page.locator(`[data-testid="wt-step-item"][data-index="${registerAt + 1}"]`).getAttribute('data-state'), 'not-run');
+    await select.selectOption('tampered_ssa');
+    await page.getByTestId('break-it').click();
+    const broken = page.locator('[data-testid="broken-result"][data-deviation="tampered_ssa"]');
+    await broken.waitFor({ timeout: 60_000 });
+    const deciding = page.getByTestId('deciding-check');
+    await deciding.waitFor();
+    assert.ok((await deciding.innerText()).includes('ssa.signature'), await deciding.innerText());
+    assert.equal(await deciding.getAttribute('data-check-id'), 'ssa.signature');
+    assert.equal(await deciding.getAttribute('data-outcome'), 'fail');
+    assert.match(await deciding.getAttribute('class'), /\bis-failed-check\b/);
+    const brokenText = await broken.innerText();
+    assert.match(brokenText, /refused it/);
+    assert.match(brokenText, /400/);
+    assert.match(await page.getByTestId('broken-decider').innerText(), /ssa\.signature[\s\S]*signature/);
+    assert.match(await diagram.innerText(), /tampered_ssa/, 'the diagram shows the broken request');
+    assert.equal(await item.locator('.tag-broken').count(), 1, 'the step list says it ran broken');
+    await page.screenshot({ path: join(shots, 'walkthrough-broken.png') });
+
+    // The arrow opens its real trace, and the walkthrough is where it was on the way back.
+    const brokenTrace = await page.getByTestId('wt-trace').getAttribute('data-trace-id');
+    await diagram.locator(`a.is-current[data-trace-id="${brokenTrace}"][data-kind="response"]`).click();
+    await page.locator(`[data-testid="trace-detail"][data-trace-id="${brokenTrace}"]`).waitFor();
+    assert.equal(await page.locator('tr.is-failed-check').getAttribute('data-check-id'), 'ssa.signature');
+    await page.goBack();
+    await page.locator(`[data-testid="wt-step"][data-index="${registerAt}"]`).waitFor();
+    await broken.waitFor();
+
+    // Correct again, then back a step without running it again.
+    await page.getByTestId('rerun-correct').click();
+    await broken.waitFor({ state: 'detached', timeout: 60_000 });
+    await page.locator(`[data-testid="wt-step"][data-index="${registerAt}"][data-state="ok"]`).waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('deciding-check').count(), 0);
+    const run = (await admin('GET', `/admin/scenario-runs/${await walkthroughRun()}`)).json;
+    assert.equal(run.results[registerAt].deviation, null, 'the server has the correct run as the latest');
+    assert.equal(run.results[registerAt].status, 201);
+    const before = run.results[0].trace_ids;
+    await page.keyboard.press('ArrowLeft');
+    await page.locator('[data-testid="wt-step"][data-index="0"][data-state="ok"]').waitFor();
+    const again = (await admin('GET', `/admin/scenario-runs/${await walkthroughRun()}`)).json;
+    assert.deepEqual(again.results[0].trace_ids, before, '← does not run the step again');
+    await page.keyboard.press('ArrowRight');
+    await page.locator(`[data-testid="wt-step"][data-index="${registerAt}"]`).waitFor();
+
+    // A reload finds the run (GET /admin/scenario-runs/{id}) and the step it showed.
+    await page.reload();
+    await page.locator(`[data-testid="wt-step"][data-index="${registerAt}"][data-state="ok"]`).waitFor();
+    assert.equal(await page.locator('[data-testid="wt-step-item"][data-state="ok"]').count(), registerAt + 1);
+    assert.ok((await diagram.locator('[data-trace-id]').count()) >= 4, 'the diagram is drawn again');
+  });
+
+  test('walkthrough: the handout of the run, in HTML and Markdown', async () => {
+    const runId = await walkthroughRun();
+    assert.ok(runId, 'the walkthrough started a run');
+    const scenario = (await admin('GET', `/admin/scenarios/${WALKTHROUGH}`)).json;
+
+    const [html] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('handout-html').click()]);
+    assert.equal(html.suggestedFilename(), `${WALKTHROUGH}-handout.html`);
+    const text = readFileSync(await html.path(), 'utf8');
+    // The same file as the admin API answers for the run.
+    const api = await request(bank, 'GET', `/admin/scenario-runs/${runId}/handout?format=html`, {
+      headers: { authorization: `Bearer ${bank.token}` },
+    });
+    assert.equal(api.status, 200);
+    assert.match(api.headers['content-type'], /^text\/html/);
+
+    const handout = await context.newPage();
+    await handout.setContent(text);
+    const shown = await handout.locator('body').innerText();
+    for (const step of scenario.steps) assert.ok(shown.includes(step.title), `the handout has step "${step.title}"`);
+    assert.ok((await handout.locator('svg').count()) > 0, 'the sequence diagram, as SVG');
+    await handout.screenshot({ path: join(shots, 'handout.png'), fullPage: true });
+    await handout.close();
+
+    const [md] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('handout-markdown').click()]);
+    assert.equal(md.suggestedFilename(), `${WALKTHROUGH}-handout.md`);
+    const markdown = readFileSync(await md.path(), 'utf8');
+    for (const step of scenario.steps) assert.ok(markdown.includes(step.title), `the Markdown handout has "${step.title}"`);
   });
 });

@@ -15,6 +15,7 @@ import { ProfilesView } from './views/Profiles';
 import { SignIn } from './views/SignIn';
 import { TraceDetail } from './views/TraceDetail';
 import { TracesView } from './views/Traces';
+import { WalkthroughsView, WalkthroughView } from './views/Walkthrough';
 
 type Session = 'checking' | 'signed-in' | 'signed-out' | 'unreachable';
 
@@ -143,7 +144,7 @@ export function App() {
     await platform.signOut().catch(() => undefined);
     setSession('signed-out');
   };
-  const tab = route.view === 'trace' ? 'traces' : route.view;
+  const tab = route.view === 'trace' ? 'traces' : route.view === 'walkthrough' ? 'walkthroughs' : route.view;
   // An override answers the whole profile: it replaces the one the list had.
   const updateProfile = (updated: Profile) => setProfiles((ps) => ps.map((p) => (p.id === updated.id ? updated : p)));
 
@@ -170,6 +171,9 @@ export function App() {
           <a href={href.compare()} class={tab === 'compare' ? 'on' : ''}>
             Compare
           </a>
+          <a href={href.walkthroughs()} class={tab === 'walkthroughs' ? 'on' : ''}>
+            Walkthroughs
+          </a>
         </nav>
         <div class="spacer" />
         <LiveIndicator />
@@ -191,6 +195,8 @@ export function App() {
         {route.view === 'clients' && <ClientsView profiles={profiles} />}
         {route.view === 'directory' && <DirectoryView profiles={profiles} />}
         {route.view === 'compare' && <CompareView profiles={profiles} />}
+        {route.view === 'walkthroughs' && <WalkthroughsView />}
+        {route.view === 'walkthrough' && <WalkthroughView name={route.name} />}
       </main>
       <Notices />
     </div>

@@ -1,6 +1,7 @@
 // The shapes the admin API sends, mirrored by hand from the Rust structs they serialize
-// (mockbank-core `trace.rs` and `profile/diff.rs`, mockbank-server `admin.rs`, mockbank-pki
-// `directory.rs`, mockbank-tpp `compare.rs`). A change there must be made here.
+// (mockbank-core `trace.rs`, `profile/diff.rs` and `scenario.rs`, mockbank-server `admin.rs`
+// and `walkthroughs.rs`, mockbank-pki `directory.rs`, mockbank-tpp `compare.rs` and
+// `walkthrough.rs`). A change there must be made here.
 
 export type Outcome = 'pass' | 'fail' | 'skip';
 
@@ -371,3 +372,155 @@ export interface ProfileDiff {
   discovery: DiffRow[];
   checks: CheckDiffRow[];
 }
+
+// ---------- walkthroughs (mockbank-tpp `crates/mockbank-tpp/src/walkthrough.rs`, served by
+// mockbank-server `walkthroughs.rs`; the scenario files are mockbank-core `scenario.rs`) ----------
+
+/** What a step makes the reference TPP do (`Action`). */
+export type ScenarioAction =
+  | 'narrate'
+  | 'onboard'
+  | 'register'
+  | 'token'
+  | 'read'
+  | 'update'
+  | 'delete'
+  | 'initial_access_token';
+
+/** `GET /admin/scenarios`: one walkthrough offered. */
+export interface ScenarioSummary {
+  name: string;
+  title: string;
+  audience: string;
+  /** The profiles it runs on; the first is the default. */
+  profiles: string[];
+  /** How many steps. */
+  steps: number;
+  /** Markdown. */
+  summary: string;
+  /** The file it came from (absent from older servers). */
+  source?: string;
+}
+
+/** What a trainer points the room at on a step (`PointAt`). */
+export interface PointAt {
+  /** Check ids whose outcome matters here. */
+  checks: string[];
+  /** JWT claims or JSON members to look at. */
+  claims: string[];
+  /** HTTP headers to look at. */
+  headers: string[];
+}
+
+/** The outcome a step expects (`Expect`): each null field is not judged. */
+export interface StepExpect {
+  status: number | null;
+  /** The check that should decide the response. */
+  check: string | null;
+  /** The answer's `error` code. */
+  error: string | null;
+}
+
+/** A deviation a trainer may apply to a step ("break it"). */
+export interface BreakOption {
+  name: string;
+  /** Text with `backtick` spans. */
+  description: string;
+}
+
+/** One step of a scenario, as `GET /admin/scenarios/{name}` shows it. */
+export interface ScenarioStep {
+  /** 0-based. */
+  index: number;
+  title: string;
+  action: ScenarioAction;
+  /** Null: the run's profile. */
+  profile: string | null;
+  /** The deviation the step is written with (a failure clinic's steps), if any. */
+  deviation: string | null;
+  /** Markdown. */
+  narration: string;
+  /** The narration rendered by the server: safe to inject. */
+  narration_html: string;
+  point_at: PointAt;
+  expect: StepExpect | null;
+  /** Empty for all but registration steps. */
+  break_options: BreakOption[];
+}
+
+/** `GET /admin/scenarios/{name}`. */
+export interface Scenario {
+  name: string;
+  title: string;
+  audience: string;
+  profiles: string[];
+  summary: string;
+  /** The summary rendered by the server (absent from older servers). */
+  summary_html?: string;
+  source?: string;
+  steps: ScenarioStep[];
+}
+
+/** `POST /admin/scenarios/{name}/runs`: a run, nothing executed yet. */
+export interface ScenarioRunStart {
+  run_id: string;
+  name: string;
+  profile: string;
+  steps: number;
+}
+
+/** A lane of the sequence diagram. */
+export type Lane = 'tpp' | 'directory' | 'bank';
+
+/** One arrow of a step's sequence diagram (`Arrow`). */
+export interface Arrow {
+  from: Lane;
+  to: Lane;
+  label: string;
+  /** The trace of the exchange, when the bank recorded one. */
+  trace_id: string | null;
+  /** On responses. */
+  status: number | null;
+  /** `internal`: what the bank consults on its own side. */
+  kind: 'request' | 'response' | 'internal';
+}
+
+/** `POST /admin/scenario-runs/{id}/steps/{index}`: what one step did, judged (`StepResult`). */
+export interface StepResult {
+  index: number;
+  title: string;
+  action: ScenarioAction;
+  profile: string;
+  /** The deviation it ran with (a "break it" re-run's, or the step's own). */
+  deviation: string | null;
+  /** Met its expectation (without one: a correct request succeeded, a deviation was refused). */
+  ok: boolean;
+  /** Null when nothing was answered. */
+  status: number | null;
+  /** Null on a "break it" re-run: it is judged by what happened. */
+  expected: StepExpect | null;
+  /** The check that decided the response (the trace's `failed_check`). */
+  deciding_check: string | null;
+  /** The answer's `error` code. */
+  error: string | null;
+  /** Why `ok` is false, or what went wrong before anything was sent. */
+  problem: string | null;
+  client_id: string | null;
+  trace_ids: string[];
+  /** The traces themselves, as `GET /admin/traces/{id}` answers them (absent when none). */
+  traces?: Trace[];
+  arrows: Arrow[];
+  /** The answer's body, credentials shortened. */
+  response: unknown;
+}
+
+/** `GET /admin/scenario-runs/{id}`: each step's latest result (null: not run yet). */
+export interface ScenarioRun {
+  run_id: string;
+  name: string;
+  profile: string;
+  ok: boolean;
+  results: (StepResult | null)[];
+}
+
+export type HandoutFormat = 'html' | 'markdown';

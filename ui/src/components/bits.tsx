@@ -95,8 +95,9 @@ export function SpecLinks({ spec }: { spec: string }) {
   );
 }
 
-export function Json({ value, class: cls = '' }: { value: unknown; class?: string }) {
-  return <pre class={`code json ${cls}`}>{highlight(value)}</pre>;
+/** `mark`: member names to highlight (see `highlight`). */
+export function Json({ value, class: cls = '', mark }: { value: unknown; class?: string; mark?: ReadonlySet<string> }) {
+  return <pre class={`code json ${cls}`}>{highlight(value, mark)}</pre>;
 }
 
 /** An identifier that may wrap after its dots and underscores, never inside a word. */

@@ -5,7 +5,8 @@ import { pretty } from './format';
 
 const TOKEN = /("(?:\\u[a-fA-F0-9]{4}|\\[^u]|[^\\"])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
 
-export function highlight(value: unknown): (string | JSX.Element)[] {
+/** `mark`: member names whose keys get the `pointed` class too (a walkthrough points at them). */
+export function highlight(value: unknown, mark?: ReadonlySet<string>): (string | JSX.Element)[] {
   const text = pretty(value);
   if (typeof value === 'string') return [text];
   const out: (string | JSX.Element)[] = [];
@@ -15,8 +16,9 @@ export function highlight(value: unknown): (string | JSX.Element)[] {
     const at = m.index ?? 0;
     if (at > last) out.push(text.slice(last, at));
     if (m[1] !== undefined) {
+      const pointed = m[2] && mark && mark.size > 0 && mark.has(keyName(m[1]));
       out.push(
-        <span key={key++} class={m[2] ? 'j-key' : 'j-str'}>
+        <span key={key++} class={m[2] ? (pointed ? 'j-key pointed' : 'j-key') : 'j-str'}>
           {m[1]}
         </span>,
       );
@@ -30,4 +32,12 @@ export function highlight(value: unknown): (string | JSX.Element)[] {
   }
   if (last < text.length) out.push(text.slice(last));
   return out;
+}
+
+function keyName(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted.slice(1, -1);
+  }
 }

@@ -1,5 +1,6 @@
 // Hash routes, so mockbank serves one page at /ui/ and deep links still work:
-// #/traces, #/traces/<id>, #/profiles, #/profiles/<id>, #/clients, #/directory, #/compare.
+// #/traces, #/traces/<id>, #/profiles, #/profiles/<id>, #/clients, #/directory, #/compare,
+// #/walkthroughs, #/walkthrough/<name>.
 
 import { useEffect, useState } from 'preact/hooks';
 
@@ -9,7 +10,9 @@ export type Route =
   | { view: 'profiles'; id?: string }
   | { view: 'clients' }
   | { view: 'directory' }
-  | { view: 'compare' };
+  | { view: 'compare' }
+  | { view: 'walkthroughs' }
+  | { view: 'walkthrough'; name: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -24,6 +27,10 @@ export function parseRoute(hash: string): Route {
       return { view: 'directory' };
     case 'compare':
       return { view: 'compare' };
+    case 'walkthroughs':
+      return { view: 'walkthroughs' };
+    case 'walkthrough':
+      return parts[1] ? { view: 'walkthrough', name: parts[1] } : { view: 'walkthroughs' };
     default:
       return { view: 'traces' };
   }
@@ -36,6 +43,8 @@ export const href = {
   clients: () => '#/clients',
   directory: () => '#/directory',
   compare: () => '#/compare',
+  walkthroughs: () => '#/walkthroughs',
+  walkthrough: (name: string) => `#/walkthrough/${encodeURIComponent(name)}`,
 };
 
 export function navigate(to: string): void {

@@ -10,18 +10,27 @@ import type {
   CompareFormat,
   CompareMatrix,
   CompareRequest,
+  HandoutFormat,
   MintRequest,
   Organisation,
   Profile,
   ProfileDiff,
+  Scenario,
+  ScenarioRun,
+  ScenarioRunStart,
+  ScenarioSummary,
   Software,
+  StepResult,
   VariantInfo,
 } from '../types';
 import { ApiError, SignedOutError } from './types';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-/** One admin API call: the parsed JSON answer (undefined when empty); throws on ≥ 400. */
+/**
+ * One admin API call: the parsed JSON answer (undefined when empty; the text itself when the
+ * answer is not JSON, as a handout is); throws on ≥ 400.
+ */
 export type Request = <T>(method: HttpMethod, path: string, body?: unknown) => Promise<T>;
 
 export interface AdminApi {
@@ -53,6 +62,21 @@ export interface AdminApi {
   compareExport(req: CompareRequest, format: CompareFormat): Promise<CompareExport>;
   /** What differs between two profiles. */
   profileDiff(a: string, b: string): Promise<ProfileDiff>;
+  /** The walkthroughs offered. */
+  listScenarios(): Promise<ScenarioSummary[]>;
+  /** One walkthrough, each step's narration rendered and its "break it" deviations. */
+  scenario(name: string): Promise<Scenario>;
+  /** A new run of a walkthrough (on `profile`, else its first): nothing is executed yet. */
+  startScenarioRun(name: string, profile?: string): Promise<ScenarioRunStart>;
+  /**
+   * Runs (or re-runs) one step, with `deviation` instead of the step's own when given. Later
+   * steps need the earlier ones run first (a read needs a registration).
+   */
+  runScenarioStep(runId: string, index: number, deviation?: string): Promise<StepResult>;
+  /** Every step's latest result. */
+  scenarioRun(runId: string): Promise<ScenarioRun>;
+  /** The run as a handout file (HTML or Markdown text). */
+  scenarioHandout(runId: string, format: HandoutFormat): Promise<string>;
 }
 
 const seg = encodeURIComponent;
@@ -78,7 +102,28 @@ export function adminApi(request: Request): AdminApi {
     compare: (req) => request<CompareMatrix>('POST', '/admin/compare', req),
     compareExport: (req, format) => request<CompareExport>('POST', `/admin/compare?format=${format}`, req),
     profileDiff: (a, b) => request<ProfileDiff>('GET', `/admin/profiles/diff?${new URLSearchParams({ a, b })}`),
+    listScenarios: () => request<ScenarioSummary[]>('GET', '/admin/scenarios'),
+    scenario: (name) => request<Scenario>('GET', `/admin/scenarios/${seg(name)}`),
+    startScenarioRun: (name, profile) =>
+      request<ScenarioRunStart>('POST', `/admin/scenarios/${seg(name)}/runs`, profile ? { profile } : {}),
+    runScenarioStep: (runId, index, deviation) =>
+      request<StepResult>('POST', `/admin/scenario-runs/${seg(runId)}/steps/${index}`, deviation ? { deviation } : {}),
+    scenarioRun: (runId) => request<ScenarioRun>('GET', `/admin/scenario-runs/${seg(runId)}`),
+    scenarioHandout: async (runId, format) => handoutText(await request<unknown>('GET', `/admin/scenario-runs/${seg(runId)}/handout?format=${format}`)),
   };
+}
+
+/**
+ * The handout's text: the browser host answers it as is; the desktop's `admin_request`
+ * carries only JSON, so it comes as a JSON string or a `{text}` object there, or not at all
+ * (null) from a server that does not pass text through.
+ */
+function handoutText(answer: unknown): string {
+  if (typeof answer === 'string') return answer;
+  if (answer && typeof answer === 'object' && typeof (answer as { text?: unknown }).text === 'string') {
+    return (answer as { text: string }).text;
+  }
+  throw new ApiError(502, 'the server answered no handout text (this host cannot carry a non-JSON answer)');
 }
 
 /** The error for a refusal: signed out on 401, else the server's `error_description`. */

@@ -19,7 +19,7 @@ async function refused(r: Response): Promise<Error> {
   return refusal(r.status, body, `${r.status} ${r.statusText}`);
 }
 
-/** Same-origin, with the session cookie; JSON both ways. */
+/** Same-origin, with the session cookie; JSON both ways (a non-JSON answer as its text). */
 async function request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -32,7 +32,11 @@ async function request<T>(method: HttpMethod, path: string, body?: unknown): Pro
   });
   if (!r.ok) throw await refused(r);
   const text = await r.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  if (!text) return undefined as T;
+  // A file the server renders (a handout: text/html, text/markdown) is answered as text.
+  const type = r.headers.get('content-type') ?? '';
+  if (type && !/json/i.test(type)) return text as T;
+  return JSON.parse(text) as T;
 }
 
 const get = <T>(path: string) => request<T>('GET', path);
