@@ -26,6 +26,7 @@ pub(super) const CHECKS: &[&CheckDef] = &[
     &GRANT_RESPONSE,
     &AUTH_METHOD,
     &AUTH_SIGNING_ALG,
+    &ALGS_SUPPORTED,
     &JWKS_EXCLUSIVE,
     &JWKS_PUBLIC,
     &PRIVATE_KEY_JWT_KEYS,
@@ -549,6 +550,139 @@ fn auth_signing_alg(cx: &CheckCx, _: &Params) -> Outcome {
         };
         o.with("token_endpoint_auth_signing_alg", alg)
             .with("supported", supported.clone())
+    })
+}
+
+pub static ALGS_SUPPORTED: CheckDef = CheckDef {
+    id: "generic.algs.supported",
+    title: "Signing and encryption algorithms are advertised",
+    spec: "OIDC-Reg §2",
+    description: "Every `*_signed_response_alg`, `*_encrypted_response_alg`/`_enc`, `request_object_signing_alg` and `request_object_encryption_alg`/`_enc` the client asks for is one the issuer advertises (its `*_values_supported` list in discovery; a list the issuer does not publish is not judged). `none` is refused for an ID token when the client's response types return one from the authorization endpoint (OIDC-Reg §2).",
+    phase: Phase::Metadata,
+    needs: NEEDS_BODY,
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: algs_supported,
+};
+
+/// Client metadata members naming an algorithm, and the discovery list each must be in
+/// (OIDC Discovery §3, RFC 8414 §2, JARM §4).
+const ALG_MEMBERS: &[(&str, &str)] = &[
+    (
+        "id_token_signed_response_alg",
+        "id_token_signing_alg_values_supported",
+    ),
+    (
+        "id_token_encrypted_response_alg",
+        "id_token_encryption_alg_values_supported",
+    ),
+    (
+        "id_token_encrypted_response_enc",
+        "id_token_encryption_enc_values_supported",
+    ),
+    (
+        "userinfo_signed_response_alg",
+        "userinfo_signing_alg_values_supported",
+    ),
+    (
+        "userinfo_encrypted_response_alg",
+        "userinfo_encryption_alg_values_supported",
+    ),
+    (
+        "userinfo_encrypted_response_enc",
+        "userinfo_encryption_enc_values_supported",
+    ),
+    (
+        "request_object_signing_alg",
+        "request_object_signing_alg_values_supported",
+    ),
+    (
+        "request_object_encryption_alg",
+        "request_object_encryption_alg_values_supported",
+    ),
+    (
+        "request_object_encryption_enc",
+        "request_object_encryption_enc_values_supported",
+    ),
+    (
+        "authorization_signed_response_alg",
+        "authorization_signing_alg_values_supported",
+    ),
+    (
+        "authorization_encrypted_response_alg",
+        "authorization_encryption_alg_values_supported",
+    ),
+    (
+        "authorization_encrypted_response_enc",
+        "authorization_encryption_enc_values_supported",
+    ),
+];
+
+/// The algorithms the profile advertises under `list` (empty: not published).
+fn advertised(cx: &CheckCx, list: &str) -> Vec<String> {
+    let d = &cx.profile.settings.discovery;
+    match list {
+        "id_token_signing_alg_values_supported" => d.id_token_signing_alg_values_supported.clone(),
+        "request_object_signing_alg_values_supported" => {
+            d.request_object_signing_alg_values_supported.clone()
+        }
+        other => d
+            .extra
+            .get(other)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn algs_supported(cx: &CheckCx, _: &Params) -> Outcome {
+    with_md(cx, |md| {
+        let mut judged = Vec::new();
+        for (member, list) in ALG_MEMBERS {
+            let Some(value) = md.get(*member) else {
+                continue;
+            };
+            let Some(alg) = value.as_str() else {
+                return Outcome::fail(format!("`{member}` must be a string"));
+            };
+            if *member == "id_token_signed_response_alg" && alg == "none" {
+                // OIDC-Reg §2: `none` only when no ID token comes from the authorization endpoint.
+                let front_channel_id_token = md
+                    .get("response_types")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .any(|t| t.split(' ').any(|p| p == "id_token"))
+                    });
+                if front_channel_id_token {
+                    return Outcome::fail("`id_token_signed_response_alg` `none` is not allowed with a response type that returns an ID token").with("id_token_signed_response_alg", alg);
+                }
+                judged.push(format!("{member}={alg}"));
+                continue;
+            }
+            let supported = advertised(cx, list);
+            if !supported.is_empty() && !supported.iter().any(|s| s == alg) {
+                return Outcome::fail(format!(
+                    "`{member}` must be one of {} (`{list}`); got `{alg}`",
+                    supported.join(", ")
+                ))
+                .with(member, alg)
+                .with("supported", supported);
+            }
+            judged.push(format!("{member}={alg}"));
+        }
+        if judged.is_empty() {
+            Outcome::skip("no algorithm metadata sent")
+        } else {
+            Outcome::pass(format!("advertised: {}", judged.join(", ")))
+        }
     })
 }
 
@@ -1203,6 +1337,43 @@ mod tests {
             Fail
         );
         assert_eq!(kind("generic.application_type.valid", json!({})), Skip);
+        // OIDC-Reg §2: algorithms must be advertised; `none` only without a front-channel ID token.
+        assert_eq!(
+            kind(
+                "generic.algs.supported",
+                json!({"id_token_signed_response_alg": "XX256"})
+            ),
+            Fail
+        );
+        assert_eq!(
+            kind(
+                "generic.algs.supported",
+                json!({"id_token_signed_response_alg": "PS256", "request_object_signing_alg": "ES256"})
+            ),
+            Pass
+        );
+        assert_eq!(
+            kind(
+                "generic.algs.supported",
+                json!({"id_token_signed_response_alg": "none", "response_types": ["code"]})
+            ),
+            Pass
+        );
+        assert_eq!(
+            kind(
+                "generic.algs.supported",
+                json!({"id_token_signed_response_alg": "none", "response_types": ["code id_token"]})
+            ),
+            Fail
+        );
+        assert_eq!(
+            kind(
+                "generic.algs.supported",
+                json!({"request_object_signing_alg": 7})
+            ),
+            Fail
+        );
+        assert_eq!(kind("generic.algs.supported", json!({})), Skip);
         assert_eq!(
             kind(
                 "generic.subject_type.supported",
