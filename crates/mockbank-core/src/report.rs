@@ -62,14 +62,21 @@ pub struct Report<'a> {
     cases: Vec<Case<'a>>,
 }
 
-fn xml(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .collect::<String>()
-        .replace('&', "&amp;")
+/// Text made safe inside HTML or XML, in element content and in quoted attributes.
+pub fn escape_markup(s: &str) -> String {
+    s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// XML 1.0 forbids most control characters even escaped: they are dropped.
+fn xml(s: &str) -> String {
+    escape_markup(
+        &s.chars()
+            .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+            .collect::<String>(),
+    )
 }
 
 impl<'a> Report<'a> {

@@ -24,12 +24,7 @@ pub fn markdown_html(md: &str) -> String {
     out
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use mockbank_core::report::escape_markup as esc;
 
 fn pretty(v: &Value) -> String {
     match v {

@@ -173,7 +173,7 @@ impl Walkthrough {
                     status: 201,
                     client_id: None,
                     trace_id: None,
-                    response: json!({"initial_access_token": redact(&token), "max_uses": 1}),
+                    response: json!({"initial_access_token": mockbank_core::trace::redact_str(&token), "max_uses": 1}),
                 }
             }
             Action::Register => {
@@ -277,20 +277,10 @@ fn show(status: Option<u16>) -> String {
     status.map_or("no answer".into(), |s| s.to_string())
 }
 
-/// Keeps the first characters of a credential: enough to tell two apart on screen.
-fn redact(secret: &str) -> String {
-    format!("{}…", secret.chars().take(6).collect::<String>())
-}
-
-/// Responses shown to a room (and kept in handouts) carry no usable credentials.
+/// Responses shown to a room (and kept in handouts) carry no usable credentials: the same
+/// redaction as stored traces.
 fn redact_secrets(mut v: Value) -> Value {
-    if let Some(o) = v.as_object_mut() {
-        for k in ["client_secret", "registration_access_token", "access_token"] {
-            if let Some(s) = o.get(k).and_then(Value::as_str).map(redact) {
-                o.insert(k.into(), s.into());
-            }
-        }
-    }
+    mockbank_core::trace::redact_value(&mut v);
     v
 }
 

@@ -356,12 +356,7 @@ fn page(st: &AppState, login_error: Option<&str>) -> Response {
     resp
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use mockbank_core::report::escape_markup as escape;
 
 /// `ui/first-run.html`: where everything is and a ready-to-paste command per profile.
 fn first_run_page(st: &AppState, login_error: Option<&str>) -> String {
