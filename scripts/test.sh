@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: every Rust test of the workspace (unit tests per crate and the
 # black-box tests in tests/it that start the real binary over HTTPS), then the same binary
-# driven by a standard OAuth client library (openid-client, tests/oauth-client), then the
+# driven by a standard OAuth client library (openid-client, tests/oauth-client) and compared
+# with the reference OpenID provider (oidc-provider, tests/reference-op), then the
 # browser UI in Debian's Chromium (ui/e2e), then the desktop app in a real window under Xvfb
 # (scripts/desktop-smoke.sh, which also runs its unit tests).
 set -euo pipefail
@@ -24,6 +25,9 @@ require_node
 bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/mockbank"
 cargo build --locked --bin mockbank
 (cd tests/oauth-client && npm ci --no-audit --no-fund --loglevel=error && MOCKBANK_BIN="$bin" node run.mjs)
+# The generic profile against the reference implementation (oidc-provider): the same bodies,
+# the same verdicts, except the documented, switchable differences (tests/reference-op).
+(cd tests/reference-op && npm ci --no-audit --no-fund --loglevel=error && MOCKBANK_BIN="$bin" node run.mjs)
 
 require_chromium
 (cd ui && MOCKBANK_BIN="$bin" npm run e2e --silent)

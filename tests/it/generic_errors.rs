@@ -142,7 +142,8 @@ fn cases() -> Vec<Case> {
             json,
             with(|v| v["redirect_uris"] = json!("https://tpp.example/cb")),
             400,
-            "invalid_client_metadata",
+            // RFC 7591 §3.2.2, and as the reference (oidc-provider) answers.
+            "invalid_redirect_uri",
             "generic.metadata.types",
         ),
         c(

@@ -72,7 +72,13 @@ async fn every_profile_refuses_members_of_the_wrong_type() {
         let mut c = tpp.claims(&bank);
         c.insert((*member).into(), value.clone());
         let r = tpp.post(&bank, &tpp.sign(&c)).await;
-        r.assert_error(400, "invalid_client_metadata");
+        // RFC 7591 §3.2.2: whatever is wrong with `redirect_uris` is `invalid_redirect_uri`.
+        let code = if *member == "redirect_uris" {
+            "invalid_redirect_uri"
+        } else {
+            "invalid_client_metadata"
+        };
+        r.assert_error(400, code);
         let trace = bank.last_trace("POST", &format!("{OBUK}/register")).await;
         assert_eq!(
             trace["failed_check"], "generic.metadata.types",
@@ -96,7 +102,7 @@ async fn every_profile_refuses_members_of_the_wrong_type() {
                     .json(&json!({"redirect_uris": "notalist"})),
             )
             .await;
-        r.assert_error(400, "invalid_client_metadata");
+        r.assert_error(400, "invalid_redirect_uri");
         let t = bank
             .last_trace("POST", &format!("/{profile}/register"))
             .await;

@@ -6,6 +6,7 @@ mod common;
 mod admin;
 mod ci;
 mod cli;
+mod client_assertions;
 mod directory;
 mod generic_errors;
 mod generic_lifecycle;

@@ -24,7 +24,8 @@ pub fn cnf_thumbprint(cnf: &str) -> Option<String> {
 /// One way a request tried to authenticate its client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PresentedAuth {
-    /// `client_secret_basic`, `client_secret_post`, `private_key_jwt`, `none`.
+    /// `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt`,
+    /// `tls_client_auth`, `none`.
     pub method: &'static str,
     pub client_id: Option<String>,
     pub secret: Option<String>,
@@ -56,13 +57,25 @@ pub fn presented(
         // RFC 7521 §4.2: `client_id` is optional with an assertion, which names the client
         // in `sub` (RFC 7523 §3; the OBIE conformance tool sends none). The signature and
         // `iss` = `sub` = client are verified later, against that client's keys.
+        let decoded = crate::jwt::decode_compact(&assertion);
         let named = || {
-            crate::jwt::decode_compact(&assertion).and_then(|(_, claims)| {
-                claims.get("sub").and_then(Value::as_str).map(str::to_owned)
-            })
+            decoded
+                .as_ref()
+                .and_then(|(_, claims)| claims.get("sub").and_then(Value::as_str))
+                .map(str::to_owned)
         };
+        // OIDC Core §9: an assertion MACed with the client secret (HS256/384/512) is
+        // `client_secret_jwt`; one signed with the client's private key is `private_key_jwt`.
+        let hmac = decoded
+            .as_ref()
+            .and_then(|(header, _)| header.get("alg").and_then(Value::as_str))
+            .is_some_and(|alg| alg.starts_with("HS"));
         out.push(PresentedAuth {
-            method: "private_key_jwt",
+            method: if hmac {
+                "client_secret_jwt"
+            } else {
+                "private_key_jwt"
+            },
             client_id: field("client_id").or_else(named),
             secret: None,
             assertion: Some(assertion),
@@ -136,6 +149,21 @@ mod tests {
             presented(None, &form, true)[0].client_id.as_deref(),
             Some("c2")
         );
+    }
+
+    #[test]
+    fn an_hmac_assertion_is_client_secret_jwt() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let assertion = format!(
+            "{}.{}.mac",
+            part(json!({"alg": "HS256"})),
+            part(json!({"iss": "c1", "sub": "c1"}))
+        );
+        let form = json!({"client_assertion": assertion});
+        let found = presented(None, form.as_object().unwrap(), false);
+        assert_eq!(found[0].method, "client_secret_jwt");
+        assert_eq!(found[0].client_id.as_deref(), Some("c1"));
     }
 
     #[test]

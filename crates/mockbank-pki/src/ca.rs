@@ -114,6 +114,12 @@ impl Ca {
         &self.cert_path
     }
 
+    /// The CA private key (PKCS#8 DER): key material the server derives its own keys from,
+    /// so that they live and die with the data dir without another file.
+    pub fn key_der(&self) -> Vec<u8> {
+        self.issuer.key().serialize_der()
+    }
+
     /// The issuer, for signing further certificates (directory, tests).
     pub fn issuer(&self) -> &Issuer<'static, KeyPair> {
         &self.issuer

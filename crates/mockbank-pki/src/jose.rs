@@ -9,7 +9,10 @@ use josekit::jwk::{Jwk, KeyPair};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use josekit::jws::{JwsHeader, JwsVerifier, ES256, PS256};
+use josekit::jws::{
+    JwsHeader, JwsVerifier, ES256, ES384, ES512, HS256, HS384, HS512, PS256, PS384, PS512, RS256,
+    RS384, RS512,
+};
 use josekit::jwt::{self, JwtPayload};
 use ring::digest;
 use serde_json::{json, Map, Value};
@@ -167,10 +170,12 @@ type Verifier = Arc<dyn JwsVerifier>;
 fn cached_verifier(alg: &str, key: &Map<String, Value>) -> Result<Verifier, JoseError> {
     static CACHE: OnceLock<Mutex<HashMap<String, Verifier>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    // What makes the key (RFC 7638's members); not its certificates or other metadata.
+    // What makes the key (RFC 7638's members) and the algorithm it is pinned to (RFC 7517
+    // §4.4, which the verifier enforces); not its certificates or other metadata.
     let member = |m: &str| key.get(m).and_then(Value::as_str).unwrap_or("");
     let id = format!(
-        "{alg} {} {} {} {} {} {}",
+        "{alg} {} {} {} {} {} {} {}",
+        member("alg"),
         member("kty"),
         member("crv"),
         member("x"),
@@ -187,7 +192,15 @@ fn cached_verifier(alg: &str, key: &Map<String, Value>) -> Result<Verifier, Jose
     let jwk = Jwk::from_map(key).map_err(jose_err)?;
     let verifier: Verifier = match alg {
         "PS256" => Arc::new(PS256.verifier_from_jwk(&jwk).map_err(jose_err)?),
-        _ => Arc::new(ES256.verifier_from_jwk(&jwk).map_err(jose_err)?),
+        "PS384" => Arc::new(PS384.verifier_from_jwk(&jwk).map_err(jose_err)?),
+        "PS512" => Arc::new(PS512.verifier_from_jwk(&jwk).map_err(jose_err)?),
+        "RS256" => Arc::new(RS256.verifier_from_jwk(&jwk).map_err(jose_err)?),
+        "RS384" => Arc::new(RS384.verifier_from_jwk(&jwk).map_err(jose_err)?),
+        "RS512" => Arc::new(RS512.verifier_from_jwk(&jwk).map_err(jose_err)?),
+        "ES256" => Arc::new(ES256.verifier_from_jwk(&jwk).map_err(jose_err)?),
+        "ES384" => Arc::new(ES384.verifier_from_jwk(&jwk).map_err(jose_err)?),
+        "ES512" => Arc::new(ES512.verifier_from_jwk(&jwk).map_err(jose_err)?),
+        other => return Err(JoseError(format!("algorithm `{other}` is not accepted"))),
     };
     let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
     if map.len() >= 10_000 {
@@ -226,8 +239,24 @@ pub fn x5t_s256(der: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, der))
 }
 
+/// The asymmetric JWS algorithms mockbank can verify (RFC 7518 §3.3–3.5) and the key type
+/// each needs. Which of them a request may use is a profile's decision, made by its checks
+/// (`request.jws_alg`, `ssa.alg`, `generic.auth_signing_alg.valid`); this is only what the
+/// verifier is able to do.
+pub const VERIFIABLE_ALGS: &[(&str, &str)] = &[
+    ("PS256", "RSA"),
+    ("PS384", "RSA"),
+    ("PS512", "RSA"),
+    ("RS256", "RSA"),
+    ("RS384", "RSA"),
+    ("RS512", "RSA"),
+    ("ES256", "EC"),
+    ("ES384", "EC"),
+    ("ES512", "EC"),
+];
+
 /// Verifies a compact JWS against `jwks` — the key named by its `kid`, or, without a `kid`,
-/// any signing key of the set — and returns the claims. Only PS256 and ES256 are accepted.
+/// any signing key of the set — and returns the claims (any of [`VERIFIABLE_ALGS`]).
 pub fn verify(token: &str, jwks: &Value) -> Result<Map<String, Value>, JoseError> {
     verify_signature(token, jwks)?;
     mockbank_core::jwt::decode_compact(token)
@@ -235,7 +264,7 @@ pub fn verify(token: &str, jwks: &Value) -> Result<Map<String, Value>, JoseError
         .ok_or_else(|| JoseError("the JWS payload is not a JSON object".into()))
 }
 
-/// Checks a compact JWS's signature (PS256 or ES256) with the key of `jwks` its `kid` names
+/// Checks a compact JWS's signature ([`VERIFIABLE_ALGS`]) with the key of `jwks` its `kid` names
 /// (or, without a `kid`, any signing key of its type), without decoding its payload.
 pub fn verify_signature(token: &str, jwks: &Value) -> Result<(), JoseError> {
     let not_compact = || JoseError("not a compact JWS".into());
@@ -250,10 +279,8 @@ pub fn verify_signature(token: &str, jwks: &Value) -> Result<(), JoseError> {
         .decode(signature)
         .map_err(|_| JoseError("the signature is not base64url".into()))?;
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
-    let kty = match alg {
-        "PS256" => "RSA",
-        "ES256" => "EC",
-        other => return Err(JoseError(format!("algorithm `{other}` is not accepted"))),
+    let Some(&(_, kty)) = VERIFIABLE_ALGS.iter().find(|(a, _)| *a == alg) else {
+        return Err(JoseError(format!("algorithm `{alg}` is not accepted")));
     };
     let kid = header.get("kid").and_then(Value::as_str);
     let keys: Vec<&Map<String, Value>> = jwks
@@ -293,6 +320,34 @@ pub fn verify_signature(token: &str, jwks: &Value) -> Result<(), JoseError> {
         }
     }
     Err(last)
+}
+
+/// Verifies a compact JWS MACed with `secret` (HS256/384/512, RFC 7518 §3.2), as a
+/// `client_secret_jwt` assertion is (OIDC Core §9), and returns the claims.
+pub fn verify_hmac(token: &str, secret: &[u8]) -> Result<Map<String, Value>, JoseError> {
+    let (header, claims) = mockbank_core::jwt::decode_compact(token)
+        .ok_or_else(|| JoseError("not a compact JWS".into()))?;
+    let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
+    let verifier: Box<dyn JwsVerifier> = match alg {
+        "HS256" => Box::new(HS256.verifier_from_bytes(secret).map_err(jose_err)?),
+        "HS384" => Box::new(HS384.verifier_from_bytes(secret).map_err(jose_err)?),
+        "HS512" => Box::new(HS512.verifier_from_bytes(secret).map_err(jose_err)?),
+        other => return Err(JoseError(format!("algorithm `{other}` is not an HMAC"))),
+    };
+    let (signing_input, signature) = token
+        .trim()
+        .rsplit_once('.')
+        .ok_or_else(|| JoseError("not a compact JWS".into()))?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| JoseError("the signature is not base64url".into()))?;
+    verifier
+        .verify(signing_input.as_bytes(), &signature)
+        .map_err(jose_err)?;
+    claims
+        .as_object()
+        .cloned()
+        .ok_or_else(|| JoseError("the JWS payload is not a JSON object".into()))
 }
 
 #[cfg(test)]
@@ -340,6 +395,39 @@ mod tests {
         // Not a JWS at all.
         assert!(verify_signature("abc", &jwks).is_err());
         assert!(verify_signature("a.b", &jwks).is_err());
+    }
+
+    /// Signs `claims` with josekit's own signer for `alg`, as a TPP's library would.
+    fn signed_by(alg: &dyn josekit::jws::JwsSigner, claims: &Map<String, Value>) -> String {
+        let mut header = JwsHeader::new();
+        header.set_algorithm(alg.algorithm().name());
+        let payload = JwtPayload::from_map(claims.clone()).unwrap();
+        jwt::encode_with_signer(&payload, &header, alg).unwrap()
+    }
+
+    #[test]
+    fn rs256_and_hmac_signatures_verify() {
+        let key = SigningKey::generate(KeyType::Rsa).unwrap();
+        let pinned = json!({"keys": [key.jwk_for("sig", &[])]});
+        let mut jwk = key.jwk_for("sig", &[]);
+        jwk.as_object_mut().unwrap().remove("alg");
+        let jwks = json!({"keys": [jwk]});
+        let mut claims = Map::new();
+        claims.insert("iss".into(), "x".into());
+        let signer = RS256.signer_from_pem(key.private_pem.as_bytes()).unwrap();
+        let token = signed_by(&signer, &claims);
+        assert_eq!(verify(&token, &jwks).unwrap()["iss"], "x");
+        // A key that names its algorithm (RFC 7517 §4.4, here PS256) verifies only that one.
+        assert!(verify(&token, &pinned).is_err());
+
+        let secret = b"a client secret of at least 32 bytes!";
+        let token = signed_by(&HS256.signer_from_bytes(secret).unwrap(), &claims);
+        assert_eq!(verify_hmac(&token, secret).unwrap()["iss"], "x");
+        assert!(verify_hmac(&token, b"another secret of 32 bytes or more").is_err());
+        // An HMAC is not an asymmetric signature, and the other way round.
+        assert!(verify_signature(&token, &jwks).is_err());
+        let rsa = signed_by(&signer, &claims);
+        assert!(verify_hmac(&rsa, secret).is_err());
     }
 
     #[test]

@@ -321,6 +321,15 @@ pub(crate) fn profile_list(st: &AppState) -> Vec<Value> {
         .collect()
 }
 
+/// A check's parameters as the catalogue declares them: name, doc, default, and the accepted
+/// values of a parameter that takes one of a list.
+fn param_specs(def: &mockbank_core::checks::CheckDef) -> Vec<Value> {
+    def.params
+        .iter()
+        .map(|p| json!({"name": p.name, "doc": p.doc, "default": p.default.to_json(), "options": p.default.options()}))
+        .collect()
+}
+
 /// One profile as the admin API shows it; `enabled` is what runs now, `default_enabled`
 /// what the profile file says.
 fn profile_json(st: &AppState, p: &Profile) -> Value {
@@ -334,6 +343,7 @@ fn profile_json(st: &AppState, p: &Profile) -> Value {
                 "applicable": c.applicable,
                 "default_enabled": c.default_enabled, "overridden": c.overridden(),
                 "error": c.error, "status": c.status, "params": c.params().effective(),
+                "param_specs": param_specs(c.def),
             })
         })
         .collect();
@@ -447,7 +457,7 @@ async fn checks() -> Response {
         .map(|c| {
             json!({"id": c.id, "title": c.title, "spec": c.spec, "description": c.description,
                    "phase": c.phase, "error": c.error,
-                   "params": c.params.iter().map(|p| json!({"name": p.name, "doc": p.doc, "default": p.default.to_json()})).collect::<Vec<_>>()})
+                   "params": param_specs(c)})
         })
         .collect();
     axum::Json(list).into_response()

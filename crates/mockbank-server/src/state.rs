@@ -38,6 +38,8 @@ pub struct AppState {
     pub scenarios: Vec<mockbank_core::scenario::Scenario>,
     /// Walkthrough runs in progress, by run id (kept in memory; a restart forgets them).
     pub walkthroughs: crate::walkthroughs::Runs,
+    /// Seals the secrets of `client_secret_jwt` clients (derived from the CA key).
+    pub seal: secrets::Seal,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
             base_url,
             allowed_hosts,
             admin_token_hash: secrets::hash(admin_token),
+            seal: secrets::Seal::from_key_material(&ca.key_der()),
             outbound,
             ca,
             directory,

@@ -53,6 +53,9 @@ pub struct ClientRow {
     pub metadata: Map<String, Value>,
     /// SHA-256 of the client secret; the secret itself is never stored.
     pub secret_hash: Option<Vec<u8>>,
+    /// The secret sealed by the server, kept only where it must be recovered to verify an
+    /// HMAC (`client_secret_jwt`, OIDC Core §9).
+    pub secret_sealed: Option<Vec<u8>>,
     pub secret_expires_at: i64,
     pub issued_at: i64,
     pub updated_at: i64,

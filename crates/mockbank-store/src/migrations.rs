@@ -114,6 +114,11 @@ CREATE TABLE trace_dicts (
 );
 ALTER TABLE traces ADD COLUMN dict INTEGER;
 "#,
+    r#"
+-- client_secret_jwt (OIDC Core §9) needs the secret itself to check an HMAC: for those
+-- clients only, the secret sealed (AES-256-GCM) under a key derived from the CA key.
+ALTER TABLE clients ADD COLUMN secret_sealed BLOB;
+"#,
 ];
 
 /// Connection settings shared by the writer and the readers.

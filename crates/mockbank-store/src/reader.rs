@@ -53,6 +53,7 @@ fn client_row(r: &Row) -> rusqlite::Result<(ClientRow, String)> {
             secret_expires_at: r.get(4)?,
             issued_at: r.get(5)?,
             updated_at: r.get(6)?,
+            secret_sealed: r.get(7)?,
         },
         r.get(2)?,
     ))
@@ -64,7 +65,7 @@ fn with_metadata((mut row, json): (ClientRow, String)) -> Result<ClientRow, Stor
 }
 
 const CLIENT_COLUMNS: &str =
-    "client_id, profile, metadata, secret_hash, secret_expires_at, issued_at, updated_at";
+    "client_id, profile, metadata, secret_hash, secret_expires_at, issued_at, updated_at, secret_sealed";
 
 pub(crate) fn client(c: &Connection, id: &str) -> Result<Option<ClientRow>, StoreError> {
     let row = c

@@ -19,6 +19,7 @@ fn client(id: &str) -> ClientRow {
         profile: "generic".into(),
         metadata: json!({"client_name": "demo"}).as_object().cloned().unwrap(),
         secret_hash: Some(vec![1, 2, 3]),
+        secret_sealed: Some(vec![4, 5, 6]),
         secret_expires_at: 0,
         issued_at: 100,
         updated_at: 100,

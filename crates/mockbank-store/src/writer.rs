@@ -337,11 +337,11 @@ fn insert_token(c: &Connection, t: &TokenRow) -> rusqlite::Result<usize> {
 
 fn upsert_client(c: &Connection, client: &ClientRow) -> Result<usize, StoreError> {
     Ok(exec(c,
-        "INSERT INTO clients (client_id, profile, metadata, secret_hash, secret_expires_at, issued_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO clients (client_id, profile, metadata, secret_hash, secret_expires_at, issued_at, updated_at, secret_sealed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(client_id) DO UPDATE SET metadata = excluded.metadata,
             secret_hash = excluded.secret_hash, secret_expires_at = excluded.secret_expires_at,
-            updated_at = excluded.updated_at",
+            updated_at = excluded.updated_at, secret_sealed = excluded.secret_sealed",
         params![
             client.client_id,
             client.profile,
@@ -349,7 +349,8 @@ fn upsert_client(c: &Connection, client: &ClientRow) -> Result<usize, StoreError
             client.secret_hash,
             client.secret_expires_at,
             client.issued_at,
-            client.updated_at
+            client.updated_at,
+            client.secret_sealed
         ],
     )?)
 }

@@ -36,11 +36,16 @@ pub(super) const CHECKS: &[&CheckDef] = &[
     &ENCRYPTION,
     &SUBJECT_TYPE,
     &SOFTWARE_STATEMENT_IGNORED,
+    &CONTACTS,
 ];
 
 const NEEDS_BODY: &[&str] = &["request.json_object"];
 const NEEDS_REDIRECTS: &[&str] = &["generic.redirect.required"];
 const NEEDS_ABSOLUTE: &[&str] = &["generic.redirect.absolute"];
+
+fn fmt_list(v: &[String]) -> String {
+    format!("[{}]", v.join(", "))
+}
 
 /// Runs `f` on the metadata object, or skips when there is none.
 fn with_md(cx: &CheckCx, f: impl FnOnce(&Map<String, Value>) -> Outcome) -> Outcome {
@@ -69,6 +74,9 @@ fn is_loopback_host(url: &Url) -> bool {
 /// Grant types whose flows send the user agent to a redirect URI (RFC 7591 §2).
 const REDIRECT_GRANTS: &[&str] = &["authorization_code", "implicit"];
 
+/// URI schemes a redirect must never use: the browser would run or show the response itself.
+const FORBIDDEN_SCHEMES: &[&str] = &["javascript", "vbscript", "data", "blob", "file", "about"];
+
 pub static TYPES: CheckDef = CheckDef {
     id: "generic.metadata.types",
     title: "Metadata members have their types",
@@ -95,9 +103,10 @@ fn types(cx: &CheckCx, _: &Params) -> Outcome {
                 let o = Outcome::fail(format!("`{name}` {why}"))
                     .with("member", name.as_str())
                     .with("value", value.clone());
-                // RFC 7591 §3.2.2: a redirect URI that is not one is `invalid_redirect_uri`;
-                // a member of the wrong JSON type is malformed metadata.
-                return if name == "redirect_uris" && ft.accepts(value) {
+                // RFC 7591 §3.2.2: "the value of one or more redirection URIs is invalid" is
+                // `invalid_redirect_uri`, whether the member is not an array of URIs or one of
+                // them is not a URI (as the reference, oidc-provider, answers).
+                return if name == "redirect_uris" {
                     o.answering(ErrorCode::InvalidRedirectUri)
                 } else {
                     o
@@ -172,7 +181,7 @@ pub static REDIRECT_REQUIRED: CheckDef = CheckDef {
 
 fn redirect_required(cx: &CheckCx, params: &Params) -> Outcome {
     with_md(cx, |md| {
-        let grants = effective_list(cx.profile, md, "grant_types");
+        let grants = effective_grant_types(cx.profile, md);
         let needs_redirect =
             params.bool("always") || grants.iter().any(|g| REDIRECT_GRANTS.contains(&g.as_str()));
         let o = match md.get("redirect_uris") {
@@ -262,7 +271,7 @@ pub static REDIRECT_SCHEME: CheckDef = CheckDef {
         },
         ParamSpec {
             name: "allow_http",
-            doc: "Web clients may use http on any host.",
+            doc: "Web clients that do not use the implicit grant may register http redirect URIs on any host. OIDC-Reg §2 forbids http only for implicit clients and RFC 6749 §3.1.2.1 says the redirection endpoint SHOULD require TLS; banks require https (strict default: false).",
             default: ParamValue::Bool(false),
         },
         ParamSpec {
@@ -281,6 +290,9 @@ fn redirect_scheme(cx: &CheckCx, params: &Params) -> Outcome {
             let Ok(url) = Url::parse(uri) else { continue };
             let loopback = is_loopback_host(&url);
             let ok = match (app_type, url.scheme()) {
+                // RFC 8252 §7.1 / RFC 6819 §4.4.1.5: schemes that run or embed content in the
+                // browser are never redirect targets, whatever the application type.
+                (_, s) if FORBIDDEN_SCHEMES.contains(&s) => false,
                 (_, "https") => true,
                 ("native", "http") => loopback,
                 ("native", _) => params.bool("allow_custom_schemes"),
@@ -290,7 +302,9 @@ fn redirect_scheme(cx: &CheckCx, params: &Params) -> Outcome {
                 _ => false,
             };
             if !ok {
-                let why = if app_type == "native" {
+                let why = if FORBIDDEN_SCHEMES.contains(&url.scheme()) {
+                    "this scheme runs or shows content in the browser and is never a redirect target"
+                } else if app_type == "native" {
                     "native clients must use a private-use scheme, http on a loopback host, or https"
                 } else if loopback {
                     "web clients must use https"
@@ -430,28 +444,119 @@ pub static RESPONSE_TYPES: CheckDef = CheckDef {
 };
 
 fn response_types(cx: &CheckCx, _: &Params) -> Outcome {
-    list_subset(
-        cx,
-        "response_types",
-        &cx.profile.settings.discovery.response_types_supported,
-    )
+    // OAuth 2.0 Multiple Response Type Encoding §2 / RFC 6749 §3.1.1: a response type is a
+    // space-separated set of values, in any order ("token id_token" = "id_token token").
+    let supported: Vec<String> = cx
+        .profile
+        .settings
+        .discovery
+        .response_types_supported
+        .iter()
+        .map(|t| normalized_response_type(t))
+        .collect();
+    with_md(cx, |md| {
+        let requested = effective_list(cx.profile, md, "response_types");
+        let o = match requested
+            .iter()
+            .find(|t| !supported.contains(&normalized_response_type(t)))
+        {
+            Some(bad) => Outcome::fail(format!(
+                "`response_types` value `{bad}` is not supported (supported: {})",
+                cx.profile
+                    .settings
+                    .discovery
+                    .response_types_supported
+                    .join(", ")
+            )),
+            None => Outcome::pass("every `response_types` value is supported"),
+        };
+        o.with("response_types", requested).with(
+            "supported",
+            cx.profile
+                .settings
+                .discovery
+                .response_types_supported
+                .clone(),
+        )
+    })
+}
+
+/// A response type's values, sorted: the form in which two spellings compare equal.
+fn normalized_response_type(t: &str) -> String {
+    let mut parts: Vec<&str> = t.split(' ').filter(|p| !p.is_empty()).collect();
+    parts.sort_unstable();
+    parts.dedup();
+    parts.join(" ")
 }
 
 pub static GRANT_RESPONSE: CheckDef = CheckDef {
     id: "generic.grant_response.consistent",
     title: "grant_types and response_types agree",
     spec: "RFC 7591 §2.1",
-    description: "`authorization_code` needs response type `code`; `implicit` needs `token` (or `id_token`); a `code` response type needs the `authorization_code` grant, a `token`/`id_token` one needs `implicit`.",
+    description: "`authorization_code` needs response type `code`; `implicit` needs `token` (or `id_token`); a `code` response type needs the `authorization_code` grant, a `token`/`id_token` one needs `implicit` (the correspondence of OIDC-Reg §2). RFC 7591 §2.1 lets the server refuse an inconsistent pair or repair it; `inconsistent` chooses.",
     phase: Phase::Metadata,
     needs: NEEDS_BODY,
     error: ErrorCode::InvalidClientMetadata,
     status: None,
-    params: &[],
+    params: &[ParamSpec {
+        name: "inconsistent",
+        doc: "`reject`: refuse an inconsistent pair (what a teaching bank should do); `repair`: register the grant types the response types need and drop those they do not use, as oidc-provider does.",
+        default: ParamValue::OneOf("reject", &["reject", "repair"]),
+    }],
     run: grant_response,
 };
 
-fn grant_response(cx: &CheckCx, _: &Params) -> Outcome {
+/// Whether `profile` repairs inconsistent grant and response types (RFC 7591 §2.1).
+pub fn repairs_grants(profile: &crate::Profile) -> bool {
+    profile
+        .checks
+        .iter()
+        .find(|c| c.runs() && std::ptr::eq(c.def, &GRANT_RESPONSE))
+        .is_some_and(|c| c.params().str("inconsistent") == "repair")
+}
+
+/// The grant types the client ends up with: as sent (or the profile default), repaired from
+/// the response types where the profile repairs (`inconsistent = "repair"`): a `code`
+/// response type adds `authorization_code`, `token`/`id_token` add `implicit`, and each of
+/// those two is dropped when no response type uses it.
+pub fn effective_grant_types(profile: &crate::Profile, md: &Map<String, Value>) -> Vec<String> {
+    let mut grants = effective_list(profile, md, "grant_types");
+    if !repairs_grants(profile) {
+        return grants;
+    }
+    let responses = effective_list(profile, md, "response_types");
+    let has_part = |p: &str| responses.iter().any(|r| r.split(' ').any(|x| x == p));
+    let (code, implicit) = (has_part("code"), has_part("token") || has_part("id_token"));
+    for (grant, needed) in [("authorization_code", code), ("implicit", implicit)] {
+        let present = grants.iter().any(|g| g == grant);
+        if needed && !present {
+            grants.push(grant.to_owned());
+        } else if !needed && present {
+            grants.retain(|g| g != grant);
+        }
+    }
+    grants
+}
+
+fn grant_response(cx: &CheckCx, params: &Params) -> Outcome {
     with_md(cx, |md| {
+        if params.str("inconsistent") == "repair" {
+            let sent = effective_list(cx.profile, md, "grant_types");
+            let repaired = effective_grant_types(cx.profile, md);
+            let o = if sent == repaired {
+                Outcome::pass("grant types and response types are consistent")
+            } else {
+                Outcome::pass(format!(
+                    "repaired: grant types {} registered as {} to match the response types",
+                    fmt_list(&sent),
+                    fmt_list(&repaired)
+                ))
+            };
+            return o.with("grant_types", repaired).with(
+                "response_types",
+                effective_list(cx.profile, md, "response_types"),
+            );
+        }
         let grants = effective_list(cx.profile, md, "grant_types");
         let responses = effective_list(cx.profile, md, "response_types");
         let has_grant = |g: &str| grants.iter().any(|x| x == g);
@@ -516,7 +621,7 @@ pub static AUTH_SIGNING_ALG: CheckDef = CheckDef {
     id: "generic.auth_signing_alg.valid",
     title: "Token endpoint signing alg is acceptable",
     spec: "OIDC-Reg §2",
-    description: "`token_endpoint_auth_signing_alg` is not `none` and, when the issuer lists algorithms, is one of them.",
+    description: "`token_endpoint_auth_signing_alg` is not `none`, fits the method (an HMAC for `client_secret_jwt`, an asymmetric signature for `private_key_jwt`, OIDC Core §9) and, when the issuer lists algorithms, is one of them.",
     phase: Phase::Metadata,
     needs: NEEDS_BODY,
     error: ErrorCode::InvalidClientMetadata,
@@ -538,8 +643,19 @@ fn auth_signing_alg(cx: &CheckCx, _: &Params) -> Outcome {
         else {
             return Outcome::skip("`token_endpoint_auth_signing_alg` not sent");
         };
+        let method = effective_str(cx.profile, md, "token_endpoint_auth_method").unwrap_or("");
+        let hmac = alg.starts_with("HS");
         let o = if alg == "none" {
             Outcome::fail("`token_endpoint_auth_signing_alg` must not be `none`")
+        } else if method == "private_key_jwt" && hmac {
+            // RFC 7523 §3 / OIDC Core §9: private_key_jwt is signed with the client's private key.
+            Outcome::fail(format!(
+                "`private_key_jwt` assertions are signed with an asymmetric key; `{alg}` is an HMAC"
+            ))
+        } else if method == "client_secret_jwt" && !hmac {
+            Outcome::fail(format!(
+                "`client_secret_jwt` assertions are HMACs with the client secret (HS256/384/512); got `{alg}`"
+            ))
         } else if !supported.is_empty() && !supported.iter().any(|a| a == alg) {
             Outcome::fail(format!(
                 "`token_endpoint_auth_signing_alg` must be one of {}; got `{alg}`",
@@ -557,7 +673,7 @@ pub static ALGS_SUPPORTED: CheckDef = CheckDef {
     id: "generic.algs.supported",
     title: "Signing and encryption algorithms are advertised",
     spec: "OIDC-Reg §2",
-    description: "Every `*_signed_response_alg`, `*_encrypted_response_alg`/`_enc`, `request_object_signing_alg` and `request_object_encryption_alg`/`_enc` the client asks for is one the issuer advertises (its `*_values_supported` list in discovery; a list the issuer does not publish is not judged). `none` is refused for an ID token when the client's response types return one from the authorization endpoint (OIDC-Reg §2).",
+    description: "Every `*_signed_response_alg`, `*_encrypted_response_alg`/`_enc`, `request_object_signing_alg` and `request_object_encryption_alg`/`_enc` the client asks for is one the issuer advertises (its `*_values_supported` list in discovery; a list the issuer does not publish is not judged). `none` must be advertised too, and is refused for an ID token when the client's response types return one from the authorization endpoint (OIDC-Reg §2).",
     phase: Phase::Metadata,
     needs: NEEDS_BODY,
     error: ErrorCode::InvalidClientMetadata,
@@ -653,19 +769,12 @@ fn algs_supported(cx: &CheckCx, _: &Params) -> Outcome {
             };
             if *member == "id_token_signed_response_alg" && alg == "none" {
                 // OIDC-Reg §2: `none` only when no ID token comes from the authorization endpoint.
-                let front_channel_id_token = md
-                    .get("response_types")
-                    .and_then(Value::as_array)
-                    .is_some_and(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .any(|t| t.split(' ').any(|p| p == "id_token"))
-                    });
+                let front_channel_id_token = effective_list(cx.profile, md, "response_types")
+                    .iter()
+                    .any(|t| t.split(' ').any(|p| p == "id_token"));
                 if front_channel_id_token {
                     return Outcome::fail("`id_token_signed_response_alg` `none` is not allowed with a response type that returns an ID token").with("id_token_signed_response_alg", alg);
                 }
-                judged.push(format!("{member}={alg}"));
-                continue;
             }
             let supported = advertised(cx, list);
             if !supported.is_empty() && !supported.iter().any(|s| s == alg) {
@@ -684,6 +793,54 @@ fn algs_supported(cx: &CheckCx, _: &Params) -> Outcome {
             Outcome::pass(format!("advertised: {}", judged.join(", ")))
         }
     })
+}
+
+pub static CONTACTS: CheckDef = CheckDef {
+    id: "generic.contacts.email",
+    title: "Contacts are e-mail addresses",
+    spec: "OIDC-Reg §2",
+    description: "`contacts` lists e-mail addresses (OIDC-Reg §2: \"Array of e-mail addresses of people responsible for this Client\"; RFC 7591 §2 says \"typically\").",
+    phase: Phase::Metadata,
+    needs: &["generic.metadata.types"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: contacts,
+};
+
+fn contacts(cx: &CheckCx, _: &Params) -> Outcome {
+    with_md(cx, |md| {
+        let Some(list) = md.get("contacts").and_then(Value::as_array) else {
+            return Outcome::skip("no `contacts` sent");
+        };
+        match list.iter().filter_map(Value::as_str).find(|c| !is_email(c)) {
+            Some(bad) => {
+                Outcome::fail(format!("`contacts` entry `{bad}` is not an e-mail address"))
+                    .with("contact", bad)
+            }
+            None => Outcome::pass(format!("{} e-mail address(es)", list.len())),
+        }
+    })
+}
+
+/// An e-mail address as HTML's `type=email` accepts it (the W3C's valid e-mail address):
+/// `local@domain`, with a dot-separated domain of letter-digit-hyphen labels.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&b));
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    local_ok && domain.split('.').all(label_ok)
 }
 
 pub static JWKS_EXCLUSIVE: CheckDef = CheckDef {
@@ -829,7 +986,7 @@ pub static URIS: CheckDef = CheckDef {
     status: None,
     params: &[ParamSpec {
         name: "https_only",
-        doc: "Members that must use https.",
+        doc: "Members that must use https. OIDC-Reg §2 requires it of `sector_identifier_uri` and `initiate_login_uri`; mockbank also lists `jwks_uri` by default, because keys fetched over plain http can be swapped in transit (RFC 7591 §2 only says the URL SHOULD be reachable; the reference accepts http).",
         default: ParamValue::List(&["jwks_uri", "sector_identifier_uri", "initiate_login_uri"]),
     }],
     run: uris,
@@ -996,7 +1153,7 @@ fn software_statement_ignored(cx: &CheckCx, _: &Params) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::testing::run_on_body;
+    use crate::checks::testing::{generic_with, run_on_body, run_on_body_with};
     use crate::trace::OutcomeKind::{self, *};
     use serde_json::json;
 
@@ -1220,8 +1377,18 @@ mod tests {
         assert_eq!(kind("generic.auth_method.supported", json!({})), Pass);
         assert_eq!(
             message("generic.auth_method.supported", json!({"token_endpoint_auth_method": "magic"})),
-            "`token_endpoint_auth_method` must be one of client_secret_basic, client_secret_post, none; got `magic`"
+            "`token_endpoint_auth_method` must be one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none; got `magic`"
         );
+        let alg = "generic.auth_signing_alg.valid";
+        let pkj = |a: &str| json!({"token_endpoint_auth_method": "private_key_jwt", "token_endpoint_auth_signing_alg": a});
+        let csj = |a: &str| json!({"token_endpoint_auth_method": "client_secret_jwt", "token_endpoint_auth_signing_alg": a});
+        assert_eq!(kind(alg, pkj("RS256")), Pass);
+        assert_eq!(
+            message(alg, pkj("HS256")),
+            "`private_key_jwt` assertions are signed with an asymmetric key; `HS256` is an HMAC"
+        );
+        assert_eq!(kind(alg, csj("HS256")), Pass);
+        assert_eq!(kind(alg, csj("PS256")), Fail);
         assert_eq!(
             message(
                 "generic.auth_signing_alg.valid",
@@ -1357,7 +1524,8 @@ mod tests {
                 "generic.algs.supported",
                 json!({"id_token_signed_response_alg": "none", "response_types": ["code"]})
             ),
-            Pass
+            // `none` is judged like any alg: generic does not advertise it.
+            Fail
         );
         assert_eq!(
             kind(
@@ -1388,5 +1556,94 @@ mod tests {
             ),
             Skip
         );
+    }
+
+    #[test]
+    fn inconsistent_grants_are_rejected_or_repaired() {
+        let id = "generic.grant_response.consistent";
+        let body = json!({"grant_types": ["authorization_code"], "response_types": ["id_token"]});
+        assert_eq!(
+            message(id, body.clone()),
+            "grant type `authorization_code` requires response type `code`"
+        );
+        let repairing = generic_with(id, r#"{ inconsistent = "repair" }"#);
+        let o = run_on_body_with(&repairing, id, body.clone());
+        assert_eq!(o.kind, Pass);
+        assert_eq!(
+            o.message,
+            "repaired: grant types [authorization_code] registered as [implicit] to match the response types"
+        );
+        let md = body.as_object().unwrap();
+        let registered = crate::client::registered_metadata(&repairing, md);
+        assert_eq!(registered["grant_types"], json!(["implicit"]));
+        // The default response type (`code`) needs a redirect once its grant is repaired in.
+        let cc = json!({"grant_types": ["client_credentials"]});
+        assert_eq!(kind("generic.redirect.required", cc.clone()), Pass);
+        assert_eq!(
+            run_on_body_with(&repairing, "generic.redirect.required", cc).kind,
+            Fail
+        );
+    }
+
+    #[test]
+    fn response_types_compare_as_sets() {
+        let id = "generic.response_types.supported";
+        assert_eq!(
+            kind(id, json!({"response_types": ["token id_token"]})),
+            Pass
+        );
+        assert_eq!(
+            kind(id, json!({"response_types": ["id_token  token"]})),
+            Pass
+        );
+        assert_eq!(kind(id, json!({"response_types": ["code nonsense"]})), Fail);
+    }
+
+    #[test]
+    fn browser_schemes_are_never_redirects() {
+        let id = "generic.redirect.scheme";
+        let native = |u: &str| json!({"application_type": "native", "redirect_uris": [u]});
+        assert_eq!(kind(id, native("com.example.app:/cb")), Pass);
+        assert_eq!(
+            message(id, native("javascript:alert(1)")),
+            "redirect URI `javascript:alert(1)`: this scheme runs or shows content in the browser and is never a redirect target"
+        );
+        assert_eq!(kind(id, native("data:text/html,hi")), Fail);
+        let http = json!({"redirect_uris": ["http://tpp.example/cb"]});
+        assert_eq!(kind(id, http.clone()), Fail);
+        let lenient = generic_with(
+            id,
+            "{ allow_http_loopback = true, allow_http = true, allow_custom_schemes = true }",
+        );
+        assert_eq!(run_on_body_with(&lenient, id, http).kind, Pass);
+    }
+
+    #[test]
+    fn contacts_are_email_addresses() {
+        let id = "generic.contacts.email";
+        assert_eq!(kind(id, json!({})), Skip);
+        assert_eq!(
+            kind(id, json!({"contacts": ["ops@tpp.example", "a.b+c@x.io"]})),
+            Pass
+        );
+        assert_eq!(
+            message(id, json!({"contacts": ["ops@tpp.example", "call me"]})),
+            "`contacts` entry `call me` is not an e-mail address"
+        );
+        for bad in ["@x.io", "a@", "a@-x.io", "a@x..io", "a b@x.io"] {
+            assert_eq!(kind(id, json!({"contacts": [bad]})), Fail, "{bad}");
+        }
+    }
+
+    #[test]
+    fn jwks_uri_https_is_a_parameter() {
+        let id = "generic.uris.valid";
+        let body = json!({"jwks_uri": "http://tpp.example/jwks.json"});
+        assert_eq!(kind(id, body.clone()), Fail);
+        let lenient = generic_with(
+            id,
+            r#"{ https_only = ["sector_identifier_uri", "initiate_login_uri"] }"#,
+        );
+        assert_eq!(run_on_body_with(&lenient, id, body).kind, Pass);
     }
 }

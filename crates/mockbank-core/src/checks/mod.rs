@@ -23,7 +23,7 @@ macro_rules! check {
 }
 
 mod management;
-mod metadata;
+pub(crate) mod metadata;
 mod mtls;
 mod obuk;
 mod protect;
@@ -102,6 +102,8 @@ pub enum ParamValue {
     Int(i64),
     Str(&'static str),
     List(&'static [&'static str]),
+    /// One of a fixed set of strings: the default, then every accepted value.
+    OneOf(&'static str, &'static [&'static str]),
 }
 
 impl ParamValue {
@@ -111,6 +113,15 @@ impl ParamValue {
             ParamValue::Int(_) => "an integer",
             ParamValue::Str(_) => "a string",
             ParamValue::List(_) => "an array of strings",
+            ParamValue::OneOf(..) => "one of its listed strings",
+        }
+    }
+
+    /// The accepted values of a [`ParamValue::OneOf`].
+    pub fn options(&self) -> Option<&'static [&'static str]> {
+        match self {
+            ParamValue::OneOf(_, options) => Some(options),
+            _ => None,
         }
     }
 
@@ -118,7 +129,7 @@ impl ParamValue {
         match self {
             ParamValue::Bool(b) => b.into(),
             ParamValue::Int(i) => i.into(),
-            ParamValue::Str(s) => s.into(),
+            ParamValue::Str(s) | ParamValue::OneOf(s, _) => s.into(),
             ParamValue::List(l) => l.iter().map(|s| Value::from(*s)).collect(),
         }
     }
@@ -162,7 +173,7 @@ impl<'a> Params<'a> {
     pub fn str(&self, name: &str) -> String {
         match (self.table.get(name), self.default_of(name)) {
             (Some(toml::Value::String(s)), _) => s.clone(),
-            (_, Some(ParamValue::Str(s))) => s.to_owned(),
+            (_, Some(ParamValue::Str(s) | ParamValue::OneOf(s, _))) => s.to_owned(),
             _ => String::new(),
         }
     }
@@ -446,15 +457,37 @@ pub(crate) mod testing {
             .unwrap()
     }
 
+    /// The generic profile with `params` (a TOML inline table) for check `id`.
+    pub fn generic_with(id: &str, params: &str) -> Profile {
+        let src = include_str!("../../../../profiles/generic.toml");
+        let entry = format!("id = \"{id}\"\n");
+        let at = src.find(&entry).expect("generic.toml lists the check") + entry.len();
+        let rest = &src[at..];
+        let rest = match rest.strip_prefix("params = ") {
+            Some(r) => &r[r.find('\n').unwrap_or(r.len())..],
+            None => rest,
+        };
+        let patched = format!(
+            "{}params = {params}\n{}",
+            &src[..at],
+            rest.trim_start_matches('\n')
+        );
+        Profile::from_toml("generic", "generic.toml", &patched).unwrap()
+    }
+
     /// Runs one check (with the generic profile's parameters) on a JSON body.
     pub fn run_on_body(id: &str, body: Value) -> Outcome {
-        let profile = generic();
+        run_on_body_with(&generic(), id, body)
+    }
+
+    /// Runs one check of `profile` on a JSON body.
+    pub fn run_on_body_with(profile: &Profile, id: &str, body: Value) -> Outcome {
         let request = RequestFacts::default();
         let parsed = match body {
             Value::Object(m) => Ok(m),
             _ => Err("not an object".to_owned()),
         };
-        let mut cx = CheckCx::new(1_700_000_000, &profile, &request);
+        let mut cx = CheckCx::new(1_700_000_000, profile, &request);
         cx.body = Some(&parsed);
         run_one(&cx, id)
     }

@@ -242,15 +242,19 @@ fn validate_params(def: &checks::CheckDef, table: &toml::Table) -> Result<(), St
             ParamValue::Bool(_) => value.is_bool(),
             ParamValue::Int(_) => value.is_integer(),
             ParamValue::Str(_) => value.is_str(),
+            ParamValue::OneOf(_, options) => value.as_str().is_some_and(|v| options.contains(&v)),
             ParamValue::List(_) => value
                 .as_array()
                 .is_some_and(|a| a.iter().all(toml::Value::is_str)),
         };
         if !ok {
+            let expected = match spec.default {
+                ParamValue::OneOf(_, options) => format!("one of {options:?}"),
+                other => other.type_name().to_owned(),
+            };
             return Err(format!(
-                "parameter `{key}` of check `{}` must be {}",
-                def.id,
-                spec.default.type_name()
+                "parameter `{key}` of check `{}` must be {expected}",
+                def.id
             ));
         }
     }

@@ -18,8 +18,8 @@ use mockbank_store::{ClientRow, TokenKind};
 use serde_json::Value;
 
 use super::registration::{
-    bind_certificate, client_information, evaluate, needs_secret, parse_body, rat_row, run_hook,
-    secret_expiry,
+    bind_certificate, client_information, evaluate, needs_sealed_secret, needs_secret, parse_body,
+    rat_row, run_hook, secret_expiry,
 };
 use super::{now, request_facts, unknown_profile};
 use crate::facts;
@@ -286,9 +286,17 @@ async fn update(
     info: TraceInfo,
 ) -> Response {
     let wants_secret = needs_secret(&metadata);
+    let wants_sealed = needs_sealed_secret(&metadata);
     // A client switching to a secret-based method gets a new secret; one leaving it loses it.
-    let new_secret = (wants_secret && old.secret_hash.is_none())
-        .then(|| secrets::random_token(profile.settings.client_secret.bytes));
+    // One switching to client_secret_jwt needs a secret the server can recover: a new one.
+    let new_secret = (wants_secret
+        && (old.secret_hash.is_none() || (wants_sealed && old.secret_sealed.is_none())))
+    .then(|| secrets::random_token(profile.settings.client_secret.bytes));
+    let secret_sealed = match (&new_secret, wants_sealed) {
+        (Some(s), true) => Some(st.seal.seal(&old.client_id, s)),
+        (None, true) => old.secret_sealed.clone(),
+        (_, false) => None,
+    };
     let (secret_hash, secret_expires_at) = match (&new_secret, wants_secret) {
         (Some(s), _) => (Some(secrets::hash(s)), secret_expiry(profile, true, now)),
         (None, true) => (old.secret_hash.clone(), old.secret_expires_at),
@@ -297,6 +305,7 @@ async fn update(
     let row = ClientRow {
         metadata,
         secret_hash,
+        secret_sealed,
         secret_expires_at,
         updated_at: now,
         ..old

@@ -170,6 +170,10 @@ pub async fn register(
         == ManagementCredential::RegistrationAccessToken)
         .then(|| secrets::random_token(32));
     let row = ClientRow {
+        secret_sealed: secret
+            .as_deref()
+            .filter(|_| needs_sealed_secret(&metadata))
+            .map(|s| st.seal.seal(&client_id, s)),
         client_id: client_id.clone(),
         profile: profile.id.clone(),
         secret_hash: secret.as_deref().map(secrets::hash),
@@ -485,6 +489,15 @@ pub(crate) fn needs_secret(metadata: &Map<String, Value>) -> bool {
         .get("token_endpoint_auth_method")
         .and_then(Value::as_str)
         .is_some_and(|m| SECRET_AUTH_METHODS.contains(&m))
+}
+
+/// `client_secret_jwt` clients: the server must recover the secret to check their HMAC
+/// assertions (OIDC Core §9), so it keeps it sealed beside the hash.
+pub(crate) fn needs_sealed_secret(metadata: &Map<String, Value>) -> bool {
+    metadata
+        .get("token_endpoint_auth_method")
+        .and_then(Value::as_str)
+        == Some("client_secret_jwt")
 }
 
 /// `client_secret_expires_at`: 0 means the secret never expires (RFC 7591 §3.2.1).

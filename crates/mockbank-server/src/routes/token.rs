@@ -51,6 +51,7 @@ fn registration_less_client(
         profile: profile.id.clone(),
         metadata: metadata.as_object().cloned().unwrap_or_default(),
         secret_hash: None,
+        secret_sealed: None,
         secret_expires_at: 0,
         issued_at: now,
         updated_at: now,

@@ -1,0 +1,45 @@
+// Starts the real mockbank binary (MOCKBANK_BIN) on 127.0.0.1:0 with the shipped profiles
+// plus one variant of `generic` per documented strictness parameter (each switched to its
+// lenient side), then runs differential.test.mjs, which starts the reference provider itself.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DIFFERENCES, variantId, withParam } from './differences.mjs';
+
+const bin = process.env.MOCKBANK_BIN;
+if (!bin) throw new Error('set MOCKBANK_BIN to the mockbank binary');
+const shipped = join(import.meta.dirname, '..', '..', 'profiles');
+const work = mkdtempSync(join(tmpdir(), 'mockbank-reference-'));
+const profiles = join(work, 'profiles');
+mkdirSync(profiles);
+for (const f of readdirSync(shipped).filter((f) => f.endsWith('.toml'))) {
+  writeFileSync(join(profiles, f), readFileSync(join(shipped, f)));
+}
+const generic = readFileSync(join(shipped, 'generic.toml'), 'utf8');
+for (const d of DIFFERENCES) {
+  writeFileSync(join(profiles, `${variantId(d)}.toml`), withParam(generic, d.check, d.param, d.lenient));
+}
+const bank = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'), '--profiles', profiles], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, RUST_LOG: 'warn' },
+});
+const ready = await new Promise((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('no ready line within 30 s')), 30_000);
+  createInterface({ input: bank.stdout }).once('line', (line) => {
+    clearTimeout(timer);
+    resolve(JSON.parse(line));
+  });
+  bank.once('exit', (code) => reject(new Error(`mockbank exited with ${code}`)));
+});
+
+const test = spawn(process.execPath, ['--test', '--test-reporter=spec', join(import.meta.dirname, 'differential.test.mjs')], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_EXTRA_CA_CERTS: ready.ca_cert, MOCKBANK_READY: JSON.stringify(ready) },
+});
+const code = await new Promise((resolve) => test.once('exit', resolve));
+bank.kill('SIGTERM');
+await new Promise((resolve) => bank.once('exit', resolve));
+rmSync(work, { recursive: true, force: true });
+process.exit(code ?? 1);
