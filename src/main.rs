@@ -120,6 +120,17 @@ enum ProfilesCommand {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Print a profile file; with `--resolved`, the whole profile an overlay
+    /// (`extends = "ID"`) resolves to.
+    Show {
+        id: String,
+        /// Print the merged profile (the file itself for a profile that extends none).
+        #[arg(long)]
+        resolved: bool,
+        /// A folder of profile files (default: the built-in ones).
+        #[arg(long, value_name = "DIR")]
+        profiles: Option<PathBuf>,
+    },
     /// What differs between two profiles: settings, discovery values, checks.
     Diff {
         a: String,
@@ -187,6 +198,14 @@ fn main() -> ExitCode {
                     format,
                 },
         } => profiles_diff(&a, &b, profiles.as_deref(), format),
+        Command::Profiles {
+            command:
+                ProfilesCommand::Show {
+                    id,
+                    resolved,
+                    profiles,
+                },
+        } => profiles_show(&id, resolved, profiles.as_deref()),
         Command::Profiles {
             command: ProfilesCommand::Check { dir },
         } => load_profiles(dir.as_deref()).map(|set| {
@@ -290,6 +309,34 @@ pub(crate) fn default_data_dir() -> anyhow::Result<PathBuf> {
 }
 
 /// The profiles of `dir` (every `*.toml`), or the built-in ones.
+fn profiles_show(id: &str, resolved: bool, dir: Option<&Path>) -> anyhow::Result<()> {
+    let set = load_profiles(dir)?;
+    let Some(profile) = set.get(id) else {
+        let ids: Vec<&str> = set.iter().map(|p| p.id.as_str()).collect();
+        anyhow::bail!("no profile `{id}` (profiles: {})", ids.join(", "));
+    };
+    if resolved {
+        if let Some(base) = &profile.extends {
+            out!(
+                "# {id}: {} merged over the profile it extends, `{base}`",
+                profile.source
+            );
+        }
+        out!("{}", profile.resolved.trim_end());
+        return Ok(());
+    }
+    let file = match dir {
+        Some(dir) => std::fs::read_to_string(dir.join(format!("{id}.toml")))?,
+        None => mockbank_core::profile::builtin_sources()
+            .into_iter()
+            .find(|(n, _)| n.strip_suffix(".toml") == Some(id))
+            .map(|(_, src)| src.to_owned())
+            .unwrap_or_default(),
+    };
+    out!("{}", file.trim_end());
+    Ok(())
+}
+
 fn load_profiles(dir: Option<&Path>) -> anyhow::Result<ProfileSet> {
     let Some(dir) = dir else {
         return Ok(ProfileSet::builtin()?);

@@ -38,22 +38,15 @@ export const DIFFERENCES = [
 /** The id of the generic variant with one parameter switched to its lenient side. */
 export const variantId = (d) => `generic-lenient-${d.param.replaceAll('_', '-')}`;
 
-/** `generic.toml` with `param` of check `check` set to `value` (a TOML literal). */
-export function withParam(toml, check, param, value) {
-  const lines = toml.split('\n');
-  const at = lines.findIndex((l) => l.trim() === `id = "${check}"`);
-  if (at < 0) throw new Error(`generic.toml has no check ${check}`);
-  const next = lines[at + 1] ?? '';
-  const literal = JSON.stringify(value);
-  if (next.startsWith('params = {')) {
-    const re = new RegExp(`\\b${param} = (\\[[^\\]]*\\]|[^,}]+)`);
-    const inner = next.slice('params = {'.length, -1).trim();
-    const replaced = re.test(inner)
-      ? inner.replace(re, `${param} = ${literal}`)
-      : `${inner}${inner ? ', ' : ''}${param} = ${literal}`;
-    lines[at + 1] = `params = { ${replaced} }`;
-  } else {
-    lines.splice(at + 1, 0, `params = { ${param} = ${literal} }`);
-  }
-  return lines.join('\n');
+/** A ten-line overlay on `generic` with one parameter switched (profiles/README.md, `extends`). */
+export function lenientOverlay(d) {
+  return [
+    'extends = "generic"',
+    `title = "generic with ${d.check} ${d.param} lenient"`,
+    '',
+    '[[check]]',
+    `id = "${d.check}"`,
+    `params = { ${d.param} = ${JSON.stringify(d.lenient)} }`,
+    '',
+  ].join('\n');
 }

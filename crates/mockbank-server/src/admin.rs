@@ -349,7 +349,8 @@ fn profile_json(st: &AppState, p: &Profile) -> Value {
         .collect();
     json!({
         "id": p.id, "title": p.settings.title, "description": p.settings.description,
-        "spec": p.settings.spec, "source": p.source, "issuer": p.issuer(&st.base_url),
+        "spec": p.settings.spec, "source": p.source, "extends": p.extends,
+        "issuer": p.issuer(&st.base_url),
         "tpp_flavor": p.tpp_flavor(),
         "protection": p.protection_summary(),
         "discovery": mockbank_core::discovery::document(p, &st.base_url),

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::overlay;
 use super::{CheckOverride, Profile, ProfileCheck, ProfileSettings};
 use crate::checks::{self, ParamValue};
 
@@ -54,15 +55,18 @@ pub struct ProfileSet {
 
 impl ProfileSet {
     /// Loads `(file name, contents)` pairs; files not ending in `.toml` are ignored.
+    /// A file may extend another (`extends = "ID"`): one of these files, else a built-in
+    /// profile.
     pub fn load<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, ProfileError> {
+        let files: Vec<(&str, &str, &str)> = files
+            .into_iter()
+            .filter_map(|(name, src)| name.strip_suffix(".toml").map(|stem| (stem, name, src)))
+            .collect();
         let mut profiles = Vec::new();
-        for (name, src) in files {
-            let Some(stem) = name.strip_suffix(".toml") else {
-                continue;
-            };
-            profiles.push(Arc::new(Profile::from_toml(stem, name, src)?));
+        for &(stem, name, src) in &files {
+            profiles.push(Arc::new(overlay::load(stem, name, src, &files)?));
         }
         if profiles.is_empty() {
             return Err(ProfileError {
@@ -118,7 +122,7 @@ impl ProfileSet {
 }
 
 impl Profile {
-    /// Parses and validates one profile file.
+    /// Parses and validates one profile file (without `extends`; see [`ProfileSet::load`]).
     pub fn from_toml(id: &str, file: &str, src: &str) -> Result<Profile, ProfileError> {
         let err_at = |offset: usize, message: String| ProfileError {
             file: file.to_owned(),
@@ -223,6 +227,8 @@ impl Profile {
         Ok(Profile {
             id: id.to_owned(),
             source: file.to_owned(),
+            extends: None,
+            resolved: src.into(),
             settings,
             checks: checks_out,
         })

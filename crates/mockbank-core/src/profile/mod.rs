@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub(crate) mod load;
+mod overlay;
 mod schema;
 
 pub use load::{builtin_sources, ProfileError, ProfileSet};
@@ -19,6 +20,11 @@ pub struct Profile {
     pub id: String,
     /// The file it came from (for messages).
     pub source: String,
+    /// The profile this one's file extends (`extends = "ID"`), if any.
+    pub extends: Option<String>,
+    /// The effective profile as TOML: the file itself, or for an overlay the merge of the
+    /// profile it extends and its own entries (`mockbank profiles show ID --resolved`).
+    pub resolved: std::sync::Arc<str>,
     pub settings: ProfileSettings,
     pub checks: Vec<ProfileCheck>,
 }
