@@ -1282,3 +1282,51 @@ async fn the_lenient_profile_relaxes_what_it_says() {
         "switched off"
     );
 }
+
+/// What a profile says is what it enforces: the lenient profile lists RS256 in
+/// `request.jws_alg`, so an RS256-signed request verifies and registers; the strict one refuses
+/// it at that check, before any signature is looked at.
+#[tokio::test]
+async fn an_rs256_request_registers_where_the_profile_accepts_rs256() {
+    let bank = Bank::start();
+    let tpp = Tpp::mint(&bank, json!({})).await;
+    for (profile, accepted) in [("obuk-v3.2-lenient", true), ("obuk-v3.2", false)] {
+        let mut c = tpp.claims(&bank);
+        c.insert("aud".into(), format!("{}/{profile}", bank.base_url).into());
+        let jws = sign_rsa(
+            &c,
+            &tpp.s("signing_key_pem"),
+            "RS256",
+            &tpp.s("signing_kid"),
+        );
+        let path = format!("/{profile}/register");
+        let r = bank
+            .send(
+                Request::new("POST", &path)
+                    .raw("application/jose", jws)
+                    .identity(&tpp.id),
+            )
+            .await;
+        let trace = bank.last_trace("POST", &path).await;
+        let outcome = |id: &str| {
+            trace["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .map(|c| c["outcome"].clone())
+        };
+        if accepted {
+            assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+            assert_eq!(outcome("request.jws_alg"), Some(json!("pass")));
+            assert_eq!(outcome("request.jws_signature"), Some(json!("pass")));
+        } else {
+            r.assert_error(400, "invalid_client_metadata");
+            assert_eq!(
+                trace["failed_check"], "request.jws_alg",
+                "{}",
+                trace["checks"]
+            );
+        }
+    }
+}

@@ -436,9 +436,18 @@ pub fn mint(
     let transport_subject_dn =
         subject_of(&transport_der).ok_or("minted certificate does not parse")?;
 
+    // The software's keys name no `alg` (RFC 7517 §4.4 makes it optional, and a key that names
+    // one verifies only that one): which algorithms a TPP may sign with is the bank profile's
+    // to say (`request.jws_alg`, `generic.auth_signing_alg.valid`), so one key serves them all.
+    let unpinned = |mut jwk: Value| {
+        if let Some(o) = jwk.as_object_mut() {
+            o.remove("alg");
+        }
+        jwk
+    };
     let jwks = json!({"keys": [
-        signing.jwk_for("sig", &[&signing_der]),
-        transport.jwk_for("tls", &[&transport_der]),
+        unpinned(signing.jwk_for("sig", &[&signing_der])),
+        unpinned(transport.jwk_for("tls", &[&transport_der])),
     ]});
 
     // The SSA.

@@ -555,4 +555,54 @@ mod tests {
             .count();
         assert_eq!(report.results.len(), listed);
     }
+
+    /// Every check id the docs and profile files name (comments included) is a real one: a
+    /// reader who copies an id from a comment gets a check, not an "unknown check" error.
+    #[test]
+    fn every_check_id_named_in_the_docs_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = vec![root.join("README.md"), root.join("profiles/README.md")];
+        for entry in std::fs::read_dir(root.join("profiles")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                files.push(path);
+            }
+        }
+        let prefixes: std::collections::HashSet<&str> = catalogue()
+            .map(|c| c.id.split('.').next().unwrap())
+            .collect();
+        let mut unknown = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let words = line.split(|c: char| !(c.is_ascii_alphanumeric() || "._*".contains(c)));
+                for word in words {
+                    let word = word.trim_end_matches('.');
+                    let mut parts = word.split('.');
+                    let first = parts.next().unwrap_or("");
+                    let is_file = [
+                        ".toml", ".rs", ".md", ".json", ".mjs", ".ts", ".tsx", ".yaml", ".jwt",
+                        ".html", ".xml", ".pem", ".key", ".csv", ".svg",
+                    ]
+                    .iter()
+                    .any(|ext| word.ends_with(ext));
+                    if parts.next().is_none()
+                        || !prefixes.contains(first)
+                        || word.contains('*')
+                        || is_file
+                    {
+                        continue;
+                    }
+                    if find(word).is_none() {
+                        unknown.push(format!("{}:{}: {word}", file.display(), n + 1));
+                    }
+                }
+            }
+        }
+        assert!(
+            unknown.is_empty(),
+            "check ids that do not exist:\n{}",
+            unknown.join("\n")
+        );
+    }
 }
