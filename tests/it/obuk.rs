@@ -88,9 +88,14 @@ impl Tpp {
 
     /// client_credentials with tls_client_auth; returns the access token.
     pub async fn token(&self, bank: &Bank, client_id: &str) -> String {
+        self.token_at(bank, P, client_id).await
+    }
+
+    /// A client-credentials access token from the token endpoint of the profile at `prefix`.
+    pub async fn token_at(&self, bank: &Bank, prefix: &str, client_id: &str) -> String {
         let r = bank
             .send(
-                Request::new("POST", &format!("{P}/token"))
+                Request::new("POST", &format!("{prefix}/token"))
                     .raw(
                         "application/x-www-form-urlencoded",
                         format!("client_id={client_id}&scope=&grant_type=client_credentials"),
@@ -1030,6 +1035,8 @@ struct Tool<'a> {
     bank: &'a Bank,
     tpp: &'a Tpp,
     doc: &'a Value,
+    /// The issuer the tool's request objects are addressed to (`aud`).
+    aud: String,
 }
 
 impl Tool<'_> {
@@ -1050,7 +1057,8 @@ impl Tool<'_> {
             r = r.header("authorization", a);
         }
         if method == "PUT" {
-            let claims = tool_claims(self.tpp, self.bank, self.doc);
+            let mut claims = tool_claims(self.tpp, self.bank, self.doc);
+            claims.insert("aud".into(), self.aud.clone().into());
             let jws = sign_rsa(
                 &claims,
                 &self.tpp.s("signing_key_pem"),
@@ -1085,6 +1093,7 @@ async fn conformance_scenarios_dcr_001_to_013() {
         bank: &bank,
         tpp: &tpp,
         doc: &doc,
+        aud: format!("{}{P}", bank.base_url),
     };
     // The tool's choices from discovery (§1.5).
     assert_eq!(
@@ -1329,4 +1338,120 @@ async fn an_rs256_request_registers_where_the_profile_accepts_rs256() {
             );
         }
     }
+}
+
+/// The SecureApiGateway fork of the OBIE DCR conformance tool against the Secure API Gateway
+/// overlay (`obuk-v3.2-sag`): it reads `registration_access_token` from the 201 and manages
+/// the client with it in DCR-002..010; the client-credentials access token still works too.
+#[tokio::test]
+async fn the_sag_fork_manages_clients_with_the_registration_access_token() {
+    const SAG: &str = "/obuk-v3.2-sag";
+    let bank = Bank::start();
+    let tpp = Tpp::mint(&bank, json!({})).await;
+    let doc = bank
+        .get(&format!("{SAG}/.well-known/openid-configuration"))
+        .await
+        .json();
+    let reg_endpoint = doc["registration_endpoint"].as_str().unwrap().to_owned();
+    assert_eq!(
+        reg_endpoint,
+        format!("{}{SAG}/register", bank.base_url),
+        "DCR-001"
+    );
+    let tool = Tool {
+        bank: &bank,
+        tpp: &tpp,
+        doc: &doc,
+        aud: format!("{}{SAG}", bank.base_url),
+    };
+    let register = || async {
+        let mut claims = tool_claims(&tpp, &bank, &doc);
+        claims.insert("aud".into(), tool.aud.clone().into());
+        let jws = sign_rsa(
+            &claims,
+            &tpp.s("signing_key_pem"),
+            "PS256",
+            &tpp.s("signing_kid"),
+        );
+        let r = bank
+            .send(
+                Request::new("POST", &reg_endpoint)
+                    .raw("application/jose", jws)
+                    .header("accept", "application/json")
+                    .identity(&tpp.id),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        let body = r.json();
+        let rat = body["registration_access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("the 201 carries a registration access token: {body}"))
+            .to_owned();
+        let uri = body["registration_client_uri"].as_str().unwrap().to_owned();
+        assert_eq!(
+            uri,
+            format!("{reg_endpoint}/{}", body["client_id"].as_str().unwrap())
+        );
+        (uri[bank.base_url.len()..].to_owned(), rat, body)
+    };
+
+    // DCR-002: create, delete with the registration access token
+    let (path, rat, _) = register().await;
+    assert_eq!(tool.status("DELETE", &path, &rat).await, 204, "DCR-002");
+    // DCR-003 / DCR-010: deleted, then GET with the old token
+    let (path, rat, _) = register().await;
+    assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
+    assert_eq!(tool.status("GET", &path, &rat).await, 401, "DCR-003/010");
+    // DCR-005: retrieve with the token, and the answer passes the schema
+    let (path, rat, _) = register().await;
+    let r = tool.manage("GET", &path, Some(&rat), None).await;
+    assert_eq!(
+        r.status,
+        200,
+        "DCR-005: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_registration_schema(&r.json());
+    let trace = bank.last_trace("GET", &path).await;
+    let bearer = trace["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "obuk.mgmt.bearer")
+        .unwrap();
+    assert_eq!(
+        bearer["detail"], "an active registration access token",
+        "{bearer}"
+    );
+    assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
+    // DCR-007: no usable credentials
+    let (path, rat, _) = register().await;
+    for auth in ["Bearer ", "Bearer", "Bearer foobar"] {
+        let r = tool.manage("GET", &path, None, Some(auth)).await;
+        assert_eq!(r.status, 401, "DCR-007 with {auth:?}");
+    }
+    // Another client's registration access token: 403, as for an access token.
+    let (other_path, other_rat, _) = register().await;
+    assert_eq!(tool.status("GET", &path, &other_rat).await, 403);
+    assert_eq!(tool.status("DELETE", &other_path, &other_rat).await, 204);
+    assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
+    // DCR-008: update with fresh claims and the token
+    let (path, rat, _) = register().await;
+    let r = tool.manage("PUT", &path, Some(&rat), None).await;
+    assert_eq!(
+        r.status,
+        200,
+        "DCR-008: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert!(r.json()["client_id"].is_string());
+    // The client-credentials access token is accepted as well.
+    let id = path.rsplit('/').next().unwrap().to_owned();
+    let token = tpp.token_at(&bank, SAG, &id).await;
+    assert_eq!(tool.status("GET", &path, &token).await, 200);
+    assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
+    // DCR-009: update a deleted client
+    let (path, rat, _) = register().await;
+    assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
+    assert_eq!(tool.status("PUT", &path, &rat).await, 401, "DCR-009");
 }

@@ -17,6 +17,17 @@ pub fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// A random client id (`bytes` random bytes, base64url) that starts with a letter or digit:
+/// one starting with `-` would read as an option to a command line (`--client-id -oEd…`).
+pub fn client_id(bytes: usize) -> String {
+    loop {
+        let id = random_token(bytes);
+        if id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return id;
+        }
+    }
+}
+
 /// A unique id that sorts by time (milliseconds, hex) with a random tail, so ids inserted
 /// into an index land next to each other instead of on random pages.
 pub fn time_ordered_id(time_ms: i64) -> String {
@@ -104,6 +115,11 @@ mod tests {
         assert_eq!(random_token(32).len(), 43);
         assert_eq!(hash("a"), hash("a"));
         assert_ne!(hash("a"), hash("b"));
+        for _ in 0..2000 {
+            let id = client_id(16);
+            assert!(id.starts_with(|c: char| c.is_ascii_alphanumeric()), "{id}");
+            assert_eq!(id.len(), 22);
+        }
     }
 
     #[test]

@@ -259,6 +259,7 @@ mod tests {
         ManagementFacts {
             path_client_id: "c1".into(),
             token: token_client.map(|c| TokenState {
+                kind: "registration access token",
                 client_id: c.into(),
                 bound_thumbprint: None,
                 expired: false,

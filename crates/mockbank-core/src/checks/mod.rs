@@ -221,6 +221,8 @@ pub struct ManagementFacts {
 /// A stored token as checks see it.
 #[derive(Debug, Clone)]
 pub struct TokenState {
+    /// What the token is: `registration access token` (RFC 7592) or `access token`.
+    pub kind: &'static str,
     pub client_id: String,
     /// The `x5t#S256` of the certificate the token is bound to (RFC 8705 §3), if bound.
     pub bound_thumbprint: Option<String>,

@@ -755,9 +755,9 @@ fn mgmt_bearer(cx: &CheckCx, _: &Params) -> Outcome {
     }
     match cx.management.and_then(|m| m.token.as_ref()) {
         None => Outcome::fail("the access token is not valid"),
-        Some(t) if t.revoked => Outcome::fail("the access token has been revoked"),
-        Some(t) if t.expired => Outcome::fail("the access token has expired"),
-        Some(_) => Outcome::pass("an active access token"),
+        Some(t) if t.revoked => Outcome::fail(format!("the {} has been revoked", t.kind)),
+        Some(t) if t.expired => Outcome::fail(format!("the {} has expired", t.kind)),
+        Some(t) => Outcome::pass(format!("an active {}", t.kind)),
     }
 }
 

@@ -92,10 +92,11 @@ pub enum RequestFormat {
 pub struct ManagementSettings {
     /// Which of `GET`, `PUT`, `DELETE` exist; others answer 405.
     pub operations: Vec<String>,
-    /// What authenticates a management request: the RFC 7592 registration access token, or
-    /// (OBUK) an access token the client got at the token endpoint.
+    /// What authenticates a management request: the RFC 7592 registration access token,
+    /// (OBUK) an access token the client got at the token endpoint, or a list of both (a
+    /// gateway that issues a registration access token and also accepts access tokens).
     #[serde(default)]
-    pub credential: ManagementCredential,
+    pub credential: ManagementCredentials,
     /// When a new registration access token replaces the old one.
     #[serde(default = "never_rotate")]
     pub rat_rotation: RatRotation,
@@ -118,6 +119,58 @@ pub enum ManagementCredential {
     #[default]
     RegistrationAccessToken,
     AccessToken,
+}
+
+/// The credentials a client configuration endpoint accepts: one, or several
+/// (`credential = ["access_token", "registration_access_token"]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ManagementCredentials(Vec<ManagementCredential>);
+
+impl Default for ManagementCredentials {
+    fn default() -> Self {
+        ManagementCredentials(vec![ManagementCredential::RegistrationAccessToken])
+    }
+}
+
+impl<'de> Deserialize<'de> for ManagementCredentials {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            One(ManagementCredential),
+            Many(Vec<ManagementCredential>),
+        }
+        let list = match OneOrMany::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "`credential` is `registration_access_token`, `access_token`, or a list of them",
+            )
+        })? {
+            OneOrMany::One(c) => vec![c],
+            OneOrMany::Many(l) => l,
+        };
+        if list.is_empty() {
+            return Err(serde::de::Error::custom(
+                "`credential` lists no credential: management would be impossible",
+            ));
+        }
+        Ok(ManagementCredentials(list))
+    }
+}
+
+impl ManagementCredentials {
+    pub fn accepts(&self, c: ManagementCredential) -> bool {
+        self.0.contains(&c)
+    }
+
+    /// Whether a registration returns an RFC 7592 registration access token.
+    pub fn issues_rat(&self) -> bool {
+        self.accepts(ManagementCredential::RegistrationAccessToken)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = ManagementCredential> + '_ {
+        self.0.iter().copied()
+    }
 }
 
 /// RFC 7592 §2.1/§2.2: the server MAY issue a new registration access token.

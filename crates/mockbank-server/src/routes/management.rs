@@ -45,16 +45,22 @@ pub async fn manage(
     let profile: &Profile = &served;
     let now = now();
     let request = request_facts(&method, &uri, &headers, &body);
-    let credential = profile.settings.management.credential;
-    // RFC 7592 uses the registration access token; OBUK a client-credentials access token.
-    let wanted = match credential {
-        ManagementCredential::RegistrationAccessToken => TokenKind::Registration,
-        ManagementCredential::AccessToken => TokenKind::Access,
-    };
+    // RFC 7592 uses the registration access token; OBUK a client-credentials access token;
+    // a gateway may accept both.
+    let wanted: Vec<TokenKind> = profile
+        .settings
+        .management
+        .credential
+        .iter()
+        .map(|c| match c {
+            ManagementCredential::RegistrationAccessToken => TokenKind::Registration,
+            ManagementCredential::AccessToken => TokenKind::Access,
+        })
+        .collect();
     let presented = request.bearer_token().map(str::to_owned);
     let token = match presented.as_deref().map(secrets::hash) {
         Some(hash) => match st.store.token(&hash) {
-            Ok(t) => t.filter(|t| t.kind == wanted && t.profile == profile.id),
+            Ok(t) => t.filter(|t| wanted.contains(&t.kind) && t.profile == profile.id),
             Err(e) => return http_error::internal("reading a token", e, TraceInfo::default()),
         },
         None => None,
@@ -79,6 +85,10 @@ pub async fn manage(
     let facts = ManagementFacts {
         path_client_id: client_id.clone(),
         token: token.as_ref().map(|t| TokenState {
+            kind: match t.kind {
+                TokenKind::Registration => "registration access token",
+                _ => "access token",
+            },
             client_id: t.client_id.clone(),
             bound_thumbprint: t
                 .cnf
@@ -195,7 +205,7 @@ pub async fn manage(
         return http_error::internal("management", "checks passed without client and token", info);
     };
     // Only a registration access token is echoed or rotated (RFC 7592 §3).
-    let uses_rat = credential == ManagementCredential::RegistrationAccessToken;
+    let uses_rat = token.kind == TokenKind::Registration;
     let rotation = if uses_rat {
         profile.settings.management.rat_rotation
     } else {

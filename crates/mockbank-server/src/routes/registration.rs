@@ -13,9 +13,7 @@ use mockbank_core::checks::{
 use mockbank_core::client::{
     is_known, registered_metadata, signed_registered_metadata, SECRET_AUTH_METHODS, SERVER_ASSIGNED,
 };
-use mockbank_core::profile::{
-    BearerProtection, ClientIdFormat, ManagementCredential, RequestFormat, StatementMode,
-};
+use mockbank_core::profile::{BearerProtection, ClientIdFormat, RequestFormat, StatementMode};
 use mockbank_core::request::{parse_json_object, RequestFacts};
 use mockbank_core::signed::{PeerFacts, SignedFacts};
 use mockbank_core::{ErrorCode, Profile, ProtocolError};
@@ -144,7 +142,7 @@ pub async fn register(
         .and_then(|p| p.eidas.as_ref())
         .and_then(|e| e.organization_identifier.clone());
     let client_id = match profile.settings.registration.client_id_format {
-        ClientIdFormat::Random => secrets::random_token(16),
+        ClientIdFormat::Random => secrets::client_id(16),
         ClientIdFormat::Uuid => mockbank_pki::directory::uuid_v4(),
         ClientIdFormat::OrganizationIdentifier => match organization_identifier {
             Some(oi) => oi,
@@ -166,8 +164,11 @@ pub async fn register(
     }
     let secret = needs_secret(&metadata)
         .then(|| secrets::random_token(profile.settings.client_secret.bytes));
-    let rat = (profile.settings.management.credential
-        == ManagementCredential::RegistrationAccessToken)
+    let rat = profile
+        .settings
+        .management
+        .credential
+        .issues_rat()
         .then(|| secrets::random_token(32));
     let row = ClientRow {
         secret_sealed: secret
