@@ -1455,3 +1455,32 @@ async fn the_sag_fork_manages_clients_with_the_registration_access_token() {
     assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
     assert_eq!(tool.status("PUT", &path, &rat).await, 401, "DCR-009");
 }
+
+/// A jti is used up by the request that succeeds with it, not by one refused for another
+/// reason (the replay cache records it up front, so that of two concurrent requests only one
+/// passes, and gives it back when the verdict is a refusal).
+#[tokio::test]
+async fn a_refused_request_does_not_use_up_its_jti() {
+    let bank = Bank::start();
+    let tpp = Tpp::mint(&bank, json!({})).await;
+    let mut claims = tpp.claims(&bank);
+    claims.insert("jti".into(), mockbank_pki::directory::uuid_v4().into());
+    let mut wrong = claims.clone();
+    wrong.insert(
+        "redirect_uris".into(),
+        json!(["https://elsewhere.example/cb"]),
+    );
+    tpp.post(&bank, &tpp.sign(&wrong))
+        .await
+        .assert_error(400, "invalid_redirect_uri");
+    let r = tpp.post(&bank, &tpp.sign(&claims)).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let r = tpp.post(&bank, &tpp.sign(&claims)).await;
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    let trace = bank.last_trace("POST", &format!("{P}/register")).await;
+    assert_eq!(
+        trace["failed_check"], "obuk.request.jti",
+        "{}",
+        trace["checks"]
+    );
+}

@@ -374,6 +374,13 @@ describe('browser UI', () => {
     assert.ok(text.includes(`${bank.base}/generic`), 'issuer');
     assert.match(text, /generic\.redirect\.no_fragment/);
     assert.match(text, /registration_endpoint/);
+    // Each parameter shows its documentation from the catalogue, and the accepted values.
+    const docs = (id) => generic.locator(`tr[data-check-id="${id}"] dd.param-doc`).allInnerTexts();
+    assert.ok((await docs('generic.redirect.scheme')).some((d) => d.includes('RFC 6749 §3.1.2.1')), 'allow_http is documented');
+    assert.ok(
+      (await docs('generic.grant_response.consistent')).some((d) => d.includes('one of: reject | repair')),
+      'the values `inconsistent` takes',
+    );
     await page.screenshot({ path: join(shots, 'profiles.png') });
 
     await page.getByRole('link', { name: 'Clients', exact: true }).click();

@@ -84,6 +84,15 @@ export interface Trace {
 /** What the list keeps of a trace (the rest is fetched when it is opened). */
 export type TraceRow = Omit<Trace, 'request' | 'response' | 'checks'>;
 
+/** A check parameter as the catalogue declares it: its strict default and what it means. */
+export interface ParamSpec {
+  name: string;
+  doc: string;
+  default: unknown;
+  /** The accepted values of a parameter that takes one of a list of strings; null otherwise. */
+  options: string[] | null;
+}
+
 export interface ProfileCheck {
   id: string;
   title: string;
@@ -94,6 +103,8 @@ export interface ProfileCheck {
   error: string;
   status: number;
   params: Record<string, unknown>;
+  /** What each parameter means, as the check catalogue declares it. Absent from older servers. */
+  param_specs?: ParamSpec[];
   /** The profile file's value; `enabled` differs when a user override is in place. */
   default_enabled: boolean;
   overridden: boolean;
@@ -111,6 +122,8 @@ export interface Profile {
   description: string;
   spec: string;
   source: string;
+  /** The profile this one's file is an overlay on (`extends = "ID"`), if any. */
+  extends?: string | null;
   issuer: string;
   discovery: Record<string, unknown>;
   checks: ProfileCheck[];

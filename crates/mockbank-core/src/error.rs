@@ -93,6 +93,8 @@ pub struct ProtocolError {
     pub description: String,
     /// Id of the check that produced this error, if one did.
     pub check_id: Option<String>,
+    /// A 401 challenge without an `error` attribute (no credential was sent, RFC 6750 §3.1).
+    pub bare_challenge: bool,
 }
 
 impl ProtocolError {
@@ -103,6 +105,7 @@ impl ProtocolError {
             status: code.default_status(),
             description: description.into(),
             check_id: None,
+            bare_challenge: false,
         }
     }
 

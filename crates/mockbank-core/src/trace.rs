@@ -34,6 +34,20 @@ pub struct Outcome {
     /// `invalid_redirect_uri` to redirect URIs, `invalid_client_metadata` to the rest).
     /// A profile that sets the check's `error` explicitly still wins.
     pub error: Option<crate::ErrorCode>,
+    /// What the server must do because of this failure (it decides nothing itself).
+    pub effects: Vec<Effect>,
+}
+
+/// A consequence a failing check asks the server to carry out, so that the server never has
+/// to know which check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Revoke the bearer token the request presented (RFC 7592 §2.1: a token used for an
+    /// unknown client or another client is revoked; OBUK: "immediately revokes").
+    RevokePresentedToken,
+    /// Challenge without an `error` attribute: the request carried no credential at all
+    /// (RFC 6750 §3.1).
+    BareChallenge,
 }
 
 impl Outcome {
@@ -52,7 +66,13 @@ impl Outcome {
             message: message.into(),
             values: Map::new(),
             error: None,
+            effects: Vec::new(),
         }
+    }
+    /// Asks for `effect` when this outcome is a failure that counts (severity `error`).
+    pub fn effect(mut self, effect: Effect) -> Self {
+        self.effects.push(effect);
+        self
     }
     /// Answers with `code` instead of the check's default error (see [`Outcome::error`]).
     pub fn answering(mut self, code: crate::ErrorCode) -> Self {

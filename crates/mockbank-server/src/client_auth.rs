@@ -21,6 +21,7 @@ pub async fn verify(
     client: &ClientRow,
     peer: Option<&PeerFacts>,
     now: i64,
+    jtis: &mut facts::JtiReservation,
 ) -> Result<(), String> {
     match presented.method {
         "client_secret_basic" | "client_secret_post" => {
@@ -66,7 +67,7 @@ pub async fn verify(
             let jwks = client_keys(st, client).await?;
             let claims = mockbank_pki::jose::verify(assertion, &jwks)
                 .map_err(|e| format!("the client assertion does not verify: {}", e.0))?;
-            assertion_claims(st, profile, client, assertion, &claims, now)
+            assertion_claims(st, profile, client, assertion, &claims, now, jtis)
         }
         "client_secret_jwt" => {
             let assertion = presented.assertion.as_deref().unwrap_or_default();
@@ -80,7 +81,7 @@ pub async fn verify(
             }
             let claims = mockbank_pki::jose::verify_hmac(assertion, secret.as_bytes())
                 .map_err(|e| format!("the client assertion does not verify: {}", e.0))?;
-            assertion_claims(st, profile, client, assertion, &claims, now)
+            assertion_claims(st, profile, client, assertion, &claims, now, jtis)
         }
         other => Err(format!(
             "`{other}` credentials cannot be verified by this profile"
@@ -122,6 +123,7 @@ fn assertion_claims(
     assertion: &str,
     claims: &Map<String, Value>,
     now: i64,
+    jtis: &mut facts::JtiReservation,
 ) -> Result<(), String> {
     let alg = mockbank_core::jwt::decode_compact(assertion)
         .and_then(|(h, _)| h.get("alg").and_then(Value::as_str).map(str::to_owned))
@@ -171,9 +173,7 @@ fn assertion_claims(
         return Err("the client assertion has expired".into());
     }
     let jti = claim("jti").ok_or("the client assertion has no jti")?;
-    let fresh = st
-        .store
-        .remember_jti(&format!("{}:assertion", profile.id), jti, exp, now);
+    let fresh = jtis.remember(format!("{}:assertion", profile.id), jti, exp, now);
     if !fresh {
         return Err("the client assertion's jti was already used".into());
     }

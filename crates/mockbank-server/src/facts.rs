@@ -3,6 +3,7 @@
 //! signatures checked against the directory's keys, the software's status and replay caches.
 //! Keys come from the local directory, never from an HTTP fetch.
 
+use mockbank_core::checks::Fact;
 use mockbank_core::profile::{RequestFormat, StatementMode};
 use mockbank_core::signed::{DirectoryFacts, EidasFacts, Jws, PeerFacts, SignedFacts};
 use mockbank_core::Profile;
@@ -58,8 +59,7 @@ pub fn peer_facts(
         anomalies: info.anomalies,
     });
     // Counting scans the profile's clients: only for a one-client-per-organisation policy.
-    let one_per_org =
-        profile.check_bool_param("stet.reg.duplicate_org", "allow_several") == Some(false);
+    let one_per_org = profile.needs(Fact::ClientsOfCertificateOrg);
     let clients_of_org = match eidas
         .as_ref()
         .and_then(|e| e.organization_identifier.as_deref())
@@ -148,6 +148,7 @@ pub async fn signed_facts(
     json: Option<&Map<String, Value>>,
     now: i64,
     registered_software_id: Option<String>,
+    jtis: &mut JtiReservation,
 ) -> Result<SignedFacts, StoreError> {
     let settings = &profile.settings;
     let expects_jws =
@@ -209,14 +210,10 @@ pub async fn signed_facts(
                 None => None,
             };
         }
-        if profile.runs("ssa.jti_replay") {
+        if profile.needs(Fact::SsaJtiReplay) {
             if let Some(jti) = ssa.claim_str("jti") {
-                let fresh = st.store.remember_jti(
-                    &format!("{}:ssa", profile.id),
-                    jti,
-                    now + 86_400 * 365,
-                    now,
-                );
+                let fresh =
+                    jtis.remember(format!("{}:ssa", profile.id), jti, now + 86_400 * 365, now);
                 facts.ssa_jti_replayed = Some(!fresh);
             }
         }
@@ -246,8 +243,8 @@ pub async fn signed_facts(
                 .get("exp")
                 .and_then(Value::as_i64)
                 .unwrap_or(now + 3600);
-            let fresh = st.store.remember_jti(
-                &format!("{}:request", profile.id),
+            let fresh = jtis.remember(
+                format!("{}:request", profile.id),
                 jti,
                 exp.max(now + 60),
                 now,
@@ -256,4 +253,45 @@ pub async fn signed_facts(
         }
     }
     Ok(facts)
+}
+
+/// The `jti`s a request recorded in the replay cache while its facts were gathered (RFC 7519
+/// §4.1.7). Recording them up front keeps two concurrent requests with one jti from both
+/// passing; but only a request that succeeds consumes its jtis: dropped without
+/// [`JtiReservation::keep`], they are given back.
+#[must_use]
+pub struct JtiReservation {
+    store: mockbank_store::Store,
+    held: Vec<(String, String)>,
+}
+
+impl JtiReservation {
+    pub fn new(store: &mockbank_store::Store) -> Self {
+        JtiReservation {
+            store: store.clone(),
+            held: Vec::new(),
+        }
+    }
+
+    /// Records `jti` for `issuer`; `false` when it is already in force (a replay).
+    pub fn remember(&mut self, issuer: String, jti: &str, expires_at: i64, now: i64) -> bool {
+        let fresh = self.store.remember_jti(&issuer, jti, expires_at, now);
+        if fresh {
+            self.held.push((issuer, jti.to_owned()));
+        }
+        fresh
+    }
+
+    /// The request succeeded: its jtis stay used.
+    pub fn keep(mut self) {
+        self.held.clear();
+    }
+}
+
+impl Drop for JtiReservation {
+    fn drop(&mut self) {
+        for (issuer, jti) in self.held.drain(..) {
+            self.store.forget_jti(&issuer, &jti);
+        }
+    }
 }

@@ -80,14 +80,7 @@ fn challenge(err: &ProtocolError) -> Option<String> {
     }
     let description = header_safe(&err.description);
     match err.code {
-        ErrorCode::InvalidToken
-            if matches!(
-                err.check_id.as_deref(),
-                Some("rfc7592.token.present" | "protect.bearer.present" | "obuk.mgmt.bearer")
-            ) =>
-        {
-            Some(format!("Bearer realm=\"{REALM}\""))
-        }
+        ErrorCode::InvalidToken if err.bare_challenge => Some(format!("Bearer realm=\"{REALM}\"")),
         ErrorCode::InvalidToken => Some(format!(
             "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{description}\""
         )),
@@ -114,12 +107,11 @@ mod tests {
     #[test]
     fn invalid_token_challenges_follow_rfc6750() {
         let mut e = ProtocolError::new(ErrorCode::InvalidToken, "the \"token\" is bad");
-        e.check_id = Some("rfc7592.token.active".into());
         assert_eq!(
             challenge(&e).unwrap(),
             "Bearer realm=\"mockbank\", error=\"invalid_token\", error_description=\"the 'token' is bad\""
         );
-        e.check_id = Some("rfc7592.token.present".into());
+        e.bare_challenge = true;
         assert_eq!(challenge(&e).unwrap(), "Bearer realm=\"mockbank\"");
         let client = ProtocolError::new(ErrorCode::InvalidClient, "x");
         assert_eq!(challenge(&client).unwrap(), "Basic realm=\"mockbank\"");

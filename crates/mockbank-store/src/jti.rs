@@ -26,6 +26,8 @@ struct Inner {
     seen: HashMap<(String, String), i64>,
     /// Added since the writer last saved them.
     unsaved: Vec<(String, String, i64)>,
+    /// Given back after the writer may have saved them (see [`JtiCache::forget`]).
+    forgotten: Vec<(String, String)>,
     added_since_sweep: usize,
 }
 
@@ -65,12 +67,32 @@ impl JtiCache {
         true
     }
 
+    /// Gives back a jti [`JtiCache::remember`] recorded for a request that was then refused:
+    /// only a request that succeeds consumes its jti.
+    pub fn forget(&self, issuer: &str, jti: &str) {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let key = (issuer.to_owned(), jti.to_owned());
+        inner.seen.remove(&key);
+        let before = inner.unsaved.len();
+        inner.unsaved.retain(|(i, j, _)| !(i == issuer && j == jti));
+        if inner.unsaved.len() == before {
+            inner.forgotten.push(key);
+        }
+    }
+
     /// Saves what was added since the last call (inside the writer's transaction).
     pub fn save(&self, c: &Connection) -> rusqlite::Result<()> {
-        let unsaved = {
+        let (unsaved, forgotten) = {
             let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            std::mem::take(&mut inner.unsaved)
+            (
+                std::mem::take(&mut inner.unsaved),
+                std::mem::take(&mut inner.forgotten),
+            )
         };
+        for (issuer, jti) in forgotten {
+            c.prepare_cached("DELETE FROM jti_seen WHERE issuer = ?1 AND jti = ?2")?
+                .execute(params![issuer, jti])?;
+        }
         for (issuer, jti, expires_at) in unsaved {
             c.prepare_cached(
                 "INSERT OR REPLACE INTO jti_seen (issuer, jti, expires_at) VALUES (?1, ?2, ?3)",

@@ -284,6 +284,11 @@ impl Store {
         self.jtis.remember(issuer, jti, expires_at, now)
     }
 
+    /// Gives back a jti remembered for a request that was refused (only success consumes it).
+    pub fn forget_jti(&self, issuer: &str, jti: &str) {
+        self.jtis.forget(issuer, jti)
+    }
+
     /// Switches a check of a profile on or off over its profile file (`Some`), or reverts
     /// it to the file (`None`).
     pub async fn set_check_override(

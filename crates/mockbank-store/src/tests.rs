@@ -243,6 +243,26 @@ async fn jti_replays_are_detected_until_expiry() {
 }
 
 #[tokio::test]
+async fn a_forgotten_jti_is_free_again_saved_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    let now = 1_000_000_000_000;
+    // Given back before the writer saved it.
+    assert!(store.remember_jti("iss", "a", now + 1000, now));
+    store.forget_jti("iss", "a");
+    assert!(store.remember_jti("iss", "a", now + 1000, now));
+    // Given back after a commit saved it: gone from the database too.
+    assert!(store.remember_jti("iss", "b", now + 1000, now));
+    store.insert_trace(trace("t1", "generic", 0)).await.unwrap();
+    store.forget_jti("iss", "b");
+    store.close().await.unwrap();
+    drop(store);
+    let store = open(dir.path(), 100);
+    assert!(!store.remember_jti("iss", "a", now + 1000, now), "kept");
+    assert!(store.remember_jti("iss", "b", now + 1000, now), "forgotten");
+}
+
+#[tokio::test]
 async fn concurrent_requests_with_one_jti_get_one_yes() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(open(dir.path(), 100));

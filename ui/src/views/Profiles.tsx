@@ -8,7 +8,7 @@ import { compact } from '../lib/format';
 import { href } from '../lib/route';
 import { errorText, showTraces } from '../lib/traces';
 import { platform } from '../platform';
-import type { Profile, ProfileCheck } from '../types';
+import type { ParamSpec, Profile, ProfileCheck } from '../types';
 import { CompareWith, ProfileDiffView } from './ProfileDiff';
 
 type OnChange = (profile: Profile) => void;
@@ -50,17 +50,40 @@ function CheckSwitch({ check, disabled, onToggle }: { check: ProfileCheck; disab
   );
 }
 
-function Params({ params }: { params: Record<string, unknown> }) {
+/**
+ * A check's effective parameters, each with its documentation from the catalogue: what it
+ * means, the strict default when the profile sets another value, and the accepted values.
+ */
+function Params({ params, specs }: { params: Record<string, unknown>; specs?: ParamSpec[] }) {
   const entries = Object.entries(params);
   if (entries.length === 0) return <span class="muted">—</span>;
   return (
-    <dl class="values">
-      {entries.map(([k, v]) => (
-        <div key={k}>
-          <dt class="mono">{k}</dt>
-          <dd class="mono">{compact(v)}</dd>
-        </div>
-      ))}
+    <dl class="values params">
+      {entries.map(([k, v]) => {
+        const spec = specs?.find((s) => s.name === k);
+        const changed = spec !== undefined && compact(v) !== compact(spec.default);
+        return (
+          <div key={k}>
+            <dt class="mono">{k}</dt>
+            <dd class="mono">
+              {compact(v)}
+              {changed && (
+                <span class="param-default" title="The strict default of this parameter">
+                  default: {compact(spec.default)}
+                </span>
+              )}
+            </dd>
+            {spec && (spec.doc || spec.options) && (
+              <dd class="param-doc">
+                {spec.doc && <RichText text={spec.doc} />}
+                {spec.options && spec.options.length > 0 && (
+                  <span class="param-options">one of: {spec.options.join(' | ')}</span>
+                )}
+              </dd>
+            )}
+          </div>
+        );
+      })}
     </dl>
   );
 }
@@ -81,6 +104,11 @@ function ProfileDetail({ p, profiles, onChange }: { p: Profile; profiles: Profil
             <span class="muted small">
               from <span class="mono">{p.source}</span>
             </span>
+            {p.extends && (
+              <span class="muted small" data-extends={p.extends}>
+                extends <span class="mono">{p.extends}</span>
+              </span>
+            )}
           </div>
         </div>
         <div class="profile-actions">
@@ -184,7 +212,7 @@ function ProfileDetail({ p, profiles, onChange }: { p: Profile; profiles: Profil
                 {c.status} {c.error}
               </td>
               <td>
-                <Params params={c.params} />
+                <Params params={c.params} specs={c.param_specs} />
               </td>
             </tr>
           ))}

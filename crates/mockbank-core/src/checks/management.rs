@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::{CheckCx, CheckDef, ManagementFacts, Params, Phase};
 use crate::client::SERVER_ASSIGNED;
+use crate::trace::Effect;
 use crate::trace::Outcome;
 use crate::ErrorCode;
 
@@ -66,7 +67,7 @@ pub static TOKEN_PRESENT: CheckDef = CheckDef {
 fn token_present(cx: &CheckCx, _: &Params) -> Outcome {
     match cx.request.bearer_token() {
         Some(_) => Outcome::pass("a bearer token is present"),
-        None => Outcome::fail("no registration access token: send `Authorization: Bearer <registration_access_token>`"),
+        None => Outcome::fail("no registration access token: send `Authorization: Bearer <registration_access_token>`").effect(Effect::BareChallenge),
     }
 }
 
@@ -121,8 +122,9 @@ fn token_bound(cx: &CheckCx, _: &Params) -> Outcome {
         Outcome::fail(
             "the registration access token was not issued for this client; it is now revoked",
         )
+        .effect(Effect::RevokePresentedToken)
     } else if m.client.is_none() {
-        Outcome::fail("the client no longer exists")
+        Outcome::fail("the client no longer exists").effect(Effect::RevokePresentedToken)
     } else {
         Outcome::pass("the token is bound to this client")
     };
@@ -243,6 +245,17 @@ fn update_secret(cx: &CheckCx, _: &Params) -> Outcome {
             Outcome::fail("the provided `client_secret` does not match the current secret; omit it")
         }
     }
+}
+
+/// The answer when the token passed `rfc7592.token.active` but a concurrent request rotated
+/// it first (RFC 7592 §2.2: the old token is dead).
+pub fn token_replaced_concurrently() -> crate::ProtocolError {
+    let mut err = crate::ProtocolError::new(
+        ErrorCode::InvalidToken,
+        "the registration access token was replaced by a concurrent request",
+    );
+    err.check_id = Some(TOKEN_ACTIVE.id.to_owned());
+    err
 }
 
 #[cfg(test)]

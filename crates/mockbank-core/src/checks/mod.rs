@@ -24,6 +24,8 @@ macro_rules! check {
 
 mod management;
 pub(crate) mod metadata;
+pub use management::token_replaced_concurrently;
+pub use protect::credential_used_up;
 mod mtls;
 mod obuk;
 mod protect;
@@ -330,6 +332,8 @@ pub struct RunReport {
     pub results: Vec<CheckResult>,
     /// The first blocking failure, turned into the error to answer with.
     pub error: Option<ProtocolError>,
+    /// What the failing checks (severity `error`) ask the server to do.
+    pub effects: Vec<crate::trace::Effect>,
 }
 
 impl RunReport {
@@ -343,9 +347,14 @@ impl RunReport {
             .iter()
             .any(|r| r.id == id && r.outcome == OutcomeKind::Fail)
     }
+    /// Whether a failing check asked for `effect`.
+    pub fn asks(&self, effect: crate::trace::Effect) -> bool {
+        self.effects.contains(&effect)
+    }
     /// Appends another run (e.g. a later phase run after I/O).
     pub fn extend(&mut self, other: RunReport) {
         self.results.extend(other.results);
+        self.effects.extend(other.effects);
         if self.error.is_none() {
             self.error = other.error;
         }
@@ -378,7 +387,13 @@ pub fn run(cx: &CheckCx, phases: &[Phase]) -> RunReport {
                 status,
                 description: outcome.message.clone(),
                 check_id: Some(def.id.to_owned()),
+                bare_challenge: outcome
+                    .effects
+                    .contains(&crate::trace::Effect::BareChallenge),
             });
+        }
+        if outcome.is_fail() && pc.severity == Severity::Error {
+            report.effects.extend(outcome.effects.iter().copied());
         }
         report.results.push(CheckResult {
             id: def.id.to_owned(),
@@ -392,6 +407,37 @@ pub fn run(cx: &CheckCx, phases: &[Phase]) -> RunReport {
         });
     }
     report
+}
+
+/// Facts that cost the server work to gather (a scan of the clients, a replay-cache entry).
+/// The checks that need one say so here; the server asks the profile
+/// ([`crate::Profile::needs`]) and never names a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// The number of clients of the client certificate's organisation
+    /// (`stet.reg.duplicate_org` with `allow_several = false`).
+    ClientsOfCertificateOrg,
+    /// The number of clients of the statement's software (`policy.clients.max_per_software`
+    /// with a maximum).
+    ClientsPerSoftware,
+    /// The number of clients of the statement's organisation (`policy.clients.max_per_org`
+    /// with a maximum).
+    ClientsPerOrg,
+    /// Whether the statement's `jti` was seen before (`ssa.jti_replay`).
+    SsaJtiReplay,
+}
+
+/// Whether the profile check `pc` needs `fact` with its parameters.
+pub fn needs_fact(pc: &crate::profile::ProfileCheck, fact: Fact) -> bool {
+    let is = |def: &CheckDef| std::ptr::eq(pc.def, def);
+    match fact {
+        Fact::ClientsOfCertificateOrg => {
+            is(&stet::ONE_CLIENT_PER_ORG) && !pc.params().bool("allow_several")
+        }
+        Fact::ClientsPerSoftware => is(&protect::MAX_PER_SOFTWARE) && pc.params().int("max") > 0,
+        Fact::ClientsPerOrg => is(&protect::MAX_PER_ORG) && pc.params().int("max") > 0,
+        Fact::SsaJtiReplay => is(&signed::SSA_JTI),
+    }
 }
 
 /// Checks every profile runs, listed in its file or not: the member typing every later

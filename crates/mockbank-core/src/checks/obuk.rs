@@ -751,7 +751,7 @@ check!(MGMT_BEARER, "obuk.mgmt.bearer", "Client-credentials token presented", "O
 
 fn mgmt_bearer(cx: &CheckCx, _: &Params) -> Outcome {
     if cx.request.bearer_token().is_none() {
-        return Outcome::fail("no access token: get one with client_credentials at the token endpoint and send it as a Bearer token");
+        return Outcome::fail("no access token: get one with client_credentials at the token endpoint and send it as a Bearer token").effect(crate::trace::Effect::BareChallenge);
     }
     match cx.management.and_then(|m| m.token.as_ref()) {
         None => Outcome::fail("the access token is not valid"),
@@ -782,7 +782,8 @@ fn mgmt_client_known(cx: &CheckCx, _: &Params) -> Outcome {
     match &m.client {
         Some(_) => Outcome::pass("the client exists").with("client_id", m.path_client_id.as_str()),
         None => Outcome::fail("the client is unknown or deleted; the access token is now revoked")
-            .with("client_id", m.path_client_id.as_str()),
+            .with("client_id", m.path_client_id.as_str())
+            .effect(crate::trace::Effect::RevokePresentedToken),
     }
 }
 

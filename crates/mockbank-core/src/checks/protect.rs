@@ -38,7 +38,8 @@ fn bearer_present(cx: &CheckCx, _: &Params) -> Outcome {
         Some(_) => Outcome::pass("a bearer credential is present"),
         None => Outcome::fail(
             "registration requires an initial access token: send `Authorization: Bearer <token>`",
-        ),
+        )
+        .effect(crate::trace::Effect::BareChallenge),
     }
 }
 
@@ -322,6 +323,17 @@ fn hook(cx: &CheckCx, _: &Params) -> Outcome {
     };
     o.with("extension", h.extension.as_str())
         .with("latency_ms", h.latency_ms)
+}
+
+/// The answer when the credential passed `protect.bearer.valid` but a concurrent
+/// registration used it up before this one committed (its last use, or a single-use token).
+pub fn credential_used_up() -> crate::ProtocolError {
+    let mut err = crate::ProtocolError::new(
+        ErrorCode::InvalidToken,
+        "the registration credential was used up by a concurrent registration",
+    );
+    err.check_id = Some(BEARER_VALID.id.to_owned());
+    err
 }
 
 #[cfg(test)]

@@ -91,6 +91,13 @@ impl Profile {
         })
     }
 
+    /// Whether a check this profile runs needs `fact` (see [`crate::checks::Fact`]).
+    pub fn needs(&self, fact: crate::checks::Fact) -> bool {
+        self.checks
+            .iter()
+            .any(|c| c.runs() && crate::checks::needs_fact(c, fact))
+    }
+
     /// An integer parameter of an enabled check (its default when the profile does not set it).
     pub fn check_int_param(&self, id: &str, name: &str) -> Option<i64> {
         self.checks

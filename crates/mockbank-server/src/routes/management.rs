@@ -13,7 +13,8 @@ use mockbank_core::client::ClientFacts;
 use mockbank_core::profile::{ManagementCredential, RatRotation, RequestFormat};
 use mockbank_core::request::RequestFacts;
 use mockbank_core::signed::Jws;
-use mockbank_core::{ErrorCode, Profile, ProtocolError};
+use mockbank_core::trace::Effect;
+use mockbank_core::Profile;
 use mockbank_store::{ClientRow, TokenKind};
 use serde_json::Value;
 
@@ -106,7 +107,7 @@ pub async fn manage(
     };
     // RFC 7592 §2 / OBUK §1.1: who may act is decided before anything about the body (a
     // deleted client's valid PUT still gets 401).
-    let (mut report, mut metadata) = if is_update {
+    let (mut report, mut metadata, jtis) = if is_update {
         let phases = [
             Phase::Management,
             Phase::Request,
@@ -132,7 +133,7 @@ pub async fn manage(
         )
         .await
         {
-            Ok(e) => (e.report, e.metadata),
+            Ok(e) => (e.report, e.metadata, Some(e.jtis)),
             Err(e) => {
                 return http_error::internal("gathering update facts", e, TraceInfo::default())
             }
@@ -141,7 +142,7 @@ pub async fn manage(
         let mut cx = CheckCx::new(now, profile, &request);
         cx.management = Some(&facts);
         cx.peer = peer.as_ref();
-        (checks::run(&cx, &[Phase::Management]), None)
+        (checks::run(&cx, &[Phase::Management]), None, None)
     };
     // The bank's extension: before an update is stored, before a client is returned.
     let subject = peer.as_ref().map(|p| p.subject.clone());
@@ -191,7 +192,7 @@ pub async fn manage(
     };
     // RFC 7592 §2.1 and OBUK ("the ASPSP ... immediately revokes the access token"): a token
     // used for another, unknown or deleted client is revoked.
-    if report.failed("rfc7592.token.bound_to_client") || report.failed("obuk.mgmt.client_known") {
+    if report.asks(Effect::RevokePresentedToken) {
         if let Some(t) = &token {
             if let Err(e) = st.store.revoke_token(&t.hash, now).await {
                 return http_error::internal("revoking a token", e, info);
@@ -246,10 +247,15 @@ pub async fn manage(
                 metadata.insert("technical_client_id".into(), technical.clone());
             }
             let rat = uses_rat.then_some(presented);
-            update(
+            let answer = update(
                 &st, profile, client, token.hash, rat, metadata, rotation, now, info,
             )
-            .await
+            .await;
+            // An update that succeeded used its request's jtis; a refused one gives them back.
+            if let (true, Some(jtis)) = (answer.status().is_success(), jtis) {
+                jtis.keep();
+            }
+            answer
         }
         Method::DELETE => {
             // Deleting revokes every token of the client (OBUK: "invalidate long lived access tokens").
@@ -340,10 +346,5 @@ async fn update(
 
 /// A concurrent request rotated the token first (RFC 7592 §2.2: the old one is dead).
 fn stale_token(info: TraceInfo) -> Response {
-    let mut err = ProtocolError::new(
-        ErrorCode::InvalidToken,
-        "the registration access token was replaced by a concurrent request",
-    );
-    err.check_id = Some("rfc7592.token.active".into());
-    http_error::error(&err, info)
+    http_error::error(&checks::token_replaced_concurrently(), info)
 }

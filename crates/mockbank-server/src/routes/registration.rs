@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Extension;
+use mockbank_core::checks::Fact;
 use mockbank_core::checks::{
     self, CheckCx, HookOutcome, ManagementFacts, Phase, ProtectionFacts, RegistryFacts, RunReport,
 };
@@ -77,6 +78,7 @@ pub async fn register(
         }
     };
     let mut report = evaluation.report;
+    let jtis = evaluation.jtis;
     let Some(mut metadata) = evaluation.metadata.filter(|_| report.error.is_none()) else {
         let err = report
             .error
@@ -126,14 +128,7 @@ pub async fn register(
             .unwrap_or_default();
         match st.store.consume_token(&hash, now).await {
             Ok(true) => {}
-            Ok(false) => {
-                let mut err = ProtocolError::new(
-                    ErrorCode::InvalidToken,
-                    "the registration credential was used up by a concurrent registration",
-                );
-                err.check_id = Some("protect.bearer.valid".into());
-                return http_error::error(&err, info);
-            }
+            Ok(false) => return http_error::error(&checks::credential_used_up(), info),
             Err(e) => return http_error::internal("using a registration credential", e, info),
         }
     }
@@ -187,6 +182,8 @@ pub async fn register(
     info.writes.push(Write::Client(row.clone(), rat_token));
     info.client_id = Some(client_id);
     let body = client_information(&st, profile, &row, secret.as_deref(), rat.as_deref());
+    // The jtis are used now; they are saved no later than this registration's commit.
+    jtis.keep();
     http_error::ok(StatusCode::CREATED, &body, info)
 }
 
@@ -258,6 +255,8 @@ pub(crate) fn bind_certificate(
 pub(crate) struct Evaluation {
     pub report: RunReport,
     pub metadata: Option<Map<String, Value>>,
+    /// The request's jtis, given back unless the request succeeds.
+    pub jtis: facts::JtiReservation,
 }
 
 /// Runs `phases` on a registration body in the profile's format — JSON (RFC 7591 §3.1), or a
@@ -281,6 +280,7 @@ pub(crate) async fn evaluate(
     let json = (!expects_jws).then(|| parse_body(request));
     let processes_statements =
         jws_format || settings.protection.software_statement != StatementMode::Ignored;
+    let mut jtis = facts::JtiReservation::new(&st.store);
     let signed = if expects_jws || processes_statements {
         let body: &[u8] = if request.body_over_limit.is_some() {
             &[]
@@ -288,7 +288,18 @@ pub(crate) async fn evaluate(
             &request.body
         };
         let json_ok = json.as_ref().and_then(|j| j.as_ref().ok());
-        Some(facts::signed_facts(st, profile, body, json_ok, now, registered_software_id).await?)
+        Some(
+            facts::signed_facts(
+                st,
+                profile,
+                body,
+                json_ok,
+                now,
+                registered_software_id,
+                &mut jtis,
+            )
+            .await?,
+        )
     } else {
         None
     };
@@ -312,7 +323,11 @@ pub(crate) async fn evaluate(
         (None, Ok(claims)) => Some(registered(profile, claims, signed.as_ref())),
         _ => None,
     };
-    Ok(Evaluation { report, metadata })
+    Ok(Evaluation {
+        report,
+        metadata,
+        jtis,
+    })
 }
 
 /// The metadata to store once the checks passed.
@@ -357,10 +372,9 @@ fn registry_facts(
     claims: Option<&Map<String, Value>>,
     signed: Option<&SignedFacts>,
 ) -> Result<Option<RegistryFacts>, StoreError> {
-    let limited = |id| profile.check_int_param(id, "max").is_some_and(|m| m > 0);
     let (per_software, per_org) = (
-        limited("policy.clients.max_per_software"),
-        limited("policy.clients.max_per_org"),
+        profile.needs(Fact::ClientsPerSoftware),
+        profile.needs(Fact::ClientsPerOrg),
     );
     if !per_software && !per_org {
         return Ok(None);

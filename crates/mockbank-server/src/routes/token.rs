@@ -93,9 +93,11 @@ pub async fn token(
     };
     let client = client
         .or_else(|| registration_less_client(profile, client_id.as_deref(), peer.as_ref(), now));
+    // An assertion's jti is used up only by a token request that succeeds (RFC 7523 §3).
+    let mut jtis = facts::JtiReservation::new(&st.store);
     let credential = match (creds.first(), &client) {
         (Some(p), Some(c)) => {
-            Some(client_auth::verify(&st, profile, p, c, peer.as_ref(), now).await)
+            Some(client_auth::verify(&st, profile, p, c, peer.as_ref(), now, &mut jtis).await)
         }
         _ => None,
     };
@@ -157,6 +159,7 @@ pub async fn token(
         uses_left: None,
     };
     info.writes.push(Write::Token(row));
+    jtis.keep();
     let mut body = json!({"access_token": access_token, "token_type": "Bearer", "expires_in": ttl});
     if let Some(scope) = scope {
         body["scope"] = scope.into();
