@@ -96,7 +96,13 @@ fn traces(store: &Store, filter: &ReportFilter) -> anyhow::Result<Vec<Trace>> {
         client_id: filter.client_id.clone(),
         ..Default::default()
     };
-    Ok(store.traces_since(&filter, since_ms)?)
+    // The report is about the TPP's requests: the bank operator's own admin changes (traced
+    // under `admin`) are not test cases.
+    Ok(store
+        .traces_since(&filter, since_ms)?
+        .into_iter()
+        .filter(|t| t.profile != "admin")
+        .collect())
 }
 
 fn render(traces: &[Trace], format: ReportFormat) -> String {

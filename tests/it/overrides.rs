@@ -222,3 +222,68 @@ async fn a_minted_bundle_can_be_downloaded_again_by_the_admin_only() {
     let (status, _) = admin(&bank, "GET", "/directory/software/nope/bundle", None).await;
     assert_eq!(status, 404);
 }
+
+/// Every change commits together with its trace: admin changes are traced under `admin`
+/// (their secrets redacted), and a management DELETE's trace and its effect land together.
+#[tokio::test]
+async fn every_change_is_traced_with_what_it_changed() {
+    let bank = Bank::start();
+    let (status, _) = admin(
+        &bank,
+        "PUT",
+        "/admin/profiles/generic/checks/generic.contacts.email",
+        Some(json!({"enabled": false})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, iat) = admin(
+        &bank,
+        "POST",
+        "/admin/initial-access-tokens",
+        Some(json!({"profile": "generic-protected", "max_uses": 1})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let token = iat["initial_access_token"].as_str().unwrap();
+    let c = register(&bank, "generic", &generic_client()).await;
+    let id = c["client_id"].as_str().unwrap();
+    let (status, _) = admin(&bank, "DELETE", &format!("/admin/clients/{id}"), None).await;
+    assert_eq!(status, 204);
+
+    let traces = bank.admin_get("/admin/traces?profile=admin").await.json();
+    let traces = traces.as_array().unwrap();
+    let line = |t: &Value| {
+        format!(
+            "{} {} {}",
+            t["method"].as_str().unwrap(),
+            t["path"].as_str().unwrap(),
+            t["status"]
+        )
+    };
+    let lines: Vec<String> = traces.iter().map(line).collect();
+    assert_eq!(
+        lines,
+        [
+            format!("DELETE /admin/clients/{id} 204"),
+            "POST /admin/initial-access-tokens 201".to_owned(),
+            "PUT /admin/profiles/generic/checks/generic.contacts.email 200".to_owned(),
+        ]
+    );
+    let text = serde_json::to_string(&traces).unwrap();
+    assert!(
+        !text.contains(token),
+        "the initial access token is redacted"
+    );
+    // The client is gone, with its trace.
+    assert_eq!(
+        bank.admin_get("/admin/clients?profile=generic")
+            .await
+            .json(),
+        json!([])
+    );
+    assert!(!served_profile(&bank, "generic").await["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "generic.contacts.email" && c["enabled"] == true));
+}

@@ -294,6 +294,7 @@ impl Trace {
 pub const SECRET_MEMBERS: &[&str] = &[
     "client_secret",
     "registration_access_token",
+    "initial_access_token",
     "access_token",
     "refresh_token",
     "client_assertion",

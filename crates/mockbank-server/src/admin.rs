@@ -17,7 +17,7 @@ use axum::routing::{delete, get, put};
 use axum::Router;
 use futures_util::stream::{self, Stream, StreamExt};
 use mockbank_core::checks::catalogue;
-use mockbank_core::{Profile, Trace};
+use mockbank_core::{CheckOverride, Profile, Trace};
 use mockbank_store::TraceFilter;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -27,6 +27,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::http_error;
 use crate::secrets;
 use crate::state::AppState;
+use crate::trace_layer::commit_admin;
 use crate::walkthroughs;
 
 /// Name of the cookie the browser UI may carry the admin token in.
@@ -400,24 +401,58 @@ async fn change_overrides(st: &AppState, profile: &str, change: OverrideChange<'
         }
     }
     let _serial = st.profiles.updating.lock().await;
-    let stored = match change {
-        Some((check, enabled)) => {
-            let now = time::OffsetDateTime::now_utc().unix_timestamp();
-            st.store
-                .set_check_override(profile, check, enabled, now)
-                .await
-        }
-        None => st.store.clear_check_overrides(profile).await,
+    let write = mockbank_store::Write::CheckOverride {
+        profile: profile.to_owned(),
+        check: change.map(|(check, _)| check.to_owned()),
+        enabled: change.and_then(|(_, enabled)| enabled),
+        now: time::OffsetDateTime::now_utc().unix_timestamp(),
     };
-    if let Err(e) = stored.and_then(|()| st.store.check_overrides().map(|o| st.profiles.apply(&o)))
-    {
-        return admin_error("changing the check overrides", e);
+    let (method, path, body) = match change {
+        Some((check, Some(on))) => (
+            "PUT",
+            format!("/admin/profiles/{profile}/checks/{check}"),
+            json!({"enabled": on}).to_string(),
+        ),
+        Some((check, None)) => (
+            "DELETE",
+            format!("/admin/profiles/{profile}/checks/{check}"),
+            String::new(),
+        ),
+        None => (
+            "DELETE",
+            format!("/admin/profiles/{profile}/overrides"),
+            String::new(),
+        ),
+    };
+    // The answer shows the profile as it will run once the change is committed.
+    let mut overrides: Vec<CheckOverride> = match st.store.check_overrides() {
+        Ok(o) => o
+            .into_iter()
+            .filter(|o| o.profile != profile || change.is_some_and(|(c, _)| o.check != c))
+            .collect(),
+        Err(e) => return admin_error("reading the check overrides", e),
+    };
+    if let Some((check, Some(enabled))) = change {
+        overrides.push(CheckOverride {
+            profile: profile.to_owned(),
+            check: check.to_owned(),
+            enabled,
+        });
     }
-    tracing::info!(profile, ?change, "check overrides changed");
-    match st.profile(profile) {
-        Some(p) => axum::Json(profile_json(st, &p)).into_response(),
-        None => admin_error("changing the check overrides", "the profile disappeared"),
+    let preview = st.profiles.preview(&overrides);
+    let answer = match preview.get(profile) {
+        Some(p) => axum::Json(profile_json(st, p)).into_response(),
+        None => return admin_error("changing the check overrides", "the profile disappeared"),
+    };
+    let answer = commit_admin(st, method, &path, body.as_bytes(), vec![write], answer).await;
+    if answer.status().is_success() {
+        match st.store.check_overrides() {
+            Ok(o) => st.profiles.apply(&o),
+            Err(e) => return admin_error("reloading the check overrides", e),
+        }
+        tracing::info!(profile, ?change, "check overrides changed");
     }
+    answer
 }
 
 /// `PUT /admin/profiles/{profile}/checks/{check}` `{"enabled": bool}`: switches a check on
@@ -503,13 +538,24 @@ async fn delete_client(State(st): State<Arc<AppState>>, Path(client_id): Path<St
         Err(e) => return admin_error("reading a client", e),
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    match st.store.delete_client(&client_id, now).await {
-        Ok(()) => {
-            tracing::info!(client_id, "client deleted from the admin API");
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(e) => admin_error("deleting a client", e),
+    let write = mockbank_store::Write::DeleteClient {
+        client_id: client_id.clone(),
+        now,
+    };
+    let path = format!("/admin/clients/{client_id}");
+    let answer = commit_admin(
+        &st,
+        "DELETE",
+        &path,
+        &[],
+        vec![write],
+        StatusCode::NO_CONTENT.into_response(),
+    )
+    .await;
+    if answer.status().is_success() {
+        tracing::info!(client_id, "client deleted from the admin API");
     }
+    answer
 }
 
 #[derive(Debug, Deserialize)]
@@ -567,16 +613,22 @@ async fn issue_initial_access_token(
         uses_left: req.max_uses.map(i64::from),
     };
     let expires_at = row.expires_at;
-    if let Err(e) = st.store.insert_token(row).await {
-        return admin_error("storing an initial access token", e);
-    }
     let mut resp = http_error::json(
         StatusCode::CREATED,
         &json!({"initial_access_token": token, "profile": profile.id, "expires_at": expires_at, "max_uses": req.max_uses}),
     );
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
+    // The trace redacts the token (`initial_access_token` is a secret by name).
+    commit_admin(
+        &st,
+        "POST",
+        "/admin/initial-access-tokens",
+        &body,
+        vec![mockbank_store::Write::Token(row)],
+        resp,
+    )
+    .await
 }
 
 /// The reference TPP aimed at this server itself, as the local admin.

@@ -138,6 +138,11 @@ impl LiveProfiles {
         let set = Arc::new(self.files.with_overrides(overrides));
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = set;
     }
+
+    /// The profiles as they would run with `overrides`, without serving them.
+    pub fn preview(&self, overrides: &[CheckOverride]) -> ProfileSet {
+        self.files.with_overrides(overrides)
+    }
 }
 
 /// The directory's SSA-signing authority, once its key exists. At a first start the RSA key

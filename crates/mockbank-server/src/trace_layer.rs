@@ -137,7 +137,15 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
             error,
             trace: Some(mut trace),
         }) if had_writes => {
-            let failed = http_error::internal("committing a request", error, TraceInfo::default());
+            // A write whose precondition no longer held (a concurrent request got there
+            // first) answers with its own error; anything else is a failure of the store.
+            let failed = match error {
+                mockbank_store::StoreError::Conflict(e) => {
+                    trace.failed_check = e.check_id.clone();
+                    http_error::error(&e, TraceInfo::default())
+                }
+                other => http_error::internal("committing a request", other, TraceInfo::default()),
+            };
             let (fparts, fbody) = failed.into_parts();
             let fbytes = fbody
                 .collect()
@@ -159,6 +167,56 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
             tracing::error!(error = %failed.error, "storing a trace failed");
             Response::from_parts(rparts, Body::from(rbytes))
         }
+    }
+}
+
+/// Commits a change made through the local admin API together with a trace of it (area
+/// `admin`), as the traced routes do: both or neither. `answer` is what the admin client gets
+/// once the commit succeeded; a failed commit answers 500 and changes nothing.
+pub(crate) async fn commit_admin(
+    st: &AppState,
+    method: &str,
+    path: &str,
+    request_body: &[u8],
+    writes: Vec<mockbank_store::Write>,
+    answer: Response,
+) -> Response {
+    let started = Instant::now();
+    let now = time::OffsetDateTime::now_utc();
+    let (parts, body) = answer.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let time_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+    let trace = Trace {
+        seq: 0,
+        id: secrets::time_ordered_id(time_ms),
+        time: now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        time_ms,
+        profile: "admin".into(),
+        method: method.to_owned(),
+        path: path.to_owned(),
+        status: parts.status.as_u16(),
+        client_id: None,
+        client_cert: None,
+        request: record(&HeaderMap::new(), request_body, None),
+        response: record(&parts.headers, &bytes, None),
+        summary: CheckSummary::default(),
+        checks: Vec::new(),
+        failed_check: None,
+        duration_us: started.elapsed().as_micros() as u64,
+    };
+    match st.store.commit(writes, trace).await {
+        Ok(_) => Response::from_parts(parts, Body::from(bytes)),
+        Err(failed) => http_error::internal(
+            "committing an admin change",
+            failed.error,
+            TraceInfo::default(),
+        ),
     }
 }
 

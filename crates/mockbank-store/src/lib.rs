@@ -36,6 +36,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("stored JSON is corrupt: {0}")]
     Json(#[from] serde_json::Error),
+    /// A write's precondition no longer held when it committed (a concurrent request got
+    /// there first); nothing of the request was stored, and this is its answer.
+    #[error("conflict: {0}")]
+    Conflict(Box<mockbank_core::ProtocolError>),
 }
 
 /// A commit that did not happen, and the trace it was to store (when it came back).
@@ -74,6 +78,39 @@ pub enum Write {
     DirectoryStatus(DirKind, String, String),
     /// Keeps a software's credentials bundle (by software id).
     Bundle(String, Value),
+    /// Replaces a client's record (RFC 7592 §2.2), rotating its registration access token
+    /// (old hash, new token) when given — only if the old token is still active, else the
+    /// request's answer is `conflict`.
+    ReplaceClient {
+        client: ClientRow,
+        rotation: Option<(Vec<u8>, TokenRow)>,
+        conflict: mockbank_core::ProtocolError,
+    },
+    /// Deletes a client and revokes every token issued to it.
+    DeleteClient { client_id: String, now: i64 },
+    /// Revokes a token (no-op if unknown or already revoked).
+    RevokeToken { hash: Vec<u8>, now: i64 },
+    /// Replaces an active token by `new`; if it is no longer active, the answer is `conflict`.
+    RotateToken {
+        old: Vec<u8>,
+        new: TokenRow,
+        conflict: mockbank_core::ProtocolError,
+    },
+    /// Uses a registration credential once (an initial access token's count goes down, an
+    /// access token is revoked); if it is used up already, the answer is `conflict`.
+    ConsumeToken {
+        hash: Vec<u8>,
+        now: i64,
+        conflict: mockbank_core::ProtocolError,
+    },
+    /// Sets (`Some`) or removes (`None`) a check override; `check: None` removes every
+    /// override of the profile.
+    CheckOverride {
+        profile: String,
+        check: Option<String>,
+        enabled: Option<bool>,
+        now: i64,
+    },
 }
 
 /// The kinds of mock-directory entries.
@@ -216,67 +253,6 @@ impl Store {
         &self.path
     }
 
-    /// Stores a new client and its registration access token in one transaction.
-    pub async fn insert_client(&self, client: ClientRow, rat: TokenRow) -> Result<(), StoreError> {
-        self.writer
-            .run(Op::InsertClient(client, rat))
-            .await
-            .map(drop)
-    }
-
-    /// Replaces a client's record (RFC 7592 §2.2: the update replaces, it does not merge),
-    /// rotating its registration access token in the same transaction when `rotation` is
-    /// given. `false` when the old token was already rotated away (nothing is changed).
-    pub async fn replace_client(
-        &self,
-        client: ClientRow,
-        rotation: Option<(Vec<u8>, TokenRow)>,
-    ) -> Result<bool, StoreError> {
-        let n = self.writer.run(Op::ReplaceClient(client, rotation)).await?;
-        Ok(n > 0)
-    }
-
-    /// Deletes a client and revokes every token issued to it.
-    pub async fn delete_client(&self, client_id: &str, now: i64) -> Result<(), StoreError> {
-        self.writer
-            .run(Op::DeleteClient(client_id.to_owned(), now))
-            .await
-            .map(drop)
-    }
-
-    pub async fn insert_token(&self, token: TokenRow) -> Result<(), StoreError> {
-        self.writer.run(Op::InsertToken(token)).await.map(drop)
-    }
-
-    /// Revokes the token with this hash (no-op if unknown).
-    pub async fn revoke_token(&self, hash: &[u8], now: i64) -> Result<(), StoreError> {
-        self.writer
-            .run(Op::RevokeToken(hash.to_vec(), now))
-            .await
-            .map(drop)
-    }
-
-    /// Compare-and-swap rotation: revokes `old_hash` only if it is still active and inserts
-    /// `new`, atomically. `false` means another request rotated it first (it must get 401).
-    pub async fn rotate_token(&self, old_hash: &[u8], new: TokenRow) -> Result<bool, StoreError> {
-        let done = self
-            .writer
-            .run(Op::RotateToken(old_hash.to_vec(), new))
-            .await?;
-        Ok(done == 1)
-    }
-
-    /// Uses a registration credential once, atomically: an initial access token's count goes
-    /// down (`uses_left`), an access token is revoked (single use). `false` when it was
-    /// already used up or revoked by a concurrent request.
-    pub async fn consume_token(&self, hash: &[u8], now: i64) -> Result<bool, StoreError> {
-        Ok(self
-            .writer
-            .run(Op::ConsumeToken(hash.to_vec(), now))
-            .await?
-            == 1)
-    }
-
     /// Records a `jti` until `expires_at`; `false` if it is still in force (a replay). Answered
     /// from memory; stored with the writer's next transaction, no later than the trace of
     /// the request that presented it.
@@ -287,34 +263,6 @@ impl Store {
     /// Gives back a jti remembered for a request that was refused (only success consumes it).
     pub fn forget_jti(&self, issuer: &str, jti: &str) {
         self.jtis.forget(issuer, jti)
-    }
-
-    /// Switches a check of a profile on or off over its profile file (`Some`), or reverts
-    /// it to the file (`None`).
-    pub async fn set_check_override(
-        &self,
-        profile: &str,
-        check: &str,
-        enabled: Option<bool>,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.writer
-            .run(Op::SetCheckOverride(
-                profile.to_owned(),
-                Some(check.to_owned()),
-                enabled,
-                now,
-            ))
-            .await
-            .map(drop)
-    }
-
-    /// Reverts every check of a profile to its profile file.
-    pub async fn clear_check_overrides(&self, profile: &str) -> Result<(), StoreError> {
-        self.writer
-            .run(Op::SetCheckOverride(profile.to_owned(), None, None, 0))
-            .await
-            .map(drop)
     }
 
     /// Every check override, by profile and check.
@@ -473,3 +421,130 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
+
+/// The store's own tests set state up with single writes, each committed with a trace of its
+/// own — the same path a request takes.
+#[cfg(test)]
+impl Store {
+    async fn write(&self, w: Write) -> Result<(), StoreError> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let trace = mockbank_core::Trace {
+            seq: 0,
+            id: format!("write-{}", N.fetch_add(1, Ordering::Relaxed)),
+            time: "2026-11-23T00:00:00Z".into(),
+            time_ms: 1,
+            profile: "generic".into(),
+            method: "POST".into(),
+            path: "/generic/register".into(),
+            status: 200,
+            client_id: None,
+            client_cert: None,
+            request: Default::default(),
+            response: Default::default(),
+            checks: vec![],
+            summary: Default::default(),
+            failed_check: None,
+            duration_us: 0,
+        };
+        self.commit(vec![w], trace)
+            .await
+            .map(drop)
+            .map_err(|f| f.error)
+    }
+
+    /// `false` when the write's precondition failed.
+    async fn write_if(&self, w: Write) -> Result<bool, StoreError> {
+        match self.write(w).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(crate) async fn insert_client(
+        &self,
+        client: ClientRow,
+        rat: TokenRow,
+    ) -> Result<(), StoreError> {
+        self.write(Write::Client(client, Some(rat))).await
+    }
+
+    pub(crate) async fn replace_client(
+        &self,
+        client: ClientRow,
+        rotation: Option<(Vec<u8>, TokenRow)>,
+    ) -> Result<bool, StoreError> {
+        self.write_if(Write::ReplaceClient {
+            client,
+            rotation,
+            conflict: test_conflict(),
+        })
+        .await
+    }
+
+    pub(crate) async fn delete_client(&self, client_id: &str, now: i64) -> Result<(), StoreError> {
+        self.write(Write::DeleteClient {
+            client_id: client_id.to_owned(),
+            now,
+        })
+        .await
+    }
+
+    pub(crate) async fn insert_token(&self, token: TokenRow) -> Result<(), StoreError> {
+        self.write(Write::Token(token)).await
+    }
+
+    pub(crate) async fn rotate_token(
+        &self,
+        old_hash: &[u8],
+        new: TokenRow,
+    ) -> Result<bool, StoreError> {
+        self.write_if(Write::RotateToken {
+            old: old_hash.to_vec(),
+            new,
+            conflict: test_conflict(),
+        })
+        .await
+    }
+
+    pub(crate) async fn consume_token(&self, hash: &[u8], now: i64) -> Result<bool, StoreError> {
+        self.write_if(Write::ConsumeToken {
+            hash: hash.to_vec(),
+            now,
+            conflict: test_conflict(),
+        })
+        .await
+    }
+
+    pub(crate) async fn set_check_override(
+        &self,
+        profile: &str,
+        check: &str,
+        enabled: Option<bool>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.write(Write::CheckOverride {
+            profile: profile.to_owned(),
+            check: Some(check.to_owned()),
+            enabled,
+            now,
+        })
+        .await
+    }
+
+    pub(crate) async fn clear_check_overrides(&self, profile: &str) -> Result<(), StoreError> {
+        self.write(Write::CheckOverride {
+            profile: profile.to_owned(),
+            check: None,
+            enabled: None,
+            now: 0,
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+fn test_conflict() -> mockbank_core::ProtocolError {
+    mockbank_core::ProtocolError::new(mockbank_core::ErrorCode::InvalidToken, "conflict")
+}

@@ -68,16 +68,6 @@ impl TraceRow {
 }
 
 pub(crate) enum Op {
-    InsertClient(ClientRow, TokenRow),
-    ReplaceClient(ClientRow, Option<(Vec<u8>, TokenRow)>),
-    DeleteClient(String, i64),
-    InsertToken(TokenRow),
-    RevokeToken(Vec<u8>, i64),
-    RotateToken(Vec<u8>, TokenRow),
-    ConsumeToken(Vec<u8>, i64),
-    /// Sets (`Some`) or removes (`None`) a check override; `None` as the check removes
-    /// every override of the profile.
-    SetCheckOverride(String, Option<String>, Option<bool>, i64),
     /// Writes that must commit together with the trace of the request that caused them.
     Commit(
         Vec<Write>,
@@ -93,7 +83,6 @@ impl Op {
             Op::Commit(writes, ..) => writes
                 .iter()
                 .any(|w| matches!(w, Write::Directory(..) | Write::DirectoryStatus(..))),
-            _ => false,
         }
     }
 }
@@ -357,114 +346,9 @@ fn upsert_client(c: &Connection, client: &ClientRow) -> Result<usize, StoreError
 
 fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
     Ok(match op {
-        Op::InsertClient(client, rat) => {
-            upsert_client(c, client)?;
-            insert_token(c, rat)? as i64
-        }
-        Op::ReplaceClient(client, rotation) => {
-            if let Some((old, new)) = rotation {
-                if rotate(c, old, new)? == 0 {
-                    return Ok(0);
-                }
-            }
-            upsert_client(c, client)? as i64
-        }
-        Op::DeleteClient(id, now) => {
-            exec(
-                c,
-                "UPDATE tokens SET revoked_at = ?2 WHERE client_id = ?1 AND revoked_at IS NULL",
-                params![id, now],
-            )?;
-            exec(c, "DELETE FROM clients WHERE client_id = ?1", params![id])? as i64
-        }
-        Op::InsertToken(t) => insert_token(c, t)? as i64,
-        Op::RevokeToken(hash, now) => exec(
-            c,
-            "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
-            params![hash, now],
-        )? as i64,
-        Op::RotateToken(old, new) => rotate(c, old, new)? as i64,
-        Op::ConsumeToken(hash, now) => {
-            let counted = exec(
-                c,
-                "UPDATE tokens SET uses_left = uses_left - 1,
-                        revoked_at = CASE WHEN uses_left = 1 THEN ?2 ELSE revoked_at END
-                 WHERE hash = ?1 AND revoked_at IS NULL AND uses_left > 0",
-                params![hash, now],
-            )?;
-            if counted == 1 {
-                1
-            } else {
-                // No count: an unlimited initial token stays, an access token is spent.
-                let kind: Option<String> = c
-                    .query_row("SELECT kind FROM tokens WHERE hash = ?1 AND revoked_at IS NULL AND uses_left IS NULL", params![hash], |r| r.get(0))
-                    .ok();
-                match kind.as_deref() {
-                    Some("initial") => 1,
-                    Some(_) => exec(
-                        c,
-                        "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
-                        params![hash, now],
-                    )? as i64,
-                    None => 0,
-                }
-            }
-        }
-        Op::SetCheckOverride(profile, check, enabled, now) => match (check, enabled) {
-            (Some(check), Some(enabled)) => exec(
-                c,
-                "INSERT INTO check_overrides (profile, check_id, enabled, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (profile, check_id) \
-                 DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
-                params![profile, check, enabled, now],
-            )? as i64,
-            (Some(check), None) => exec(
-                c,
-                "DELETE FROM check_overrides WHERE profile = ?1 AND check_id = ?2",
-                params![profile, check],
-            )? as i64,
-            (None, _) => exec(
-                c,
-                "DELETE FROM check_overrides WHERE profile = ?1",
-                params![profile],
-            )? as i64,
-        },
         Op::Commit(writes, row, _) => {
             for w in writes {
-                match w {
-                    Write::Client(client, rat) => {
-                        upsert_client(c, client)?;
-                        if let Some(rat) = rat {
-                            insert_token(c, rat)?;
-                        }
-                    }
-                    Write::Token(t) => {
-                        insert_token(c, t)?;
-                    }
-                    Write::Directory(kind, row) => {
-                        exec(c,
-                            &format!(
-                                "INSERT OR REPLACE INTO {} (id, org_id, status, record, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                                kind.table()
-                            ),
-                            params![row.id, row.org_id, row.status, serde_json::to_string(&row.record)?, row.created_at],
-                        )?;
-                    }
-                    Write::Bundle(id, bundle) => {
-                        exec(
-                            c,
-                            "INSERT OR REPLACE INTO dir_bundles (software_id, bundle) VALUES (?1, ?2)",
-                            params![id, serde_json::to_string(bundle)?],
-                        )?;
-                    }
-                    Write::DirectoryStatus(kind, id, status) => {
-                        exec(
-                            c,
-                            &format!("UPDATE {} SET status = ?2 WHERE id = ?1", kind.table()),
-                            params![id, status],
-                        )?;
-                    }
-                }
+                apply_write(c, w)?;
             }
             let t = &row.trace;
             c.prepare_cached(
@@ -490,6 +374,159 @@ fn apply(c: &Connection, op: &Op) -> Result<i64, StoreError> {
 }
 
 /// Revokes `old` if still active and inserts `new`; 0 when `old` was already gone.
+/// One write of a commit. A write whose precondition fails answers `Conflict`, which rolls
+/// back the request's savepoint: its other writes and its trace.
+fn apply_write(c: &Connection, w: &Write) -> Result<(), StoreError> {
+    let conflict = |e: &mockbank_core::ProtocolError| StoreError::Conflict(Box::new(e.clone()));
+    match w {
+        Write::Client(client, rat) => {
+            upsert_client(c, client)?;
+            if let Some(rat) = rat {
+                insert_token(c, rat)?;
+            }
+        }
+        Write::Token(t) => {
+            insert_token(c, t)?;
+        }
+        Write::Directory(kind, row) => {
+            exec(c,
+                &format!(
+                    "INSERT OR REPLACE INTO {} (id, org_id, status, record, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    kind.table()
+                ),
+                params![row.id, row.org_id, row.status, serde_json::to_string(&row.record)?, row.created_at],
+            )?;
+        }
+        Write::Bundle(id, bundle) => {
+            exec(
+                c,
+                "INSERT OR REPLACE INTO dir_bundles (software_id, bundle) VALUES (?1, ?2)",
+                params![id, serde_json::to_string(bundle)?],
+            )?;
+        }
+        Write::DirectoryStatus(kind, id, status) => {
+            exec(
+                c,
+                &format!("UPDATE {} SET status = ?2 WHERE id = ?1", kind.table()),
+                params![id, status],
+            )?;
+        }
+        Write::ReplaceClient {
+            client,
+            rotation,
+            conflict: e,
+        } => {
+            if let Some((old, new)) = rotation {
+                if rotate(c, old, new)? == 0 {
+                    return Err(conflict(e));
+                }
+            }
+            upsert_client(c, client)?;
+        }
+        Write::DeleteClient { client_id, now } => {
+            exec(
+                c,
+                "UPDATE tokens SET revoked_at = ?2 WHERE client_id = ?1 AND revoked_at IS NULL",
+                params![client_id, now],
+            )?;
+            exec(
+                c,
+                "DELETE FROM clients WHERE client_id = ?1",
+                params![client_id],
+            )?;
+        }
+        Write::RevokeToken { hash, now } => {
+            exec(
+                c,
+                "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
+                params![hash, now],
+            )?;
+        }
+        Write::RotateToken {
+            old,
+            new,
+            conflict: e,
+        } => {
+            if rotate(c, old, new)? == 0 {
+                return Err(conflict(e));
+            }
+        }
+        Write::ConsumeToken {
+            hash,
+            now,
+            conflict: e,
+        } => {
+            if !consume(c, hash, *now)? {
+                return Err(conflict(e));
+            }
+        }
+        Write::CheckOverride {
+            profile,
+            check,
+            enabled,
+            now,
+        } => match (check, enabled) {
+            (Some(check), Some(enabled)) => {
+                exec(
+                    c,
+                    "INSERT INTO check_overrides (profile, check_id, enabled, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (profile, check_id) \
+                     DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
+                    params![profile, check, enabled, now],
+                )?;
+            }
+            (Some(check), None) => {
+                exec(
+                    c,
+                    "DELETE FROM check_overrides WHERE profile = ?1 AND check_id = ?2",
+                    params![profile, check],
+                )?;
+            }
+            (None, _) => {
+                exec(
+                    c,
+                    "DELETE FROM check_overrides WHERE profile = ?1",
+                    params![profile],
+                )?;
+            }
+        },
+    }
+    Ok(())
+}
+
+/// Uses a registration credential once; `false` when it is used up or revoked.
+fn consume(c: &Connection, hash: &[u8], now: i64) -> rusqlite::Result<bool> {
+    let counted = exec(
+        c,
+        "UPDATE tokens SET uses_left = uses_left - 1,
+                revoked_at = CASE WHEN uses_left = 1 THEN ?2 ELSE revoked_at END
+         WHERE hash = ?1 AND revoked_at IS NULL AND uses_left > 0",
+        params![hash, now],
+    )?;
+    if counted == 1 {
+        return Ok(true);
+    }
+    // No count: an unlimited initial token stays, an access token is spent.
+    let kind: Option<String> = c
+        .query_row(
+            "SELECT kind FROM tokens WHERE hash = ?1 AND revoked_at IS NULL AND uses_left IS NULL",
+            params![hash],
+            |r| r.get(0),
+        )
+        .ok();
+    Ok(match kind.as_deref() {
+        Some("initial") => true,
+        Some(_) => {
+            exec(
+                c,
+                "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
+                params![hash, now],
+            )? == 1
+        }
+        None => false,
+    })
+}
+
 fn rotate(c: &Connection, old: &[u8], new: &TokenRow) -> rusqlite::Result<usize> {
     let revoked = exec(
         c,

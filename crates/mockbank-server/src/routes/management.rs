@@ -15,7 +15,7 @@ use mockbank_core::request::RequestFacts;
 use mockbank_core::signed::Jws;
 use mockbank_core::trace::Effect;
 use mockbank_core::Profile;
-use mockbank_store::{ClientRow, TokenKind};
+use mockbank_store::{ClientRow, TokenKind, Write};
 use serde_json::Value;
 
 use super::registration::{
@@ -194,9 +194,10 @@ pub async fn manage(
     // used for another, unknown or deleted client is revoked.
     if report.asks(Effect::RevokePresentedToken) {
         if let Some(t) = &token {
-            if let Err(e) = st.store.revoke_token(&t.hash, now).await {
-                return http_error::internal("revoking a token", e, info);
-            }
+            info.writes.push(Write::RevokeToken {
+                hash: t.hash.clone(),
+                now,
+            });
         }
     }
     if let Some(err) = report.error {
@@ -217,18 +218,12 @@ pub async fn manage(
             let mut rat = uses_rat.then_some(presented);
             if rotation == RatRotation::OnEveryUse {
                 let fresh = secrets::random_token(32);
-                match st
-                    .store
-                    .rotate_token(
-                        &token.hash,
-                        rat_row(profile, &client.client_id, &fresh, now),
-                    )
-                    .await
-                {
-                    Ok(true) => rat = Some(fresh),
-                    Ok(false) => return stale_token(info),
-                    Err(e) => return http_error::internal("rotating a token", e, info),
-                }
+                info.writes.push(Write::RotateToken {
+                    old: token.hash.clone(),
+                    new: rat_row(profile, &client.client_id, &fresh, now),
+                    conflict: checks::token_replaced_concurrently(),
+                });
+                rat = Some(fresh);
             }
             let mut body = client_information(&st, profile, &client, None, rat.as_deref());
             if let (Some(data), Some(obj)) = (retrieval_data, body.as_object_mut()) {
@@ -259,9 +254,10 @@ pub async fn manage(
         }
         Method::DELETE => {
             // Deleting revokes every token of the client (OBUK: "invalidate long lived access tokens").
-            if let Err(e) = st.store.delete_client(&client.client_id, now).await {
-                return http_error::internal("deleting a client", e, info);
-            }
+            info.writes.push(Write::DeleteClient {
+                client_id: client.client_id.clone(),
+                now,
+            });
             info.client_id = Some(client.client_id);
             let mut resp = StatusCode::NO_CONTENT.into_response();
             resp.headers_mut()
@@ -334,17 +330,14 @@ async fn update(
             (Some(fresh), Some((old_token_hash, new_row)))
         }
     };
-    match st.store.replace_client(row.clone(), rotation_op).await {
-        Ok(true) => {
-            let body = client_information(st, profile, &row, new_secret.as_deref(), rat.as_deref());
-            http_error::ok(StatusCode::OK, &body, info)
-        }
-        Ok(false) => stale_token(info),
-        Err(e) => http_error::internal("storing an update", e, info),
-    }
-}
-
-/// A concurrent request rotated the token first (RFC 7592 §2.2: the old one is dead).
-fn stale_token(info: TraceInfo) -> Response {
-    http_error::error(&checks::token_replaced_concurrently(), info)
+    let body = client_information(st, profile, &row, new_secret.as_deref(), rat.as_deref());
+    let mut info = info;
+    // Stored with the trace; if a concurrent request rotated the token first, nothing is and
+    // the answer is 401 (RFC 7592 §2.2: the old token is dead).
+    info.writes.push(Write::ReplaceClient {
+        client: row,
+        rotation: rotation_op,
+        conflict: checks::token_replaced_concurrently(),
+    });
+    http_error::ok(StatusCode::OK, &body, info)
 }

@@ -117,7 +117,9 @@ pub async fn register(
     if let Some(err) = report.error {
         return http_error::error(&err, info);
     }
-    // The credential is spent only by a registration that succeeds, atomically.
+    // The credential is spent only by a registration that succeeds, in the same commit as
+    // the client; if a concurrent registration used it up first, nothing is stored and the
+    // answer is 401.
     if matches!(
         profile.settings.protection.bearer,
         BearerProtection::Issued | BearerProtection::AccessToken
@@ -126,11 +128,11 @@ pub async fn register(
             .bearer_token()
             .map(secrets::hash)
             .unwrap_or_default();
-        match st.store.consume_token(&hash, now).await {
-            Ok(true) => {}
-            Ok(false) => return http_error::error(&checks::credential_used_up(), info),
-            Err(e) => return http_error::internal("using a registration credential", e, info),
-        }
+        info.writes.push(Write::ConsumeToken {
+            hash,
+            now,
+            conflict: checks::credential_used_up(),
+        });
     }
     let organization_identifier = peer
         .as_ref()
