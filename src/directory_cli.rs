@@ -35,7 +35,8 @@ pub struct IssueArgs {
     /// A redirect URI; repeat for several. Default: https://tpp.example.com/callback.
     #[arg(long = "redirect-uri")]
     redirect_uris: Vec<String>,
-    /// The profile the credentials are for (`stet` mints eIDAS-style certificates).
+    /// The profile the credentials are for: its `[directory]` section says what is minted
+    /// (eIDAS QWAC and QSealC for `stet`, OBUK transport and signing certificates by default).
     #[arg(long, default_value = "obuk-v3.2")]
     profile: String,
     /// Signing key type.

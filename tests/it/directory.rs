@@ -668,3 +668,84 @@ async fn the_cli_writes_a_ready_to_use_bundle() {
         .unwrap();
     assert!(!bad.status.success());
 }
+
+/// A profile's `[directory]` section says what its TPPs get: here a user's overlay mints
+/// German eIDAS credentials with a short-lived SSA, and the directory follows it.
+#[tokio::test]
+async fn the_profiles_directory_section_decides_what_is_minted() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["generic.toml", "stet.toml", "obuk-v3.2.toml"] {
+        std::fs::copy(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("profiles")
+                .join(f),
+            dir.path().join(f),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("de-bank.toml"),
+        r#"extends = "generic"
+title = "A German bank"
+
+[directory]
+certificates = "eidas"
+country = "DE"
+authority_id = "DE-BAFIN"
+authority_name = "Bundesanstalt fuer Finanzdienstleistungsaufsicht"
+roles = ["PISP", "AISP"]
+ssa_lifetime = 300
+ssa_claims = { software_environment = "production" }
+"#,
+    )
+    .unwrap();
+    let bank = Bank::start_with(&["--profiles", dir.path().to_str().unwrap()]);
+    let b = mint(
+        &bank,
+        json!({"software_name": "de app", "profile": "de-bank"}),
+    )
+    .await;
+    let oi = b["organization_identifier"].as_str().unwrap();
+    assert!(oi.starts_with("PSDDE-BAFIN-"), "{oi}");
+    let subject = b["transport_subject_dn"].as_str().unwrap();
+    assert!(subject.contains("C=DE"), "{subject}");
+    let der = pem_der(b["transport_cert_pem"].as_str().unwrap());
+    let (_, cert) = X509Certificate::from_der(&der).unwrap();
+    // A QWAC: the QC statements extension (1.3.6.1.5.5.7.1.3) is there.
+    assert!(cert
+        .extensions()
+        .iter()
+        .any(|e| e.oid.to_id_string() == "1.3.6.1.5.5.7.1.3"));
+    let claims = mockbank_core::jwt::decode_compact(b["software_statement"].as_str().unwrap())
+        .unwrap()
+        .1;
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        300
+    );
+    assert_eq!(claims["software_environment"], "production");
+    assert_eq!(claims["software_roles"], json!(["PISP", "AISP"]));
+    assert_eq!(
+        claims["organisation_competent_authority_claims"]["authority_id"],
+        "DE-BAFIN"
+    );
+    // Roles outside the profile's list are refused; OBUK keeps its own.
+    let r = bank
+        .send(
+            Request::new("POST", "/directory/software")
+                .bearer(&bank.admin_token)
+                .json(&json!({"software_name": "x", "profile": "de-bank", "roles": ["CBPII"]})),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    let obuk = mint(
+        &bank,
+        json!({"software_name": "uk app", "profile": "obuk-v3.2"}),
+    )
+    .await;
+    assert!(obuk.get("organization_identifier").is_none());
+    assert!(obuk["transport_subject_dn"]
+        .as_str()
+        .unwrap()
+        .contains("C=GB"));
+}

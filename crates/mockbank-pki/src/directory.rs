@@ -17,11 +17,10 @@ use time::{Duration, OffsetDateTime};
 use crate::eidas::{self, Psd2Attributes, PspRole, QcType};
 use crate::jose::{self, KeyType, SigningKey};
 use crate::{rfc4514, write_private, Ca, PkiError};
+use mockbank_core::profile::{CertificateStyle, DirectorySettings};
 
 /// Default `iss` of minted SSAs (the OB directory's).
 pub const DEFAULT_SSA_ISSUER: &str = "OpenBanking Ltd";
-/// Roles a software may hold.
-pub const ROLES: &[&str] = &["AISP", "PISP", "CBPII"];
 
 const KEY_FILE: &str = "directory-key.pem";
 
@@ -234,19 +233,22 @@ pub struct Organisation {
 }
 
 impl Organisation {
-    /// A new active organisation; STET organisations get a French NCA identifier.
-    pub fn new(org_name: &str, stet: bool, now: i64) -> Organisation {
+    /// A new active organisation. Where the profile's directory mints eIDAS certificates, it
+    /// gets an identifier from the profile's competent authority: `PSD<CC>-<NCA>-<n>` (ETSI TS
+    /// 119 495 §5.2.1, the NCA id being e.g. `FR-ACPR`).
+    pub fn new(org_name: &str, directory: &DirectorySettings, now: i64) -> Organisation {
         let org_id = base62(18);
-        let (organization_identifier, nca_id, nca_name) = if stet {
-            let n = u64::from_str_radix(&hex(4), 16).unwrap_or(0) % 90_000 + 10_000;
-            (
-                Some(format!("PSDFR-ACPR-{n}")),
-                Some("FR-ACPR".to_owned()),
-                Some("Autorite de Controle Prudentiel et de Resolution".to_owned()),
-            )
-        } else {
-            (None, None, None)
-        };
+        let (organization_identifier, nca_id, nca_name) =
+            if directory.certificates == CertificateStyle::Eidas {
+                let n = u64::from_str_radix(&hex(4), 16).unwrap_or(0) % 90_000 + 10_000;
+                (
+                    Some(format!("PSD{}-{n}", directory.authority_id)),
+                    Some(directory.authority_id.clone()),
+                    Some(directory.authority_name.clone()),
+                )
+            } else {
+                (None, None, None)
+            };
         Organisation {
             org_id,
             org_name: org_name.to_owned(),
@@ -289,6 +291,7 @@ pub fn mint(
     authority: &DirectoryAuthority,
     req: &MintRequest,
     org: Organisation,
+    directory: &DirectorySettings,
     base_url: &str,
     now: i64,
 ) -> Result<Minted, String> {
@@ -296,18 +299,19 @@ pub fn mint(
         .profile
         .clone()
         .unwrap_or_else(|| "obuk-v3.2".to_owned());
-    let stet = profile == "stet";
-    let roles = req
-        .roles
-        .clone()
-        .unwrap_or_else(|| vec!["AISP".into(), "PISP".into()]);
+    let eidas = directory.certificates == CertificateStyle::Eidas;
+    let country = directory.country.as_str();
+    let roles = req.roles.clone().unwrap_or_else(|| {
+        // Without roles asked for: the profile's first two (AISP and PISP by default).
+        directory.roles.iter().take(2).cloned().collect()
+    });
     if roles.is_empty() {
         return Err("`roles` must not be empty".into());
     }
-    if let Some(bad) = roles.iter().find(|r| !ROLES.contains(&r.as_str())) {
+    if let Some(bad) = roles.iter().find(|r| !directory.roles.contains(r)) {
         return Err(format!(
-            "unknown role `{bad}` (roles: {})",
-            ROLES.join(", ")
+            "unknown role `{bad}` (roles of profile {profile}: {})",
+            directory.roles.join(", ")
         ));
     }
     if req.software_name.trim().is_empty() || req.software_name.len() > 40 {
@@ -365,7 +369,7 @@ pub fn mint(
     } else {
         (-1, 366)
     };
-    let psd2 = stet.then(|| Psd2Attributes {
+    let psd2 = eidas.then(|| Psd2Attributes {
         roles: roles
             .iter()
             .filter_map(|r| PspRole::from_directory_role(r))
@@ -373,9 +377,9 @@ pub fn mint(
         nca_name: org.nca_name.clone().unwrap_or_default(),
         nca_id: org.nca_id.clone().unwrap_or_default(),
     });
-    let transport_dn = if stet {
+    let transport_dn = if eidas {
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, "FR");
+        dn.push(DnType::CountryName, country);
         dn.push(DnType::OrganizationName, org.org_name.as_str());
         dn.push(
             DnType::CustomDnType(eidas::ORGANIZATION_IDENTIFIER.to_vec()),
@@ -388,13 +392,13 @@ pub fn mint(
         dn
     } else {
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, "GB");
+        dn.push(DnType::CountryName, country);
         dn.push(DnType::OrganizationName, org.org_name.as_str());
         dn.push(DnType::OrganizationalUnitName, org_id.as_str());
         dn.push(DnType::CommonName, software_id.as_str());
         dn
     };
-    let transport_usage = if stet { Usage::Qwac } else { Usage::Transport };
+    let transport_usage = if eidas { Usage::Qwac } else { Usage::Transport };
     let (transport_pem, transport_der) = leaf_cert(
         transport_issuer,
         &transport.private_pem,
@@ -408,7 +412,7 @@ pub fn mint(
     .map_err(|e| e.to_string())?;
     let signing_dn = {
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, if stet { "FR" } else { "GB" });
+        dn.push(DnType::CountryName, country);
         dn.push(DnType::OrganizationName, org.org_name.as_str());
         if let Some(oi) = &org.organization_identifier {
             dn.push(
@@ -421,7 +425,7 @@ pub fn mint(
         dn.push(DnType::CommonName, format!("{} signing", req.software_name));
         dn
     };
-    let signing_usage = if stet { Usage::Qseal } else { Usage::Signing };
+    let signing_usage = if eidas { Usage::Qseal } else { Usage::Signing };
     let (signing_cert_pem, signing_der) = leaf_cert(
         ca.issuer(),
         &signing.private_pem,
@@ -463,10 +467,14 @@ pub fn mint(
         "iss",
         req.ssa_issuer
             .clone()
+            .or_else(|| directory.ssa_issuer.clone())
             .unwrap_or_else(|| authority.ssa_issuer.clone())
             .into(),
     );
     put("iat", now.into());
+    if directory.ssa_lifetime > 0 {
+        put("exp", (now + directory.ssa_lifetime as i64).into());
+    }
     put("jti", uuid_v4().into());
     put("software_id", software_id.clone().into());
     put("software_client_id", software_id.clone().into());
@@ -510,9 +518,12 @@ pub fn mint(
     );
     put(
         "organisation_competent_authority_claims",
-        json!({"authority_id": if stet { "FR-ACPR" } else { "FCA" }, "registration_id": org.organization_identifier.clone().unwrap_or_else(|| org_id.clone()),
-               "status": "Active", "authorisations": roles.iter().map(|r| json!({"member_state": if stet { "FR" } else { "GB" }, "roles": [r]})).collect::<Vec<_>>()}),
+        json!({"authority_id": directory.authority_id, "registration_id": org.organization_identifier.clone().unwrap_or_else(|| org_id.clone()),
+               "status": "Active", "authorisations": roles.iter().map(|r| json!({"member_state": country, "roles": [r]})).collect::<Vec<_>>()}),
     );
+    for (k, v) in &directory.ssa_claims {
+        put(k, v.clone());
+    }
     let ssa = match variant {
         Some(Variant::ExpiredSsa) => {
             claims.insert("iat".into(), (now - 2 * 86_400).into());
@@ -582,12 +593,12 @@ pub fn mint(
     };
     let certificates = vec![
         cert(
-            if stet { "qwac" } else { "transport" },
+            if eidas { "qwac" } else { "transport" },
             &transport_pem,
             &transport_der,
         ),
         cert(
-            if stet { "qseal" } else { "signing" },
+            if eidas { "qseal" } else { "signing" },
             &signing_cert_pem,
             &signing_der,
         ),

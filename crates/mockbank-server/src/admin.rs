@@ -353,6 +353,7 @@ fn profile_json(st: &AppState, p: &Profile) -> Value {
         "spec": p.settings.spec, "source": p.source, "extends": p.extends,
         "issuer": p.issuer(&st.base_url),
         "tpp_flavor": p.tpp_flavor(),
+        "directory": p.settings.directory,
         "protection": p.protection_summary(),
         "discovery": mockbank_core::discovery::document(p, &st.base_url),
         "checks": checks,

@@ -187,11 +187,8 @@ impl<'a> Session<'a> {
                 deviation.name()
             );
         }
-        let mint_profile = match self.flavor {
-            // The directory mints eIDAS certificates for `stet` (see `POST /directory/software`).
-            Flavor::Stet => "stet",
-            _ => self.profile.as_str(),
-        };
+        // The directory mints what the profile's `[directory]` section says.
+        let mint_profile = self.profile.as_str();
         let mut body = json!({
             "org_name": "Reference TPP Ltd", "software_name": "mockbank reference TPP",
             "roles": ["AISP", "PISP"], "redirect_uris": [REDIRECT_URI], "profile": mint_profile,

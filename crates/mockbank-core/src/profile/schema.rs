@@ -29,9 +29,83 @@ pub struct ProfileSettings {
     /// `[hooks]`: the bank's own services called during registration (WSO2-style extensions).
     #[serde(default)]
     pub hooks: Option<HookSettings>,
+    /// `[directory]`: what the mock directory mints for a TPP of this profile.
+    #[serde(default)]
+    pub directory: DirectorySettings,
     /// The checks this profile runs, in order within each phase.
     #[serde(default, rename = "check")]
     pub checks: Vec<CheckEntry>,
+}
+
+/// `[directory]`: the credentials the mock directory mints for a TPP that registers with this
+/// profile, and the software statement it signs.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectorySettings {
+    /// `obuk`: a transport and a signing certificate, subject `C, O, OU=org_id, CN=software_id`
+    /// (OBIE); `eidas`: a QWAC and a QSealC with the PSD2 QC statement (roles, competent
+    /// authority) and the organisation's `organizationIdentifier` `PSD<CC>-<NCA>-<n>` (ETSI TS
+    /// 119 495).
+    #[serde(default)]
+    pub certificates: CertificateStyle,
+    /// The country of the certificates' subject (`C`) and of the authorisations.
+    #[serde(default = "default_country")]
+    pub country: String,
+    /// The competent authority that licenses the TPPs (`FCA`, `FR-ACPR`): in the SSA's
+    /// `organisation_competent_authority_claims` and in eIDAS certificates.
+    #[serde(default = "default_authority_id")]
+    pub authority_id: String,
+    #[serde(default = "default_authority_name")]
+    pub authority_name: String,
+    /// The roles a TPP may be minted with, and the default when a mint names none.
+    #[serde(default = "default_roles")]
+    pub roles: Vec<String>,
+    /// The SSA's `iss`; default the directory's own name (`OpenBanking Ltd`).
+    #[serde(default)]
+    pub ssa_issuer: Option<String>,
+    /// Seconds until the SSA expires (its `exp`); 0: no `exp`.
+    #[serde(default)]
+    pub ssa_lifetime: u64,
+    /// Further claims put in every SSA minted for this profile, verbatim.
+    #[serde(default)]
+    pub ssa_claims: Map<String, Value>,
+}
+
+impl Default for DirectorySettings {
+    fn default() -> Self {
+        DirectorySettings {
+            certificates: CertificateStyle::default(),
+            country: default_country(),
+            authority_id: default_authority_id(),
+            authority_name: default_authority_name(),
+            roles: default_roles(),
+            ssa_issuer: None,
+            ssa_lifetime: 0,
+            ssa_claims: Map::new(),
+        }
+    }
+}
+
+fn default_country() -> String {
+    "GB".into()
+}
+fn default_authority_id() -> String {
+    "FCA".into()
+}
+fn default_authority_name() -> String {
+    "Financial Conduct Authority".into()
+}
+fn default_roles() -> Vec<String> {
+    ["AISP", "PISP", "CBPII"].map(String::from).to_vec()
+}
+
+/// The kind of certificates the directory mints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateStyle {
+    #[default]
+    Obuk,
+    Eidas,
 }
 
 /// `[registration]`: the registration endpoint (RFC 7591 §3).

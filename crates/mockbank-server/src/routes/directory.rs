@@ -101,18 +101,25 @@ async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBo
         Ok(r) => r,
         Err(e) => return bad_request(format!("the mint request is not valid: {e}")),
     };
-    if let Some(profile) = req.profile.as_deref() {
-        let served = st.profiles.current();
-        if served.get(profile).is_none() {
-            let known: Vec<&str> = served.iter().map(|p| p.id.as_str()).collect();
-            return bad_request(format!(
-                "no profile `{profile}` to mint for (profiles: {})",
-                known.join(", ")
-            ));
-        }
-    }
+    // What the directory mints is the profile's `[directory]` section (OBUK's by default).
+    let served = st.profiles.current();
+    let settings = match req.profile.as_deref() {
+        Some(profile) => match served.get(profile) {
+            Some(p) => p.settings.directory.clone(),
+            None => {
+                let known: Vec<&str> = served.iter().map(|p| p.id.as_str()).collect();
+                return bad_request(format!(
+                    "no profile `{profile}` to mint for (profiles: {})",
+                    known.join(", ")
+                ));
+            }
+        },
+        None => served
+            .get("obuk-v3.2")
+            .map(|p| p.settings.directory.clone())
+            .unwrap_or_default(),
+    };
     let now = now();
-    let stet = req.profile.as_deref() == Some("stet");
     let org = match &req.org_id {
         Some(id) => match st.store.directory_entry(DirKind::Org, id) {
             Ok(Some(row)) => match serde_json::from_value::<Organisation>(row.record) {
@@ -131,7 +138,7 @@ async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBo
         },
         None => Organisation::new(
             req.org_name.as_deref().unwrap_or("Example TPP Ltd"),
-            stet,
+            &settings,
             now,
         ),
     };
@@ -146,7 +153,15 @@ async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBo
     let state = st.clone();
     // Key generation (RSA-2048) is CPU work: keep it off the async workers.
     let minted = tokio::task::spawn_blocking(move || {
-        directory::mint(&state.ca, &authority, &req, org, &state.base_url, now)
+        directory::mint(
+            &state.ca,
+            &authority,
+            &req,
+            org,
+            &settings,
+            &state.base_url,
+            now,
+        )
     })
     .await;
     let minted = match minted {
