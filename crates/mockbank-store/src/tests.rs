@@ -658,3 +658,18 @@ async fn a_failed_commit_stores_nothing_and_gives_the_trace_back() {
         .unwrap();
     assert!(store.trace("t-next").unwrap().is_some());
 }
+
+#[test]
+fn the_search_text_keeps_the_start_of_long_bodies_whole_characters_only() {
+    let mut t = trace("t-long", "generic", 0);
+    t.response.body = serde_json::Value::String("é".repeat(10_000));
+    let row = crate::writer::TraceRow::new(t).unwrap();
+    // id, method, path, status, (no client), (no check), request body, response body
+    let response_part = row.search.rsplit(' ').next().unwrap();
+    assert!(
+        response_part.starts_with("\"éé"),
+        "{}",
+        &response_part[..10]
+    );
+    assert!(response_part.len() <= 4096 && response_part.len() > 4090);
+}

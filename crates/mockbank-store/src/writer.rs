@@ -37,15 +37,35 @@ impl TraceRow {
         let dict = TraceDict::current();
         let body = lz4_flex::block::compress_prepend_size_with_dict(&json, &dict.content);
         let excerpt = |v: &serde_json::Value| {
-            let mut text = v.to_string();
-            if text.len() > SEARCH_BODY_BYTES {
-                let mut end = SEARCH_BODY_BYTES;
-                while !text.is_char_boundary(end) {
-                    end -= 1;
+            // Serialise only as much of the body as the search text keeps: a writer that
+            // stops at the limit (the error it returns only ends the serialisation).
+            struct Capped(Vec<u8>);
+            impl std::io::Write for Capped {
+                fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                    let room = SEARCH_BODY_BYTES.saturating_sub(self.0.len());
+                    if room == 0 {
+                        return Err(std::io::ErrorKind::WriteZero.into());
+                    }
+                    let n = buf.len().min(room);
+                    self.0.extend_from_slice(&buf[..n]);
+                    Ok(n)
                 }
-                text.truncate(end);
+                fn flush(&mut self) -> std::io::Result<()> {
+                    Ok(())
+                }
             }
-            text
+            let mut out = Capped(Vec::with_capacity(SEARCH_BODY_BYTES));
+            let _ = serde_json::to_writer(&mut out, v);
+            // Cut at a character boundary.
+            match String::from_utf8(out.0) {
+                Ok(text) => text,
+                Err(e) => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let mut bytes = e.into_bytes();
+                    bytes.truncate(valid);
+                    String::from_utf8(bytes).unwrap_or_default()
+                }
+            }
         };
         let search = format!(
             "{} {} {} {} {} {} {} {}",
