@@ -1076,6 +1076,47 @@ impl Tool<'_> {
     }
 }
 
+/// The management scenarios of the OBIE DCR conformance tool and its SecureApiGateway fork
+/// (DCR-002, 003/010, 005, 007, 008, 009), each on a fresh client from `register`, which
+/// returns its configuration path and the token the tool manages it with.
+async fn management_scenarios(tool: &Tool<'_>, register: impl AsyncFn() -> (String, String)) {
+    // DCR-002: create, token, delete
+    let (path, token) = register().await;
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204, "DCR-002");
+    // DCR-003 / DCR-010: deleted, then GET with the old token
+    let (path, token) = register().await;
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
+    assert_eq!(tool.status("GET", &path, &token).await, 401, "DCR-003/010");
+    // DCR-005: retrieve, and the answer passes the schema
+    let (path, token) = register().await;
+    let r = tool.manage("GET", &path, Some(&token), None).await;
+    assert_eq!(r.status, 200, "DCR-005");
+    assert_registration_schema(&r.json());
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
+    // DCR-007: no usable credentials (empty, bare scheme, unknown token), then clean up
+    let (path, token) = register().await;
+    for auth in ["Bearer ", "Bearer", "Bearer foobar"] {
+        let r = tool.manage("GET", &path, None, Some(auth)).await;
+        assert_eq!(r.status, 401, "DCR-007 with {auth:?}");
+    }
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
+    // DCR-008: update with fresh claims (the fork also sends client_id)
+    let (path, token) = register().await;
+    let r = tool.manage("PUT", &path, Some(&token), None).await;
+    assert_eq!(
+        r.status,
+        200,
+        "DCR-008: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert!(r.json()["client_id"].is_string());
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
+    // DCR-009: update a deleted client
+    let (path, token) = register().await;
+    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
+    assert_eq!(tool.status("PUT", &path, &token).await, 401, "DCR-009");
+}
+
 #[tokio::test]
 async fn conformance_scenarios_dcr_001_to_013() {
     let bank = Bank::start();
@@ -1127,41 +1168,7 @@ async fn conformance_scenarios_dcr_001_to_013() {
         (format!("{reg_endpoint}/{id}"), token)
     };
 
-    // DCR-002: create, token, delete
-    let (path, token) = register().await;
-    assert_eq!(tool.status("DELETE", &path, &token).await, 204, "DCR-002");
-    // DCR-003 / DCR-010: deleted, then GET with the old token
-    let (path, token) = register().await;
-    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
-    assert_eq!(tool.status("GET", &path, &token).await, 401, "DCR-003/010");
-    // DCR-005: retrieve, and the answer passes the schema
-    let (path, token) = register().await;
-    let r = tool.manage("GET", &path, Some(&token), None).await;
-    assert_eq!(r.status, 200, "DCR-005");
-    assert_registration_schema(&r.json());
-    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
-    // DCR-007: no usable credentials (empty, bare scheme, unknown token), then clean up
-    let (path, token) = register().await;
-    for auth in ["Bearer ", "Bearer", "Bearer foobar"] {
-        let r = tool.manage("GET", &path, None, Some(auth)).await;
-        assert_eq!(r.status, 401, "DCR-007 with {auth:?}");
-    }
-    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
-    // DCR-008: update with fresh claims (the fork also sends client_id)
-    let (path, token) = register().await;
-    let r = tool.manage("PUT", &path, Some(&token), None).await;
-    assert_eq!(
-        r.status,
-        200,
-        "DCR-008: {}",
-        String::from_utf8_lossy(&r.body)
-    );
-    assert!(r.json()["client_id"].is_string());
-    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
-    // DCR-009: update a deleted client
-    let (path, token) = register().await;
-    assert_eq!(tool.status("DELETE", &path, &token).await, 204);
-    assert_eq!(tool.status("PUT", &path, &token).await, 401, "DCR-009");
+    management_scenarios(&tool, register).await;
 
     // DCR-004: five invalid requests, each 400 with a JSON body
     let mut bad = Vec::new();
@@ -1395,23 +1402,14 @@ async fn the_sag_fork_manages_clients_with_the_registration_access_token() {
         (uri[bank.base_url.len()..].to_owned(), rat, body)
     };
 
-    // DCR-002: create, delete with the registration access token
+    management_scenarios(&tool, async || {
+        let (path, rat, _) = register().await;
+        (path, rat)
+    })
+    .await;
+    // The answer names the credential it accepted.
     let (path, rat, _) = register().await;
-    assert_eq!(tool.status("DELETE", &path, &rat).await, 204, "DCR-002");
-    // DCR-003 / DCR-010: deleted, then GET with the old token
-    let (path, rat, _) = register().await;
-    assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
-    assert_eq!(tool.status("GET", &path, &rat).await, 401, "DCR-003/010");
-    // DCR-005: retrieve with the token, and the answer passes the schema
-    let (path, rat, _) = register().await;
-    let r = tool.manage("GET", &path, Some(&rat), None).await;
-    assert_eq!(
-        r.status,
-        200,
-        "DCR-005: {}",
-        String::from_utf8_lossy(&r.body)
-    );
-    assert_registration_schema(&r.json());
+    assert_eq!(tool.status("GET", &path, &rat).await, 200);
     let trace = bank.last_trace("GET", &path).await;
     let bearer = trace["checks"]
         .as_array()
@@ -1423,37 +1421,15 @@ async fn the_sag_fork_manages_clients_with_the_registration_access_token() {
         bearer["detail"], "an active registration access token",
         "{bearer}"
     );
-    assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
-    // DCR-007: no usable credentials
-    let (path, rat, _) = register().await;
-    for auth in ["Bearer ", "Bearer", "Bearer foobar"] {
-        let r = tool.manage("GET", &path, None, Some(auth)).await;
-        assert_eq!(r.status, 401, "DCR-007 with {auth:?}");
-    }
     // Another client's registration access token: 403, as for an access token.
     let (other_path, other_rat, _) = register().await;
     assert_eq!(tool.status("GET", &path, &other_rat).await, 403);
     assert_eq!(tool.status("DELETE", &other_path, &other_rat).await, 204);
-    assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
-    // DCR-008: update with fresh claims and the token
-    let (path, rat, _) = register().await;
-    let r = tool.manage("PUT", &path, Some(&rat), None).await;
-    assert_eq!(
-        r.status,
-        200,
-        "DCR-008: {}",
-        String::from_utf8_lossy(&r.body)
-    );
-    assert!(r.json()["client_id"].is_string());
     // The client-credentials access token is accepted as well.
     let id = path.rsplit('/').next().unwrap().to_owned();
     let token = tpp.token_at(&bank, SAG, &id).await;
     assert_eq!(tool.status("GET", &path, &token).await, 200);
     assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
-    // DCR-009: update a deleted client
-    let (path, rat, _) = register().await;
-    assert_eq!(tool.status("DELETE", &path, &rat).await, 204);
-    assert_eq!(tool.status("PUT", &path, &rat).await, 401, "DCR-009");
 }
 
 /// A jti is used up by the request that succeeds with it, not by one refused for another
