@@ -238,6 +238,18 @@ pub struct Psd2Summary {
     pub nca_name: Option<String>,
 }
 
+impl From<&crate::signed::EidasFacts> for Psd2Summary {
+    fn from(f: &crate::signed::EidasFacts) -> Self {
+        Psd2Summary {
+            organization_identifier: f.organization_identifier.clone(),
+            qc_types: f.qc_types.clone(),
+            roles: f.roles.clone(),
+            nca_id: f.nca_id.clone(),
+            nca_name: f.nca_name.clone(),
+        }
+    }
+}
+
 /// Request or response as recorded (secrets redacted).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct HttpRecord {

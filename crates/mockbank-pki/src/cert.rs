@@ -58,30 +58,11 @@ pub fn summarize(der: &[u8], chain_error: Option<String>) -> Option<CertSummary>
 }
 
 fn psd2_summary(der: &[u8]) -> Option<mockbank_core::trace::Psd2Summary> {
-    let info = crate::eidas::read(der)?;
-    if info.organization_identifier.is_none() && info.psd2.is_none() && info.qc_types.is_empty() {
-        return None;
-    }
-    Some(mockbank_core::trace::Psd2Summary {
-        organization_identifier: info.organization_identifier,
-        qc_types: info
-            .qc_types
-            .iter()
-            .map(|t| {
-                serde_json::to_value(t)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            })
-            .collect(),
-        roles: info
-            .psd2
-            .as_ref()
-            .map(|p| p.roles.iter().map(|r| r.name().to_owned()).collect())
-            .unwrap_or_default(),
-        nca_id: info.psd2.as_ref().map(|p| p.nca_id.clone()),
-        nca_name: info.psd2.as_ref().map(|p| p.nca_name.clone()),
-    })
+    let facts = crate::eidas::read(der)?.facts();
+    let any = facts.organization_identifier.is_some()
+        || facts.has_psd2_statement
+        || !facts.qc_types.is_empty();
+    any.then(|| mockbank_core::trace::Psd2Summary::from(&facts))
 }
 
 /// Whether the certificate allows TLS client authentication (no EKU extension allows all).

@@ -76,6 +76,16 @@ pub enum QcType {
     Eseal,
 }
 
+impl QcType {
+    /// `web` / `eseal`, as checks and traces name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            QcType::Web => "web",
+            QcType::Eseal => "eseal",
+        }
+    }
+}
+
 /// The PSD2 attributes of a certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Psd2Attributes {
@@ -94,6 +104,27 @@ pub struct EidasInfo {
     /// Role OIDs that are not known PSD2 roles, or role names that do not match their OID.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub anomalies: Vec<String>,
+}
+
+impl EidasInfo {
+    /// The certificate's eIDAS content as checks see it: the one conversion of these details
+    /// (traces show [`mockbank_core::trace::Psd2Summary::from`] of it).
+    pub fn facts(self) -> mockbank_core::signed::EidasFacts {
+        mockbank_core::signed::EidasFacts {
+            qc_types: self.qc_types.iter().map(|t| t.name().to_owned()).collect(),
+            roles: self
+                .psd2
+                .as_ref()
+                .map(|p| p.roles.iter().map(|r| r.name().to_owned()).collect())
+                .unwrap_or_default(),
+            nca_id: self.psd2.as_ref().map(|p| p.nca_id.clone()),
+            nca_name: self.psd2.as_ref().map(|p| p.nca_name.clone()),
+            has_psd2_statement: self.psd2.is_some(),
+            organization_identifier: self.organization_identifier,
+            qc_compliance: self.qc_compliance,
+            anomalies: self.anomalies,
+        }
+    }
 }
 
 // --- DER encoding (only what the statements need) ---
@@ -322,8 +353,16 @@ mod tests {
         parse_qc_statements(&der, &mut info).unwrap();
         assert!(info.qc_compliance);
         assert_eq!(info.qc_types, [QcType::Eseal]);
-        assert_eq!(info.psd2.unwrap(), psd2);
+        assert_eq!(info.psd2.clone().unwrap(), psd2);
         assert!(info.anomalies.is_empty());
+        // The one conversion checks and traces share.
+        let facts = info.facts();
+        assert_eq!(facts.qc_types, ["eseal"]);
+        assert_eq!(facts.roles, ["PSP_AI", "PSP_PI"]);
+        assert_eq!(facts.nca_id.as_deref(), Some("SE-FINA"));
+        assert!(facts.has_psd2_statement && facts.qc_compliance);
+        let summary = mockbank_core::trace::Psd2Summary::from(&facts);
+        assert_eq!(summary.qc_types, facts.qc_types);
     }
 
     #[test]

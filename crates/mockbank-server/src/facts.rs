@@ -5,7 +5,7 @@
 
 use mockbank_core::checks::Fact;
 use mockbank_core::profile::{RequestFormat, StatementMode};
-use mockbank_core::signed::{DirectoryFacts, EidasFacts, Jws, PeerFacts, SignedFacts};
+use mockbank_core::signed::{DirectoryFacts, Jws, PeerFacts, SignedFacts};
 use mockbank_core::Profile;
 use mockbank_pki::eidas;
 use mockbank_store::{DirKind, StoreError};
@@ -37,27 +37,7 @@ pub fn peer_facts(
         None => None,
     };
     let directory_status = cert_entry.map(|row| row.status);
-    let eidas = eidas::read(cert.leaf()).map(|info| EidasFacts {
-        organization_identifier: info.organization_identifier,
-        qc_compliance: info.qc_compliance,
-        qc_types: info
-            .qc_types
-            .iter()
-            .map(|t| match t {
-                eidas::QcType::Web => "web".to_owned(),
-                eidas::QcType::Eseal => "eseal".to_owned(),
-            })
-            .collect(),
-        has_psd2_statement: info.psd2.is_some(),
-        roles: info
-            .psd2
-            .as_ref()
-            .map(|p| p.roles.iter().map(|r| r.name().to_owned()).collect())
-            .unwrap_or_default(),
-        nca_id: info.psd2.as_ref().map(|p| p.nca_id.clone()),
-        nca_name: info.psd2.as_ref().map(|p| p.nca_name.clone()),
-        anomalies: info.anomalies,
-    });
+    let eidas = eidas::read(cert.leaf()).map(eidas::EidasInfo::facts);
     // Counting scans the profile's clients: only for a one-client-per-organisation policy.
     let one_per_org = profile.needs(Fact::ClientsOfCertificateOrg);
     let clients_of_org = match eidas
