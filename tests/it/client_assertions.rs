@@ -7,7 +7,7 @@ use josekit::jws::{JwsHeader, JwsSigner, HS256, PS256, RS256};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::{json, Value};
 
-use crate::common::{mint, register, Bank, Request, Resp};
+use crate::common::{check_of, mint, register, Bank, Request, Resp};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const JWT_BEARER: &str = "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer";
@@ -87,12 +87,7 @@ async fn a_private_key_jwt_client_with_a_jwks_gets_tokens_and_bad_assertions_are
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["token_type"], "Bearer");
     let trace = bank.last_trace("POST", "/generic/token").await;
-    let method = trace["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "token.client_auth.method_registered")
-        .unwrap();
+    let method = check_of(&trace, "token.client_auth.method_registered");
     assert_eq!(method["outcome"], "pass", "{method}");
 
     // RFC 7523 §3: a jti is used once.

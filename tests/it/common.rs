@@ -376,3 +376,11 @@ pub fn basic(id: &str, secret: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
     )
 }
+
+/// The entry `id` of a trace's or a profile's `checks` array.
+pub fn check_of<'a>(traced: &'a Value, id: &str) -> &'a Value {
+    traced["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no check {id} in {}", traced["checks"]))
+}

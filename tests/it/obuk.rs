@@ -6,7 +6,7 @@ use josekit::jws::{JwsHeader, PS256, RS256};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::{json, Map, Value};
 
-use crate::common::{identity, mint, Bank, Identity, Request, Resp};
+use crate::common::{check_of, identity, mint, Bank, Identity, Request, Resp};
 
 const P: &str = "/obuk-v3.2";
 
@@ -1324,18 +1324,10 @@ async fn an_rs256_request_registers_where_the_profile_accepts_rs256() {
             )
             .await;
         let trace = bank.last_trace("POST", &path).await;
-        let outcome = |id: &str| {
-            trace["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["id"] == id)
-                .map(|c| c["outcome"].clone())
-        };
         if accepted {
             assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-            assert_eq!(outcome("request.jws_alg"), Some(json!("pass")));
-            assert_eq!(outcome("request.jws_signature"), Some(json!("pass")));
+            assert_eq!(check_of(&trace, "request.jws_alg")["outcome"], "pass");
+            assert_eq!(check_of(&trace, "request.jws_signature")["outcome"], "pass");
         } else {
             r.assert_error(400, "invalid_client_metadata");
             assert_eq!(
@@ -1411,12 +1403,7 @@ async fn the_sag_fork_manages_clients_with_the_registration_access_token() {
     let (path, rat, _) = register().await;
     assert_eq!(tool.status("GET", &path, &rat).await, 200);
     let trace = bank.last_trace("GET", &path).await;
-    let bearer = trace["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "obuk.mgmt.bearer")
-        .unwrap();
+    let bearer = check_of(&trace, "obuk.mgmt.bearer");
     assert_eq!(
         bearer["detail"], "an active registration access token",
         "{bearer}"

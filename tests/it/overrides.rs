@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{generic_client, mint, register, Bank, Request};
+use crate::common::{check_of, generic_client, mint, register, Bank, Request};
 
 const CHECK: &str = "generic.redirect.no_fragment";
 
@@ -25,15 +25,6 @@ async fn admin(bank: &Bank, method: &str, path: &str, body: Option<Value>) -> (u
         r.json()
     };
     (r.status, v)
-}
-
-fn check<'a>(profile: &'a Value, id: &str) -> &'a Value {
-    profile["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id} in {profile}"))
 }
 
 async fn served_profile(bank: &Bank, id: &str) -> Value {
@@ -60,7 +51,7 @@ async fn a_check_switched_off_stops_running_survives_a_restart_and_reverts() {
 
     let (status, profile) = admin(&bank, "PUT", &path, Some(json!({"enabled": false}))).await;
     assert_eq!(status, 200, "{profile}");
-    let c = check(&profile, CHECK);
+    let c = check_of(&profile, CHECK);
     assert_eq!(
         (&c["enabled"], &c["default_enabled"], &c["overridden"]),
         (&json!(false), &json!(true), &json!(true))
@@ -81,19 +72,19 @@ async fn a_check_switched_off_stops_running_survives_a_restart_and_reverts() {
     );
     // Other profiles are untouched.
     let rotating = served_profile(&bank, "generic-rotating").await;
-    assert_eq!(check(&rotating, CHECK)["enabled"], true);
+    assert_eq!(check_of(&rotating, CHECK)["enabled"], true);
 
     // Kept across a restart.
     bank.stop();
     let bank = Bank::start_in(dir.path(), &[]);
     let profile = served_profile(&bank, "generic").await;
-    assert_eq!(check(&profile, CHECK)["overridden"], true);
+    assert_eq!(check_of(&profile, CHECK)["overridden"], true);
     register(&bank, "generic", &with_fragment()).await;
 
     // Reverted: the file's value again, and the fragment is refused by the check.
     let (status, profile) = admin(&bank, "DELETE", &path, None).await;
     assert_eq!(status, 200);
-    assert_eq!(check(&profile, CHECK)["overridden"], false);
+    assert_eq!(check_of(&profile, CHECK)["overridden"], false);
     assert_eq!(profile["overrides"], 0);
     let r = bank
         .send(Request::new("POST", "/generic/register").json(&with_fragment()))

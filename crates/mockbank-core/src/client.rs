@@ -195,7 +195,7 @@ pub fn registered_metadata(profile: &Profile, request: &Map<String, Value>) -> M
         out.entry(k.clone()).or_insert_with(|| v.clone());
     }
     if crate::checks::metadata::repairs_grants(profile) {
-        let grants = crate::checks::metadata::effective_grant_types(profile, &out);
+        let grants = crate::checks::metadata::repaired_grant_types(profile, &out);
         out.insert("grant_types".into(), grants.into());
     }
     out

@@ -250,12 +250,10 @@ fn update_secret(cx: &CheckCx, _: &Params) -> Outcome {
 /// The answer when the token passed `rfc7592.token.active` but a concurrent request rotated
 /// it first (RFC 7592 §2.2: the old token is dead).
 pub fn token_replaced_concurrently() -> crate::ProtocolError {
-    let mut err = crate::ProtocolError::new(
-        ErrorCode::InvalidToken,
+    super::failure_of(
+        &TOKEN_ACTIVE,
         "the registration access token was replaced by a concurrent request",
-    );
-    err.check_id = Some(TOKEN_ACTIVE.id.to_owned());
-    err
+    )
 }
 
 #[cfg(test)]

@@ -520,10 +520,16 @@ pub fn repairs_grants(profile: &crate::Profile) -> bool {
 /// response type adds `authorization_code`, `token`/`id_token` add `implicit`, and each of
 /// those two is dropped when no response type uses it.
 pub fn effective_grant_types(profile: &crate::Profile, md: &Map<String, Value>) -> Vec<String> {
-    let mut grants = effective_list(profile, md, "grant_types");
-    if !repairs_grants(profile) {
-        return grants;
+    if repairs_grants(profile) {
+        repaired_grant_types(profile, md)
+    } else {
+        effective_list(profile, md, "grant_types")
     }
+}
+
+/// The grant types the response types need (see [`effective_grant_types`]).
+pub fn repaired_grant_types(profile: &crate::Profile, md: &Map<String, Value>) -> Vec<String> {
+    let mut grants = effective_list(profile, md, "grant_types");
     let responses = effective_list(profile, md, "response_types");
     let has_part = |p: &str| responses.iter().any(|r| r.split(' ').any(|x| x == p));
     let (code, implicit) = (has_part("code"), has_part("token") || has_part("id_token"));
@@ -542,7 +548,7 @@ fn grant_response(cx: &CheckCx, params: &Params) -> Outcome {
     with_md(cx, |md| {
         if params.str("inconsistent") == "repair" {
             let sent = effective_list(cx.profile, md, "grant_types");
-            let repaired = effective_grant_types(cx.profile, md);
+            let repaired = repaired_grant_types(cx.profile, md);
             let o = if sent == repaired {
                 Outcome::pass("grant types and response types are consistent")
             } else {

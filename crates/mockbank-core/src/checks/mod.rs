@@ -337,11 +337,6 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    pub fn passed(&self, id: &str) -> bool {
-        self.results
-            .iter()
-            .any(|r| r.id == id && r.outcome == OutcomeKind::Pass)
-    }
     pub fn failed(&self, id: &str) -> bool {
         self.results
             .iter()
@@ -407,6 +402,17 @@ pub fn run(cx: &CheckCx, phases: &[Phase]) -> RunReport {
         });
     }
     report
+}
+
+/// A failure of `def` found after it passed (a concurrent request changed what it judged),
+/// answered with the check's own error.
+fn failure_of(def: &CheckDef, description: &str) -> ProtocolError {
+    let mut err = ProtocolError::new(def.error, description);
+    if let Some(status) = def.status {
+        err.status = status;
+    }
+    err.check_id = Some(def.id.to_owned());
+    err
 }
 
 /// Facts that cost the server work to gather (a scan of the clients, a replay-cache entry).

@@ -328,12 +328,10 @@ fn hook(cx: &CheckCx, _: &Params) -> Outcome {
 /// The answer when the credential passed `protect.bearer.valid` but a concurrent
 /// registration used it up before this one committed (its last use, or a single-use token).
 pub fn credential_used_up() -> crate::ProtocolError {
-    let mut err = crate::ProtocolError::new(
-        ErrorCode::InvalidToken,
+    super::failure_of(
+        &BEARER_VALID,
         "the registration credential was used up by a concurrent registration",
-    );
-    err.check_id = Some(BEARER_VALID.id.to_owned());
-    err
+    )
 }
 
 #[cfg(test)]

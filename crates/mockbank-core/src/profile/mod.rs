@@ -98,22 +98,6 @@ impl Profile {
             .any(|c| c.runs() && crate::checks::needs_fact(c, fact))
     }
 
-    /// An integer parameter of an enabled check (its default when the profile does not set it).
-    pub fn check_int_param(&self, id: &str, name: &str) -> Option<i64> {
-        self.checks
-            .iter()
-            .find(|c| c.runs() && c.def.id == id)
-            .map(|c| c.params().int(name))
-    }
-
-    /// A boolean parameter of an enabled check.
-    pub fn check_bool_param(&self, id: &str, name: &str) -> Option<bool> {
-        self.checks
-            .iter()
-            .find(|c| c.runs() && c.def.id == id)
-            .map(|c| c.params().bool(name))
-    }
-
     /// How the reference TPP registers here (`mockbank-tpp`'s flavors): `obuk` for signed
     /// requests, `stet` where the certificate is the identity, else `generic`.
     pub fn tpp_flavor(&self) -> &'static str {
