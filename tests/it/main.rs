@@ -14,6 +14,7 @@ mod hardening;
 mod management;
 mod mtls;
 mod obuk;
+mod ofb;
 mod overrides;
 mod persistence;
 mod protect;

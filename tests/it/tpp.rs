@@ -9,13 +9,14 @@ use serde_json::{json, Value};
 
 use crate::common::{Bank, Request, BIN};
 
-const SHIPPED: [&str; 7] = [
+const SHIPPED: [&str; 8] = [
     "generic",
     "generic-protected",
     "generic-rotating",
     "obuk-v3.2",
     "obuk-v3.2-lenient",
     "obuk-v3.2-sag",
+    "ofb",
     "stet",
 ];
 
@@ -201,7 +202,7 @@ async fn deviations_list_what_they_apply_to() {
     };
     assert_eq!(
         of("tampered_ssa"),
-        json!(["obuk-v3.2", "obuk-v3.2-lenient", "obuk-v3.2-sag"])
+        json!(["obuk-v3.2", "obuk-v3.2-lenient", "obuk-v3.2-sag", "ofb"])
     );
     assert_eq!(of("none").as_array().unwrap().len(), SHIPPED.len());
 }

@@ -116,6 +116,20 @@ export interface ProfileCheck {
   applicable?: boolean;
 }
 
+/** A profile's `[directory]` section (crates/mockbank-core/src/profile/schema.rs). */
+export interface DirectorySettings {
+  certificates: 'obuk' | 'eidas';
+  country: string;
+  authority_id: string;
+  authority_name: string;
+  roles: string[];
+  ssa_issuer?: string | null;
+  ssa_lifetime: number;
+  ssa_claims: Record<string, unknown>;
+  transport_subject?: string[];
+  signing_subject?: string[];
+}
+
 export interface Profile {
   id: string;
   title: string;
@@ -125,6 +139,8 @@ export interface Profile {
   /** The profile this one's file is an overlay on (`extends = "ID"`), if any. */
   extends?: string | null;
   issuer: string;
+  /** What the mock directory mints for this profile's TPPs (its `[directory]` section). */
+  directory?: DirectorySettings;
   discovery: Record<string, unknown>;
   checks: ProfileCheck[];
   /** How many checks are overridden. */

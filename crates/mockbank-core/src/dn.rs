@@ -20,10 +20,56 @@ fn oid_of(attr: &str) -> String {
         "uid" | "userid" => "0.9.2342.19200300.100.1.1",
         "serialnumber" => "2.5.4.5",
         "organizationidentifier" => "2.5.4.97",
+        "businesscategory" => "2.5.4.15",
+        "jurisdictioncountryname" | "jurisdictionc" => "1.3.6.1.4.1.311.60.2.1.3",
         "emailaddress" | "e" => "1.2.840.113549.1.9.1",
         other => return other.to_owned(),
     }
     .to_owned()
+}
+
+/// The dotted OID of an attribute type name (`CN`, `organizationIdentifier`, `2.5.4.97`),
+/// if it is one this module knows or a dotted OID.
+pub fn attribute_oid(name: &str) -> Option<String> {
+    let oid = oid_of(name);
+    let dotted = oid.split('.').count() >= 2
+        && oid
+            .split('.')
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    dotted.then_some(oid)
+}
+
+/// The attribute types RFC 4514 §3 lets a DN string name by descriptor; every other type
+/// is written as a dotted OID with a `#` BER value (§2.3–2.4).
+pub const RFC4514_DESCRIPTORS: &[&str] = &["CN", "L", "ST", "O", "OU", "C", "STREET", "DC", "UID"];
+
+/// The attribute types of a DN string as written (`CN`, `2.5.4.97`, `organizationIdentifier`),
+/// each with whether its value was written in `#` BER form.
+pub fn written_types(dn: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut chars = dn.chars().peekable();
+    while chars.peek().is_some() {
+        let mut t = String::new();
+        for c in chars.by_ref() {
+            if c == '=' {
+                break;
+            }
+            t.push(c);
+        }
+        while chars.peek() == Some(&' ') {
+            chars.next();
+        }
+        let ber = chars.peek() == Some(&'#');
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                chars.next();
+            } else if matches!(c, ',' | '+' | ';') {
+                break;
+            }
+        }
+        out.push((t.trim().to_owned(), ber));
+    }
+    out
 }
 
 /// Characters RFC 4514 §3 lets through unescaped only inside a value, never at its ends
@@ -86,7 +132,14 @@ fn attribute_value(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Resu
         {
             return Err("a `#` value must be an even number of hex digits (RFC 4514 §2.4)".into());
         }
-        return Ok(format!("#{}", hex.to_ascii_lowercase()));
+        let hex = hex.to_ascii_lowercase();
+        // RFC 4517 §4.2.15: values compare by their matching rule, so a string's BER
+        // encoding (`2.5.4.97=#0C2A4F46…`, as Java and Open Finance Brasil print it) equals
+        // the same string written as text.
+        return Ok(match der_string(&hex) {
+            Some(text) => normalise(&text),
+            None => format!("#{hex}"),
+        });
     }
     let mut raw: Vec<u8> = Vec::new();
     // Trailing spaces that were not escaped are not part of the value.
@@ -140,6 +193,101 @@ fn attribute_value(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Resu
     let text = String::from_utf8(raw)
         .map_err(|_| "the hex escapes are not UTF-8 (RFC 4514 §3)".to_owned())?;
     Ok(normalise(&text))
+}
+
+/// The text of a DER-encoded directory string (UTF8String, PrintableString, IA5String,
+/// TeletexString, BMPString), given as hex; `None` for any other encoding.
+fn der_string(hex: &str) -> Option<String> {
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+        .collect::<Option<_>>()?;
+    let (&tag, rest) = bytes.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, content) = match first {
+        n if n < 0x80 => (n as usize, rest),
+        0x81 => (*rest.first()? as usize, &rest[1..]),
+        0x82 => (
+            (*rest.first()? as usize) << 8 | *rest.get(1)? as usize,
+            rest.get(2..)?,
+        ),
+        _ => return None,
+    };
+    if content.len() != len {
+        return None;
+    }
+    match tag {
+        0x0c | 0x13 | 0x16 | 0x14 => String::from_utf8(content.to_vec()).ok(),
+        0x1e if len % 2 == 0 => {
+            char::decode_utf16(content.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])))
+                .collect::<Result<String, _>>()
+                .ok()
+        }
+        _ => None,
+    }
+}
+
+/// Rewrites every attribute whose type is a dotted OID and whose value is text into the
+/// BER form RFC 4514 §2.4 prescribes for dotted types (`#` and the hex of a UTF8String):
+/// `2.5.4.97=OFBBR-1` becomes `2.5.4.97=#0C074F464242522D31`. Other attributes are kept as
+/// written. The result names the same entity ([`equivalent`]).
+pub fn with_ber_values_for_oids(dn: &str) -> String {
+    let mut out = String::with_capacity(dn.len() * 2);
+    let mut chars = dn.chars().peekable();
+    while chars.peek().is_some() {
+        let mut t = String::new();
+        for c in chars.by_ref() {
+            t.push(c);
+            if c == '=' {
+                break;
+            }
+        }
+        out.push_str(&t);
+        let mut raw = String::new();
+        let mut value = Vec::new();
+        let mut end = None;
+        while let Some(c) = chars.next() {
+            if matches!(c, ',' | '+' | ';') {
+                end = Some(c);
+                break;
+            }
+            raw.push(c);
+            if c == '\\' {
+                if let Some(n) = chars.next() {
+                    raw.push(n);
+                    if n.is_ascii_hexdigit() {
+                        if let Some(m) = chars.next() {
+                            raw.push(m);
+                            value.push(u8::from_str_radix(&format!("{n}{m}"), 16).unwrap_or(b'?'));
+                        }
+                    } else {
+                        let mut buf = [0u8; 4];
+                        value.extend_from_slice(n.encode_utf8(&mut buf).as_bytes());
+                    }
+                }
+            } else {
+                let mut buf = [0u8; 4];
+                value.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+        let name = t.trim_end_matches('=').trim();
+        let dotted = name.split('.').count() >= 2
+            && name
+                .split('.')
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if dotted && !raw.starts_with('#') && value.len() < 0x80 {
+            out.push_str(&format!("#0C{:02X}", value.len()));
+            for b in &value {
+                out.push_str(&format!("{b:02X}"));
+            }
+        } else {
+            out.push_str(&raw);
+        }
+        if let Some(sep) = end {
+            out.push(sep);
+        }
+    }
+    out
 }
 
 /// Case-folded value with runs of spaces collapsed and the ends trimmed (RFC 4518 §2.6.1
@@ -270,6 +418,22 @@ mod tests {
             "2.5.4.97=PSDFR-ACPR-1,O=A\\, B",
             "organizationIdentifier=PSDFR-ACPR-1,O=A\\2C B"
         ));
+        // Open Finance Brasil's example: the organizationIdentifier as a UTF8String in hex.
+        assert!(equivalent(
+            "2.5.4.97=#0C2A4F464242522D36376335373838322D303433622D313165632D396130332D303234326163313330303033,CN=x",
+            "organizationIdentifier=OFBBR-67c57882-043b-11ec-9a03-0242ac130003,CN=x"
+        ));
+        assert!(equivalent(
+            "2.5.4.15=#131450726976617465204f7267616e697a6174696f6e",
+            "businessCategory=Private Organization"
+        ));
+        let text = "UID=abc,2.5.4.97=OFBBR-1\\, x,CN=h.example,C=BR";
+        let ber = with_ber_values_for_oids(text);
+        assert_eq!(
+            ber,
+            "UID=abc,2.5.4.97=#0C0A4F464242522D312C2078,CN=h.example,C=BR"
+        );
+        assert!(equivalent(text, &ber));
         assert!(
             equivalent("CN=a+OU=b", "OU=b+CN=a"),
             "multi-valued RDNs are sets"

@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use rcgen::{
-    CertificateParams, CustomExtension, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
+    CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,9 @@ use time::{Duration, OffsetDateTime};
 use crate::eidas::{self, Psd2Attributes, PspRole, QcType};
 use crate::jose::{self, KeyType, SigningKey};
 use crate::{rfc4514, write_private, Ca, PkiError};
-use mockbank_core::profile::{CertificateStyle, DirectorySettings};
+use mockbank_core::profile::{
+    fill_placeholders, CertificateStyle, DirectorySettings, SubjectTemplate,
+};
 
 /// Default `iss` of minted SSAs (the OB directory's).
 pub const DEFAULT_SSA_ISSUER: &str = "OpenBanking Ltd";
@@ -398,6 +400,23 @@ pub fn mint(
         dn.push(DnType::CommonName, software_id.as_str());
         dn
     };
+    let host = host_of(&redirect_uris[0])
+        .unwrap_or("tpp.example.com")
+        .to_owned();
+    let subject_vars = [
+        ("software_id", software_id.as_str()),
+        ("org_id", org_id.as_str()),
+        ("org_name", org.org_name.as_str()),
+        ("software_name", req.software_name.as_str()),
+        ("country", country),
+        ("host", host.as_str()),
+        (
+            "organization_identifier",
+            org.organization_identifier.as_deref().unwrap_or(""),
+        ),
+    ];
+    let transport_dn =
+        templated_dn(&directory.transport_subject, &subject_vars).unwrap_or(transport_dn);
     let transport_usage = if eidas { Usage::Qwac } else { Usage::Transport };
     let (transport_pem, transport_der) = leaf_cert(
         transport_issuer,
@@ -425,6 +444,7 @@ pub fn mint(
         dn.push(DnType::CommonName, format!("{} signing", req.software_name));
         dn
     };
+    let signing_dn = templated_dn(&directory.signing_subject, &subject_vars).unwrap_or(signing_dn);
     let signing_usage = if eidas { Usage::Qseal } else { Usage::Signing };
     let (signing_cert_pem, signing_der) = leaf_cert(
         ca.issuer(),
@@ -521,8 +541,15 @@ pub fn mint(
         json!({"authority_id": directory.authority_id, "registration_id": org.organization_identifier.clone().unwrap_or_else(|| org_id.clone()),
                "status": "Active", "authorisations": roles.iter().map(|r| json!({"member_state": country, "roles": [r]})).collect::<Vec<_>>()}),
     );
+    let ssa_vars = [
+        ("software_id", software_id.as_str()),
+        ("org_id", org_id.as_str()),
+        ("software_jwks_endpoint", software_jwks_endpoint.as_str()),
+        ("org_jwks_endpoint", org_jwks_endpoint.as_str()),
+        ("base_url", base_url),
+    ];
     for (k, v) in &directory.ssa_claims {
-        put(k, v.clone());
+        put(k, filled(v, &ssa_vars));
     }
     let ssa = match variant {
         Some(Variant::ExpiredSsa) => {
@@ -609,6 +636,55 @@ pub fn mint(
         software,
         certificates,
     })
+}
+
+/// The subject a profile's `[directory]` template asks for, written in RFC 4514 order
+/// (so pushed last attribute first); `None` without a template.
+fn templated_dn(template: &SubjectTemplate, vars: &[(&str, &str)]) -> Option<DistinguishedName> {
+    if template.is_empty() {
+        return None;
+    }
+    let mut dn = DistinguishedName::new();
+    for (oid, value) in template.attributes.iter().rev() {
+        let value = fill_placeholders(value, vars);
+        let printable = |v: String| match rcgen::string::PrintableString::try_from(v.clone()) {
+            Ok(p) => DnValue::PrintableString(p),
+            Err(_) => DnValue::Utf8String(v),
+        };
+        match oid.as_str() {
+            "2.5.4.3" => dn.push(DnType::CommonName, value),
+            "2.5.4.6" => dn.push(DnType::CountryName, printable(value)),
+            "2.5.4.10" => dn.push(DnType::OrganizationName, value),
+            "2.5.4.11" => dn.push(DnType::OrganizationalUnitName, value),
+            "2.5.4.7" => dn.push(DnType::LocalityName, value),
+            "2.5.4.8" => dn.push(DnType::StateOrProvinceName, value),
+            other => {
+                let arcs: Vec<u64> = other.split('.').filter_map(|n| n.parse().ok()).collect();
+                // serialNumber and jurisdictionCountryName are PrintableStrings (X.520).
+                let v = if matches!(other, "2.5.4.5" | "1.3.6.1.4.1.311.60.2.1.3") {
+                    printable(value)
+                } else {
+                    DnValue::Utf8String(value)
+                };
+                dn.push(DnType::CustomDnType(arcs), v)
+            }
+        }
+    }
+    Some(dn)
+}
+
+/// `v` with the placeholders of its strings filled in, at any depth.
+fn filled(v: &Value, vars: &[(&str, &str)]) -> Value {
+    match v {
+        Value::String(s) => fill_placeholders(s, vars).into(),
+        Value::Array(a) => a.iter().map(|x| filled(x, vars)).collect(),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, x)| (k.clone(), filled(x, vars)))
+            .collect::<Map<String, Value>>()
+            .into(),
+        other => other.clone(),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]

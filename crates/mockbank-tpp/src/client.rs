@@ -111,7 +111,19 @@ impl<'a> Session<'a> {
 
     /// The profile wants a software statement (RFC 7591 §2.3).
     pub fn needs_software_statement(&self) -> bool {
-        self.flavor == Flavor::Obuk || self.protection["software_statement"] == "required"
+        matches!(self.flavor, Flavor::Obuk | Flavor::Fapi)
+            || self.protection["software_statement"] == "required"
+    }
+
+    /// The first value of the discovery list `name` that is among `known` (the bank's
+    /// preference order), else `known`'s first.
+    fn preferred(&self, name: &str, known: &[&'static str]) -> &'static str {
+        let listed = strings(&self.discovery[name]);
+        listed
+            .iter()
+            .find_map(|l| known.iter().find(|k| *k == l))
+            .copied()
+            .unwrap_or(known[0])
     }
 
     fn endpoint(&self, name: &str) -> anyhow::Result<String> {
@@ -176,10 +188,10 @@ impl<'a> Session<'a> {
             );
         if !fresh {
             if let Some(b) = &self.target.bundle {
-                return Ok(b.clone());
+                return self.fresh_statement(b.clone()).await;
             }
             if let Some(b) = read_json(&self.state_path("bundles", &self.profile)) {
-                return Ok(b);
+                return self.fresh_statement(b).await;
             }
         } else if self.target.admin_token.is_none() {
             bail!(
@@ -189,9 +201,11 @@ impl<'a> Session<'a> {
         }
         // The directory mints what the profile's `[directory]` section says.
         let mint_profile = self.profile.as_str();
+        // Without `roles`, the directory gives the profile's default roles (AISP and PISP;
+        // Open Finance Brasil: DADOS and PAGTO).
         let mut body = json!({
             "org_name": "Reference TPP Ltd", "software_name": "mockbank reference TPP",
-            "roles": ["AISP", "PISP"], "redirect_uris": [REDIRECT_URI], "profile": mint_profile,
+            "redirect_uris": [REDIRECT_URI], "profile": mint_profile,
         });
         if let Some(v) = variant {
             body["variant"] = v.into();
@@ -228,6 +242,34 @@ impl<'a> Session<'a> {
             }
         } else if !fresh {
             write_json(&self.state_path("bundles", &self.profile), &bundle)?;
+        }
+        Ok(bundle)
+    }
+
+    /// A kept bundle whose software statement is more than a minute old gets a new one from
+    /// the directory (`POST /directory/software/{id}/ssa`), as a TPP asks its directory for
+    /// each registration: banks refuse old statements (Open Finance Brasil: after 5 minutes).
+    async fn fresh_statement(&self, mut bundle: Value) -> anyhow::Result<Value> {
+        let issued = statement_claims(bundle["software_statement"].as_str().unwrap_or_default())
+            .and_then(|c| c.get("iat").and_then(Value::as_i64));
+        let (Some(iat), Some(_), Some(id)) = (
+            issued,
+            &self.target.admin_token,
+            bundle["software_id"].as_str().map(str::to_owned),
+        ) else {
+            return Ok(bundle);
+        };
+        if now() - iat <= 60 {
+            return Ok(bundle);
+        }
+        let r = self
+            .target
+            .admin("POST", &format!("/directory/software/{id}/ssa"), None)
+            .await?;
+        if r.status == 200 {
+            if let Some(ssa) = r.json()["software_statement"].as_str() {
+                bundle["software_statement"] = ssa.into();
+            }
         }
         Ok(bundle)
     }
@@ -333,6 +375,62 @@ impl<'a> Session<'a> {
                     put("scope", s.into());
                 }
                 put("software_statement", b["software_statement"].clone());
+                put("application_type", "web".into());
+                put("id_token_signed_response_alg", "PS256".into());
+                put("request_object_signing_alg", "PS256".into());
+            }
+            Flavor::Fapi => {
+                let b = bundle.cloned().unwrap_or(Value::Null);
+                let ssa = b["software_statement"].as_str().unwrap_or_default();
+                let statement = statement_claims(ssa).unwrap_or_default();
+                let redirects = match statement.get("software_redirect_uris") {
+                    Some(v) if v.is_array() => v.clone(),
+                    _ => json!([REDIRECT_URI]),
+                };
+                put("redirect_uris", redirects);
+                let response =
+                    self.preferred("response_types_supported", &["code id_token", "code"]);
+                // OIDC-Reg §2: a hybrid response type needs `implicit` beside the code grant.
+                let mut grants = vec!["authorization_code", "client_credentials"];
+                if response.contains("id_token") {
+                    grants.insert(1, "implicit");
+                }
+                put("grant_types", json!(grants));
+                put("response_types", json!([response]));
+                // Keys by reference only: the software's JWKS where the directory publishes it.
+                let jwks_uri = statement
+                    .get("software_jwks_uri")
+                    .or_else(|| statement.get("software_jwks_endpoint"))
+                    .cloned()
+                    .unwrap_or_else(|| b["software_jwks_endpoint"].clone());
+                put("jwks_uri", jwks_uri);
+                let method = self.preferred(
+                    "token_endpoint_auth_methods_supported",
+                    &["private_key_jwt", "tls_client_auth"],
+                );
+                put("token_endpoint_auth_method", method.into());
+                if method == "private_key_jwt" {
+                    put(
+                        "token_endpoint_auth_signing_alg",
+                        self.preferred(
+                            "token_endpoint_auth_signing_alg_values_supported",
+                            &["PS256"],
+                        )
+                        .into(),
+                    );
+                } else {
+                    // RFC 4514 §2.4: attributes without a descriptor as dotted OIDs with
+                    // BER values, the format Open Finance Brasil requires (§7.1.2).
+                    let dn = b["transport_subject_dn"].as_str().unwrap_or_default();
+                    put(
+                        "tls_client_auth_subject_dn",
+                        mockbank_core::dn::with_ber_values_for_oids(dn).into(),
+                    );
+                }
+                if let Some(s) = self.scopes(&["openid", "accounts", "payments"]) {
+                    put("scope", s.into());
+                }
+                put("software_statement", ssa.into());
                 put("application_type", "web".into());
                 put("id_token_signed_response_alg", "PS256".into());
                 put("request_object_signing_alg", "PS256".into());
@@ -569,20 +667,55 @@ impl<'a> Session<'a> {
         Ok(record)
     }
 
+    /// A `private_key_jwt` client assertion (RFC 7523 §3) for `aud`, signed with the
+    /// software's key.
+    fn client_assertion(
+        &self,
+        bundle: &Value,
+        client_id: &str,
+        aud: &str,
+    ) -> anyhow::Result<String> {
+        let mut claims = Map::new();
+        claims.insert("iss".into(), client_id.into());
+        claims.insert("sub".into(), client_id.into());
+        claims.insert("aud".into(), aud.into());
+        claims.insert("jti".into(), crate::uuid_v4().into());
+        claims.insert("iat".into(), now().into());
+        claims.insert("exp".into(), (now() + 60).into());
+        self.sign(bundle, &claims, Deviation::None)
+    }
+
     /// Client credentials at the token endpoint (RFC 6749 §4.4), authenticated as the
-    /// client registered: `client_secret_basic`, or `tls_client_auth` over its certificate.
+    /// client registered: `client_secret_basic`, `private_key_jwt`, or `tls_client_auth`
+    /// over its certificate.
     pub async fn token(&self, client_id: &str) -> anyhow::Result<Outcome> {
         let record = self.client(client_id)?;
         let endpoint = self.endpoint("token_endpoint")?;
         let identity = Self::identity(&record["bundle"]);
         let mut form = vec![("grant_type", "client_credentials".to_owned())];
-        let mut req = Request::new("POST", endpoint);
+        let mut req = Request::new("POST", endpoint.clone());
         match self.flavor {
             Flavor::Generic => {
                 let secret = record["client_secret"].as_str().unwrap_or_default();
                 let basic = base64::engine::general_purpose::STANDARD
                     .encode(format!("{client_id}:{secret}"));
                 req = req.header("authorization", format!("Basic {basic}"));
+            }
+            Flavor::Fapi => {
+                if record["registered"]["token_endpoint_auth_method"] == "private_key_jwt" {
+                    let assertion =
+                        self.client_assertion(&record["bundle"], client_id, &endpoint)?;
+                    form.push((
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+                    ));
+                    form.push(("client_assertion", assertion));
+                } else {
+                    form.push(("client_id", client_id.to_owned()));
+                }
+                if let Some(s) = self.scopes(&["accounts"]) {
+                    form.push(("scope", s));
+                }
             }
             Flavor::Obuk | Flavor::Stet => {
                 form.push(("client_id", client_id.to_owned()));
@@ -657,6 +790,11 @@ impl<'a> Session<'a> {
             // RFC 7592 §2.2: the whole registration again, with its client_id.
             let mut m = match self.flavor {
                 Flavor::Obuk => self.metadata(record.get("bundle")),
+                // A fresh software statement: the one registered may be too old by now.
+                Flavor::Fapi => {
+                    let bundle = self.fresh_statement(record["bundle"].clone()).await?;
+                    self.metadata(Some(&bundle))
+                }
                 _ => record["registered"]
                     .as_object()
                     .cloned()
@@ -723,6 +861,12 @@ fn tamper(ssa: &str) -> String {
     );
     let payload = URL_SAFE_NO_PAD.encode(Value::Object(claims).to_string());
     format!("{}.{payload}.{}", parts[0], parts.get(2).unwrap_or(&""))
+}
+
+/// The claims of a compact JWS, unverified (what the TPP reads of its own statement).
+fn statement_claims(jws: &str) -> Option<Map<String, Value>> {
+    let payload = jws.split('.').nth(1)?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
 }
 
 fn read_json(path: &std::path::Path) -> Option<Value> {

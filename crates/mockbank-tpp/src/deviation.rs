@@ -126,9 +126,10 @@ impl Deviation {
                 protection["bearer"] == "issued"
             }
             D::MissingSsa => {
-                flavor == Flavor::Obuk || protection["software_statement"] == "required"
+                matches!(flavor, Flavor::Obuk | Flavor::Fapi)
+                    || protection["software_statement"] == "required"
             }
-            D::RedirectNotInSsa => flavor == Flavor::Obuk,
+            D::RedirectNotInSsa => matches!(flavor, Flavor::Obuk | Flavor::Fapi),
             D::QsealAsQwac | D::MissingPsd2Role => flavor == Flavor::Stet,
             d => d.applies(flavor),
         }
@@ -153,12 +154,10 @@ impl Deviation {
             D::NoClientCert | D::ForeignCaCert | D::ExpiredCert | D::RevokedSoftware => {
                 flavor != Flavor::Generic
             }
-            D::WrongSigningKey
-            | D::Rs256
-            | D::ExpiredRequest
-            | D::ReplayedJti
-            | D::TamperedSsa
-            | D::AlgNoneSsa => flavor == Flavor::Obuk,
+            D::TamperedSsa | D::AlgNoneSsa => matches!(flavor, Flavor::Obuk | Flavor::Fapi),
+            D::WrongSigningKey | D::Rs256 | D::ExpiredRequest | D::ReplayedJti => {
+                flavor == Flavor::Obuk
+            }
         }
     }
 }

@@ -33,6 +33,11 @@ pub enum Flavor {
     Obuk,
     /// STET / PSD2: JSON over mTLS with an eIDAS QWAC, which is the client's identity.
     Stet,
+    /// FAPI ecosystems such as Open Finance Brasil: JSON carrying the directory's SSA over
+    /// mTLS with the software's transport certificate, keys by reference (`jwks_uri`), the
+    /// client authentication method the bank's discovery lists first of those the client
+    /// knows (`private_key_jwt`, `tls_client_auth`); RFC 7592 management.
+    Fapi,
 }
 
 impl Flavor {
@@ -41,6 +46,7 @@ impl Flavor {
             "generic" => Some(Flavor::Generic),
             "obuk" => Some(Flavor::Obuk),
             "stet" => Some(Flavor::Stet),
+            "fapi" => Some(Flavor::Fapi),
             _ => None,
         }
     }
@@ -58,6 +64,10 @@ impl Flavor {
             Flavor::Obuk
         } else if methods == ["tls_client_auth"] {
             Flavor::Stet
+        } else if methods.contains(&"private_key_jwt")
+            && !methods.iter().any(|m| m.starts_with("client_secret"))
+        {
+            Flavor::Fapi
         } else {
             Flavor::Generic
         }

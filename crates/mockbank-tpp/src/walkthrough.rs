@@ -351,7 +351,7 @@ fn arrows(
             v.push(arrow(Lane::Tpp, Lane::Bank, line, "request"));
             if action == Action::Register {
                 match flavor {
-                    Flavor::Obuk => v.push(arrow(
+                    Flavor::Obuk | Flavor::Fapi => v.push(arrow(
                         Lane::Bank,
                         Lane::Directory,
                         "SSA signature: directory keys; software status".into(),

@@ -10,7 +10,8 @@ import { errorText } from '../lib/traces';
 import { platform } from '../platform';
 import type { Bundle, MintRequest, Organisation, Profile, Software, VariantInfo } from '../types';
 
-// The roles the mock directory issues (`ROLES` in crates/mockbank-pki/src/directory.rs).
+// The roles of a profile without a `[directory]` section (`default_roles` in
+// crates/mockbank-core/src/profile/schema.rs); a profile's own come with it.
 const ROLES = ['AISP', 'PISP', 'CBPII'];
 const DEFAULT_PROFILE = 'obuk-v3.2';
 
@@ -51,7 +52,7 @@ function MintForm({
   const [orgId, setOrgId] = useState('');
   const [orgName, setOrgName] = useState('Example TPP Ltd');
   const [name, setName] = useState('Example TPP app');
-  const [roles, setRoles] = useState<string[]>(['AISP', 'PISP']);
+  const [chosenRoles, setRoles] = useState<string[] | null>(null);
   const [redirects, setRedirects] = useState('https://tpp.example.com/callback');
   const [keyType, setKeyType] = useState<'RSA' | 'EC'>('RSA');
   const [variant, setVariant] = useState('');
@@ -61,12 +62,16 @@ function MintForm({
   // The profiles arrive after the first render: default to OBUK when it is served.
   const profile =
     chosenProfile ?? (profiles.some((p) => p.id === DEFAULT_PROFILE) ? DEFAULT_PROFILE : (profiles[0]?.id ?? ''));
+  // The roles this profile's directory mints (OBUK and STET: AISP, PISP, CBPII; Open Finance
+  // Brasil: DADOS, PAGTO, CONTA, CCORR); its first two unless the user chose.
+  const profileRoles = profiles.find((p) => p.id === profile)?.directory?.roles ?? ROLES;
+  const roles = (chosenRoles ?? profileRoles.slice(0, 2)).filter((r) => profileRoles.includes(r));
   const active = orgs.filter((o) => o.status === 'Active');
   const org = active.some((o) => o.org_id === orgId) ? orgId : '';
   const defect = variants.find((v) => v.id === variant);
 
   const toggleRole = (role: string, on: boolean) =>
-    setRoles((rs) => (on ? ROLES.filter((r) => r === role || rs.includes(r)) : rs.filter((r) => r !== role)));
+    setRoles(on ? profileRoles.filter((r) => r === role || roles.includes(r)) : roles.filter((r) => r !== role));
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -99,7 +104,10 @@ function MintForm({
       <h2 class="card-title">Mint a software</h2>
       <div class="field">
         <label for="mint-profile">Profile</label>
-        <select id="mint-profile" value={profile} onChange={(e) => setProfile((e.target as HTMLSelectElement).value)}>
+        <select id="mint-profile" value={profile} onChange={(e) => {
+            setProfile((e.target as HTMLSelectElement).value);
+            setRoles(null);
+          }}>
           {profiles.map((p) => (
             <option key={p.id} value={p.id}>
               {p.id}
@@ -139,7 +147,7 @@ function MintForm({
       <fieldset class="field">
         <legend>Roles</legend>
         <div class="checks-inline">
-          {ROLES.map((r) => (
+          {profileRoles.map((r) => (
             <label key={r} class="check-label">
               <input type="checkbox" checked={roles.includes(r)} onChange={(e) => toggleRole(r, (e.target as HTMLInputElement).checked)} />
               {r}

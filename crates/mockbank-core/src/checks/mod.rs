@@ -28,6 +28,7 @@ pub use management::token_replaced_concurrently;
 pub use protect::credential_used_up;
 mod mtls;
 mod obuk;
+mod ofb;
 mod protect;
 mod request;
 mod signed;
@@ -482,6 +483,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static CheckDef> {
         .chain(signed::CHECKS)
         .chain(obuk::CHECKS)
         .chain(stet::CHECKS)
+        .chain(ofb::CHECKS)
         .chain(protect::CHECKS)
         .chain(token::CHECKS)
         .copied()
@@ -544,6 +546,20 @@ pub(crate) mod testing {
         let mut cx = CheckCx::new(1_700_000_000, profile, &request);
         cx.body = Some(&parsed);
         run_one(&cx, id)
+    }
+
+    /// Runs `def` with its default parameters on a JSON body, whichever profile lists it.
+    pub fn run_def_on_body(def: &'static CheckDef, body: Value) -> Outcome {
+        let profile = generic();
+        let request = RequestFacts::default();
+        let parsed = match body {
+            Value::Object(m) => Ok(m),
+            _ => Err("not an object".to_owned()),
+        };
+        let mut cx = CheckCx::new(1_700_000_000, &profile, &request);
+        cx.body = Some(&parsed);
+        let table = toml::Table::new();
+        (def.run)(&cx, &Params::new(def, &table))
     }
 
     pub fn run_one(cx: &CheckCx, id: &str) -> Outcome {

@@ -36,7 +36,7 @@ pub(super) const CHECKS: &[&CheckDef] = &[
     &PUT_SAME_SOFTWARE,
 ];
 
-use super::signed::{request, signed, ssa, FAPI_ALGS};
+use super::signed::{signed, ssa, FAPI_ALGS};
 
 check!(MTLS_MATCHES_SSA, "obuk.mtls.matches_ssa", "Transport certificate belongs to the SSA", "OBIE Directory §Request Validation, RFC 8705 §2",
     "The presented certificate is one of the software's `use: tls` keys (`x5t#S256`), or its CN and OU equal the SSA's `software_id` and `org_id`.",
@@ -76,8 +76,10 @@ fn mtls_matches_ssa(cx: &CheckCx, _: &Params) -> Outcome {
 
 // --- the request's claims (§4 #17-35) ---
 
+/// The registration's metadata: the signed request's claims, or (for profiles that take
+/// JSON and reuse these checks) the JSON body.
 fn claims<'a>(cx: &CheckCx<'a>) -> Option<&'a Map<String, Value>> {
-    request(cx).map(|j| &j.claims)
+    cx.metadata()
 }
 
 check!(
@@ -518,10 +520,12 @@ fn auth_signing_alg(cx: &CheckCx, _: &Params) -> Outcome {
 }
 
 check!(TLS_DN, "obuk.auth_method.tls_dn", "tls_client_auth subject is the presented certificate", "OBIE DCR v3.2 §Data Model, RFC 8705 §2.1.2",
-    "`tls_client_auth` requires `tls_client_auth_subject_dn` (at most 128 characters), equal as a distinguished name (RFC 4514 semantics, not string comparison) to the subject of the certificate presented.",
-    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], tls_dn);
+    "`tls_client_auth` requires `tls_client_auth_subject_dn` (at most `max_length` characters), equal as a distinguished name (RFC 4514 semantics, not string comparison) to the subject of the certificate presented.",
+    Metadata, ["request.jws_parse"], InvalidClientMetadata, None,
+    [ParamSpec { name: "max_length", doc: "Longest accepted DN (OBIE data model: 128); 0: no limit.", default: ParamValue::Int(128) }],
+    tls_dn);
 
-fn tls_dn(cx: &CheckCx, _: &Params) -> Outcome {
+fn tls_dn(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
         return Outcome::skip("no request claims");
     };
@@ -534,8 +538,11 @@ fn tls_dn(cx: &CheckCx, _: &Params) -> Outcome {
         );
     };
     let presented = cx.peer.map(|p| p.subject.as_str()).unwrap_or("");
-    let o = if dn.len() > 128 {
-        Outcome::fail("tls_client_auth_subject_dn is longer than 128 characters")
+    let max = params.int("max_length");
+    let o = if max > 0 && dn.len() as i64 > max {
+        Outcome::fail(format!(
+            "tls_client_auth_subject_dn is longer than {max} characters"
+        ))
     } else if !crate::dn::equivalent(dn, presented) {
         Outcome::fail(
             "tls_client_auth_subject_dn does not name the certificate presented on this connection",
@@ -693,24 +700,26 @@ fn algs(cx: &CheckCx, _: &Params) -> Outcome {
 }
 
 check!(JWKS_BY_VALUE, "obuk.jwks_by_value", "No keys by value", "OBIE DCR v3.2 §Of JWS & JWKS",
-    "The request does not register keys itself: `jwks` is refused, and a `jwks_uri` must be the SSA's `software_jwks_endpoint`.",
-    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], jwks_by_value);
+    "The request does not register keys itself: `jwks` is refused, and a `jwks_uri` must be the SSA's `endpoint_claim` (`software_jwks_endpoint`; Open Finance Brasil: `software_jwks_uri`).",
+    Metadata, ["request.jws_parse"], InvalidClientMetadata, None,
+    [ParamSpec { name: "endpoint_claim", doc: "The SSA claim that names the software's JWKS URL.", default: ParamValue::Str("software_jwks_endpoint") }],
+    jwks_by_value);
 
-fn jwks_by_value(cx: &CheckCx, _: &Params) -> Outcome {
+fn jwks_by_value(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
         return Outcome::skip("no request claims");
     };
-    let endpoint = ssa(cx)
-        .and_then(|s| s.claim_str("software_jwks_endpoint"))
-        .unwrap_or("");
+    let claim = params.str("endpoint_claim");
+    let endpoint = ssa(cx).and_then(|s| s.claim_str(&claim)).unwrap_or("");
     if c.contains_key("jwks") {
-        return Outcome::fail("the request must not carry `jwks`: keys are published at the software statement's software_jwks_endpoint");
+        return Outcome::fail(format!("the request must not carry `jwks`: keys are published at the software statement's {claim}"));
     }
     match c.get("jwks_uri").and_then(Value::as_str) {
-        Some(u) if u != endpoint => {
-            Outcome::fail("`jwks_uri` must be the software statement's software_jwks_endpoint")
-                .with("jwks_uri", u)
-        }
+        Some(u) if u != endpoint => Outcome::fail(format!(
+            "`jwks_uri` must be the software statement's {claim}"
+        ))
+        .with("jwks_uri", u)
+        .with(&claim, endpoint),
         _ => Outcome::pass("keys come from the directory"),
     }
 }

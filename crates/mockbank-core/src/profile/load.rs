@@ -366,6 +366,43 @@ mod tests {
     }
 
     #[test]
+    fn certificate_subject_templates_are_checked_at_load() {
+        let generic = generic_source();
+        let with = |subject: &str| {
+            let src = generic.replacen(
+                "[[check]]",
+                &format!("[directory]\ntransport_subject = {subject}\n\n[[check]]"),
+                1,
+            );
+            Profile::from_toml("x", "x.toml", &src)
+        };
+        let ok = with(r#"["UID={software_id}", "2.5.4.97=OFBBR-{org_id}", "businessCategory=Private Organization", "C=BR"]"#).unwrap();
+        let attrs = &ok.settings.directory.transport_subject.attributes;
+        assert_eq!(
+            attrs[0],
+            (
+                "0.9.2342.19200300.100.1.1".to_owned(),
+                "{software_id}".to_owned()
+            )
+        );
+        assert_eq!(attrs[2].0, "2.5.4.15");
+        let err = with(r#"["Nickname=x"]"#).unwrap_err();
+        assert!(
+            err.message.contains("`Nickname` is not an attribute type"),
+            "{}",
+            err.message
+        );
+        assert!(err.line > 1, "the line of the section");
+        let err = with(r#"["CN={software}"]"#).unwrap_err();
+        assert!(
+            err.message.contains("unknown placeholder `{software}`"),
+            "{}",
+            err.message
+        );
+        assert!(with(r#"["no equals sign"]"#).is_err());
+    }
+
+    #[test]
     fn syntax_errors_point_at_the_line() {
         let err = Profile::from_toml("x", "x.toml", "title = \"a\"\nspec = \n").unwrap_err();
         assert_eq!(err.line, 2);

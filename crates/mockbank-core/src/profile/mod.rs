@@ -99,12 +99,18 @@ impl Profile {
     }
 
     /// How the reference TPP registers here (`mockbank-tpp`'s flavors): `obuk` for signed
-    /// requests, `stet` where the certificate is the identity, else `generic`.
+    /// requests, `stet` where the certificate is the identity, `fapi` for JSON that carries
+    /// a required software statement over mutual TLS (Open Finance Brasil), else `generic`.
     pub fn tpp_flavor(&self) -> &'static str {
-        if self.settings.registration.format == RequestFormat::Jws {
+        let settings = &self.settings;
+        if settings.registration.format == RequestFormat::Jws {
             "obuk"
-        } else if self.settings.registration.certificate_binding {
+        } else if settings.registration.certificate_binding {
             "stet"
+        } else if settings.protection.software_statement == StatementMode::Required
+            && self.runs("mtls.present")
+        {
+            "fapi"
         } else {
             "generic"
         }

@@ -66,9 +66,106 @@ pub struct DirectorySettings {
     /// Seconds until the SSA expires (its `exp`); 0: no `exp`.
     #[serde(default)]
     pub ssa_lifetime: u64,
-    /// Further claims put in every SSA minted for this profile, verbatim.
+    /// Further claims put in every SSA minted for this profile; `{placeholder}`s in their
+    /// strings are filled in ([`SSA_PLACEHOLDERS`]).
     #[serde(default)]
     pub ssa_claims: Map<String, Value>,
+    /// The transport (or QWAC) certificate's subject, replacing the style's.
+    #[serde(default, skip_serializing_if = "SubjectTemplate::is_empty")]
+    pub transport_subject: SubjectTemplate,
+    /// The signing (or QSealC) certificate's subject, replacing the style's.
+    #[serde(default, skip_serializing_if = "SubjectTemplate::is_empty")]
+    pub signing_subject: SubjectTemplate,
+}
+
+/// What a subject template may name, filled in per minted software.
+pub const SUBJECT_PLACEHOLDERS: &[&str] = &[
+    "software_id",
+    "org_id",
+    "org_name",
+    "software_name",
+    "country",
+    "host",
+    "organization_identifier",
+];
+
+/// What `ssa_claims` strings may name, filled in per minted software.
+pub const SSA_PLACEHOLDERS: &[&str] = &[
+    "software_id",
+    "org_id",
+    "software_jwks_endpoint",
+    "org_jwks_endpoint",
+    "base_url",
+];
+
+/// Replaces each `{name}` of `vars` in `template`.
+pub fn fill_placeholders(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in vars {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// A certificate subject as the directory writes it: `TYPE=value` strings in RFC 4514
+/// order (the first is the most specific, `CN=…` or `UID=…`). `TYPE` is an RFC 4514 §3
+/// name (`CN`, `O`, `OU`, `C`, `L`, `ST`, `UID`, …), a known descriptor
+/// (`organizationIdentifier`, `serialNumber`, `businessCategory`, `jurisdictionCountryName`)
+/// or a dotted OID; values may hold [`SUBJECT_PLACEHOLDERS`].
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(try_from = "Vec<String>", into = "Vec<String>")]
+pub struct SubjectTemplate {
+    written: Vec<String>,
+    /// `(dotted OID, value template)`, in the order written.
+    pub attributes: Vec<(String, String)>,
+}
+
+impl SubjectTemplate {
+    pub fn is_empty(&self) -> bool {
+        self.attributes.is_empty()
+    }
+}
+
+impl TryFrom<Vec<String>> for SubjectTemplate {
+    type Error = String;
+    fn try_from(written: Vec<String>) -> Result<Self, String> {
+        let mut attributes = Vec::new();
+        for entry in &written {
+            let Some((name, value)) = entry.split_once('=') else {
+                return Err(format!("`{entry}` is not `TYPE=value`"));
+            };
+            let Some(oid) = crate::dn::attribute_oid(name.trim()) else {
+                return Err(format!(
+                    "`{name}` is not an attribute type (an RFC 4514 name such as CN, O, OU, C, UID, a known descriptor, or a dotted OID)"
+                ));
+            };
+            let mut rest = value;
+            while let Some(open) = rest.find('{') {
+                let Some(close) = rest[open..].find('}') else {
+                    break;
+                };
+                let name = &rest[open + 1..open + close];
+                if !SUBJECT_PLACEHOLDERS.contains(&name) {
+                    return Err(format!(
+                        "unknown placeholder `{{{name}}}` (known: {})",
+                        SUBJECT_PLACEHOLDERS.join(", ")
+                    ));
+                }
+                rest = &rest[open + close + 1..];
+            }
+            attributes.push((oid, value.to_owned()));
+        }
+        Ok(SubjectTemplate {
+            written,
+            attributes,
+        })
+    }
+}
+
+impl From<SubjectTemplate> for Vec<String> {
+    fn from(t: SubjectTemplate) -> Vec<String> {
+        t.written
+    }
 }
 
 impl Default for DirectorySettings {
@@ -82,6 +179,8 @@ impl Default for DirectorySettings {
             ssa_issuer: None,
             ssa_lifetime: 0,
             ssa_claims: Map::new(),
+            transport_subject: SubjectTemplate::default(),
+            signing_subject: SubjectTemplate::default(),
         }
     }
 }
