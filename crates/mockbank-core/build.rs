@@ -1,10 +1,13 @@
-//! Builds the list of shipped profiles from the `profiles/` folder, so that shipping a new
-//! profile is adding its file there — nothing else.
+//! Builds the lists of shipped profiles and walkthroughs from the `profiles/` and `scenarios/`
+//! folders, so that shipping a new one is adding its file there — nothing else.
 
 use std::path::Path;
 
-fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles");
+/// Writes `OUT_DIR/<out>`: a `&[(file name, contents)]` of the folder's `*.toml` files.
+fn embed(folder: &str, out: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(folder);
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
@@ -13,14 +16,19 @@ fn main() {
         .filter(|n| n.ends_with(".toml"))
         .collect();
     names.sort();
-    let mut out = String::from("&[\n");
+    let mut text = String::from("&[\n");
     for name in &names {
         println!("cargo:rerun-if-changed={}", dir.join(name).display());
-        out.push_str(&format!(
-            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../profiles/{name}\"))),\n"
+        text.push_str(&format!(
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../{folder}/{name}\"))),\n"
         ));
     }
-    out.push(']');
-    let target = Path::new(&std::env::var("OUT_DIR").unwrap()).join("builtin_profiles.rs");
-    std::fs::write(target, out).unwrap();
+    text.push(']');
+    let target = Path::new(&std::env::var("OUT_DIR").unwrap()).join(out);
+    std::fs::write(target, text).unwrap();
+}
+
+fn main() {
+    embed("profiles", "builtin_profiles.rs");
+    embed("scenarios", "builtin_scenarios.rs");
 }

@@ -10,23 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::profile::load::line_of;
 use crate::profile::ProfileError;
 
-/// The scenarios shipped in `scenarios/`, built into the binary.
+/// The scenarios shipped in `scenarios/`, built into the binary (the list is the folder's
+/// `*.toml` files, read by `build.rs`).
 pub fn builtin_sources() -> Vec<(&'static str, &'static str)> {
-    macro_rules! shipped {
-        ($($name:literal),* $(,)?) => {
-            vec![$(($name, include_str!(concat!("../../../scenarios/", $name)))),*]
-        };
-    }
-    shipped![
-        "generic-lifecycle.toml",
-        "generic-rotating.toml",
-        "obuk-end-to-end.toml",
-        "obuk-failure-clinic.toml",
-        "stet-qwac.toml",
-        "stet-failure-clinic.toml",
-        "protections.toml",
-        "comparison-tour.toml",
-    ]
+    const SHIPPED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
+    SHIPPED.to_vec()
 }
 
 /// What a step makes the reference TPP do.
