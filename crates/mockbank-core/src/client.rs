@@ -194,8 +194,8 @@ pub fn registered_metadata(profile: &Profile, request: &Map<String, Value>) -> M
     for (k, v) in &profile.settings.registration.defaults {
         out.entry(k.clone()).or_insert_with(|| v.clone());
     }
-    if crate::checks::metadata::repairs_grants(profile) {
-        let grants = crate::checks::metadata::repaired_grant_types(profile, &out);
+    if crate::checks::generic::repairs_grants(profile) {
+        let grants = crate::checks::generic::repaired_grant_types(profile, &out);
         out.insert("grant_types".into(), grants.into());
     }
     out

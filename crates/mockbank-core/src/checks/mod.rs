@@ -3,37 +3,22 @@
 //! them all (never stopping early), turns dependents of a failed check into `skip`, and lets
 //! the first blocking failure pick the error response.
 
-/// Declares a check (`CheckDef`) in one line of fields: name, id, title, spec, description,
-/// phase, prerequisites, default error, status override, parameters, function.
-macro_rules! check {
-    ($name:ident, $id:literal, $title:literal, $spec:expr, $desc:literal, $phase:ident, [$($need:literal),*], $err:ident, $status:expr, [$($param:expr),*], $run:ident) => {
-        pub static $name: CheckDef = CheckDef {
-            id: $id,
-            title: $title,
-            spec: $spec,
-            description: $desc,
-            phase: Phase::$phase,
-            needs: &[$($need),*],
-            error: ErrorCode::$err,
-            status: $status,
-            params: &[$($param),*],
-            run: $run,
-        };
-    };
-}
-
-mod management;
-pub(crate) mod metadata;
-pub use management::token_replaced_concurrently;
-pub use protect::credential_used_up;
+pub(crate) mod generic;
+mod hook;
 mod mtls;
 mod obuk;
 mod ofb;
+mod policy;
 mod protect;
 mod request;
+mod rfc7592;
+mod rfc8705;
 mod signed;
+mod ssa;
 mod stet;
 mod token;
+pub use protect::credential_used_up;
+pub use rfc7592::token_replaced_concurrently;
 
 use std::time::Instant;
 
@@ -441,9 +426,9 @@ pub fn needs_fact(pc: &crate::profile::ProfileCheck, fact: Fact) -> bool {
         Fact::ClientsOfCertificateOrg => {
             is(&stet::ONE_CLIENT_PER_ORG) && !pc.params().bool("allow_several")
         }
-        Fact::ClientsPerSoftware => is(&protect::MAX_PER_SOFTWARE) && pc.params().int("max") > 0,
-        Fact::ClientsPerOrg => is(&protect::MAX_PER_ORG) && pc.params().int("max") > 0,
-        Fact::SsaJtiReplay => is(&signed::SSA_JTI),
+        Fact::ClientsPerSoftware => is(&policy::MAX_PER_SOFTWARE) && pc.params().int("max") > 0,
+        Fact::ClientsPerOrg => is(&policy::MAX_PER_ORG) && pc.params().int("max") > 0,
+        Fact::SsaJtiReplay => is(&ssa::SSA_JTI),
     }
 }
 
@@ -454,8 +439,8 @@ pub fn needs_fact(pc: &crate::profile::ProfileCheck, fact: Fact) -> bool {
 /// on) or last (once the token checks named the client).
 pub fn every_profile() -> &'static [(&'static CheckDef, InPhase)] {
     static EVERY_PROFILE: [(&CheckDef, InPhase); 2] = [
-        (&metadata::TYPES, InPhase::First),
-        (&management::TOKEN_CERT_BOUND, InPhase::Last),
+        (&generic::TYPES, InPhase::First),
+        (&rfc8705::TOKEN_CERT_BOUND, InPhase::Last),
     ];
     &EVERY_PROFILE
 }
@@ -473,20 +458,29 @@ pub fn applies(def: &'static CheckDef, settings: &crate::profile::ProfileSetting
     signed::applies(def, settings).unwrap_or(true)
 }
 
+/// The check modules, each named for the id prefix of all its checks (`policy.*` lives in
+/// `policy.rs`), in catalogue order.
+const MODULES: &[(&str, &[&CheckDef])] = &[
+    ("request", request::CHECKS),
+    ("mtls", mtls::CHECKS),
+    ("protect", protect::CHECKS),
+    ("ssa", ssa::CHECKS),
+    ("rfc7592", rfc7592::CHECKS),
+    ("rfc8705", rfc8705::CHECKS),
+    ("generic", generic::CHECKS),
+    ("policy", policy::CHECKS),
+    ("obuk", obuk::CHECKS),
+    ("stet", stet::CHECKS),
+    ("ofb", ofb::CHECKS),
+    ("token", token::CHECKS),
+    ("hook", hook::CHECKS),
+];
+
 /// Every check mockbank knows, in catalogue order.
 pub fn catalogue() -> impl Iterator<Item = &'static CheckDef> {
-    request::CHECKS
+    MODULES
         .iter()
-        .chain(mtls::CHECKS)
-        .chain(management::CHECKS)
-        .chain(metadata::CHECKS)
-        .chain(signed::CHECKS)
-        .chain(obuk::CHECKS)
-        .chain(stet::CHECKS)
-        .chain(ofb::CHECKS)
-        .chain(protect::CHECKS)
-        .chain(token::CHECKS)
-        .copied()
+        .flat_map(|(_, checks)| checks.iter().copied())
 }
 
 /// Looks a check up by id.
@@ -577,6 +571,21 @@ pub(crate) mod testing {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    /// Names you can trust: a check's id starts with the name of the file it lives in.
+    #[test]
+    fn every_check_lives_in_the_file_of_its_id_prefix() {
+        for (module, checks) in MODULES {
+            for c in *checks {
+                assert_eq!(
+                    c.id.split('.').next(),
+                    Some(*module),
+                    "{} lives in {module}.rs",
+                    c.id
+                );
+            }
+        }
+    }
 
     #[test]
     fn ids_are_unique_and_well_formed() {

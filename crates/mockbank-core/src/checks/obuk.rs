@@ -38,9 +38,18 @@ pub(super) const CHECKS: &[&CheckDef] = &[
 
 use super::signed::{signed, ssa, FAPI_ALGS};
 
-check!(MTLS_MATCHES_SSA, "obuk.mtls.matches_ssa", "Transport certificate belongs to the SSA", "OBIE Directory §Request Validation, RFC 8705 §2",
-    "The presented certificate is one of the software's `use: tls` keys (`x5t#S256`), or its CN and OU equal the SSA's `software_id` and `org_id`.",
-    Statement, ["mtls.trusted", "ssa.required_claims"], InvalidSoftwareStatement, None, [], mtls_matches_ssa);
+pub static MTLS_MATCHES_SSA: CheckDef = CheckDef {
+    id: "obuk.mtls.matches_ssa",
+    title: "Transport certificate belongs to the SSA",
+    spec: "OBIE Directory §Request Validation, RFC 8705 §2",
+    description: "The presented certificate is one of the software's `use: tls` keys (`x5t#S256`), or its CN and OU equal the SSA's `software_id` and `org_id`.",
+    phase: Phase::Statement,
+    needs: &["mtls.trusted", "ssa.required_claims"],
+    error: ErrorCode::InvalidSoftwareStatement,
+    status: None,
+    params: &[],
+    run: mtls_matches_ssa,
+};
 
 fn mtls_matches_ssa(cx: &CheckCx, _: &Params) -> Outcome {
     let (Some(peer), Some(jws)) = (cx.peer, ssa(cx)) else {
@@ -82,17 +91,16 @@ fn claims<'a>(cx: &CheckCx<'a>) -> Option<&'a Map<String, Value>> {
     cx.metadata()
 }
 
-check!(
-    REQUEST_CLAIMS,
-    "obuk.request.required_claims",
-    "Required request claims",
-    "OBIE DCR v3.2 §Data Model",
-    "The request carries every claim in `claims`.",
-    Metadata,
-    ["request.jws_parse"],
-    InvalidClientMetadata,
-    None,
-    [ParamSpec {
+pub static REQUEST_CLAIMS: CheckDef = CheckDef {
+    id: "obuk.request.required_claims",
+    title: "Required request claims",
+    spec: "OBIE DCR v3.2 §Data Model",
+    description: "The request carries every claim in `claims`.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec {
         name: "claims",
         doc: "Mandatory request claims (the WSO2 seed's configurable set).",
         default: ParamValue::List(&[
@@ -107,11 +115,11 @@ check!(
             "software_statement",
             "application_type",
             "id_token_signed_response_alg",
-            "request_object_signing_alg"
-        ])
+            "request_object_signing_alg",
+        ]),
     }],
-    request_claims
-);
+    run: request_claims,
+};
 
 fn request_claims(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -132,23 +140,22 @@ fn int_claim(c: &Map<String, Value>, name: &str) -> Option<i64> {
     c.get(name).and_then(Value::as_i64)
 }
 
-check!(
-    REQUEST_EXP,
-    "obuk.request.exp",
-    "Request not expired",
-    "OBIE DCR v3.2 §Data Model, RFC 7519 §4.1.4",
-    "The request's `exp` has not passed (with `skew_secs`).",
-    Metadata,
-    ["request.jws_parse"],
-    InvalidClientMetadata,
-    None,
-    [ParamSpec {
+pub static REQUEST_EXP: CheckDef = CheckDef {
+    id: "obuk.request.exp",
+    title: "Request not expired",
+    spec: "OBIE DCR v3.2 §Data Model, RFC 7519 §4.1.4",
+    description: "The request's `exp` has not passed (with `skew_secs`).",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec {
         name: "skew_secs",
         doc: "Tolerated clock skew.",
-        default: ParamValue::Int(30)
+        default: ParamValue::Int(30),
     }],
-    request_exp
-);
+    run: request_exp,
+};
 
 fn request_exp(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -165,23 +172,22 @@ fn request_exp(cx: &CheckCx, params: &Params) -> Outcome {
     o.with("exp", exp).with("now", cx.now)
 }
 
-check!(
-    REQUEST_IAT,
-    "obuk.request.iat",
-    "Request not issued in the future",
-    "RFC 7519 §4.1.6",
-    "The request's `iat` is not later than now plus `skew_secs`.",
-    Metadata,
-    ["request.jws_parse"],
-    InvalidClientMetadata,
-    None,
-    [ParamSpec {
+pub static REQUEST_IAT: CheckDef = CheckDef {
+    id: "obuk.request.iat",
+    title: "Request not issued in the future",
+    spec: "RFC 7519 §4.1.6",
+    description: "The request's `iat` is not later than now plus `skew_secs`.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec {
         name: "skew_secs",
         doc: "Tolerated clock skew.",
-        default: ParamValue::Int(60)
+        default: ParamValue::Int(60),
     }],
-    request_iat
-);
+    run: request_iat,
+};
 
 fn request_iat(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -202,19 +208,19 @@ fn is_base62(s: &str, max: usize) -> bool {
     !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-check!(
-    REQUEST_ISS,
-    "obuk.request.iss",
-    "Request issuer is the software",
-    "OBIE DCR v3.2 §Data Model",
-    "The request's `iss` matches `^[0-9a-zA-Z]{1,22}$` and equals the SSA's `software_id`.",
-    Metadata,
-    ["request.jws_parse"],
-    InvalidClientMetadata,
-    None,
-    [],
-    request_iss
-);
+pub static REQUEST_ISS: CheckDef = CheckDef {
+    id: "obuk.request.iss",
+    title: "Request issuer is the software",
+    spec: "OBIE DCR v3.2 §Data Model",
+    description:
+        "The request's `iss` matches `^[0-9a-zA-Z]{1,22}$` and equals the SSA's `software_id`.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: request_iss,
+};
 
 fn request_iss(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -235,23 +241,23 @@ fn request_iss(cx: &CheckCx, _: &Params) -> Outcome {
         .with("software_id", software_id.map_or(Value::Null, Into::into))
 }
 
-check!(
-    REQUEST_AUD,
-    "obuk.request.aud",
-    "Request audience is this bank",
-    "OBIE DCR v3.2 §Data Model",
-    "The request's `aud` is the bank: its issuer URL, or one of `audiences` (its ASPSP org_id).",
-    Metadata,
-    ["request.jws_parse"],
-    InvalidClientMetadata,
-    None,
-    [ParamSpec {
+pub static REQUEST_AUD: CheckDef = CheckDef {
+    id: "obuk.request.aud",
+    title: "Request audience is this bank",
+    spec: "OBIE DCR v3.2 §Data Model",
+    description:
+        "The request's `aud` is the bank: its issuer URL, or one of `audiences` (its ASPSP org_id).",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec {
         name: "audiences",
         doc: "Accepted audiences besides the issuer URL (the bank's org_id).",
-        default: ParamValue::List(&["0015800001041REAAY"])
+        default: ParamValue::List(&["0015800001041REAAY"]),
     }],
-    request_aud
-);
+    run: request_aud,
+};
 
 fn request_aud(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -292,19 +298,18 @@ fn is_uuid_v4(s: &str) -> bool {
         && matches!(b[19], b'8' | b'9' | b'a' | b'b' | b'A' | b'B')
 }
 
-check!(
-    REQUEST_JTI,
-    "obuk.request.jti",
-    "Request jti is fresh",
-    "OBIE DCR v3.2 §Data Model, RFC 7519 §4.1.7",
-    "The request's `jti` is a UUID v4 and was not used before within its lifetime.",
-    Metadata,
-    ["request.jws_parse"],
-    InvalidClientMetadata,
-    None,
-    [],
-    request_jti
-);
+pub static REQUEST_JTI: CheckDef = CheckDef {
+    id: "obuk.request.jti",
+    title: "Request jti is fresh",
+    spec: "OBIE DCR v3.2 §Data Model, RFC 7519 §4.1.7",
+    description: "The request's `jti` is a UUID v4 and was not used before within its lifetime.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: request_jti,
+};
 
 fn request_jti(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -323,19 +328,18 @@ fn request_jti(cx: &CheckCx, _: &Params) -> Outcome {
     o.with("jti", jti)
 }
 
-check!(
-    REQUEST_SOFTWARE_ID,
-    "obuk.request.software_id",
-    "Request software_id matches the SSA",
-    "OBIE DCR v3.2 §Data Model",
-    "A `software_id` in the request equals the SSA's.",
-    Metadata,
-    ["request.jws_parse"],
-    InvalidClientMetadata,
-    None,
-    [],
-    request_software_id
-);
+pub static REQUEST_SOFTWARE_ID: CheckDef = CheckDef {
+    id: "obuk.request.software_id",
+    title: "Request software_id matches the SSA",
+    spec: "OBIE DCR v3.2 §Data Model",
+    description: "A `software_id` in the request equals the SSA's.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: request_software_id,
+};
 
 fn request_software_id(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -393,9 +397,18 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-check!(REDIRECT_FORMAT, "obuk.redirect.format", "Redirect URIs are https and public", "OBIE DCR v3.2 §Data Model",
-    "Each redirect URI of the request and of the SSA is absolute, https, not localhost/loopback, without fragment, at most 256 characters.",
-    Metadata, ["request.jws_parse"], InvalidRedirectUri, None, [], redirect_format);
+pub static REDIRECT_FORMAT: CheckDef = CheckDef {
+    id: "obuk.redirect.format",
+    title: "Redirect URIs are https and public",
+    spec: "OBIE DCR v3.2 §Data Model",
+    description: "Each redirect URI of the request and of the SSA is absolute, https, not localhost/loopback, without fragment, at most 256 characters.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidRedirectUri,
+    status: None,
+    params: &[],
+    run: redirect_format,
+};
 
 fn redirect_format(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -417,9 +430,18 @@ fn redirect_format(cx: &CheckCx, _: &Params) -> Outcome {
     }
 }
 
-check!(REDIRECT_SUBSET, "obuk.redirect.subset", "Redirect URIs are the SSA's", "OBIE DCR v3.2 §Data Model",
-    "The request's `redirect_uris` are a subset of the SSA's `software_redirect_uris` (exact match); omitted, they default to the SSA's list.",
-    Metadata, ["request.jws_parse"], InvalidRedirectUri, None, [], redirect_subset);
+pub static REDIRECT_SUBSET: CheckDef = CheckDef {
+    id: "obuk.redirect.subset",
+    title: "Redirect URIs are the SSA's",
+    spec: "OBIE DCR v3.2 §Data Model",
+    description: "The request's `redirect_uris` are a subset of the SSA's `software_redirect_uris` (exact match); omitted, they default to the SSA's list.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidRedirectUri,
+    status: None,
+    params: &[],
+    run: redirect_subset,
+};
 
 fn redirect_subset(cx: &CheckCx, _: &Params) -> Outcome {
     let (Some(c), Some(s)) = (claims(cx), ssa(cx)) else {
@@ -447,19 +469,18 @@ fn redirect_subset(cx: &CheckCx, _: &Params) -> Outcome {
         .with("software_redirect_uris", allowed)
 }
 
-check!(
-    SAME_HOST,
-    "obuk.uris.same_host",
-    "One hostname for the software's URIs",
-    "WSO2 OB DCR validators",
-    "The SSA's redirect, logo, terms, policy and client URIs share one hostname.",
-    Metadata,
-    ["ssa.jws_parse"],
-    InvalidSoftwareStatement,
-    None,
-    [],
-    same_host
-);
+pub static SAME_HOST: CheckDef = CheckDef {
+    id: "obuk.uris.same_host",
+    title: "One hostname for the software's URIs",
+    spec: "WSO2 OB DCR validators",
+    description: "The SSA's redirect, logo, terms, policy and client URIs share one hostname.",
+    phase: Phase::Metadata,
+    needs: &["ssa.jws_parse"],
+    error: ErrorCode::InvalidSoftwareStatement,
+    status: None,
+    params: &[],
+    run: same_host,
+};
 
 fn same_host(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(s) = ssa(cx) else {
@@ -488,9 +509,18 @@ fn same_host(cx: &CheckCx, _: &Params) -> Outcome {
     o.with("hosts", hosts.into_iter().collect::<Vec<_>>())
 }
 
-check!(AUTH_SIGNING_ALG, "obuk.auth_method.signing_alg", "Signing alg for JWT client authentication", "OBIE DCR v3.2 §Data Model",
-    "`private_key_jwt` / `client_secret_jwt` require `token_endpoint_auth_signing_alg` in PS256/ES256.",
-    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], auth_signing_alg);
+pub static AUTH_SIGNING_ALG: CheckDef = CheckDef {
+    id: "obuk.auth_method.signing_alg",
+    title: "Signing alg for JWT client authentication",
+    spec: "OBIE DCR v3.2 §Data Model",
+    description: "`private_key_jwt` / `client_secret_jwt` require `token_endpoint_auth_signing_alg` in PS256/ES256.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: auth_signing_alg,
+};
 
 fn auth_signing_alg(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -519,11 +549,18 @@ fn auth_signing_alg(cx: &CheckCx, _: &Params) -> Outcome {
     }
 }
 
-check!(TLS_DN, "obuk.auth_method.tls_dn", "tls_client_auth subject is the presented certificate", "OBIE DCR v3.2 §Data Model, RFC 8705 §2.1.2",
-    "`tls_client_auth` requires `tls_client_auth_subject_dn` (at most `max_length` characters), equal as a distinguished name (RFC 4514 semantics, not string comparison) to the subject of the certificate presented.",
-    Metadata, ["request.jws_parse"], InvalidClientMetadata, None,
-    [ParamSpec { name: "max_length", doc: "Longest accepted DN (OBIE data model: 128); 0: no limit.", default: ParamValue::Int(128) }],
-    tls_dn);
+pub static TLS_DN: CheckDef = CheckDef {
+    id: "obuk.auth_method.tls_dn",
+    title: "tls_client_auth subject is the presented certificate",
+    spec: "OBIE DCR v3.2 §Data Model, RFC 8705 §2.1.2",
+    description: "`tls_client_auth` requires `tls_client_auth_subject_dn` (at most `max_length` characters), equal as a distinguished name (RFC 4514 semantics, not string comparison) to the subject of the certificate presented.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec { name: "max_length", doc: "Longest accepted DN (OBIE data model: 128); 0: no limit.", default: ParamValue::Int(128) }],
+    run: tls_dn,
+};
 
 fn tls_dn(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -554,23 +591,22 @@ fn tls_dn(cx: &CheckCx, params: &Params) -> Outcome {
         .with("certificate_subject", presented)
 }
 
-check!(
-    GRANT_TYPES,
-    "obuk.grant_types",
-    "Grant types allowed",
-    "OBIE DCR v3.2 §Data Model",
-    "`grant_types` is non-empty and each value is one of `allowed`.",
-    Metadata,
-    ["request.jws_parse"],
-    InvalidClientMetadata,
-    None,
-    [ParamSpec {
+pub static GRANT_TYPES: CheckDef = CheckDef {
+    id: "obuk.grant_types",
+    title: "Grant types allowed",
+    spec: "OBIE DCR v3.2 §Data Model",
+    description: "`grant_types` is non-empty and each value is one of `allowed`.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec {
         name: "allowed",
         doc: "Grant types a TPP may register.",
-        default: ParamValue::List(&["authorization_code", "client_credentials", "refresh_token"])
+        default: ParamValue::List(&["authorization_code", "client_credentials", "refresh_token"]),
     }],
-    grant_types
-);
+    run: grant_types,
+};
 
 fn grant_types(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -590,9 +626,18 @@ fn grant_types(cx: &CheckCx, params: &Params) -> Outcome {
     o.with("grant_types", grants).with("allowed", allowed)
 }
 
-check!(RESPONSE_TYPES, "obuk.response_types", "Response types allowed", "OBIE DCR v3.2 §Data Model",
-    "Each `response_types` value (default `code id_token`) is advertised in `response_types_supported`, and they need the `authorization_code` grant.",
-    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], response_types);
+pub static RESPONSE_TYPES: CheckDef = CheckDef {
+    id: "obuk.response_types",
+    title: "Response types allowed",
+    spec: "OBIE DCR v3.2 §Data Model",
+    description: "Each `response_types` value (default `code id_token`) is advertised in `response_types_supported`, and they need the `authorization_code` grant.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: response_types,
+};
 
 fn response_types(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -615,9 +660,18 @@ fn response_types(cx: &CheckCx, _: &Params) -> Outcome {
         .with("supported", supported.clone())
 }
 
-check!(SCOPE, "obuk.scope", "Scopes fit the software's roles", "OBIE DCR v3.2 §Data Model, §Data Mapping",
-    "`scope` is present; each value is supported; `accounts` needs the AISP role, `payments` PISP, `fundsconfirmations` CBPII (`openid` always allowed).",
-    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], scope);
+pub static SCOPE: CheckDef = CheckDef {
+    id: "obuk.scope",
+    title: "Scopes fit the software's roles",
+    spec: "OBIE DCR v3.2 §Data Model, §Data Mapping",
+    description: "`scope` is present; each value is supported; `accounts` needs the AISP role, `payments` PISP, `fundsconfirmations` CBPII (`openid` always allowed).",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: scope,
+};
 
 fn scope(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -651,23 +705,22 @@ fn scope(cx: &CheckCx, _: &Params) -> Outcome {
         .with("software_roles", roles)
 }
 
-check!(
-    APPLICATION_TYPE,
-    "obuk.application_type",
-    "Application type",
-    "OBIE DCR v3.2 §Data Model",
-    "`application_type` is `web` or `mobile`.",
-    Metadata,
-    ["request.jws_parse"],
-    InvalidClientMetadata,
-    None,
-    [ParamSpec {
+pub static APPLICATION_TYPE: CheckDef = CheckDef {
+    id: "obuk.application_type",
+    title: "Application type",
+    spec: "OBIE DCR v3.2 §Data Model",
+    description: "`application_type` is `web` or `mobile`.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec {
         name: "allowed",
         doc: "Accepted application types.",
-        default: ParamValue::List(&["web", "mobile"])
+        default: ParamValue::List(&["web", "mobile"]),
     }],
-    application_type
-);
+    run: application_type,
+};
 
 fn application_type(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -681,9 +734,18 @@ fn application_type(cx: &CheckCx, params: &Params) -> Outcome {
     }
 }
 
-check!(ALGS, "obuk.algs", "ID token and request object algorithms", "OBIE DCR v3.2 §Data Model, FAPI-RW §8.6",
-    "`id_token_signed_response_alg` and `request_object_signing_alg`, when present, are strings in PS256/ES256.",
-    Metadata, ["request.jws_parse"], InvalidClientMetadata, None, [], algs);
+pub static ALGS: CheckDef = CheckDef {
+    id: "obuk.algs",
+    title: "ID token and request object algorithms",
+    spec: "OBIE DCR v3.2 §Data Model, FAPI-RW §8.6",
+    description: "`id_token_signed_response_alg` and `request_object_signing_alg`, when present, are strings in PS256/ES256.",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: algs,
+};
 
 fn algs(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -699,11 +761,18 @@ fn algs(cx: &CheckCx, _: &Params) -> Outcome {
     Outcome::pass("algorithms are FAPI algorithms")
 }
 
-check!(JWKS_BY_VALUE, "obuk.jwks_by_value", "No keys by value", "OBIE DCR v3.2 §Of JWS & JWKS",
-    "The request does not register keys itself: `jwks` is refused, and a `jwks_uri` must be the SSA's `endpoint_claim` (`software_jwks_endpoint`; Open Finance Brasil: `software_jwks_uri`).",
-    Metadata, ["request.jws_parse"], InvalidClientMetadata, None,
-    [ParamSpec { name: "endpoint_claim", doc: "The SSA claim that names the software's JWKS URL.", default: ParamValue::Str("software_jwks_endpoint") }],
-    jwks_by_value);
+pub static JWKS_BY_VALUE: CheckDef = CheckDef {
+    id: "obuk.jwks_by_value",
+    title: "No keys by value",
+    spec: "OBIE DCR v3.2 §Of JWS & JWKS",
+    description: "The request does not register keys itself: `jwks` is refused, and a `jwks_uri` must be the SSA's `endpoint_claim` (`software_jwks_endpoint`; Open Finance Brasil: `software_jwks_uri`).",
+    phase: Phase::Metadata,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec { name: "endpoint_claim", doc: "The SSA claim that names the software's JWKS URL.", default: ParamValue::Str("software_jwks_endpoint") }],
+    run: jwks_by_value,
+};
 
 fn jwks_by_value(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(c) = claims(cx) else {
@@ -726,19 +795,18 @@ fn jwks_by_value(cx: &CheckCx, params: &Params) -> Outcome {
 
 // --- management with a client-credentials token (§1.4, §4 #36-39) ---
 
-check!(
-    MGMT_MTLS,
-    "obuk.mgmt.mtls",
-    "Management over mutual TLS",
-    "OBIE DCR v3.2 §1.4",
-    "GET/PUT/DELETE present a certificate that chains to the mockbank CA.",
-    Management,
-    [],
-    InvalidClient,
-    None,
-    [],
-    mgmt_mtls
-);
+pub static MGMT_MTLS: CheckDef = CheckDef {
+    id: "obuk.mgmt.mtls",
+    title: "Management over mutual TLS",
+    spec: "OBIE DCR v3.2 §1.4",
+    description: "GET/PUT/DELETE present a certificate that chains to the mockbank CA.",
+    phase: Phase::Management,
+    needs: &[],
+    error: ErrorCode::InvalidClient,
+    status: None,
+    params: &[],
+    run: mgmt_mtls,
+};
 
 fn mgmt_mtls(cx: &CheckCx, _: &Params) -> Outcome {
     match cx.peer {
@@ -754,9 +822,18 @@ fn mgmt_mtls(cx: &CheckCx, _: &Params) -> Outcome {
     }
 }
 
-check!(MGMT_BEARER, "obuk.mgmt.bearer", "Client-credentials token presented", "OBIE DCR v3.2 §1.4, RFC 6750 §3.1",
-    "The request carries a Bearer access token issued by this bank's token endpoint, active and not revoked.",
-    Management, [], InvalidToken, None, [], mgmt_bearer);
+pub static MGMT_BEARER: CheckDef = CheckDef {
+    id: "obuk.mgmt.bearer",
+    title: "Client-credentials token presented",
+    spec: "OBIE DCR v3.2 §1.4, RFC 6750 §3.1",
+    description: "The request carries a Bearer access token issued by this bank's token endpoint, active and not revoked.",
+    phase: Phase::Management,
+    needs: &[],
+    error: ErrorCode::InvalidToken,
+    status: None,
+    params: &[],
+    run: mgmt_bearer,
+};
 
 fn mgmt_bearer(cx: &CheckCx, _: &Params) -> Outcome {
     if cx.request.bearer_token().is_none() {
@@ -770,19 +847,18 @@ fn mgmt_bearer(cx: &CheckCx, _: &Params) -> Outcome {
     }
 }
 
-check!(
-    MGMT_CLIENT_KNOWN,
-    "obuk.mgmt.client_known",
-    "Client exists",
-    "OBIE DCR v3.2 §GET/PUT/DELETE",
-    "The ClientId in the path is registered (not deleted); otherwise 401 and the token is revoked.",
-    Management,
-    ["obuk.mgmt.bearer"],
-    InvalidToken,
-    None,
-    [],
-    mgmt_client_known
-);
+pub static MGMT_CLIENT_KNOWN: CheckDef = CheckDef {
+    id: "obuk.mgmt.client_known",
+    title: "Client exists",
+    spec: "OBIE DCR v3.2 §GET/PUT/DELETE",
+    description: "The ClientId in the path is registered (not deleted); otherwise 401 and the token is revoked.",
+    phase: Phase::Management,
+    needs: &["obuk.mgmt.bearer"],
+    error: ErrorCode::InvalidToken,
+    status: None,
+    params: &[],
+    run: mgmt_client_known,
+};
 
 fn mgmt_client_known(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(m) = cx.management else {
@@ -796,19 +872,19 @@ fn mgmt_client_known(cx: &CheckCx, _: &Params) -> Outcome {
     }
 }
 
-check!(
-    MGMT_TOKEN_BINDING,
-    "obuk.mgmt.token_binding",
-    "Token belongs to the client",
-    "OBIE DCR v3.2 §GET, WSO2 token-client binding",
-    "The access token was issued to the ClientId in the path; another client's token gets 403.",
-    Management,
-    ["obuk.mgmt.client_known"],
-    AccessDenied,
-    None,
-    [],
-    mgmt_token_binding
-);
+pub static MGMT_TOKEN_BINDING: CheckDef = CheckDef {
+    id: "obuk.mgmt.token_binding",
+    title: "Token belongs to the client",
+    spec: "OBIE DCR v3.2 §GET, WSO2 token-client binding",
+    description:
+        "The access token was issued to the ClientId in the path; another client's token gets 403.",
+    phase: Phase::Management,
+    needs: &["obuk.mgmt.client_known"],
+    error: ErrorCode::AccessDenied,
+    status: None,
+    params: &[],
+    run: mgmt_token_binding,
+};
 
 fn mgmt_token_binding(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(m) = cx.management else {
@@ -826,19 +902,18 @@ fn mgmt_token_binding(cx: &CheckCx, _: &Params) -> Outcome {
         .with("client_id", m.path_client_id.as_str())
 }
 
-check!(
-    PUT_SAME_SOFTWARE,
-    "obuk.mgmt.put_same_software",
-    "Update keeps the software",
-    "OBIE DCR v3.2 §PUT",
-    "An update's SSA names the software the client was registered with.",
-    Update,
-    ["ssa.signature"],
-    InvalidSoftwareStatement,
-    None,
-    [],
-    put_same_software
-);
+pub static PUT_SAME_SOFTWARE: CheckDef = CheckDef {
+    id: "obuk.mgmt.put_same_software",
+    title: "Update keeps the software",
+    spec: "OBIE DCR v3.2 §PUT",
+    description: "An update's SSA names the software the client was registered with.",
+    phase: Phase::Update,
+    needs: &["ssa.signature"],
+    error: ErrorCode::InvalidSoftwareStatement,
+    status: None,
+    params: &[],
+    run: put_same_software,
+};
 
 fn put_same_software(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(registered) = signed(cx).and_then(|s| s.registered_software_id.clone()) else {

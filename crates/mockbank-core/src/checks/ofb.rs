@@ -21,11 +21,18 @@ pub(super) const CHECKS: &[&CheckDef] = &[
 /// (OFB DCR §7.1 #14).
 const ORG_PREFIX: &str = "OFBBR-";
 
-check!(CERT_MATCHES_SSA, "ofb.cert.matches_ssa", "Certificate is the SSA's software and organisation", "OFB DCR 1.0 §7.1 #13-14",
-    "The client certificate's `UID` is the SSA's `software_id`, and its `organizationIdentifier` (2.5.4.97) is `OFBBR-` followed by the SSA's `org_id` (certificates of CAs active until 31 August 2022: `OU` = `org_id`, where `accept_ou`).",
-    Statement, ["mtls.trusted", "ssa.signature"], InvalidSoftwareStatement, None,
-    [ParamSpec { name: "accept_ou", doc: "Also accept `OU` = org_id, as certificates issued before 31 August 2022 carry it (OFB DCR §7.1 #14).", default: ParamValue::Bool(true) }],
-    cert_matches_ssa);
+pub static CERT_MATCHES_SSA: CheckDef = CheckDef {
+    id: "ofb.cert.matches_ssa",
+    title: "Certificate is the SSA's software and organisation",
+    spec: "OFB DCR 1.0 §7.1 #13-14",
+    description: "The client certificate's `UID` is the SSA's `software_id`, and its `organizationIdentifier` (2.5.4.97) is `OFBBR-` followed by the SSA's `org_id` (certificates of CAs active until 31 August 2022: `OU` = `org_id`, where `accept_ou`).",
+    phase: Phase::Statement,
+    needs: &["mtls.trusted", "ssa.signature"],
+    error: ErrorCode::InvalidSoftwareStatement,
+    status: None,
+    params: &[ParamSpec { name: "accept_ou", doc: "Also accept `OU` = org_id, as certificates issued before 31 August 2022 carry it (OFB DCR §7.1 #14).", default: ParamValue::Bool(true) }],
+    run: cert_matches_ssa,
+};
 
 fn cert_matches_ssa(cx: &CheckCx, params: &Params) -> Outcome {
     let (Some(peer), Some(jws)) = (cx.peer, ssa(cx)) else {
@@ -54,9 +61,18 @@ fn cert_matches_ssa(cx: &CheckCx, params: &Params) -> Outcome {
         .with("org_id", jws.claim_str("org_id").unwrap_or(""))
 }
 
-check!(TLS_DN_FORMAT, "ofb.tls_dn.format", "tls_client_auth_subject_dn in the OFB format", "OFB DCR 1.0 §7.1.2, RFC 4514 §2.3-2.4",
-    "A `tls_client_auth` client's `tls_client_auth_subject_dn` names attributes only by the RFC 4514 §3 descriptors (CN, L, ST, O, OU, C, STREET, DC, UID); every other attribute (businessCategory, jurisdictionCountryName, serialNumber, organizationIdentifier) is a dotted OID with its BER value in hex (`2.5.4.97=#0C…`).",
-    Metadata, [], InvalidClientMetadata, None, [], tls_dn_format);
+pub static TLS_DN_FORMAT: CheckDef = CheckDef {
+    id: "ofb.tls_dn.format",
+    title: "tls_client_auth_subject_dn in the OFB format",
+    spec: "OFB DCR 1.0 §7.1.2, RFC 4514 §2.3-2.4",
+    description: "A `tls_client_auth` client's `tls_client_auth_subject_dn` names attributes only by the RFC 4514 §3 descriptors (CN, L, ST, O, OU, C, STREET, DC, UID); every other attribute (businessCategory, jurisdictionCountryName, serialNumber, organizationIdentifier) is a dotted OID with its BER value in hex (`2.5.4.97=#0C…`).",
+    phase: Phase::Metadata,
+    needs: &[],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: tls_dn_format,
+};
 
 fn tls_dn_format(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(md) = cx.metadata() else {
@@ -96,16 +112,23 @@ fn tls_dn_format(cx: &CheckCx, _: &Params) -> Outcome {
     o.with("tls_client_auth_subject_dn", dn)
 }
 
-check!(SCOPE_ROLES, "ofb.scope.roles", "Scopes within the software's regulatory roles", "OFB DCR 1.0 §7.1 #9, §7.2",
-    "Each requested scope is allowed by one of the SSA's active regulatory roles (`software_statement_roles` with status Active, else `software_roles`), by the table `role_scopes`. Omitted, the client gets every scope its roles allow (§7.1.1 #3).",
-    Metadata, ["ssa.signature"], InvalidClientMetadata, None,
-    [ParamSpec { name: "role_scopes", doc: "`ROLE=scope scope …`: the scopes each regulatory role allows (OFB DCR §7.2).", default: ParamValue::List(&[
+pub static SCOPE_ROLES: CheckDef = CheckDef {
+    id: "ofb.scope.roles",
+    title: "Scopes within the software's regulatory roles",
+    spec: "OFB DCR 1.0 §7.1 #9, §7.2",
+    description: "Each requested scope is allowed by one of the SSA's active regulatory roles (`software_statement_roles` with status Active, else `software_roles`), by the table `role_scopes`. Omitted, the client gets every scope its roles allow (§7.1.1 #3).",
+    phase: Phase::Metadata,
+    needs: &["ssa.signature"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec { name: "role_scopes", doc: "`ROLE=scope scope …`: the scopes each regulatory role allows (OFB DCR §7.2).", default: ParamValue::List(&[
         "DADOS=openid accounts credit-cards-accounts consents customers invoice-financings financings loans unarranged-accounts-overdraft resources",
         "PAGTO=openid payments",
         "CONTA=openid",
         "CCORR=openid",
     ]) }],
-    scope_roles);
+    run: scope_roles,
+};
 
 /// The SSA's active regulatory roles.
 fn active_roles(claims: &serde_json::Map<String, Value>) -> Vec<String> {
@@ -169,9 +192,18 @@ fn scope_roles(cx: &CheckCx, params: &Params) -> Outcome {
         .with("allowed", allowed)
 }
 
-check!(MGMT_SAME_SOFTWARE, "ofb.mgmt.same_software", "Managed by the software's own certificate", "OFB DCR 1.0 §7.1 #7, RFC 7592 §2",
-    "GET/PUT/DELETE present a certificate whose `UID` is the registered client's `software_id`: a registration access token is used only over its own software's mutual TLS connection.",
-    Management, ["obuk.mgmt.mtls"], AccessDenied, None, [], mgmt_same_software);
+pub static MGMT_SAME_SOFTWARE: CheckDef = CheckDef {
+    id: "ofb.mgmt.same_software",
+    title: "Managed by the software's own certificate",
+    spec: "OFB DCR 1.0 §7.1 #7, RFC 7592 §2",
+    description: "GET/PUT/DELETE present a certificate whose `UID` is the registered client's `software_id`: a registration access token is used only over its own software's mutual TLS connection.",
+    phase: Phase::Management,
+    needs: &["obuk.mgmt.mtls"],
+    error: ErrorCode::AccessDenied,
+    status: None,
+    params: &[],
+    run: mgmt_same_software,
+};
 
 fn mgmt_same_software(cx: &CheckCx, _: &Params) -> Outcome {
     let (Some(m), Some(p)) = (cx.management, cx.peer) else {

@@ -1,10 +1,32 @@
-//! Request-shape checks: body size, content type, JSON object (RFC 7591 §3.1).
+//! Request checks: body size, content type, JSON object (RFC 7591 §3.1), and a signed
+//! request body — a compact JWS, its algorithm, no embedded key, its signature (OBIE DCR
+//! v3.2 §4).
 
+use serde_json::Value;
+
+use super::signed::{request, signed, FAPI_ALGS};
 use super::{CheckCx, CheckDef, ParamSpec, ParamValue, Params, Phase};
+use crate::signed::Jws;
 use crate::trace::Outcome;
 use crate::ErrorCode;
 
-pub(super) const CHECKS: &[&CheckDef] = &[&BODY_SIZE, &CONTENT_TYPE, &JSON_OBJECT];
+pub(super) const CHECKS: &[&CheckDef] = &[
+    &BODY_SIZE,
+    &CONTENT_TYPE,
+    &JSON_OBJECT,
+    &REQUEST_JWS,
+    &REQUEST_ALG,
+    &REQUEST_NO_EMBEDDED_KEY,
+    &REQUEST_SIGNATURE,
+];
+
+/// The checks that judge a signed request body (for [`super::signed::applies`]).
+pub(super) const JWS_CHECKS: &[&CheckDef] = &[
+    &REQUEST_JWS,
+    &REQUEST_ALG,
+    &REQUEST_NO_EMBEDDED_KEY,
+    &REQUEST_SIGNATURE,
+];
 
 pub static BODY_SIZE: CheckDef = CheckDef {
     id: "request.body_size",
@@ -89,6 +111,118 @@ fn json_object(cx: &CheckCx, _: &Params) -> Outcome {
         Some(Ok(map)) => Outcome::pass(format!("a JSON object with {} members", map.len()))
             .with("members", map.keys().cloned().collect::<Vec<_>>()),
         Some(Err(why)) => Outcome::fail(why.clone()),
+    }
+}
+
+// --- the request JWS (§4 #4-6) ---
+
+pub static REQUEST_JWS: CheckDef = CheckDef {
+    id: "request.jws_parse",
+    title: "Request is a compact JWS",
+    spec: "OBIE DCR v3.2 §Registration Request",
+    description:
+        "The body is a compact JWS (three parts, JSON header and claims) — not a JSON object.",
+    phase: Phase::Request,
+    needs: &["request.body_size"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: request_jws,
+};
+
+fn request_jws(cx: &CheckCx, _: &Params) -> Outcome {
+    match signed(cx).and_then(|s| s.request.as_ref()) {
+        None => Outcome::skip("this profile takes JSON bodies, not signed requests"),
+        Some(Ok(jws)) => Outcome::pass("the body is a compact JWS")
+            .with("header", Value::Object(jws.header.clone())),
+        Some(Err(why)) => Outcome::fail(format!(
+            "registration request must be a signed JWT (application/jose): {why}"
+        )),
+    }
+}
+
+pub static REQUEST_ALG: CheckDef = CheckDef {
+    id: "request.jws_alg",
+    title: "Request signed with a FAPI algorithm",
+    spec: "OBIE DCR v3.2 §Registration Request, FAPI-RW §8.6",
+    description:
+        "The request's `alg` is one of `algs` (PS256, ES256); `none`, HS* and RS256 are refused.",
+    phase: Phase::Request,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec {
+        name: "algs",
+        doc: "Accepted JWS algorithms.",
+        default: ParamValue::List(FAPI_ALGS),
+    }],
+    run: request_alg,
+};
+
+fn request_alg(cx: &CheckCx, params: &Params) -> Outcome {
+    let Some(jws) = request(cx) else {
+        return Outcome::skip("no request JWS");
+    };
+    let algs = params.list("algs");
+    let o = if algs.iter().any(|a| a == jws.alg()) {
+        Outcome::pass(format!("signed with {}", jws.alg()))
+    } else {
+        Outcome::fail(format!(
+            "Registration Request JWT is invalid: algorithm `{}` is not allowed (allowed: {})",
+            jws.alg(),
+            algs.join(", ")
+        ))
+    };
+    o.with("alg", jws.alg()).with("allowed", algs)
+}
+
+pub static REQUEST_NO_EMBEDDED_KEY: CheckDef = CheckDef {
+    id: "request.jws_no_embedded_key",
+    title: "No embedded or referenced key",
+    spec: "OBIE DCR v3.2 §Of JWS & JWKS",
+    description: "The request header does not carry or point at its key (`jwk`, `x5c`, `jku`, `x5u`): the key must come from the SSA's JWKS.",
+    phase: Phase::Request,
+    needs: &["request.jws_parse"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: request_no_embedded_key,
+};
+
+fn request_no_embedded_key(cx: &CheckCx, _: &Params) -> Outcome {
+    let Some(jws) = request(cx) else {
+        return Outcome::skip("no request JWS");
+    };
+    match ["jwk", "x5c", "jku", "x5u"].iter().find(|h| jws.header.contains_key(**h)) {
+        Some(h) => Outcome::fail(format!("the request JWS header must not contain `{h}`: keys come from the software statement's JWKS")),
+        None => Outcome::pass("the key is identified by `kid` only").with("kid", jws.kid().unwrap_or("")),
+    }
+}
+
+pub static REQUEST_SIGNATURE: CheckDef = CheckDef {
+    id: "request.jws_signature",
+    title: "Request signed by the software's key",
+    spec: "OBIE Directory §Request Validation",
+    description: "The request verifies with the key of its `kid` among the `use: sig` keys at the SSA's `software_jwks_endpoint` (served from the directory, never fetched per request).",
+    phase: Phase::Statement,
+    needs: &["request.jws_alg", "ssa.signature"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: request_signature,
+};
+
+fn request_signature(cx: &CheckCx, _: &Params) -> Outcome {
+    let kid = request(cx).and_then(Jws::kid).unwrap_or("").to_owned();
+    match signed(cx).and_then(|s| s.request_signature.as_ref()) {
+        None => Outcome::skip("the request signature was not checked"),
+        Some(Ok(())) => {
+            Outcome::pass("the request verifies with the software's signing key").with("kid", kid)
+        }
+        Some(Err(why)) => Outcome::fail(format!(
+            "Registration Request JWT is invalid: Expected JWT to have a valid signature ({why})"
+        ))
+        .with("kid", kid),
     }
 }
 

@@ -46,19 +46,18 @@ fn role_for_scope(scope: &str) -> Option<&'static str> {
 
 // --- the certificate (client authentication: 401) ---
 
-check!(
-    EKU,
-    "stet.cert.eku_client_auth",
-    "Certificate allows client authentication",
-    "RFC 5280 §4.2.1.12, ETSI EN 319 412-4",
-    "The certificate's extended key usage includes TLS client authentication.",
-    Request,
-    ["mtls.trusted"],
-    InvalidClient,
-    None,
-    [],
-    eku
-);
+pub static EKU: CheckDef = CheckDef {
+    id: "stet.cert.eku_client_auth",
+    title: "Certificate allows client authentication",
+    spec: "RFC 5280 §4.2.1.12, ETSI EN 319 412-4",
+    description: "The certificate's extended key usage includes TLS client authentication.",
+    phase: Phase::Request,
+    needs: &["mtls.trusted"],
+    error: ErrorCode::InvalidClient,
+    status: None,
+    params: &[],
+    run: eku,
+};
 
 fn eku(cx: &CheckCx, _: &Params) -> Outcome {
     match cx.peer {
@@ -68,19 +67,19 @@ fn eku(cx: &CheckCx, _: &Params) -> Outcome {
     }
 }
 
-check!(
-    QC_COMPLIANCE,
-    "stet.cert.qc_compliance",
-    "Qualified certificate",
-    "ETSI EN 319 412-5 §4.2.1",
-    "The certificate's qcStatements declare QcCompliance (an EU qualified certificate).",
-    Request,
-    ["mtls.trusted"],
-    InvalidClient,
-    None,
-    [],
-    qc_compliance
-);
+pub static QC_COMPLIANCE: CheckDef = CheckDef {
+    id: "stet.cert.qc_compliance",
+    title: "Qualified certificate",
+    spec: "ETSI EN 319 412-5 §4.2.1",
+    description:
+        "The certificate's qcStatements declare QcCompliance (an EU qualified certificate).",
+    phase: Phase::Request,
+    needs: &["mtls.trusted"],
+    error: ErrorCode::InvalidClient,
+    status: None,
+    params: &[],
+    run: qc_compliance,
+};
 
 fn qc_compliance(cx: &CheckCx, _: &Params) -> Outcome {
     match eidas(cx) {
@@ -90,9 +89,18 @@ fn qc_compliance(cx: &CheckCx, _: &Params) -> Outcome {
     }
 }
 
-check!(QC_TYPE_WEB, "stet.cert.qc_type_web", "Certificate is a QWAC", "ETSI EN 319 412-5 §4.2.3, ETSI TS 119 495 §4",
-    "QcType is `web` (a website authentication certificate). A QSealC presented as the TLS certificate is refused with a message that says so.",
-    Request, ["stet.cert.qc_compliance"], InvalidClient, None, [], qc_type_web);
+pub static QC_TYPE_WEB: CheckDef = CheckDef {
+    id: "stet.cert.qc_type_web",
+    title: "Certificate is a QWAC",
+    spec: "ETSI EN 319 412-5 §4.2.3, ETSI TS 119 495 §4",
+    description: "QcType is `web` (a website authentication certificate). A QSealC presented as the TLS certificate is refused with a message that says so.",
+    phase: Phase::Request,
+    needs: &["stet.cert.qc_compliance"],
+    error: ErrorCode::InvalidClient,
+    status: None,
+    params: &[],
+    run: qc_type_web,
+};
 
 fn qc_type_web(cx: &CheckCx, _: &Params) -> Outcome {
     let Some((_, Some(e))) = eidas(cx) else {
@@ -108,19 +116,19 @@ fn qc_type_web(cx: &CheckCx, _: &Params) -> Outcome {
     o.with("qc_types", e.qc_types.clone())
 }
 
-check!(
-    PSD2_STATEMENT,
-    "stet.cert.psd2_statement_present",
-    "PSD2 statement present",
-    "ETSI TS 119 495 §5.1",
-    "The qcStatements carry the PSD2 statement (0.4.0.19495.2) with roles and the NCA.",
-    Request,
-    ["stet.cert.qc_compliance"],
-    InvalidClient,
-    None,
-    [],
-    psd2_statement
-);
+pub static PSD2_STATEMENT: CheckDef = CheckDef {
+    id: "stet.cert.psd2_statement_present",
+    title: "PSD2 statement present",
+    spec: "ETSI TS 119 495 §5.1",
+    description:
+        "The qcStatements carry the PSD2 statement (0.4.0.19495.2) with roles and the NCA.",
+    phase: Phase::Request,
+    needs: &["stet.cert.qc_compliance"],
+    error: ErrorCode::InvalidClient,
+    status: None,
+    params: &[],
+    run: psd2_statement,
+};
 
 fn psd2_statement(cx: &CheckCx, _: &Params) -> Outcome {
     match eidas(cx) {
@@ -134,19 +142,18 @@ fn psd2_statement(cx: &CheckCx, _: &Params) -> Outcome {
     }
 }
 
-check!(
-    ROLES_VALID,
-    "stet.cert.roles_valid",
-    "PSD2 roles are valid",
-    "ETSI TS 119 495 §5.1",
-    "The PSD2 roles are non-empty and each name matches its OID.",
-    Request,
-    ["stet.cert.psd2_statement_present"],
-    InvalidClient,
-    None,
-    [],
-    roles_valid
-);
+pub static ROLES_VALID: CheckDef = CheckDef {
+    id: "stet.cert.roles_valid",
+    title: "PSD2 roles are valid",
+    spec: "ETSI TS 119 495 §5.1",
+    description: "The PSD2 roles are non-empty and each name matches its OID.",
+    phase: Phase::Request,
+    needs: &["stet.cert.psd2_statement_present"],
+    error: ErrorCode::InvalidClient,
+    status: None,
+    params: &[],
+    run: roles_valid,
+};
 
 fn roles_valid(cx: &CheckCx, _: &Params) -> Outcome {
     let Some((_, Some(e))) = eidas(cx) else {
@@ -174,19 +181,18 @@ fn org_id_parts(oi: &str) -> Option<(&str, &str)> {
     ok.then_some((cc, nca))
 }
 
-check!(
-    ORG_ID_FORMAT,
-    "stet.cert.org_id_format",
-    "Authorisation number format",
-    "ETSI TS 119 495 §5.2.1",
-    "The subject's organizationIdentifier (2.5.4.97) is `PSD<CC>-<NCA>-<number>`.",
-    Request,
-    ["mtls.trusted"],
-    InvalidClient,
-    None,
-    [],
-    org_id_format
-);
+pub static ORG_ID_FORMAT: CheckDef = CheckDef {
+    id: "stet.cert.org_id_format",
+    title: "Authorisation number format",
+    spec: "ETSI TS 119 495 §5.2.1",
+    description: "The subject's organizationIdentifier (2.5.4.97) is `PSD<CC>-<NCA>-<number>`.",
+    phase: Phase::Request,
+    needs: &["mtls.trusted"],
+    error: ErrorCode::InvalidClient,
+    status: None,
+    params: &[],
+    run: org_id_format,
+};
 
 fn org_id_format(cx: &CheckCx, _: &Params) -> Outcome {
     let Some((_, e)) = eidas(cx) else {
@@ -203,9 +209,18 @@ fn org_id_format(cx: &CheckCx, _: &Params) -> Outcome {
     }
 }
 
-check!(NCA_CONSISTENT, "stet.cert.nca_consistent", "NCA agrees with the authorisation number", "ETSI TS 119 495 §5.1, §5.2.1",
-    "The PSD2 statement's nCAId (`CC-NCA`) names the same country and authority as the organizationIdentifier.",
-    Request, ["stet.cert.org_id_format", "stet.cert.psd2_statement_present"], InvalidClient, None, [], nca_consistent);
+pub static NCA_CONSISTENT: CheckDef = CheckDef {
+    id: "stet.cert.nca_consistent",
+    title: "NCA agrees with the authorisation number",
+    spec: "ETSI TS 119 495 §5.1, §5.2.1",
+    description: "The PSD2 statement's nCAId (`CC-NCA`) names the same country and authority as the organizationIdentifier.",
+    phase: Phase::Request,
+    needs: &["stet.cert.org_id_format", "stet.cert.psd2_statement_present"],
+    error: ErrorCode::InvalidClient,
+    status: None,
+    params: &[],
+    run: nca_consistent,
+};
 
 fn nca_consistent(cx: &CheckCx, _: &Params) -> Outcome {
     let Some((_, Some(e))) = eidas(cx) else {
@@ -228,9 +243,18 @@ fn nca_consistent(cx: &CheckCx, _: &Params) -> Outcome {
     o.with("nca_id", nca_id).with("organization_identifier", oi)
 }
 
-check!(LICENCE, "stet.directory.licence_active", "PSP licence active", "PSD2 Art. 14, EBA Q&A 2021_6029",
-    "The directory (standing in for the NCA register) still lists the organisation as active; a revoked licence is authenticated but not permitted (403).",
-    Request, ["mtls.trusted"], AccessDenied, None, [], licence);
+pub static LICENCE: CheckDef = CheckDef {
+    id: "stet.directory.licence_active",
+    title: "PSP licence active",
+    spec: "PSD2 Art. 14, EBA Q&A 2021_6029",
+    description: "The directory (standing in for the NCA register) still lists the organisation as active; a revoked licence is authenticated but not permitted (403).",
+    phase: Phase::Request,
+    needs: &["mtls.trusted"],
+    error: ErrorCode::AccessDenied,
+    status: None,
+    params: &[],
+    run: licence,
+};
 
 fn licence(cx: &CheckCx, _: &Params) -> Outcome {
     match cx.peer.map(|p| p.org_status.as_deref()) {
@@ -251,11 +275,19 @@ fn md<'a>(cx: &CheckCx<'a>) -> Option<&'a serde_json::Map<String, Value>> {
     cx.metadata()
 }
 
-check!(AUTH_METHOD, "stet.reg.auth_method", "tls_client_auth only", "STET V1.6 §3.4, Airlock IAM Token Endpoint Auth Method Processor",
-    "`token_endpoint_auth_method` is one of `allowed` (`tls_client_auth`), and mandatory when `mandatory` is set.",
-    Metadata, ["request.json_object"], InvalidClientMetadata, None,
-    [ParamSpec { name: "allowed", doc: "Allowed values.", default: ParamValue::List(&["tls_client_auth"]) },
-     ParamSpec { name: "mandatory", doc: "The member must be sent.", default: ParamValue::Bool(true) }], auth_method);
+pub static AUTH_METHOD: CheckDef = CheckDef {
+    id: "stet.reg.auth_method",
+    title: "tls_client_auth only",
+    spec: "STET V1.6 §3.4, Airlock IAM Token Endpoint Auth Method Processor",
+    description: "`token_endpoint_auth_method` is one of `allowed` (`tls_client_auth`), and mandatory when `mandatory` is set.",
+    phase: Phase::Metadata,
+    needs: &["request.json_object"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec { name: "allowed", doc: "Allowed values.", default: ParamValue::List(&["tls_client_auth"]) },
+     ParamSpec { name: "mandatory", doc: "The member must be sent.", default: ParamValue::Bool(true) }],
+    run: auth_method,
+};
 
 fn auth_method(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(m) = md(cx) else {
@@ -276,10 +308,18 @@ fn auth_method(cx: &CheckCx, params: &Params) -> Outcome {
     o.with("allowed", allowed)
 }
 
-check!(NO_SECRET, "stet.reg.no_secret", "No client secret", "STET V1.6 §3.4",
-    "The QWAC is the only credential: no secret is ever issued; a client-supplied `client_secret` is ignored, or refused with `refuse = true`.",
-    Metadata, ["request.json_object"], InvalidClientMetadata, None,
-    [ParamSpec { name: "refuse", doc: "Refuse a supplied client_secret instead of ignoring it.", default: ParamValue::Bool(false) }], no_secret);
+pub static NO_SECRET: CheckDef = CheckDef {
+    id: "stet.reg.no_secret",
+    title: "No client secret",
+    spec: "STET V1.6 §3.4",
+    description: "The QWAC is the only credential: no secret is ever issued; a client-supplied `client_secret` is ignored, or refused with `refuse = true`.",
+    phase: Phase::Metadata,
+    needs: &["request.json_object"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec { name: "refuse", doc: "Refuse a supplied client_secret instead of ignoring it.", default: ParamValue::Bool(false) }],
+    run: no_secret,
+};
 
 fn no_secret(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(m) = md(cx) else {
@@ -296,23 +336,22 @@ fn no_secret(cx: &CheckCx, params: &Params) -> Outcome {
     }
 }
 
-check!(
-    GRANT_TYPES,
-    "stet.reg.grant_types_allowed",
-    "Grant types allowed",
-    "STET V1.6 §3.4",
-    "`grant_types` ⊆ {authorization_code, client_credentials, refresh_token}.",
-    Metadata,
-    ["request.json_object"],
-    InvalidClientMetadata,
-    None,
-    [ParamSpec {
+pub static GRANT_TYPES: CheckDef = CheckDef {
+    id: "stet.reg.grant_types_allowed",
+    title: "Grant types allowed",
+    spec: "STET V1.6 §3.4",
+    description: "`grant_types` ⊆ {authorization_code, client_credentials, refresh_token}.",
+    phase: Phase::Metadata,
+    needs: &["request.json_object"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec {
         name: "allowed",
         doc: "Allowed grant types.",
-        default: ParamValue::List(&["authorization_code", "client_credentials", "refresh_token"])
+        default: ParamValue::List(&["authorization_code", "client_credentials", "refresh_token"]),
     }],
-    grant_types
-);
+    run: grant_types,
+};
 
 fn grant_types(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(m) = md(cx) else {
@@ -327,19 +366,19 @@ fn grant_types(cx: &CheckCx, params: &Params) -> Outcome {
     o.with("grant_types", grants).with("allowed", allowed)
 }
 
-check!(
-    SCOPE_ROLES,
-    "stet.reg.scope_matches_roles",
-    "Scopes fit the PSD2 roles",
-    "STET V1.6 §3.4, ETSI TS 119 495 §5.1",
-    "`aisp` needs PSP_AI, `pisp` PSP_PI, `cbpii` PSP_IC in the certificate's PSD2 roles.",
-    Metadata,
-    ["request.json_object"],
-    InvalidClientMetadata,
-    None,
-    [],
-    scope_roles
-);
+pub static SCOPE_ROLES: CheckDef = CheckDef {
+    id: "stet.reg.scope_matches_roles",
+    title: "Scopes fit the PSD2 roles",
+    spec: "STET V1.6 §3.4, ETSI TS 119 495 §5.1",
+    description:
+        "`aisp` needs PSP_AI, `pisp` PSP_PI, `cbpii` PSP_IC in the certificate's PSD2 roles.",
+    phase: Phase::Metadata,
+    needs: &["request.json_object"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: scope_roles,
+};
 
 fn scope_roles_of(scope: &str, roles: &[String]) -> Result<(), String> {
     for s in scope.split(' ').filter(|s| !s.is_empty()) {
@@ -373,9 +412,18 @@ fn scope_roles(cx: &CheckCx, _: &Params) -> Outcome {
     o.with("scope", scope).with("roles", roles)
 }
 
-check!(PROVIDER_LEGAL_ID, "stet.reg.provider_legal_id_matches_cert", "provider_legal_id is the certificate's", "STET V1.6 §3.4, stet.md §4",
-    "A `provider_legal_id` in the body equals the certificate's organizationIdentifier; when absent it is filled from the certificate.",
-    Metadata, ["request.json_object", "stet.cert.org_id_format"], InvalidClientMetadata, None, [], provider_legal_id);
+pub static PROVIDER_LEGAL_ID: CheckDef = CheckDef {
+    id: "stet.reg.provider_legal_id_matches_cert",
+    title: "provider_legal_id is the certificate's",
+    spec: "STET V1.6 §3.4, stet.md §4",
+    description: "A `provider_legal_id` in the body equals the certificate's organizationIdentifier; when absent it is filled from the certificate.",
+    phase: Phase::Metadata,
+    needs: &["request.json_object", "stet.cert.org_id_format"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: provider_legal_id,
+};
 
 fn provider_legal_id(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(m) = md(cx) else {
@@ -399,9 +447,18 @@ fn provider_legal_id(cx: &CheckCx, _: &Params) -> Outcome {
     .with("certificate", cert)
 }
 
-check!(SUBJECT_DN, "stet.reg.subject_dn_matches_cert", "Subject DN is the certificate's", "RFC 8705 §2.1.2",
-    "A `tls_client_auth_subject_dn` in the body names the presented certificate (DN comparison, RFC 4514); when absent it is filled from the certificate.",
-    Metadata, ["request.json_object", "mtls.trusted"], InvalidClientMetadata, None, [], subject_dn);
+pub static SUBJECT_DN: CheckDef = CheckDef {
+    id: "stet.reg.subject_dn_matches_cert",
+    title: "Subject DN is the certificate's",
+    spec: "RFC 8705 §2.1.2",
+    description: "A `tls_client_auth_subject_dn` in the body names the presented certificate (DN comparison, RFC 4514); when absent it is filled from the certificate.",
+    phase: Phase::Metadata,
+    needs: &["request.json_object", "mtls.trusted"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[],
+    run: subject_dn,
+};
 
 fn subject_dn(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(m) = md(cx) else {
@@ -420,10 +477,18 @@ fn subject_dn(cx: &CheckCx, _: &Params) -> Outcome {
     o.with("certificate_subject", subject)
 }
 
-check!(ONE_CLIENT_PER_ORG, "stet.reg.duplicate_org", "Clients per organisation", "stet.md §5",
-    "Policy: several clients per organisation (`allow_several = true`, as BNP Paribas and CIC), or one.",
-    Metadata, ["stet.cert.org_id_format"], InvalidClientMetadata, None,
-    [ParamSpec { name: "allow_several", doc: "Allow several clients for one organisation.", default: ParamValue::Bool(true) }], one_client_per_org);
+pub static ONE_CLIENT_PER_ORG: CheckDef = CheckDef {
+    id: "stet.reg.duplicate_org",
+    title: "Clients per organisation",
+    spec: "stet.md §5",
+    description: "Policy: several clients per organisation (`allow_several = true`, as BNP Paribas and CIC), or one.",
+    phase: Phase::Metadata,
+    needs: &["stet.cert.org_id_format"],
+    error: ErrorCode::InvalidClientMetadata,
+    status: None,
+    params: &[ParamSpec { name: "allow_several", doc: "Allow several clients for one organisation.", default: ParamValue::Bool(true) }],
+    run: one_client_per_org,
+};
 
 fn one_client_per_org(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(p) = cx.peer else {
@@ -447,19 +512,18 @@ fn one_client_per_org(cx: &CheckCx, params: &Params) -> Outcome {
 
 // --- management and token ---
 
-check!(
-    MGMT_CERTIFICATE,
-    "stet.mgmt.certificate",
-    "Management over the QWAC",
-    "stet.md §5",
-    "GET/PUT/DELETE present a trusted certificate (the same kind that registered).",
-    Management,
-    [],
-    InvalidClient,
-    None,
-    [],
-    mgmt_certificate
-);
+pub static MGMT_CERTIFICATE: CheckDef = CheckDef {
+    id: "stet.mgmt.certificate",
+    title: "Management over the QWAC",
+    spec: "stet.md §5",
+    description: "GET/PUT/DELETE present a trusted certificate (the same kind that registered).",
+    phase: Phase::Management,
+    needs: &[],
+    error: ErrorCode::InvalidClient,
+    status: None,
+    params: &[],
+    run: mgmt_certificate,
+};
 
 fn mgmt_certificate(cx: &CheckCx, _: &Params) -> Outcome {
     match cx.peer {
@@ -473,9 +537,18 @@ fn mgmt_certificate(cx: &CheckCx, _: &Params) -> Outcome {
     }
 }
 
-check!(MGMT_SAME_ORG, "stet.mgmt.same_org", "Same organisation as the registration", "stet.md §5",
-    "The presented certificate's organizationIdentifier equals the registered `provider_legal_id` (403 otherwise).",
-    Management, ["stet.mgmt.certificate", "rfc7592.token.bound_to_client"], AccessDenied, None, [], mgmt_same_org);
+pub static MGMT_SAME_ORG: CheckDef = CheckDef {
+    id: "stet.mgmt.same_org",
+    title: "Same organisation as the registration",
+    spec: "stet.md §5",
+    description: "The presented certificate's organizationIdentifier equals the registered `provider_legal_id` (403 otherwise).",
+    phase: Phase::Management,
+    needs: &["stet.mgmt.certificate", "rfc7592.token.bound_to_client"],
+    error: ErrorCode::AccessDenied,
+    status: None,
+    params: &[],
+    run: mgmt_same_org,
+};
 
 fn mgmt_same_org(cx: &CheckCx, _: &Params) -> Outcome {
     let (Some(m), Some(p)) = (cx.management, cx.peer) else {
@@ -503,19 +576,19 @@ fn mgmt_same_org(cx: &CheckCx, _: &Params) -> Outcome {
         .with("certificate_organization_identifier", presented)
 }
 
-check!(
-    TOKEN_SCOPE_ROLES,
-    "stet.token.scope_roles",
-    "Token scopes fit the PSD2 roles",
-    "STET V1.6 §3.4",
-    "Scopes requested at the token endpoint are allowed by the certificate's PSD2 roles.",
-    Token,
-    ["token.client_auth.credentials_valid"],
-    InvalidScope,
-    None,
-    [],
-    token_scope_roles
-);
+pub static TOKEN_SCOPE_ROLES: CheckDef = CheckDef {
+    id: "stet.token.scope_roles",
+    title: "Token scopes fit the PSD2 roles",
+    spec: "STET V1.6 §3.4",
+    description:
+        "Scopes requested at the token endpoint are allowed by the certificate's PSD2 roles.",
+    phase: Phase::Token,
+    needs: &["token.client_auth.credentials_valid"],
+    error: ErrorCode::InvalidScope,
+    status: None,
+    params: &[],
+    run: token_scope_roles,
+};
 
 fn token_scope_roles(cx: &CheckCx, _: &Params) -> Outcome {
     let scope = cx
