@@ -556,13 +556,65 @@ pub(crate) mod testing {
         (def.run)(&cx, &Params::new(def, &table))
     }
 
+    /// A profile shipped in `profiles/`.
+    pub fn shipped(id: &str) -> Profile {
+        ProfileSet::builtin()
+            .unwrap()
+            .get(id)
+            .map(|p| Profile::clone(p))
+            .unwrap_or_else(|| panic!("no shipped profile {id}"))
+    }
+
+    /// A compact JWS with this header and these claims (its signature is judged through
+    /// [`SignedFacts`], not here).
+    pub fn compact(header: Value, claims: Value) -> String {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        format!(
+            "{}.{}.c2lnbmF0dXJl",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        )
+    }
+
+    /// The facts of a signed registration whose request and statement parsed and whose
+    /// signatures verified; `tweak` changes what a test needs.
+    pub fn signed_facts(request: &str, ssa: Option<&str>) -> SignedFacts {
+        SignedFacts {
+            request: Some(crate::signed::Jws::parse(request)),
+            ssa: ssa.map(crate::signed::Jws::parse),
+            ssa_signature: ssa.map(|_| Ok(())),
+            request_signature: Some(Ok(())),
+            software_jwks: None,
+            directory: None,
+            request_jti_replayed: Some(false),
+            ssa_jti_replayed: None,
+            issuer: "https://127.0.0.1:8443/obuk-v3.2".into(),
+            registered_software_id: None,
+        }
+    }
+
+    /// Runs check `id` of `profile` on a signed request (its claims are the metadata).
+    pub fn run_signed(profile: &Profile, id: &str, facts: &SignedFacts) -> Outcome {
+        let request = RequestFacts::default();
+        let claims: Result<serde_json::Map<String, Value>, String> = match &facts.request {
+            Some(Ok(jws)) => Ok(jws.claims.clone()),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err("no request".into()),
+        };
+        let mut cx = CheckCx::new(1_700_000_000, profile, &request);
+        cx.body = Some(&claims);
+        cx.signed = Some(facts);
+        run_one(&cx, id)
+    }
+
     pub fn run_one(cx: &CheckCx, id: &str) -> Outcome {
         let pc = cx
             .profile
             .checks
             .iter()
             .find(|c| c.def.id == id)
-            .unwrap_or_else(|| panic!("generic profile does not list {id}"));
+            .unwrap_or_else(|| panic!("profile {} does not list {id}", cx.profile.id));
         (pc.def.run)(cx, &pc.params())
     }
 }

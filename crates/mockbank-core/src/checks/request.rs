@@ -293,4 +293,102 @@ mod tests {
             "the request body must be a JSON object, not an array"
         );
     }
+
+    /// The signed-request checks on OBUK's signed bodies (OBIE DCR v3.2 §4 #4-6).
+    mod signed_requests {
+        use crate::checks::testing::{compact, run_signed, shipped, signed_facts};
+        use crate::signed::Jws;
+        use crate::trace::OutcomeKind;
+        use serde_json::json;
+
+        fn request(alg: &str, extra_header: serde_json::Value) -> String {
+            let mut header = json!({"alg": alg, "kid": "k1", "typ": "JWT"});
+            for (k, v) in extra_header.as_object().unwrap() {
+                header[k] = v.clone();
+            }
+            compact(header, json!({"iss": "software", "aud": "bank"}))
+        }
+
+        #[test]
+        fn a_body_that_is_not_a_jws_fails_to_parse() {
+            let obuk = shipped("obuk-v3.2");
+            let mut facts = signed_facts(&request("PS256", json!({})), None);
+            facts.request = Some(Jws::parse("{\"redirect_uris\": []}"));
+            let o = run_signed(&obuk, "request.jws_parse", &facts);
+            assert_eq!(o.kind, OutcomeKind::Fail);
+            assert!(o.message.contains("must be a signed JWT"), "{}", o.message);
+            let ok = run_signed(
+                &obuk,
+                "request.jws_parse",
+                &signed_facts(&request("PS256", json!({})), None),
+            );
+            assert_eq!(ok.kind, OutcomeKind::Pass);
+        }
+
+        #[test]
+        fn only_the_profiles_algorithms_are_accepted() {
+            let strict = shipped("obuk-v3.2");
+            let lenient = shipped("obuk-v3.2-lenient");
+            for (alg, strict_ok) in [
+                ("PS256", true),
+                ("ES256", true),
+                ("RS256", false),
+                ("HS256", false),
+                ("none", false),
+            ] {
+                let facts = signed_facts(&request(alg, json!({})), None);
+                let o = run_signed(&strict, "request.jws_alg", &facts);
+                assert_eq!(
+                    o.kind == OutcomeKind::Pass,
+                    strict_ok,
+                    "{alg}: {}",
+                    o.message
+                );
+            }
+            let rs256 = signed_facts(&request("RS256", json!({})), None);
+            assert_eq!(
+                run_signed(&lenient, "request.jws_alg", &rs256).kind,
+                OutcomeKind::Pass,
+                "the lenient profile lists RS256"
+            );
+        }
+
+        #[test]
+        fn a_key_embedded_in_the_header_is_refused() {
+            let obuk = shipped("obuk-v3.2");
+            for header in [
+                json!({"jwk": {"kty": "EC"}}),
+                json!({"jku": "https://attacker.example/jwks"}),
+                json!({"x5c": ["MIIB"]}),
+            ] {
+                let facts = signed_facts(&request("PS256", header.clone()), None);
+                let o = run_signed(&obuk, "request.jws_no_embedded_key", &facts);
+                assert_eq!(o.kind, OutcomeKind::Fail, "{header}: {}", o.message);
+            }
+            let plain = signed_facts(&request("PS256", json!({})), None);
+            assert_eq!(
+                run_signed(&obuk, "request.jws_no_embedded_key", &plain).kind,
+                OutcomeKind::Pass
+            );
+        }
+
+        #[test]
+        fn the_signature_verdict_and_its_kid_reach_the_trace() {
+            let obuk = shipped("obuk-v3.2");
+            let mut facts = signed_facts(&request("PS256", json!({})), None);
+            facts.request_signature = Some(Err("no key `k1` verifies it".into()));
+            let o = run_signed(&obuk, "request.jws_signature", &facts);
+            assert_eq!(o.kind, OutcomeKind::Fail);
+            assert!(
+                o.message.contains("k1") || o.values.values().any(|v| v == "k1"),
+                "{o:?}"
+            );
+            facts.request_signature = None;
+            assert_ne!(
+                run_signed(&obuk, "request.jws_signature", &facts).kind,
+                OutcomeKind::Pass,
+                "not checked is not a pass"
+            );
+        }
+    }
 }

@@ -317,3 +317,124 @@ fn ssa_jti(cx: &CheckCx, _: &Params) -> Outcome {
         Some(true) => Outcome::fail("Registration Request contains an invalid software_statement, it was already used (jti replay)"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::{compact, run_signed, shipped, signed_facts};
+    use crate::trace::OutcomeKind;
+    use serde_json::json;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn with_ssa(
+        header: serde_json::Value,
+        claims: serde_json::Value,
+    ) -> crate::signed::SignedFacts {
+        let request = compact(json!({"alg": "PS256", "kid": "k1"}), json!({"iss": "s"}));
+        let ssa = compact(header, claims);
+        signed_facts(&request, Some(&ssa))
+    }
+
+    #[test]
+    fn the_statement_must_be_young_and_not_from_the_future() {
+        let ofb = shipped("ofb");
+        let obuk = shipped("obuk-v3.2");
+        let header = json!({"alg": "PS256", "kid": "d"});
+        let aged = |secs: i64| {
+            with_ssa(
+                header.clone(),
+                json!({"iat": NOW - secs, "software_id": "s"}),
+            )
+        };
+        // Open Finance Brasil: at most 5 minutes (§7.1 #3); OBUK: 30 minutes.
+        assert_eq!(
+            run_signed(&ofb, "ssa.validity", &aged(240)).kind,
+            OutcomeKind::Pass
+        );
+        assert_eq!(
+            run_signed(&ofb, "ssa.validity", &aged(400)).kind,
+            OutcomeKind::Fail
+        );
+        assert_eq!(
+            run_signed(&obuk, "ssa.validity", &aged(400)).kind,
+            OutcomeKind::Pass
+        );
+        assert_eq!(
+            run_signed(&obuk, "ssa.validity", &aged(4000)).kind,
+            OutcomeKind::Fail
+        );
+        assert_eq!(
+            run_signed(&obuk, "ssa.validity", &aged(-600)).kind,
+            OutcomeKind::Fail,
+            "issued in the future"
+        );
+        let expired = with_ssa(header.clone(), json!({"iat": NOW - 10, "exp": NOW - 5}));
+        assert_eq!(
+            run_signed(&obuk, "ssa.validity", &expired).kind,
+            OutcomeKind::Fail
+        );
+    }
+
+    #[test]
+    fn algorithm_and_issuer_are_the_profiles() {
+        let ofb = shipped("ofb");
+        let es256 = with_ssa(
+            json!({"alg": "ES256", "kid": "d"}),
+            json!({"iss": "Open Banking Open Banking Brasil sandbox SSA issuer"}),
+        );
+        assert_eq!(
+            run_signed(&ofb, "ssa.alg", &es256).kind,
+            OutcomeKind::Fail,
+            "OFB signs statements with PS256 only (§7.1 #2)"
+        );
+        assert_eq!(
+            run_signed(&ofb, "ssa.issuer_trusted", &es256).kind,
+            OutcomeKind::Pass
+        );
+        let foreign = with_ssa(
+            json!({"alg": "PS256", "kid": "d"}),
+            json!({"iss": "OpenBanking Ltd"}),
+        );
+        assert_eq!(
+            run_signed(&ofb, "ssa.alg", &foreign).kind,
+            OutcomeKind::Pass
+        );
+        let o = run_signed(&ofb, "ssa.issuer_trusted", &foreign);
+        assert_eq!(o.kind, OutcomeKind::Fail, "{}", o.message);
+    }
+
+    #[test]
+    fn required_claims_are_the_profiles() {
+        let ofb = shipped("ofb");
+        let obuk_style = with_ssa(
+            json!({"alg": "PS256"}),
+            json!({"software_id": "s", "org_id": "o", "software_roles": ["DADOS"], "software_redirect_uris": ["https://a.example/cb"], "software_jwks_endpoint": "https://d/jwks"}),
+        );
+        let o = run_signed(&ofb, "ssa.required_claims", &obuk_style);
+        assert_eq!(
+            o.kind,
+            OutcomeKind::Fail,
+            "OFB statements name software_jwks_uri"
+        );
+        assert!(o.message.contains("software_jwks_uri"), "{}", o.message);
+    }
+
+    #[test]
+    fn an_unverified_or_unsigned_statement_fails_its_signature_check() {
+        let obuk = shipped("obuk-v3.2");
+        let mut facts = with_ssa(
+            json!({"alg": "PS256", "kid": "d"}),
+            json!({"software_id": "s"}),
+        );
+        facts.ssa_signature = Some(Err("signature does not verify".into()));
+        assert_eq!(
+            run_signed(&obuk, "ssa.signature", &facts).kind,
+            OutcomeKind::Fail
+        );
+        facts.ssa_signature = Some(Ok(()));
+        assert_eq!(
+            run_signed(&obuk, "ssa.signature", &facts).kind,
+            OutcomeKind::Pass
+        );
+    }
+}
