@@ -34,20 +34,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
-use hyper::client::conn::http1::SendRequest;
 use josekit::jws::{JwsHeader, PS256};
 use josekit::jwt::{self, JwtPayload};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use mockbank_http::{Client, Identity, Request};
 use serde_json::{json, Map, Value};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
 
 const PROFILE: &str = "/obuk-v3.2";
 
-type Sender = SendRequest<Full<Bytes>>;
+type Sender = mockbank_http::Connection;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 // --- arguments -------------------------------------------------------------------------------
@@ -197,45 +192,28 @@ impl Drop for Server {
 
 // --- HTTPS client ----------------------------------------------------------------------------
 
-fn tls_config(
-    ca_pem: &str,
-    identity: Option<(&str, &str)>,
-) -> Result<Arc<rustls::ClientConfig>, BoxError> {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        roots.add(cert?)?;
-    }
-    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()?
-    .with_root_certificates(roots);
-    let mut config = match identity {
-        Some((cert_pem, key_pem)) => builder.with_client_auth_cert(
-            CertificateDer::pem_slice_iter(cert_pem.as_bytes()).collect::<Result<Vec<_>, _>>()?,
-            PrivateKeyDer::from_pem_slice(key_pem.as_bytes())?,
-        )?,
-        None => builder.with_no_client_auth(),
-    };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
+/// mockbank's HTTP client trusting the server's CA, with the identity its connections present.
+struct Tls {
+    client: Client,
+    identity: Option<Identity>,
+}
+
+fn tls_config(ca_pem: &str, identity: Option<(&str, &str)>) -> Result<Arc<Tls>, BoxError> {
+    Ok(Arc::new(Tls {
+        client: Client::new(ca_pem)?,
+        identity: identity.map(|(cert, key)| Identity {
+            cert_pem: cert.to_owned(),
+            key_pem: key.to_owned(),
+        }),
+    }))
 }
 
 /// One persistent HTTP/1.1 connection over TLS.
-async fn connect(config: Arc<rustls::ClientConfig>, addr: &str) -> Result<Sender, BoxError> {
-    let tcp = TcpStream::connect(addr).await?;
-    tcp.set_nodelay(true)?;
-    let tls = TlsConnector::from(config)
-        .connect(ServerName::try_from("127.0.0.1")?, tcp)
-        .await?;
-    let (sender, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await?;
-    tokio::spawn(async move {
-        if let Err(e) = conn.await {
-            eprintln!("connection error: {e}");
-        }
-    });
-    Ok(sender)
+async fn connect(config: Arc<Tls>, addr: &str) -> Result<Sender, BoxError> {
+    Ok(config
+        .client
+        .connect(&format!("https://{addr}/"), config.identity.as_ref())
+        .await?)
 }
 
 /// What every request of a run shares.
@@ -248,29 +226,24 @@ struct Target {
 /// Sends one request on `sender` and reads the whole answer.
 async fn send(
     sender: &mut Sender,
-    host: &str,
+    _host: &str,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: Bytes,
 ) -> Result<(u16, Bytes), BoxError> {
-    sender.ready().await?;
-    let mut builder = hyper::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", host);
+    let mut req = Request::new(method, path);
     for (k, v) in headers {
-        builder = builder.header(*k, *v);
+        req = req.header(k, *v);
     }
-    let resp = sender.send_request(builder.body(Full::new(body))?).await?;
-    let status = resp.status().as_u16();
-    let body = resp.into_body().collect().await?.to_bytes();
-    Ok((status, body))
+    req.body = body.to_vec();
+    let r = sender.send(req).await?;
+    Ok((r.status, r.body))
 }
 
 /// One request on a fresh connection (setup and diagnostics only).
 async fn once(
-    config: Arc<rustls::ClientConfig>,
+    config: Arc<Tls>,
     server_addr: &str,
     method: &str,
     path: &str,
@@ -867,7 +840,7 @@ fn real_main() -> Result<(), BoxError> {
 }
 
 /// The newest trace's failing check, for a refused registration.
-async fn failing_check(plain: &Arc<rustls::ClientConfig>, host: &str, bearer: &str) -> String {
+async fn failing_check(plain: &Arc<Tls>, host: &str, bearer: &str) -> String {
     match once(
         plain.clone(),
         host,

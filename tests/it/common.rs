@@ -5,16 +5,12 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Bytes;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use serde_json::Value;
 use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_mockbank");
 
@@ -31,11 +27,7 @@ pub struct Bank {
 }
 
 /// A client certificate and key in PEM.
-#[derive(Clone)]
-pub struct Identity {
-    pub cert_pem: String,
-    pub key_pem: String,
-}
+pub use mockbank_http::Identity;
 
 pub struct Resp {
     pub status: u16,
@@ -165,26 +157,27 @@ impl Bank {
         }
     }
 
-    /// Sends one request on a fresh HTTPS connection (HTTP/1.1).
+    /// Sends one request on a fresh HTTPS connection (HTTP/1.1), as a TPP's client does:
+    /// mockbank's one HTTP client, trusting the bank's CA.
     pub async fn send(&self, req: Request<'_>) -> Resp {
-        let mut sender = self.connect(req.identity).await;
-        let path = req.path.strip_prefix(&self.base_url).unwrap_or(req.path);
-        let mut builder = hyper::Request::builder()
-            .method(req.method)
-            .uri(path)
-            .header("host", self.addr.as_str());
+        let client = mockbank_http::Client::new(&self.ca_pem).unwrap();
+        // An absolute URL (one the bank handed out, maybe before a restart on another
+        // port) is sent to this bank.
+        let path = match req.path.strip_prefix("https://") {
+            Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => req.path,
+        };
+        let url = format!("{}{path}", self.base_url);
+        let mut out = mockbank_http::Request::new(req.method, url).identity(req.identity);
         for (k, v) in &req.headers {
-            builder = builder.header(*k, v.as_str());
+            out = out.header(k, v.clone());
         }
-        let request = builder.body(Full::new(Bytes::from(req.body))).unwrap();
-        let resp = sender.send_request(request).await.unwrap();
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        out.body = req.body;
+        let r = client.send(out).await.unwrap();
         Resp {
-            status,
-            headers,
-            body,
+            status: r.status,
+            headers: r.headers,
+            body: r.body,
         }
     }
 
@@ -230,37 +223,17 @@ impl Bank {
         sender
     }
 
+    /// A raw TLS stream (for the tests that speak the protocol themselves).
     pub async fn tls_stream(
         &self,
         identity: Option<&Identity>,
         alpn: Vec<Vec<u8>>,
     ) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in CertificateDer::pem_slice_iter(self.ca_pem.as_bytes()) {
-            roots.add(cert.unwrap()).unwrap();
-        }
-        let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots);
-        let mut config = match identity {
-            Some(id) => builder
-                .with_client_auth_cert(
-                    CertificateDer::pem_slice_iter(id.cert_pem.as_bytes())
-                        .map(|c| c.unwrap())
-                        .collect(),
-                    PrivateKeyDer::from_pem_slice(id.key_pem.as_bytes()).unwrap(),
-                )
-                .unwrap(),
-            None => builder.with_no_client_auth(),
-        };
-        config.alpn_protocols = alpn;
-        let tcp = TcpStream::connect(&self.addr).await?;
-        TlsConnector::from(Arc::new(config))
-            .connect(ServerName::try_from("127.0.0.1").unwrap(), tcp)
+        mockbank_http::Client::new(&self.ca_pem)
+            .unwrap()
+            .tls_stream(&self.addr, identity, alpn)
             .await
+            .map_err(std::io::Error::other)
     }
 
     /// SIGTERM, then the exit status.

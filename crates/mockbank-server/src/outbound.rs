@@ -3,21 +3,19 @@
 //! key sets are cached so no request pays for a fetch twice within a few minutes.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
-use rustls::pki_types::{CertificateDer, ServerName};
+use mockbank_http::{Client, Request};
+use rustls::pki_types::CertificateDer;
 use serde_json::Value;
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
 
 /// How long a fetched JWKS is reused.
 const JWKS_TTL: Duration = Duration::from_secs(300);
 
 pub struct Outbound {
-    tls: TlsConnector,
+    http: Client,
     jwks: Mutex<HashMap<String, (Instant, Value)>>,
     tokens: Mutex<HashMap<String, (Instant, String)>>,
 }
@@ -30,16 +28,8 @@ pub struct Answer {
 
 impl Outbound {
     pub fn new(ca: &CertificateDer<'static>) -> anyhow::Result<Outbound> {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.add(ca.clone())?;
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
         Ok(Outbound {
-            tls: TlsConnector::from(Arc::new(config)),
+            http: Client::trusting(vec![ca.clone()])?,
             jwks: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
         })
@@ -54,80 +44,16 @@ impl Outbound {
         body: Vec<u8>,
         timeout: Duration,
     ) -> Result<Answer, String> {
-        tokio::time::timeout(timeout, self.send_inner(method, url, headers, body))
-            .await
-            .map_err(|_| format!("no answer within {} ms", timeout.as_millis()))?
-    }
-
-    async fn send_inner(
-        &self,
-        method: &str,
-        url: &str,
-        headers: &[(&str, String)],
-        body: Vec<u8>,
-    ) -> Result<Answer, String> {
-        let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
-        let host = parsed
-            .host_str()
-            .ok_or_else(|| format!("`{url}` has no host"))?
-            .to_owned();
-        let port = parsed.port_or_known_default().unwrap_or(80);
-        let tcp = TcpStream::connect((host.trim_start_matches('[').trim_end_matches(']'), port))
-            .await
-            .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
-        let path = match parsed.query() {
-            Some(q) => format!("{}?{q}", parsed.path()),
-            None => parsed.path().to_owned(),
-        };
-        let mut builder = hyper::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", format!("{host}:{port}"));
+        let mut req = Request::new(method, url).timeout(timeout);
         for (k, v) in headers {
-            builder = builder.header(*k, v.as_str());
+            req = req.header(k, v.clone());
         }
-        let request = builder
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|e| e.to_string())?;
-        let response = match parsed.scheme() {
-            "http" => {
-                let (mut sender, conn) =
-                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
-                        .await
-                        .map_err(|e| e.to_string())?;
-                tokio::spawn(conn);
-                sender
-                    .send_request(request)
-                    .await
-                    .map_err(|e| e.to_string())?
-            }
-            "https" => {
-                let name = ServerName::try_from(host.clone()).map_err(|e| e.to_string())?;
-                let tls = self
-                    .tls
-                    .connect(name, tcp)
-                    .await
-                    .map_err(|e| format!("TLS with {host}: {e}"))?;
-                let (mut sender, conn) =
-                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
-                        .await
-                        .map_err(|e| e.to_string())?;
-                tokio::spawn(conn);
-                sender
-                    .send_request(request)
-                    .await
-                    .map_err(|e| e.to_string())?
-            }
-            other => return Err(format!("scheme `{other}` is not supported (http, https)")),
-        };
-        let status = response.status().as_u16();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        Ok(Answer { status, body })
+        req.body = body;
+        let r = self.http.send(req).await.map_err(|e| format!("{e:#}"))?;
+        Ok(Answer {
+            status: r.status,
+            body: r.body,
+        })
     }
 
     /// The JWKS at `url`, from the cache when fresh.

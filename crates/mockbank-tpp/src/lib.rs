@@ -10,7 +10,6 @@ mod client;
 pub mod compare;
 mod deviation;
 pub mod handout;
-pub mod http;
 pub mod walkthrough;
 
 use std::path::{Path, PathBuf};
@@ -20,7 +19,8 @@ use serde_json::Value;
 
 pub use client::{Outcome, Session};
 pub use deviation::Deviation;
-pub use http::{Https, Identity};
+pub use mockbank_http as http;
+pub use mockbank_http::{Client, Identity};
 
 /// How a profile's TPPs register: what they send and which credentials they hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -79,7 +79,7 @@ impl Flavor {
 pub struct Target {
     pub base_url: String,
     pub ca_pem: String,
-    pub https: Https,
+    pub https: Client,
     /// A mockbank's admin token: mints directory credentials and reads traces.
     pub admin_token: Option<String>,
     /// Where the client keeps what it registered (credentials, tokens) between commands.
@@ -100,7 +100,7 @@ impl Target {
         Ok(Target {
             base_url: base_url.trim_end_matches('/').to_owned(),
             ca_pem: ca_pem.to_owned(),
-            https: Https::new(ca_pem)?,
+            https: Client::new(ca_pem)?,
             admin_token,
             state_dir,
             bundle: None,
