@@ -1,85 +1,25 @@
-// The shapes the admin API sends, mirrored by hand from the Rust structs they serialize
-// (mockbank-core `trace.rs`, `profile/diff.rs` and `scenario.rs`, mockbank-server `admin.rs`
-// and `walkthroughs.rs`, mockbank-pki `directory.rs`, mockbank-tpp `compare.rs` and
-// `walkthrough.rs`). A change there must be made here.
+// The shapes the admin API sends. Traces and directory settings are generated from the Rust
+// types (`generated/core.ts`, checked by `cargo test`); the others are mirrored by hand from
+// what they serialize (mockbank-core `profile/diff.rs` and `scenario.rs`, mockbank-server
+// `admin.rs` and `walkthroughs.rs`, mockbank-pki `directory.rs`, mockbank-tpp `compare.rs`
+// and `walkthrough.rs`): a change there must be made here.
 
-export type Outcome = 'pass' | 'fail' | 'skip';
-
-/** One check's entry in a trace (`CheckResult`). */
-export interface CheckResult {
-  id: string;
-  title: string;
-  spec: string;
-  outcome: Outcome;
-  detail: string;
-  values?: Record<string, unknown>;
-  severity: 'error' | 'warn';
-  duration_us: number;
-}
-
-/** A JWT found in a request or response, decoded (not verified) by the server. */
-export interface DecodedJwt {
-  /** e.g. `body`, `body.software_statement`, `header.authorization` */
-  location: string;
-  header: unknown;
-  claims: unknown;
-}
-
-/** The client certificate presented on the connection. */
-export interface CertSummary {
-  subject: string;
-  issuer: string;
-  serial: string;
-  not_before: string;
-  not_after: string;
-  /** `null` when the chain verified against mockbank's CA. */
-  chain_error: string | null;
-  sha256_thumbprint: string;
-  /** eIDAS / PSD2 content (ETSI TS 119 495), when the certificate carries any. */
-  psd2?: Psd2Summary;
-}
-
-export interface Psd2Summary {
-  organization_identifier: string | null;
-  /** `web` (QWAC), `eseal` (QSealC). */
-  qc_types: string[];
-  /** `PSP_AI`, `PSP_PI`, `PSP_IC`, `PSP_AS`. */
-  roles: string[];
-  nca_id: string | null;
-  nca_name: string | null;
-}
-
-export interface HttpRecord {
-  headers: [string, string][];
-  /** JSON when the body parsed as JSON, a string otherwise, `null` when empty. */
-  body: unknown;
-  jwts?: DecodedJwt[];
-}
-
-export interface CheckSummary {
-  pass: number;
-  fail: number;
-  skip: number;
-}
-
-export interface Trace {
-  seq: number;
-  id: string;
-  time: string;
-  time_ms: number;
-  profile: string;
-  method: string;
-  path: string;
-  status: number;
-  client_id: string | null;
-  client_cert: CertSummary | null;
-  request: HttpRecord;
-  response: HttpRecord;
-  checks: CheckResult[];
-  summary: CheckSummary;
-  failed_check: string | null;
-  duration_us: number;
-}
+// Generated from the Rust types (crates/mockbank-core/src/ts_types.rs): traces and what they hold.
+import type { DirectorySettings, Outcome, Trace } from './generated/core';
+export type {
+  CertSummary,
+  CertificateStyle,
+  CheckResult,
+  CheckSummary,
+  DecodedJwt,
+  DirectorySettings,
+  HttpRecord,
+  JsonValue,
+  Outcome,
+  Psd2Summary,
+  Severity,
+  Trace,
+} from './generated/core';
 
 /** What the list keeps of a trace (the rest is fetched when it is opened). */
 export type TraceRow = Omit<Trace, 'request' | 'response' | 'checks'>;
@@ -114,20 +54,6 @@ export interface ProfileCheck {
    * servers: read it with `applicable()` (Profiles view), which takes absent as true.
    */
   applicable?: boolean;
-}
-
-/** A profile's `[directory]` section (crates/mockbank-core/src/profile/schema.rs). */
-export interface DirectorySettings {
-  certificates: 'obuk' | 'eidas';
-  country: string;
-  authority_id: string;
-  authority_name: string;
-  roles: string[];
-  ssa_issuer?: string | null;
-  ssa_lifetime: number;
-  ssa_claims: Record<string, unknown>;
-  transport_subject?: string[];
-  signing_subject?: string[];
 }
 
 export interface Profile {

@@ -22,3 +22,6 @@ pub use checks::{CheckCx, CheckDef, Phase};
 pub use error::{ErrorCode, ProtocolError};
 pub use profile::{CheckOverride, Profile, ProfileSet};
 pub use trace::{CheckResult, Outcome, OutcomeKind, Trace};
+
+#[cfg(test)]
+mod ts_types;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The verdict of one check.
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Outcome"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OutcomeKind {
@@ -90,6 +91,7 @@ impl Outcome {
 }
 
 /// Whether a failing check blocks the request or is only reported.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -103,6 +105,7 @@ pub enum Severity {
 /// Serialised in full, except inside [`in_storage_form`]: there the texts the check
 /// catalogue already has (title, spec) and the defaults (`error` severity, 0 µs) are left
 /// out, and [`Trace::fill_from_catalogue`] puts them back when the trace is read.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CheckResult {
     pub id: String,
@@ -112,7 +115,9 @@ pub struct CheckResult {
     pub spec: String,
     pub outcome: OutcomeKind,
     pub detail: String,
+    /// Left out when empty.
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<Map<String, Value>>", optional))]
     pub values: Map<String, Value>,
     #[serde(default)]
     pub severity: Severity,
@@ -180,6 +185,7 @@ impl Serialize for CheckResult {
 }
 
 /// Pass/fail/skip counts of a trace, for list views.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckSummary {
     pub pass: u32,
@@ -202,6 +208,7 @@ impl CheckSummary {
 }
 
 /// A decoded (not verified) JWT found in a request or response.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecodedJwt {
     /// Where it was found, e.g. `body`, `body.software_statement`, `header.authorization`.
@@ -211,6 +218,7 @@ pub struct DecodedJwt {
 }
 
 /// The client certificate presented on the connection, as shown in a trace.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CertSummary {
     pub subject: String,
@@ -223,10 +231,12 @@ pub struct CertSummary {
     pub sha256_thumbprint: String,
     /// eIDAS / PSD2 content (ETSI TS 119 495), when the certificate carries any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub psd2: Option<Psd2Summary>,
 }
 
 /// The PSD2 attributes of a certificate, as shown in a trace.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Psd2Summary {
     pub organization_identifier: Option<String>,
@@ -251,16 +261,19 @@ impl From<&crate::signed::EidasFacts> for Psd2Summary {
 }
 
 /// Request or response as recorded (secrets redacted).
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct HttpRecord {
     pub headers: Vec<(String, String)>,
     /// JSON when the body parsed as JSON, a string otherwise, `null` when empty.
     pub body: Value,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(test, ts(as = "Option<Vec<DecodedJwt>>", optional))]
     pub jwts: Vec<DecodedJwt>,
 }
 
 /// One request to mockbank and everything it caused.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
     /// Store sequence number: monotonic, also the SSE event id.

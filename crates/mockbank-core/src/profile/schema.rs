@@ -40,6 +40,7 @@ pub struct ProfileSettings {
 /// `[directory]`: the credentials the mock directory mints for a TPP that registers with this
 /// profile, and the software statement it signs.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DirectorySettings {
     /// `obuk`: a transport and a signing certificate, subject `C, O, OU=org_id, CN=software_id`
@@ -72,9 +73,11 @@ pub struct DirectorySettings {
     pub ssa_claims: Map<String, Value>,
     /// The transport (or QWAC) certificate's subject, replacing the style's.
     #[serde(default, skip_serializing_if = "SubjectTemplate::is_empty")]
+    #[cfg_attr(test, ts(as = "Option<Vec<String>>", optional))]
     pub transport_subject: SubjectTemplate,
     /// The signing (or QSealC) certificate's subject, replacing the style's.
     #[serde(default, skip_serializing_if = "SubjectTemplate::is_empty")]
+    #[cfg_attr(test, ts(as = "Option<Vec<String>>", optional))]
     pub signing_subject: SubjectTemplate,
 }
 
@@ -200,6 +203,7 @@ fn default_roles() -> Vec<String> {
 
 /// The kind of certificates the directory mints.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateStyle {
     #[default]
