@@ -12,6 +12,12 @@ mod migrations;
 mod reader;
 mod writer;
 
+/// What `benches/trace_row.rs` times: building a trace's stored form (not an API).
+#[doc(hidden)]
+pub mod bench_api {
+    pub use crate::writer::TraceRow;
+}
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -19,7 +19,7 @@ use crate::{ClientRow, StoreConfig, StoreError, TokenRow, Write};
 /// Most operations committed in one transaction.
 const MAX_GROUP: usize = 512;
 
-pub(crate) struct TraceRow {
+pub struct TraceRow {
     pub trace: Trace,
     /// LZ4 of the trace's JSON, with the dictionary `dict`.
     pub body: Vec<u8>,
