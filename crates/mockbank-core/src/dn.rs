@@ -32,11 +32,14 @@ fn oid_of(attr: &str) -> String {
 /// if it is one this module knows or a dotted OID.
 pub fn attribute_oid(name: &str) -> Option<String> {
     let oid = oid_of(name);
-    let dotted = oid.split('.').count() >= 2
-        && oid
-            .split('.')
-            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-    dotted.then_some(oid)
+    is_dotted_oid(&oid).then_some(oid)
+}
+
+/// Whether `t` is written as a dotted OID (`2.5.4.97`): two or more arcs of digits.
+pub fn is_dotted_oid(t: &str) -> bool {
+    t.split('.').count() >= 2
+        && t.split('.')
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The attribute types RFC 4514 §3 lets a DN string name by descriptor; every other type
@@ -271,11 +274,7 @@ pub fn with_ber_values_for_oids(dn: &str) -> String {
             }
         }
         let name = t.trim_end_matches('=').trim();
-        let dotted = name.split('.').count() >= 2
-            && name
-                .split('.')
-                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if dotted && !raw.starts_with('#') && value.len() < 0x80 {
+        if is_dotted_oid(name) && !raw.starts_with('#') && value.len() < 0x80 {
             out.push_str(&format!("#0C{:02X}", value.len()));
             for b in &value {
                 out.push_str(&format!("{b:02X}"));

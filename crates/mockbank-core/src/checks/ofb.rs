@@ -94,12 +94,11 @@ fn tls_dn_format(cx: &CheckCx, _: &Params) -> Outcome {
         let descriptor = crate::dn::RFC4514_DESCRIPTORS
             .iter()
             .any(|d| d.eq_ignore_ascii_case(t));
-        let dotted = t.split('.').count() >= 2;
-        !(descriptor || dotted && *ber)
+        !(descriptor || crate::dn::is_dotted_oid(t) && *ber)
     });
     let o = match misspelt {
         None => Outcome::pass("descriptors for the RFC 4514 attributes, dotted OIDs with BER values for the others"),
-        Some((t, _)) if t.split('.').count() >= 2 => Outcome::fail(format!(
+        Some((t, _)) if crate::dn::is_dotted_oid(&t) => Outcome::fail(format!(
             "`{t}` is a dotted OID: its value must be written as `#` and the hex of its BER encoding (OFB DCR §7.1.2)"
         )),
         Some((t, _)) => {
