@@ -18,6 +18,41 @@ pub fn decode_compact(token: &str) -> Option<(Value, Value)> {
     header.is_object().then_some((header, claims))
 }
 
+/// Whether `text` has the shape of a compact JWS/JWT: three base64url segments (not whether
+/// they decode).
+pub fn looks_compact(text: &str) -> bool {
+    text.len() > 20
+        && text.bytes().filter(|b| *b == b'.').count() == 2
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// The JWTs a recorded body shows, decoded: the body itself when it is a compact JWS (a
+/// signed request, whose claims may carry more, e.g. the SSA), else every JWT-looking
+/// string in it. A function of the recorded body alone, so a stored trace need not keep
+/// them: [`crate::trace::Trace::restore_stored_form`] derives them again.
+pub fn jwts_of_body(body: &Value) -> Vec<DecodedJwt> {
+    let mut jwts = Vec::new();
+    match body {
+        Value::String(text) => {
+            if let Some((header, claims)) = decode_compact(text) {
+                find_jwts("body.claims", &claims, &mut jwts);
+                jwts.insert(
+                    0,
+                    DecodedJwt {
+                        location: "body".into(),
+                        header,
+                        claims,
+                    },
+                );
+            }
+        }
+        other => find_jwts("body", other, &mut jwts),
+    }
+    jwts
+}
+
 /// Finds every JWT-looking string in a JSON value (e.g. `software_statement`) and decodes it.
 pub fn find_jwts(location: &str, v: &Value, out: &mut Vec<DecodedJwt>) {
     match v {
@@ -69,6 +104,20 @@ mod tests {
             &mut out,
         );
         assert_eq!(out[0].location, "body.software_statement");
+    }
+
+    #[test]
+    fn compact_shapes() {
+        let t = format!("{}.{}.c2ln", b64(r#"{"alg":"PS256"}"#), b64("{}"));
+        assert!(looks_compact(&t));
+        assert!(looks_compact(&format!(
+            "{}.{}.",
+            b64(r#"{"alg":"none"}"#),
+            b64("{}")
+        )));
+        assert!(!looks_compact("https://tpp.example.com/a.b.c"));
+        assert!(!looks_compact(r#"{"software_statement": "a.b.c"}"#));
+        assert!(!looks_compact("a.b"));
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub enum Severity {
 ///
 /// Serialised in full, except inside [`in_storage_form`]: there the texts the check
 /// catalogue already has (title, spec) and the defaults (`error` severity, 0 µs) are left
-/// out, and [`Trace::fill_from_catalogue`] puts them back when the trace is read.
+/// out, and [`Trace::restore_stored_form`] puts them back when the trace is read.
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CheckResult {
@@ -262,14 +262,50 @@ impl From<&crate::signed::EidasFacts> for Psd2Summary {
 
 /// Request or response as recorded (secrets redacted).
 #[cfg_attr(test, derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct HttpRecord {
     pub headers: Vec<(String, String)>,
     /// JSON when the body parsed as JSON, a string otherwise, `null` when empty.
     pub body: Value,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(test, ts(as = "Option<Vec<DecodedJwt>>", optional))]
-    pub jwts: Vec<DecodedJwt>,
+    /// JWTs found in the body, decoded (never verified); left out when there are none.
+    //
+    // Kept only when they are more than `body` shows: a form's, decoded before its secrets
+    // were redacted, or those of a body cut to the trace limit. `None`: the JWTs of `body`
+    // (`jwt::jwts_of_body`), decoded when the record is serialised for a reader and never
+    // stored (`in_storage_form`), so the hot path does not decode them.
+    #[serde(default, rename = "jwts")]
+    #[cfg_attr(test, ts(rename = "jwts", as = "Option<Vec<DecodedJwt>>", optional))]
+    pub kept_jwts: Option<Vec<DecodedJwt>>,
+}
+
+impl HttpRecord {
+    /// The decoded JWTs this record shows (see [`HttpRecord::kept_jwts`]).
+    pub fn jwts(&self) -> std::borrow::Cow<'_, [DecodedJwt]> {
+        match &self.kept_jwts {
+            Some(kept) => kept.as_slice().into(),
+            None => crate::jwt::jwts_of_body(&self.body).into(),
+        }
+    }
+}
+
+impl Serialize for HttpRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("HttpRecord", 3)?;
+        out.serialize_field("headers", &self.headers)?;
+        out.serialize_field("body", &self.body)?;
+        let jwts = match &self.kept_jwts {
+            Some(kept) => kept.as_slice().into(),
+            None if STORAGE_FORM.get() => std::borrow::Cow::Borrowed(&[][..]),
+            None => self.jwts(),
+        };
+        if jwts.is_empty() {
+            out.skip_field("jwts")?;
+        } else {
+            out.serialize_field("jwts", &jwts)?;
+        }
+        out.end()
+    }
 }
 
 /// One request to mockbank and everything it caused.
@@ -300,8 +336,9 @@ pub struct Trace {
 
 impl Trace {
     /// Puts back what [`in_storage_form`] left out of each check: its title and spec from
-    /// the catalogue (the id itself for a check this build no longer has).
-    pub fn fill_from_catalogue(&mut self) {
+    /// the catalogue (the id itself for a check this build no longer has). (A record's
+    /// JWTs need nothing: those left out are decoded from its body when it is serialised.)
+    pub fn restore_stored_form(&mut self) {
         for c in &mut self.checks {
             let def = crate::checks::find(&c.id);
             if c.title.is_empty() {
@@ -456,7 +493,7 @@ mod tests {
                 failed_check: None,
                 duration_us: 0,
             };
-            trace.fill_from_catalogue();
+            trace.restore_stored_form();
             assert_eq!(trace.checks[0], original);
         }
     }
@@ -512,5 +549,64 @@ mod tests {
             mk(OutcomeKind::Pass),
         ]);
         assert_eq!((s.pass, s.fail, s.skip), (2, 1, 1));
+    }
+}
+
+#[cfg(test)]
+mod stored_jwts {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use serde_json::json;
+
+    fn jws(claims: Value) -> String {
+        let b64 = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        format!("{}.{}.c2ln", b64(json!({"alg": "PS256"})), b64(claims))
+    }
+
+    #[test]
+    fn jwts_a_body_shows_are_decoded_for_readers_and_never_stored() {
+        let ssa = jws(json!({"software_id": "s1"}));
+        let record = HttpRecord {
+            headers: Vec::new(),
+            body: Value::String(jws(json!({"software_statement": ssa}))),
+            kept_jwts: None,
+        };
+        let shown = serde_json::to_value(&record).unwrap();
+        let locations: Vec<_> = shown["jwts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["location"].as_str().unwrap())
+            .collect();
+        assert_eq!(locations, ["body", "body.claims.software_statement"]);
+        assert_eq!(shown["jwts"][1]["claims"]["software_id"], "s1");
+
+        let stored = in_storage_form(|| serde_json::to_value(&record).unwrap());
+        assert!(stored.get("jwts").is_none(), "{stored}");
+        // Read back, it shows the same JWTs again.
+        let read: HttpRecord = serde_json::from_value(stored).unwrap();
+        assert_eq!(serde_json::to_value(&read).unwrap(), shown);
+    }
+
+    #[test]
+    fn jwts_the_body_no_longer_shows_are_stored() {
+        let kept = vec![DecodedJwt {
+            location: "body.client_assertion".into(),
+            header: json!({"alg": "RS256"}),
+            claims: json!({"iss": "c1"}),
+        }];
+        let record = HttpRecord {
+            headers: Vec::new(),
+            body: json!({"client_assertion": "eyJh…(redacted)"}),
+            kept_jwts: Some(kept.clone()),
+        };
+        let stored = in_storage_form(|| serde_json::to_value(&record).unwrap());
+        let read: HttpRecord = serde_json::from_value(stored).unwrap();
+        assert_eq!(read.jwts().as_ref(), kept.as_slice());
+        assert_eq!(
+            serde_json::to_value(&read).unwrap(),
+            serde_json::to_value(&record).unwrap()
+        );
     }
 }

@@ -3,6 +3,8 @@
 //! signatures checked against the directory's keys, the software's status and replay caches.
 //! Keys come from the local directory, never from an HTTP fetch.
 
+use std::borrow::Cow;
+
 use mockbank_core::checks::Fact;
 use mockbank_core::profile::{RequestFormat, StatementMode};
 use mockbank_core::signed::{DirectoryFacts, Jws, PeerFacts, SignedFacts};
@@ -33,10 +35,10 @@ pub fn peer_facts(
         Some(c) => st
             .store
             .directory_entry(DirKind::Org, &c.org_id)?
-            .map(|o| o.status),
+            .map(|o| o.status.clone()),
         None => None,
     };
-    let directory_status = cert_entry.map(|row| row.status);
+    let directory_status = cert_entry.map(|row| row.status.clone());
     let eidas = eidas::read(cert.leaf()).map(eidas::EidasInfo::facts);
     // Counting scans the profile's clients: only for a one-client-per-organisation policy.
     let one_per_org = profile.needs(Fact::ClientsOfCertificateOrg);
@@ -162,7 +164,9 @@ pub async fn signed_facts(
         issuer: profile.issuer(&st.base_url),
         registered_software_id,
     };
-    if let Some(ssa) = facts.ssa_jws().cloned() {
+    // Taken out while the facts about them are filled in (no copy of their claims).
+    let ssa = facts.ssa.take();
+    if let Some(Ok(ssa)) = &ssa {
         let raw_ssa = raw_ssa.unwrap_or_default();
         if !ssa.unsigned {
             facts.ssa_signature = Some(match statement_keys(st, profile).await {
@@ -176,11 +180,11 @@ pub async fn signed_facts(
             org_status: st
                 .store
                 .directory_entry(DirKind::Org, &org_id)?
-                .map(|r| r.status),
+                .map(|r| r.status.clone()),
             software_status: st
                 .store
                 .directory_entry(DirKind::Software, &software_id)?
-                .map(|r| r.status),
+                .map(|r| r.status.clone()),
         });
         // The SSA's software_jwks_endpoint is served by this directory: resolve it locally.
         if facts.ssa_signature == Some(Ok(())) {
@@ -198,14 +202,16 @@ pub async fn signed_facts(
             }
         }
     }
-    if let (Some(req), Ok(raw)) = (facts.request_jws().cloned(), std::str::from_utf8(body)) {
-        let keys: Result<Value, String> = match settings.protection.request_jwks.as_str() {
+    facts.ssa = ssa;
+    let request = facts.request.take();
+    if let (Some(Ok(req)), Ok(raw)) = (&request, std::str::from_utf8(body)) {
+        let keys: Result<Cow<'_, Value>, String> = match settings.protection.request_jwks.as_str() {
             "software" => match (&facts.ssa_signature, &facts.software_jwks) {
-                (Some(Ok(())), Some(jwks)) => Ok(jwks.clone()),
+                (Some(Ok(())), Some(jwks)) => Ok(Cow::Borrowed(jwks)),
                 (Some(Ok(())), None) => Err("the software statement's software_jwks_endpoint is not a software of this directory".into()),
                 _ => Err("no verified software statement names the signing keys".into()),
             },
-            url => st.outbound.jwks(url).await,
+            url => st.outbound.jwks(url).await.map(Cow::Owned),
         };
         // A signed request is only checked once there are keys to check it with.
         if keys.is_ok()
@@ -213,7 +219,13 @@ pub async fn signed_facts(
             || settings.protection.request_jwks != "software"
         {
             facts.request_signature = Some(keys.and_then(|k| {
-                let sig_keys = json!({"keys": k["keys"].as_array().map(|k| k.iter().filter(|k| k["use"] != "tls").cloned().collect::<Vec<_>>()).unwrap_or_default()});
+                // Transport keys never sign a request.
+                let keys = k["keys"].as_array().map(Vec::as_slice).unwrap_or_default();
+                let sig_keys = if keys.iter().any(|k| k["use"] == "tls") {
+                    Cow::Owned(json!({"keys": keys.iter().filter(|k| k["use"] != "tls").collect::<Vec<_>>()}))
+                } else {
+                    k
+                };
                 mockbank_pki::jose::verify_signature(raw, &sig_keys).map_err(|e| e.0)
             }));
         }
@@ -232,6 +244,7 @@ pub async fn signed_facts(
             facts.request_jti_replayed = Some(!fresh);
         }
     }
+    facts.request = request;
     Ok(facts)
 }
 

@@ -11,10 +11,10 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
-use mockbank_core::jwt::{decode_compact, find_jwts};
+use mockbank_core::jwt::{find_jwts, jwts_of_body};
 use mockbank_core::request::parse_form;
 use mockbank_core::trace::{
-    redact_str, redact_text, redact_value, CheckSummary, DecodedJwt, HttpRecord, SECRET_MEMBERS,
+    redact_str, redact_text, redact_value, CheckSummary, HttpRecord, SECRET_MEMBERS,
 };
 use mockbank_core::Trace;
 use serde_json::Value;
@@ -246,20 +246,24 @@ fn record(headers: &HeaderMap, body: &[u8], over_limit: Option<usize>) -> HttpRe
         .find(|(k, _)| k == "content-type")
         .map(|(_, v)| v.to_ascii_lowercase())
         .unwrap_or_default();
-    let mut jwts: Vec<DecodedJwt> = Vec::new();
+    // The JWTs a trace shows are those of its recorded body, decoded when it is read
+    // (`HttpRecord::kept_jwts`), unless the record shows less than the request had.
+    let mut kept_jwts = None;
     let body = if let Some(limit) = over_limit {
         Value::String(format!("(body over the {limit}-byte limit; not read)"))
     } else if body.is_empty() {
         Value::Null
     } else if let Ok(mut v) = serde_json::from_slice::<Value>(body) {
         redact_value(&mut v);
-        find_jwts("body", &v, &mut jwts);
         v
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         match parse_form(body) {
             Ok(map) => {
+                // Decoded before redaction: a `client_assertion` is a secret member.
                 let mut v = Value::Object(map);
+                let mut jwts = Vec::new();
                 find_jwts("body", &v, &mut jwts);
+                kept_jwts = Some(jwts);
                 redact_value(&mut v);
                 v
             }
@@ -268,20 +272,9 @@ fn record(headers: &HeaderMap, body: &[u8], over_limit: Option<usize>) -> HttpRe
     } else {
         match std::str::from_utf8(body) {
             Ok(text) => {
-                if let Some((header, claims)) = decode_compact(text) {
-                    // A signed request: its claims may carry more JWTs (the SSA).
-                    find_jwts("body.claims", &claims, &mut jwts);
-                    jwts.insert(
-                        0,
-                        DecodedJwt {
-                            location: "body".into(),
-                            header,
-                            claims,
-                        },
-                    );
-                }
                 let mut t = redact_text(text);
                 if t.len() > MAX_TRACE_BODY {
+                    kept_jwts = Some(jwts_of_body(&Value::String(t.clone())));
                     let mut cut = MAX_TRACE_BODY;
                     while !t.is_char_boundary(cut) {
                         cut -= 1;
@@ -297,7 +290,7 @@ fn record(headers: &HeaderMap, body: &[u8], over_limit: Option<usize>) -> HttpRe
     HttpRecord {
         headers,
         body,
-        jwts,
+        kept_jwts,
     }
 }
 

@@ -3,7 +3,7 @@
 //! directory write goes through the writer, which empties the cache once it has committed.
 
 use std::collections::HashMap;
-use std::sync::{RwLock, RwLockWriteGuard};
+use std::sync::{Arc, RwLock, RwLockWriteGuard};
 
 use crate::{DirKind, DirectoryRow};
 
@@ -11,7 +11,7 @@ use crate::{DirKind, DirectoryRow};
 const MAX_ENTRIES: usize = 10_000;
 
 /// By kind, then id (so a lookup borrows the id instead of copying it).
-type Map = HashMap<DirKind, HashMap<String, Option<DirectoryRow>>>;
+type Map = HashMap<DirKind, HashMap<String, Option<Arc<DirectoryRow>>>>;
 
 #[derive(Default)]
 pub(crate) struct DirCache {
@@ -27,7 +27,7 @@ impl DirCache {
 
     /// The cached answer (`Some(None)`: known to be absent), and the generation to hand
     /// to [`DirCache::put`] after a miss.
-    pub fn get(&self, kind: DirKind, id: &str) -> Result<Option<DirectoryRow>, u64> {
+    pub fn get(&self, kind: DirKind, id: &str) -> Result<Option<Arc<DirectoryRow>>, u64> {
         let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
         match inner.1.get(&kind).and_then(|by_id| by_id.get(id)) {
             Some(hit) => Ok(hit.clone()),
@@ -36,7 +36,7 @@ impl DirCache {
     }
 
     /// Remembers what the database answered, unless a write committed since `generation`.
-    pub fn put(&self, generation: u64, kind: DirKind, id: &str, row: Option<DirectoryRow>) {
+    pub fn put(&self, generation: u64, kind: DirKind, id: &str, row: Option<Arc<DirectoryRow>>) {
         let mut inner = self.write();
         if inner.0 != generation {
             return;

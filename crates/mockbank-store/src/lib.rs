@@ -387,14 +387,15 @@ impl Store {
         &self,
         kind: DirKind,
         id: &str,
-    ) -> Result<Option<DirectoryRow>, StoreError> {
+    ) -> Result<Option<Arc<DirectoryRow>>, StoreError> {
         let generation = match self.directory.get(kind, id) {
             Ok(hit) => return Ok(hit),
             Err(generation) => generation,
         };
         let row = self
             .readers
-            .with(|c| reader::directory_entry(c, kind, id))?;
+            .with(|c| reader::directory_entry(c, kind, id))?
+            .map(Arc::new);
         self.directory.put(generation, kind, id, row.clone());
         Ok(row)
     }

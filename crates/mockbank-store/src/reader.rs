@@ -148,7 +148,7 @@ fn trace_of(c: &Connection, (seq, body, dict): TraceCols) -> Result<Trace, Store
     }
     .map_err(|e| StoreError::Corrupt(format!("trace {seq} does not decompress: {e}")))?;
     let mut t: Trace = serde_json::from_slice(&json)?;
-    t.fill_from_catalogue();
+    t.restore_stored_form();
     t.seq = seq as u64;
     Ok(t)
 }

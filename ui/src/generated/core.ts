@@ -51,7 +51,11 @@ export type HttpRecord = { headers: Array<[string, string]>,
 /**
  * JSON when the body parsed as JSON, a string otherwise, `null` when empty.
  */
-body: JsonValue, jwts?: Array<DecodedJwt>, };
+body: JsonValue, 
+/**
+ * JWTs found in the body, decoded (never verified); left out when there are none.
+ */
+jwts?: Array<DecodedJwt>, };
 
 export type Trace = { 
 /**

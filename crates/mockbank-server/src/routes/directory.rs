@@ -13,6 +13,7 @@ use axum::{Extension, Router};
 use mockbank_core::{ErrorCode, ProtocolError};
 use mockbank_pki::directory::{self, MintRequest, Organisation, Variant};
 use mockbank_store::{DirKind, DirectoryRow, StoreError, Write};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::now;
@@ -122,9 +123,9 @@ async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBo
     let now = now();
     let org = match &req.org_id {
         Some(id) => match st.store.directory_entry(DirKind::Org, id) {
-            Ok(Some(row)) => match serde_json::from_value::<Organisation>(row.record) {
+            Ok(Some(row)) => match Organisation::deserialize(&row.record) {
                 Ok(mut org) => {
-                    org.status = row.status;
+                    org.status = row.status.clone();
                     org
                 }
                 Err(e) => {
@@ -217,7 +218,7 @@ async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBo
     http_error::ok(StatusCode::CREATED, &minted.bundle, info)
 }
 
-fn entry(st: &AppState, kind: DirKind, id: &str) -> Result<Option<DirectoryRow>, StoreError> {
+fn entry(st: &AppState, kind: DirKind, id: &str) -> Result<Option<Arc<DirectoryRow>>, StoreError> {
     st.store.directory_entry(kind, id)
 }
 
@@ -226,10 +227,10 @@ fn store_failure(e: StoreError) -> Response {
 }
 
 /// The public view of an entry: its record with the live status.
-fn view(row: DirectoryRow) -> Value {
-    let mut v = row.record;
+fn view(row: &DirectoryRow) -> Value {
+    let mut v = row.record.clone();
     if let Some(obj) = v.as_object_mut() {
-        obj.insert("status".into(), row.status.into());
+        obj.insert("status".into(), row.status.clone().into());
         obj.remove("pem");
     }
     v
@@ -258,7 +259,7 @@ async fn list_software(State(st): State<Arc<AppState>>) -> Response {
     match st.store.directory_entries(DirKind::Software, None) {
         Ok(rows) => http_error::ok(
             StatusCode::OK,
-            &Value::Array(rows.into_iter().map(view).collect()),
+            &Value::Array(rows.iter().map(view).collect()),
             TraceInfo::default(),
         ),
         Err(e) => http_error::internal("listing software", e, TraceInfo::default()),
@@ -269,7 +270,7 @@ async fn list_orgs(State(st): State<Arc<AppState>>) -> Response {
     match st.store.directory_entries(DirKind::Org, None) {
         Ok(rows) => http_error::ok(
             StatusCode::OK,
-            &Value::Array(rows.into_iter().map(view).collect()),
+            &Value::Array(rows.iter().map(view).collect()),
             TraceInfo::default(),
         ),
         Err(e) => http_error::internal("listing organisations", e, TraceInfo::default()),
@@ -279,13 +280,13 @@ async fn list_orgs(State(st): State<Arc<AppState>>) -> Response {
 async fn software(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     match entry(&st, DirKind::Software, &id) {
         Ok(Some(row)) => {
-            let mut v = view(row);
+            let mut v = view(&row);
             let certs = st
                 .store
                 .directory_entries(DirKind::Certificate, v["org_id"].as_str())
                 .unwrap_or_default();
             v["certificates"] = certs
-                .into_iter()
+                .iter()
                 .filter(|c| c.record["software_id"] == id.as_str())
                 .map(view)
                 .collect();
