@@ -825,6 +825,21 @@ fn real_main() -> Result<(), BoxError> {
         Some(r) => report_bound("(1 process)", "single", r),
         None => line("openssl speed: skipped (--no-openssl)".into()),
     }
+    // The measure: the server's CPU per registration against the CPU two RSA-2048
+    // verifications take (one process of `openssl speed`, so one core's time).
+    if let (Some(Ok(verify_per_sec)), Some(s)) = (&single, server_cpu) {
+        let floor_us = 2.0 / verify_per_sec * 1e6;
+        let cost_us = s / register.count().max(1) as f64 * 1e6;
+        let ratio = floor_us / cost_us;
+        line(format!(
+            "server CPU per registration {cost_us:.1} µs; floor (2 RSA-2048 verifications) {floor_us:.1} µs; floor / cost = {ratio:.3} ({:.1}x the floor); target >= 0.33: {}",
+            cost_us / floor_us,
+            if ratio >= 1.0 / 3.0 { "met" } else { "not met" }
+        ));
+        figures["server_cpu_us_per_registration"] = json!(cost_us);
+        figures["floor_cpu_us"] = json!(floor_us);
+        figures["floor_over_cost"] = json!(ratio);
+    }
     if let Some(r) = &multi {
         report_bound(&format!("-multi {cores}"), "multi", r);
     }

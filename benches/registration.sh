@@ -176,7 +176,7 @@ to_ms() {
 
 RAW_DIR=$RESULTS_DIR/raw
 mkdir -p "$RAW_DIR"
-declare -A RPS P50 P99 NON2XX SOCKERR REQS
+declare -A RPS P50 P99 NON2XX SOCKERR REQS CPU_US
 declare -A COMPLETED_POSTS # target -> 2xx POST responses seen, warm-ups included
 KEYS=()
 
@@ -188,6 +188,13 @@ count_ok() {
     echo $(( ${total:-0} - ${bad:-0} ))
 }
 
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+# cpu_ticks PID: user + system CPU of a process, all its threads, in clock ticks
+# (fields 14 and 15 of /proc/PID/stat, counted after the `(comm)` field).
+cpu_ticks() {
+    sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'
+}
+
 # run_wrk TARGET METHOD CONCURRENCY URL: a warm-up, then the measured run.
 run_wrk() {
     local target=$1 method=$2 c=$3 url=$4
@@ -197,7 +204,10 @@ run_wrk() {
 
     log "$target $method c=$c: warm-up $WARMUP, then $DURATION"
     wrk -t1 -c"$c" -d"$WARMUP" "${lua[@]}" "$url" >"$file.warmup"
+    local ticks_before ticks_after
+    ticks_before=$(cpu_ticks "$SERVER_PID")
     wrk -t1 -c"$c" -d"$DURATION" --latency "${lua[@]}" "$url" >"$file"
+    ticks_after=$(cpu_ticks "$SERVER_PID")
 
     RPS[$key]=$(awk '/^Requests\/sec:/ {printf "%.1f", $2}' "$file")
     P50[$key]=$(awk '$1 == "50%" {print $2; exit}' "$file" | to_ms)
@@ -209,6 +219,9 @@ run_wrk() {
     SOCKERR[$key]=${SOCKERR[$key]:-0}
     REQS[$key]=$(awk '/ requests in / {print $1; exit}' "$file")
     [ -n "${RPS[$key]}" ] || die "could not parse wrk output in $file"
+    # The server's own CPU per request (wrk's share of the cores does not count).
+    CPU_US[$key]=$(awk -v a="${ticks_before:-}" -v b="${ticks_after:-}" -v n="${REQS[$key]:-0}" -v hz="$CLK_TCK" \
+        'BEGIN { if (a == "" || b == "" || n + 0 == 0) print "n/a"; else printf "%.1f", (b - a) / hz * 1e6 / n }')
     KEYS+=("$key")
 
     if [ "$method" = POST ]; then
@@ -273,19 +286,21 @@ stop_server
 
 # ratio A B: A / B with two decimals, or n/a.
 ratio() {
-    awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'
+    awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'
 }
 
 echo
 echo "Registration benchmark: wrk -t1, $DURATION per run after a $WARMUP warm-up, $(nproc) CPUs, loopback"
 echo "mockbank: generic profile over HTTPS, SQLite store | oidc-provider $OIDC_PROVIDER_INSTALLED: HTTP, in-memory adapter"
 echo
-printf '%-14s %-6s %5s %11s %9s %9s %9s %9s\n' target method conc 'req/s' 'p50 ms' 'p99 ms' 'non-2xx*' 'sock-err'
+printf '%-14s %-6s %5s %11s %9s %9s %12s %9s %9s\n' target method conc 'req/s' 'p50 ms' 'p99 ms' 'CPU µs/req' 'non-2xx*' 'sock-err'
 for key in "${KEYS[@]}"; do
     IFS=/ read -r target method c <<<"$key"
-    printf '%-14s %-6s %5s %11s %9s %9s %9s %9s\n' "$target" "$method" "$c" \
-        "${RPS[$key]}" "${P50[$key]}" "${P99[$key]}" "${NON2XX[$key]}" "${SOCKERR[$key]}"
+    printf '%-14s %-6s %5s %11s %9s %9s %11s %9s %9s\n' "$target" "$method" "$c" \
+        "${RPS[$key]}" "${P50[$key]}" "${P99[$key]}" "${CPU_US[$key]}" "${NON2XX[$key]}" "${SOCKERR[$key]}"
 done
+echo "CPU µs/req: the server process's user + system CPU (all threads) during the measured run,"
+echo "  divided by the requests wrk completed."
 echo "* wrk's 'Non-2xx or 3xx responses' counter, which counts statuses >= 400; both servers"
 echo "  were checked with curl to answer exactly 201 (POST) and 200 (GET) before the load."
 echo
@@ -297,6 +312,13 @@ echo "POST / GET (discovery) req/s ratio at c=$GET_CONCURRENCY:"
 for target in mockbank oidc-provider; do
     printf '  %-14s %s\n' "$target" "$(ratio "${RPS[$target/POST/$GET_CONCURRENCY]:-}" "${RPS[$target/GET/$GET_CONCURRENCY]:-}")"
 done
+echo "Server CPU per POST, mockbank / oidc-provider (lower is better):"
+for c in $POST_CONCURRENCY; do
+    printf '  c=%-3s %s\n' "$c" "$(ratio "${CPU_US[mockbank/POST/$c]:-}" "${CPU_US[oidc-provider/POST/$c]:-}")"
+done
+CPU_RATIO=$(ratio "${CPU_US[mockbank/POST/16]:-}" "${CPU_US[oidc-provider/POST/16]:-}")
+CPU_MET=$(awk -v r="$CPU_RATIO" 'BEGIN { if (r == "n/a") print "n/a"; else if (r + 0 <= 0.2) print "yes"; else print "no" }')
+echo "Target mockbank CPU per registration <= 1/5 of oidc-provider's at c=16 (reported, not asserted): $CPU_MET ($CPU_RATIO)"
 TARGET_RATIO=$(ratio "${RPS[mockbank/POST/16]:-}" "${RPS[oidc-provider/POST/16]:-}")
 TARGET_MET=$(awk -v r="$TARGET_RATIO" 'BEGIN { if (r == "n/a") print "n/a"; else if (r + 0 >= 5) print "yes"; else print "no" }')
 echo "Target mockbank >= 5x oidc-provider POST at c=16 (reported, not asserted): $TARGET_MET ($TARGET_RATIO x)"
@@ -321,8 +343,10 @@ fi
     sep=""
     for key in "${KEYS[@]}"; do
         IFS=/ read -r target method c <<<"$key"
-        printf '%s    {"target": "%s", "method": "%s", "concurrency": %s, "requests": %s, "rps": %s, "p50_ms": %s, "p99_ms": %s, "non_2xx": %s, "socket_errors": %s}' \
-            "$sep" "$target" "$method" "$c" "${REQS[$key]:-0}" "${RPS[$key]}" "${P50[$key]}" "${P99[$key]}" "${NON2XX[$key]}" "${SOCKERR[$key]}"
+        cpu=${CPU_US[$key]:-n/a}
+        [ "$cpu" = n/a ] && cpu=null
+        printf '%s    {"target": "%s", "method": "%s", "concurrency": %s, "requests": %s, "rps": %s, "p50_ms": %s, "p99_ms": %s, "server_cpu_us_per_request": %s, "non_2xx": %s, "socket_errors": %s}' \
+            "$sep" "$target" "$method" "$c" "${REQS[$key]:-0}" "${RPS[$key]}" "${P50[$key]}" "${P99[$key]}" "$cpu" "${NON2XX[$key]}" "${SOCKERR[$key]}"
         sep=$',\n'
     done
     printf '\n  ],\n'
@@ -330,6 +354,15 @@ fi
     sep=""
     for c in $POST_CONCURRENCY; do
         r=$(ratio "${RPS[mockbank/POST/$c]:-}" "${RPS[oidc-provider/POST/$c]:-}")
+        [ "$r" = n/a ] && r=null
+        printf '%s"%s": %s' "$sep" "$c" "$r"
+        sep=", "
+    done
+    printf '},\n'
+    printf '  "post_cpu_ratio_mockbank_over_oidc_provider": {'
+    sep=""
+    for c in $POST_CONCURRENCY; do
+        r=$(ratio "${CPU_US[mockbank/POST/$c]:-}" "${CPU_US[oidc-provider/POST/$c]:-}")
         [ "$r" = n/a ] && r=null
         printf '%s"%s": %s' "$sep" "$c" "$r"
         sep=", "
