@@ -486,6 +486,20 @@ fn machine_busy_secs() -> Option<f64> {
     Some((f.iter().sum::<f64>() - idle) / clock_ticks())
 }
 
+/// Resident set size of a process (VmRSS), in MiB.
+fn rss_mib(pid: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
+}
+
 fn clock_ticks() -> f64 {
     static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
     *TICKS.get_or_init(|| {
@@ -579,6 +593,7 @@ fn real_main() -> Result<(), BoxError> {
     eprintln!("[obuk] server: {bin}");
     let mut server = Server::start(&bin)?;
     let server_pid = server.child.id().to_string();
+    let rss_idle = rss_mib(&server_pid);
     let host = server.addr.clone();
     let plain = tls_config(&server.ca_pem, None)?;
 
@@ -629,68 +644,74 @@ fn real_main() -> Result<(), BoxError> {
         post_path: format!("{PROFILE}/register"),
     });
 
-    let (baseline, register, conns, client_cpu, server_cpu, machine_cpu) = rt.block_on(async {
-        let mut senders = Vec::with_capacity(args.concurrency);
-        for _ in 0..args.concurrency {
-            senders.push(connect(mtls.clone(), &host).await?);
-        }
-        // Sanity: one registration must be accepted, or say which check refused it.
-        let (status, body) = send(
-            &mut senders[0],
-            &host,
-            "POST",
-            &target.post_path,
-            &[("content-type", "application/jose")],
-            sanity,
-        )
-        .await?;
-        if status != 201 {
-            let body = String::from_utf8_lossy(&body).into_owned();
-            let why = failing_check(&plain, &host, &bearer).await;
-            return Err(format!("the sanity registration answered {status}: {body}\n{why}").into());
-        }
+    let (baseline, register, conns, client_cpu, server_cpu, machine_cpu, rss) =
+        rt.block_on(async {
+            let mut senders = Vec::with_capacity(args.concurrency);
+            for _ in 0..args.concurrency {
+                senders.push(connect(mtls.clone(), &host).await?);
+            }
+            // Sanity: one registration must be accepted, or say which check refused it.
+            let (status, body) = send(
+                &mut senders[0],
+                &host,
+                "POST",
+                &target.post_path,
+                &[("content-type", "application/jose")],
+                sanity,
+            )
+            .await?;
+            if status != 201 {
+                let body = String::from_utf8_lossy(&body).into_owned();
+                let why = failing_check(&plain, &host, &bearer).await;
+                return Err(
+                    format!("the sanity registration answered {status}: {body}\n{why}").into(),
+                );
+            }
 
-        eprintln!(
-            "[obuk] baseline: GET discovery on {} connections for {} s ...",
-            senders.len(),
-            args.baseline_secs
-        );
-        let deadline = Instant::now() + Duration::from_secs_f64(args.baseline_secs);
-        let baseline = run(&mut senders, &target, Work::Discovery(deadline)).await;
-
-        eprintln!(
-            "[obuk] measured run: {} registrations on {} connections ...",
-            bodies.len(),
-            senders.len()
-        );
-        let conns = senders.len();
-        let (c0, s0, m0) = (cpu_secs("self"), cpu_secs(&server_pid), machine_busy_secs());
-        let register = run(
-            &mut senders,
-            &target,
-            Work::Register(bodies.clone(), Arc::new(AtomicUsize::new(0))),
-        )
-        .await;
-        let (c1, s1, m1) = (cpu_secs("self"), cpu_secs(&server_pid), machine_busy_secs());
-        let client_cpu = c0.zip(c1).map(|(a, b)| b - a);
-        let server_cpu = s0.zip(s1).map(|(a, b)| b - a);
-        let machine_cpu = m0.zip(m1).map(|(a, b)| b - a);
-
-        if register.count() > register.status(201) {
             eprintln!(
-                "[obuk] some registrations were refused; the newest trace says: {}",
-                failing_check(&plain, &host, &bearer).await
+                "[obuk] baseline: GET discovery on {} connections for {} s ...",
+                senders.len(),
+                args.baseline_secs
             );
-        }
-        Ok::<_, BoxError>((
-            baseline,
-            register,
-            conns,
-            client_cpu,
-            server_cpu,
-            machine_cpu,
-        ))
-    })?;
+            let deadline = Instant::now() + Duration::from_secs_f64(args.baseline_secs);
+            let baseline = run(&mut senders, &target, Work::Discovery(deadline)).await;
+
+            eprintln!(
+                "[obuk] measured run: {} registrations on {} connections ...",
+                bodies.len(),
+                senders.len()
+            );
+            let conns = senders.len();
+            let rss_before = rss_mib(&server_pid);
+            let (c0, s0, m0) = (cpu_secs("self"), cpu_secs(&server_pid), machine_busy_secs());
+            let register = run(
+                &mut senders,
+                &target,
+                Work::Register(bodies.clone(), Arc::new(AtomicUsize::new(0))),
+            )
+            .await;
+            let (c1, s1, m1) = (cpu_secs("self"), cpu_secs(&server_pid), machine_busy_secs());
+            let rss_after = rss_mib(&server_pid);
+            let client_cpu = c0.zip(c1).map(|(a, b)| b - a);
+            let server_cpu = s0.zip(s1).map(|(a, b)| b - a);
+            let machine_cpu = m0.zip(m1).map(|(a, b)| b - a);
+
+            if register.count() > register.status(201) {
+                eprintln!(
+                    "[obuk] some registrations were refused; the newest trace says: {}",
+                    failing_check(&plain, &host, &bearer).await
+                );
+            }
+            Ok::<_, BoxError>((
+                baseline,
+                register,
+                conns,
+                client_cpu,
+                server_cpu,
+                machine_cpu,
+                [rss_idle, rss_before, rss_after],
+            ))
+        })?;
     let run_age = minted.elapsed();
     server.stop();
 
@@ -785,6 +806,13 @@ fn real_main() -> Result<(), BoxError> {
             (m - s - c).max(0.0) / secs
         ));
     }
+    if let [Some(idle), Some(before), Some(after)] = rss {
+        line(format!(
+            "  server RSS: idle after start {idle:.1} MiB, before the run {before:.1} MiB, after {} registrations {after:.1} MiB ({:.2}x idle)",
+            register.count(),
+            after / idle
+        ));
+    }
     line(format!(
         "  run finished {:.0} s after minting (SSA max age 1800 s)",
         run_age.as_secs_f64()
@@ -803,6 +831,7 @@ fn real_main() -> Result<(), BoxError> {
         "baseline_get_p50_ms": baseline.pct_ms(50.0),
         "baseline_get_p99_ms": baseline.pct_ms(99.0),
         "server_cpu_secs": server_cpu,
+        "server_rss_mib_idle_before_after": rss,
         "client_cpu_secs": client_cpu,
         "cores": cores,
     });
