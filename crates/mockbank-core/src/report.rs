@@ -162,7 +162,7 @@ impl<'a> Report<'a> {
             for f in &c.failed {
                 match mistakes.iter_mut().find(|m| m.0 == f.id) {
                     Some(m) => m.1 += 1,
-                    None => mistakes.push((f.id.clone(), 1, c.trace, f.detail.clone())),
+                    None => mistakes.push((f.id.to_string(), 1, c.trace, f.detail.clone())),
                 }
             }
         }

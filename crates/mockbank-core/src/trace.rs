@@ -1,6 +1,8 @@
 //! Traces: what mockbank records of every request — the request, the response and the
 //! ordered outcome of every check that ran (the contract's `id`, `spec`, `outcome`, `detail`).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -108,11 +110,15 @@ pub enum Severity {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CheckResult {
-    pub id: String,
+    // The catalogue's texts are borrowed, not copied, for each request's checks.
+    #[cfg_attr(test, ts(as = "String"))]
+    pub id: Cow<'static, str>,
     #[serde(default)]
-    pub title: String,
+    #[cfg_attr(test, ts(as = "String"))]
+    pub title: Cow<'static, str>,
     #[serde(default)]
-    pub spec: String,
+    #[cfg_attr(test, ts(as = "String"))]
+    pub spec: Cow<'static, str>,
     pub outcome: OutcomeKind,
     pub detail: String,
     /// Left out when empty.
@@ -342,10 +348,10 @@ impl Trace {
         for c in &mut self.checks {
             let def = crate::checks::find(&c.id);
             if c.title.is_empty() {
-                c.title = def.map_or_else(|| c.id.clone(), |d| d.title.to_owned());
+                c.title = def.map_or_else(|| c.id.clone(), |d| Cow::Borrowed(d.title));
             }
             if c.spec.is_empty() {
-                c.spec = def.map(|d| d.spec.to_owned()).unwrap_or_default();
+                c.spec = def.map(|d| Cow::Borrowed(d.spec)).unwrap_or_default();
             }
         }
     }
@@ -447,7 +453,7 @@ mod tests {
     #[test]
     fn the_storage_form_leaves_out_catalogue_texts_and_gets_them_back() {
         let def = crate::checks::catalogue().next().unwrap();
-        let result = |title: &str, spec: &str, severity| CheckResult {
+        let result = |title: &'static str, spec: &'static str, severity| CheckResult {
             id: def.id.into(),
             title: title.into(),
             spec: spec.into(),

@@ -20,6 +20,7 @@ mod token;
 pub use protect::credential_used_up;
 pub use rfc7592::token_replaced_concurrently;
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use serde_json::{Map, Value};
@@ -377,8 +378,8 @@ pub fn run(cx: &CheckCx, phases: &[Phase]) -> RunReport {
             report.effects.extend(outcome.effects.iter().copied());
         }
         report.results.push(CheckResult {
-            id: def.id.to_owned(),
-            title: def.title.to_owned(),
+            id: Cow::Borrowed(def.id),
+            title: Cow::Borrowed(def.title),
             spec: pc.spec.clone(),
             outcome: outcome.kind,
             detail: outcome.message,
@@ -713,7 +714,7 @@ mod tests {
                     let first = parts.next().unwrap_or("");
                     let is_file = [
                         ".toml", ".rs", ".md", ".json", ".mjs", ".ts", ".tsx", ".yaml", ".jwt",
-                        ".html", ".xml", ".pem", ".key", ".csv", ".svg",
+                        ".html", ".xml", ".pem", ".key", ".csv", ".svg", ".sh", ".py",
                     ]
                     .iter()
                     .any(|ext| word.ends_with(ext));

@@ -172,7 +172,10 @@ impl Profile {
                 status,
                 error_set: entry.error.is_some() || entry.status.is_some(),
                 applicable: checks::applies(def, &settings),
-                spec: entry.spec.clone().unwrap_or_else(|| def.spec.to_owned()),
+                spec: entry.spec.clone().map_or(
+                    std::borrow::Cow::Borrowed(def.spec),
+                    std::borrow::Cow::Owned,
+                ),
                 enabled: entry.enabled,
                 default_enabled: entry.enabled,
             });
@@ -198,7 +201,7 @@ impl Profile {
                     status: def.status.unwrap_or(def.error.default_status()),
                     error_set: false,
                     applicable: true,
-                    spec: def.spec.to_owned(),
+                    spec: std::borrow::Cow::Borrowed(def.spec),
                     enabled: true,
                     default_enabled: true,
                 },

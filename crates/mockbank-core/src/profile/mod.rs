@@ -44,7 +44,8 @@ pub struct ProfileCheck {
     /// statement checks need a profile that takes them); a check that cannot is never run
     /// and never shown as enabled.
     pub applicable: bool,
-    pub spec: String,
+    /// The check's spec reference, or the profile's own (`spec =` in its file).
+    pub spec: std::borrow::Cow<'static, str>,
     /// Whether the check runs: the profile file's value unless a user override changed it.
     pub enabled: bool,
     /// The profile file's value of `enabled`.
