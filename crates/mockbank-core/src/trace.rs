@@ -397,6 +397,10 @@ pub fn redact_value(v: &mut Value) {
 /// and `name: value`. The value runs to the next `&`, quote, comma, semicolon, brace or space.
 pub fn redact_text(text: &str) -> String {
     let mut out = text.to_owned();
+    // A value is redacted only after `=` or `:`: most header values have neither.
+    if !text.bytes().any(|b| b == b'=' || b == b':') {
+        return out;
+    }
     for name in SECRET_MEMBERS {
         let mut from = 0;
         while let Some(found) = out[from..].find(name) {
