@@ -289,6 +289,25 @@ ratio() {
     awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'
 }
 
+# post_ratio ARRAY C: mockbank / oidc-provider of ARRAY's POST figure at concurrency C.
+post_ratio() {
+    local -n figures=$1
+    ratio "${figures[mockbank/POST/$2]:-}" "${figures[oidc-provider/POST/$2]:-}"
+}
+
+# post_ratios_json ARRAY: {"C": ratio, ...} over the POST concurrencies (null for n/a).
+post_ratios_json() {
+    local c r sep=""
+    printf '{'
+    for c in $POST_CONCURRENCY; do
+        r=$(post_ratio "$1" "$c")
+        [ "$r" = n/a ] && r=null
+        printf '%s"%s": %s' "$sep" "$c" "$r"
+        sep=", "
+    done
+    printf '}'
+}
+
 echo
 echo "Registration benchmark: wrk -t1, $DURATION per run after a $WARMUP warm-up, $(nproc) CPUs, loopback"
 echo "mockbank: generic profile over HTTPS, SQLite store | oidc-provider $OIDC_PROVIDER_INSTALLED: HTTP, in-memory adapter"
@@ -306,7 +325,7 @@ echo "  were checked with curl to answer exactly 201 (POST) and 200 (GET) before
 echo
 echo "POST req/s ratio mockbank / oidc-provider:"
 for c in $POST_CONCURRENCY; do
-    printf '  c=%-3s %sx\n' "$c" "$(ratio "${RPS[mockbank/POST/$c]:-}" "${RPS[oidc-provider/POST/$c]:-}")"
+    printf '  c=%-3s %sx\n' "$c" "$(post_ratio RPS "$c")"
 done
 echo "POST / GET (discovery) req/s ratio at c=$GET_CONCURRENCY:"
 for target in mockbank oidc-provider; do
@@ -314,12 +333,12 @@ for target in mockbank oidc-provider; do
 done
 echo "Server CPU per POST, mockbank / oidc-provider (lower is better):"
 for c in $POST_CONCURRENCY; do
-    printf '  c=%-3s %s\n' "$c" "$(ratio "${CPU_US[mockbank/POST/$c]:-}" "${CPU_US[oidc-provider/POST/$c]:-}")"
+    printf '  c=%-3s %s\n' "$c" "$(post_ratio CPU_US "$c")"
 done
-CPU_RATIO=$(ratio "${CPU_US[mockbank/POST/16]:-}" "${CPU_US[oidc-provider/POST/16]:-}")
+CPU_RATIO=$(post_ratio CPU_US 16)
 CPU_MET=$(awk -v r="$CPU_RATIO" 'BEGIN { if (r == "n/a") print "n/a"; else if (r + 0 <= 0.2) print "yes"; else print "no" }')
 echo "Target mockbank CPU per registration <= 1/5 of oidc-provider's at c=16 (reported, not asserted): $CPU_MET ($CPU_RATIO)"
-TARGET_RATIO=$(ratio "${RPS[mockbank/POST/16]:-}" "${RPS[oidc-provider/POST/16]:-}")
+TARGET_RATIO=$(post_ratio RPS 16)
 TARGET_MET=$(awk -v r="$TARGET_RATIO" 'BEGIN { if (r == "n/a") print "n/a"; else if (r + 0 >= 5) print "yes"; else print "no" }')
 echo "Target mockbank >= 5x oidc-provider POST at c=16 (reported, not asserted): $TARGET_MET ($TARGET_RATIO x)"
 if [ -n "$MB_STORED" ]; then
@@ -350,24 +369,8 @@ fi
         sep=$',\n'
     done
     printf '\n  ],\n'
-    printf '  "post_ratio_mockbank_over_oidc_provider": {'
-    sep=""
-    for c in $POST_CONCURRENCY; do
-        r=$(ratio "${RPS[mockbank/POST/$c]:-}" "${RPS[oidc-provider/POST/$c]:-}")
-        [ "$r" = n/a ] && r=null
-        printf '%s"%s": %s' "$sep" "$c" "$r"
-        sep=", "
-    done
-    printf '},\n'
-    printf '  "post_cpu_ratio_mockbank_over_oidc_provider": {'
-    sep=""
-    for c in $POST_CONCURRENCY; do
-        r=$(ratio "${CPU_US[mockbank/POST/$c]:-}" "${CPU_US[oidc-provider/POST/$c]:-}")
-        [ "$r" = n/a ] && r=null
-        printf '%s"%s": %s' "$sep" "$c" "$r"
-        sep=", "
-    done
-    printf '},\n'
+    printf '  "post_ratio_mockbank_over_oidc_provider": %s,\n' "$(post_ratios_json RPS)"
+    printf '  "post_cpu_ratio_mockbank_over_oidc_provider": %s,\n' "$(post_ratios_json CPU_US)"
     printf '  "post_over_get": {'
     sep=""
     for target in mockbank oidc-provider; do
