@@ -24,14 +24,14 @@ fn claims_of(jws: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
-fn transport(bundle: &Value) -> Identity {
+pub fn transport(bundle: &Value) -> Identity {
     Identity {
         cert_pem: bundle["transport_cert_pem"].as_str().unwrap().to_owned(),
         key_pem: bundle["transport_key_pem"].as_str().unwrap().to_owned(),
     }
 }
 
-async fn mint_ofb(bank: &Bank, extra: Value) -> Value {
+pub async fn mint_ofb(bank: &Bank, extra: Value) -> Value {
     let mut body =
         json!({"org_name": "Fintech Ltda", "software_name": "Agregador", "profile": "ofb"});
     for (k, v) in extra.as_object().unwrap() {
@@ -42,7 +42,7 @@ async fn mint_ofb(bank: &Bank, extra: Value) -> Value {
 
 /// What a correct OFB TPP registers: the SSA, its software_jwks_uri, its redirect URIs,
 /// private_key_jwt with PS256.
-fn registration(bundle: &Value) -> Value {
+pub fn registration(bundle: &Value) -> Value {
     let ssa = bundle["software_statement"].as_str().unwrap();
     let c = claims_of(ssa);
     json!({

@@ -539,9 +539,15 @@ async fn delete_client(State(st): State<Arc<AppState>>, Path(client_id): Path<St
         Err(e) => return admin_error("reading a client", e),
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    // A concurrent DELETE (here or RFC 7592) that committed first makes this one a 404.
     let write = mockbank_store::Write::DeleteClient {
         client_id: client_id.clone(),
+        credential: None,
         now,
+        conflict: mockbank_core::ProtocolError::new(
+            mockbank_core::ErrorCode::NotFound,
+            format!("no client `{client_id}`"),
+        ),
     };
     let path = format!("/admin/clients/{client_id}");
     let answer = commit_admin(

@@ -10,6 +10,7 @@ mod facts;
 mod guards;
 mod hooks;
 mod http_error;
+mod idle;
 mod outbound;
 mod routes;
 mod secrets;

@@ -149,7 +149,7 @@ pub async fn serve(
     grace: Duration,
 ) {
     let acceptor = TlsAcceptor::from(config);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let pressure = Arc::new(crate::idle::Pressure::default());
     let verifier = Arc::new(verifier);
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -173,6 +173,9 @@ pub async fn serve(
             Ok(slot) => slot,
             Err(_) => {
                 full.happened("connection limit reached", &limits.config.max_connections);
+                // Connections with nothing open give their slots back (finding 2: idle
+                // HTTP/2 sessions must not starve new clients).
+                pressure.reclaim();
                 tokio::select! {
                     slot = limits.slots.clone().acquire_owned() => match slot {
                         Ok(slot) => slot,
@@ -205,7 +208,8 @@ pub async fn serve(
         let (acceptor, app, verifier) = (acceptor.clone(), app.clone(), verifier.clone());
         let builder = builder.clone();
         let handshake = limits.config.handshake;
-        let watcher = graceful.watcher();
+        let idle_limit = limits.config.header_read;
+        let (mut stop, pressure) = (stop.clone(), pressure.clone());
         // Handshakes run in their own task so a slow client never blocks the accept loop.
         tokio::spawn(async move {
             let _slot = slot;
@@ -233,23 +237,51 @@ pub async fn serve(
                 .and_then(|chain| PeerCertificate::new(chain, &verifier))
                 .map(Arc::new);
             let peer = Peer { cert };
+            let activity = crate::idle::Activity::new();
+            let tracked = activity.clone();
             let svc = hyper::service::service_fn(
                 move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    let open = tracked.begin();
                     req.extensions_mut().insert(peer.clone());
                     let mut app = app.clone();
-                    async move { app.call(req).await }
+                    async move {
+                        let resp = app.call(req).await?;
+                        Ok::<_, std::convert::Infallible>(crate::idle::Activity::track(open, resp))
+                    }
                 },
             );
             let io = TokioIo::new(crate::guards::ParseErrorsAsJson::new(tls));
-            let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
-            if let Err(e) = watcher.watch(conn).await {
-                tracing::debug!(%remote, error = %e, "connection ended with an error");
+            let mut conn = std::pin::pin!(builder.serve_connection_with_upgrades(io, svc));
+            // Until the connection ends: at shutdown, or once it has had no open request or
+            // stream for the idle limit (or has none when the cap is reached), it finishes what
+            // it has and closes (HTTP/2: GOAWAY).
+            let mut closing = false;
+            loop {
+                tokio::select! {
+                    ended = conn.as_mut() => {
+                        if let Err(e) = ended {
+                            tracing::debug!(%remote, error = %e, "connection ended with an error");
+                        }
+                        break;
+                    }
+                    _ = stop.changed(), if !closing => {
+                        conn.as_mut().graceful_shutdown();
+                        closing = true;
+                    }
+                    _ = activity.idle(idle_limit, &pressure), if !closing => {
+                        tracing::debug!(%remote, "closing an idle connection");
+                        conn.as_mut().graceful_shutdown();
+                        closing = true;
+                    }
+                }
             }
         });
     }
     drop(listener);
+    // Every connection holds a slot until it ends: all slots back means all ended.
+    let all = u32::try_from(limits.config.max_connections.max(1)).unwrap_or(u32::MAX);
     tokio::select! {
-        _ = graceful.shutdown() => {}
+        _ = limits.slots.acquire_many(all) => {}
         _ = tokio::time::sleep(grace) => tracing::warn!("in-flight requests did not finish in time"),
     }
 }

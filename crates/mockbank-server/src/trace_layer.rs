@@ -212,6 +212,11 @@ pub(crate) async fn commit_admin(
     };
     match st.store.commit(writes, trace).await {
         Ok(_) => Response::from_parts(parts, Body::from(bytes)),
+        // A precondition that no longer held: the write's own answer, nothing changed.
+        Err(mockbank_store::CommitFailed {
+            error: mockbank_store::StoreError::Conflict(e),
+            ..
+        }) => http_error::error(&e, TraceInfo::default()),
         Err(failed) => http_error::internal(
             "committing an admin change",
             failed.error,

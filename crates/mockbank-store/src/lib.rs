@@ -84,16 +84,26 @@ pub enum Write {
     DirectoryStatus(DirKind, String, String),
     /// Keeps a software's credentials bundle (by software id).
     Bundle(String, Value),
-    /// Replaces a client's record (RFC 7592 §2.2), rotating its registration access token
-    /// (old hash, new token) when given — only if the old token is still active, else the
-    /// request's answer is `conflict`.
+    /// Replaces the record of a client that still exists (RFC 7592 §2.2), rotating its
+    /// registration access token to `rotation` when given. Applies only while `credential`
+    /// (the hash of the token that authorised the update) is still active and the client
+    /// still exists, else the request's answer is `conflict`: an update never brings back a
+    /// client that a concurrent DELETE removed.
     ReplaceClient {
         client: ClientRow,
-        rotation: Option<(Vec<u8>, TokenRow)>,
+        credential: Vec<u8>,
+        rotation: Option<TokenRow>,
         conflict: mockbank_core::ProtocolError,
     },
-    /// Deletes a client and revokes every token issued to it.
-    DeleteClient { client_id: String, now: i64 },
+    /// Deletes a client and revokes every token issued to it. Applies only while the client
+    /// exists and `credential` (the hash of the token that authorised it, if any) is still
+    /// active, else the request's answer is `conflict`: exactly one DELETE wins.
+    DeleteClient {
+        client_id: String,
+        credential: Option<Vec<u8>>,
+        now: i64,
+        conflict: mockbank_core::ProtocolError,
+    },
     /// Revokes a token (no-op if unknown or already revoked).
     RevokeToken { hash: Vec<u8>, now: i64 },
     /// Replaces an active token by `new`; if it is no longer active, the answer is `conflict`.
@@ -480,20 +490,29 @@ impl Store {
     pub(crate) async fn replace_client(
         &self,
         client: ClientRow,
-        rotation: Option<(Vec<u8>, TokenRow)>,
+        credential: &[u8],
+        rotation: Option<TokenRow>,
     ) -> Result<bool, StoreError> {
         self.write_if(Write::ReplaceClient {
             client,
+            credential: credential.to_vec(),
             rotation,
             conflict: test_conflict(),
         })
         .await
     }
 
-    pub(crate) async fn delete_client(&self, client_id: &str, now: i64) -> Result<(), StoreError> {
-        self.write(Write::DeleteClient {
+    pub(crate) async fn delete_client(
+        &self,
+        client_id: &str,
+        credential: Option<&[u8]>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.write_if(Write::DeleteClient {
             client_id: client_id.to_owned(),
+            credential: credential.map(<[u8]>::to_vec),
             now,
+            conflict: test_conflict(),
         })
         .await
     }

@@ -183,14 +183,14 @@ async fn an_update_with_a_stale_token_changes_nothing() {
     let mut updated = client("c1");
     updated.metadata.insert("client_name".into(), json!("new"));
     assert!(store
-        .replace_client(updated.clone(), Some((vec![1; 32], token(2, "c1"))))
+        .replace_client(updated.clone(), &[1; 32], Some(token(2, "c1")))
         .await
         .unwrap());
     updated
         .metadata
         .insert("client_name".into(), json!("newer"));
     assert!(!store
-        .replace_client(updated, Some((vec![1; 32], token(3, "c1"))))
+        .replace_client(updated, &[1; 32], Some(token(3, "c1")))
         .await
         .unwrap());
     assert_eq!(
@@ -208,12 +208,62 @@ async fn deleting_a_client_revokes_its_tokens() {
         .insert_client(client("c1"), token(1, "c1"))
         .await
         .unwrap();
-    store.delete_client("c1", 200).await.unwrap();
+    assert!(store
+        .delete_client("c1", Some(&[1; 32]), 200)
+        .await
+        .unwrap());
     assert!(store.client("c1").unwrap().is_none());
     assert_eq!(
         store.token(&[1; 32]).unwrap().unwrap().revoked_at,
         Some(200)
     );
+    assert!(
+        !store.delete_client("c1", None, 300).await.unwrap(),
+        "a second DELETE finds nothing to delete"
+    );
+}
+
+#[tokio::test]
+async fn an_update_never_brings_back_a_deleted_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    store
+        .insert_client(client("c1"), token(1, "c1"))
+        .await
+        .unwrap();
+    // The update was decided while the client existed; the DELETE commits first.
+    assert!(store.delete_client("c1", None, 200).await.unwrap());
+    for rotation in [None, Some(token(2, "c1"))] {
+        assert!(!store
+            .replace_client(client("c1"), &[1; 32], rotation)
+            .await
+            .unwrap());
+        assert!(store.client("c1").unwrap().is_none());
+    }
+    assert!(store.token(&[2; 32]).unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_delete_with_a_rotated_away_token_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    store
+        .insert_client(client("c1"), token(1, "c1"))
+        .await
+        .unwrap();
+    assert!(store
+        .replace_client(client("c1"), &[1; 32], Some(token(2, "c1")))
+        .await
+        .unwrap());
+    assert!(!store
+        .delete_client("c1", Some(&[1; 32]), 200)
+        .await
+        .unwrap());
+    assert!(store.client("c1").unwrap().is_some());
+    assert!(store
+        .delete_client("c1", Some(&[2; 32]), 200)
+        .await
+        .unwrap());
 }
 
 #[tokio::test]

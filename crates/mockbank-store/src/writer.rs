@@ -355,13 +355,35 @@ fn insert_token(c: &Connection, t: &TokenRow) -> rusqlite::Result<usize> {
     )
 }
 
-fn upsert_client(c: &Connection, client: &ClientRow) -> Result<usize, StoreError> {
+/// Whether a token is stored and not revoked (expiry is the checks' business).
+fn token_active(c: &Connection, hash: &[u8]) -> rusqlite::Result<bool> {
+    c.prepare_cached("SELECT 1 FROM tokens WHERE hash = ?1 AND revoked_at IS NULL")?
+        .exists(params![hash])
+}
+
+/// Replaces an existing client's mutable members; 0 when the client is gone.
+fn update_client(c: &Connection, client: &ClientRow) -> Result<usize, StoreError> {
+    Ok(exec(
+        c,
+        "UPDATE clients SET metadata = ?2, secret_hash = ?3, secret_expires_at = ?4,
+            updated_at = ?5, secret_sealed = ?6
+         WHERE client_id = ?1",
+        params![
+            client.client_id,
+            serde_json::to_string(&client.metadata)?,
+            client.secret_hash,
+            client.secret_expires_at,
+            client.updated_at,
+            client.secret_sealed
+        ],
+    )?)
+}
+
+/// A new client; never replaces one (an id is issued once).
+fn insert_client(c: &Connection, client: &ClientRow) -> Result<usize, StoreError> {
     Ok(exec(c,
         "INSERT INTO clients (client_id, profile, metadata, secret_hash, secret_expires_at, issued_at, updated_at, secret_sealed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT(client_id) DO UPDATE SET metadata = excluded.metadata,
-            secret_hash = excluded.secret_hash, secret_expires_at = excluded.secret_expires_at,
-            updated_at = excluded.updated_at, secret_sealed = excluded.secret_sealed",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             client.client_id,
             client.profile,
@@ -411,7 +433,7 @@ fn apply_write(c: &Connection, w: &Write) -> Result<(), StoreError> {
     let conflict = |e: &mockbank_core::ProtocolError| StoreError::Conflict(Box::new(e.clone()));
     match w {
         Write::Client(client, rat) => {
-            upsert_client(c, client)?;
+            insert_client(c, client)?;
             if let Some(rat) = rat {
                 insert_token(c, rat)?;
             }
@@ -444,26 +466,43 @@ fn apply_write(c: &Connection, w: &Write) -> Result<(), StoreError> {
         }
         Write::ReplaceClient {
             client,
+            credential,
             rotation,
             conflict: e,
         } => {
-            if let Some((old, new)) = rotation {
-                if rotate(c, old, new)? == 0 {
+            // The token that authorised the update must still be active (a DELETE revokes
+            // every token of its client), and the client must still be there.
+            let authorised = match rotation {
+                Some(new) => rotate(c, credential, new)? == 1,
+                None => token_active(c, credential)?,
+            };
+            if !authorised || update_client(c, client)? == 0 {
+                return Err(conflict(e));
+            }
+        }
+        Write::DeleteClient {
+            client_id,
+            credential,
+            now,
+            conflict: e,
+        } => {
+            if let Some(credential) = credential {
+                if !token_active(c, credential)? {
                     return Err(conflict(e));
                 }
             }
-            upsert_client(c, client)?;
-        }
-        Write::DeleteClient { client_id, now } => {
+            let deleted = exec(
+                c,
+                "DELETE FROM clients WHERE client_id = ?1",
+                params![client_id],
+            )?;
+            if deleted == 0 {
+                return Err(conflict(e));
+            }
             exec(
                 c,
                 "UPDATE tokens SET revoked_at = ?2 WHERE client_id = ?1 AND revoked_at IS NULL",
                 params![client_id, now],
-            )?;
-            exec(
-                c,
-                "DELETE FROM clients WHERE client_id = ?1",
-                params![client_id],
             )?;
         }
         Write::RevokeToken { hash, now } => {

@@ -217,11 +217,12 @@ fn update_secret(cx: &CheckCx, _: &Params) -> Outcome {
 }
 
 /// The answer when the token passed `rfc7592.token.active` but a concurrent request rotated
-/// it first (RFC 7592 §2.2: the old token is dead).
+/// it, or deleted its client, before this one committed (RFC 7592 §2.2: the old token is
+/// dead; §2.3: a deleted client's token is revoked).
 pub fn token_replaced_concurrently() -> crate::ProtocolError {
     super::failure_of(
         &TOKEN_ACTIVE,
-        "the registration access token was replaced by a concurrent request",
+        "the token was rotated or revoked (its client deleted) by a concurrent request",
     )
 }
 

@@ -254,9 +254,13 @@ pub async fn manage(
         }
         Method::DELETE => {
             // Deleting revokes every token of the client (OBUK: "invalidate long lived access tokens").
+            // Exactly one DELETE wins: its credential must still be active and its client
+            // still there when it commits, else the answer is 401 (RFC 7592 §2.3).
             info.writes.push(Write::DeleteClient {
                 client_id: client.client_id.clone(),
+                credential: Some(token.hash.clone()),
                 now,
+                conflict: checks::token_replaced_concurrently(),
             });
             info.client_id = Some(client.client_id);
             let mut resp = StatusCode::NO_CONTENT.into_response();
@@ -327,15 +331,16 @@ async fn update(
         RatRotation::OnUpdate | RatRotation::OnEveryUse => {
             let fresh = secrets::random_token(32);
             let new_row = rat_row(profile, &row.client_id, &fresh, now);
-            (Some(fresh), Some((old_token_hash, new_row)))
+            (Some(fresh), Some(new_row))
         }
     };
     let body = client_information(st, profile, &row, new_secret.as_deref(), rat.as_deref());
     let mut info = info;
-    // Stored with the trace; if a concurrent request rotated the token first, nothing is and
-    // the answer is 401 (RFC 7592 §2.2: the old token is dead).
+    // Stored with the trace; if a concurrent request rotated the token or deleted the client
+    // first, nothing is and the answer is 401 (RFC 7592 §2.2: the old token is dead).
     info.writes.push(Write::ReplaceClient {
         client: row,
+        credential: old_token_hash,
         rotation: rotation_op,
         conflict: checks::token_replaced_concurrently(),
     });

@@ -1,0 +1,1 @@
+//! Scenario Markdown and handouts are sanitised (hardening, third round, finding 8).
