@@ -1447,3 +1447,48 @@ async fn a_refused_request_does_not_use_up_its_jti() {
         trace["checks"]
     );
 }
+
+/// Hardening, third round, finding 7: on `obuk-v3.2-sag` the registration access token of a
+/// `tls_client_auth` client is bound to the certificate it registered over
+/// (`rfc8705.rat.cert_bound`): another organisation's certificate cannot read or delete it.
+#[tokio::test]
+async fn the_sag_registration_access_token_is_bound_to_the_registering_certificate() {
+    const SAG: &str = "/obuk-v3.2-sag";
+    let bank = Bank::start();
+    let a = Tpp::mint(&bank, json!({})).await;
+    let b = Tpp::mint(&bank, json!({"org_name": "Other TPP Ltd"})).await;
+    let mut claims = a.claims(&bank);
+    claims.insert("aud".into(), format!("{}{SAG}", bank.base_url).into());
+    let r = bank
+        .send(
+            Request::new("POST", &format!("{SAG}/register"))
+                .raw("application/jose", a.sign(&claims))
+                .identity(&a.id),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let reg = r.json();
+    let rat = reg["registration_access_token"].as_str().unwrap();
+    let path = format!("{SAG}/register/{}", reg["client_id"].as_str().unwrap());
+    for method in ["GET", "DELETE"] {
+        let r = bank
+            .send(Request::new(method, &path).bearer(rat).identity(&b.id))
+            .await;
+        r.assert_error(401, "invalid_token");
+        let trace = bank.last_trace(method, &path).await;
+        assert_eq!(trace["failed_check"], "rfc8705.rat.cert_bound", "{trace}");
+    }
+    let r = bank
+        .send(Request::new("GET", &path).bearer(rat).identity(&a.id))
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let trace = bank.last_trace("GET", &path).await;
+    assert_eq!(
+        check_of(&trace, "rfc8705.rat.cert_bound")["outcome"],
+        "pass"
+    );
+    let r = bank
+        .send(Request::new("DELETE", &path).bearer(rat).identity(&a.id))
+        .await;
+    assert_eq!(r.status, 204);
+}

@@ -215,6 +215,10 @@ pub struct TokenState {
     pub client_id: String,
     /// The `x5t#S256` of the certificate the token is bound to (RFC 8705 §3), if bound.
     pub bound_thumbprint: Option<String>,
+    /// A registration access token: the `x5t#S256` of the certificate its client registered
+    /// (or last rotated it) over, if over mutual TLS. Whether that binds the token is the
+    /// profile's choice (`rfc8705.rat.cert_bound`).
+    pub registered_over: Option<String>,
     pub expired: bool,
     pub revoked: bool,
 }

@@ -243,6 +243,7 @@ mod tests {
                 kind: "registration access token",
                 client_id: c.into(),
                 bound_thumbprint: None,
+                registered_over: None,
                 expired: false,
                 revoked,
             }),

@@ -91,9 +91,17 @@ pub async fn manage(
                 _ => "access token",
             },
             client_id: t.client_id.clone(),
+            // An access token's `cnf` binds it (RFC 8705 §3); a registration access token's
+            // records the certificate it was issued over.
             bound_thumbprint: t
                 .cnf
                 .as_deref()
+                .filter(|_| t.kind != TokenKind::Registration)
+                .and_then(mockbank_core::client_auth::cnf_thumbprint),
+            registered_over: t
+                .cnf
+                .as_deref()
+                .filter(|_| t.kind == TokenKind::Registration)
                 .and_then(mockbank_core::client_auth::cnf_thumbprint),
             expired: t.expires_at.is_some_and(|e| e <= now),
             revoked: t.revoked_at.is_some(),
@@ -220,7 +228,7 @@ pub async fn manage(
                 let fresh = secrets::random_token(32);
                 info.writes.push(Write::RotateToken {
                     old: token.hash.clone(),
-                    new: rat_row(profile, &client.client_id, &fresh, now),
+                    new: rat_row(profile, &client.client_id, &fresh, peer.as_ref(), now),
                     conflict: checks::token_replaced_concurrently(),
                 });
                 rat = Some(fresh);
@@ -243,7 +251,16 @@ pub async fn manage(
             }
             let rat = uses_rat.then_some(presented);
             let answer = update(
-                &st, profile, client, token.hash, rat, metadata, rotation, now, info,
+                &st,
+                profile,
+                client,
+                token.hash,
+                rat,
+                metadata,
+                rotation,
+                peer.as_ref(),
+                now,
+                info,
             )
             .await;
             // An update that succeeded used its request's jtis; a refused one gives them back.
@@ -298,6 +315,7 @@ async fn update(
     presented: Option<String>,
     metadata: serde_json::Map<String, Value>,
     rotation: RatRotation,
+    peer: Option<&mockbank_core::signed::PeerFacts>,
     now: i64,
     info: TraceInfo,
 ) -> Response {
@@ -330,7 +348,7 @@ async fn update(
         RatRotation::Never => (presented, None),
         RatRotation::OnUpdate | RatRotation::OnEveryUse => {
             let fresh = secrets::random_token(32);
-            let new_row = rat_row(profile, &row.client_id, &fresh, now);
+            let new_row = rat_row(profile, &row.client_id, &fresh, peer, now);
             (Some(fresh), Some(new_row))
         }
     };

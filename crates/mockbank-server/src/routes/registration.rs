@@ -180,7 +180,9 @@ pub async fn register(
         issued_at: now,
         updated_at: now,
     };
-    let rat_token = rat.as_deref().map(|r| rat_row(profile, &client_id, r, now));
+    let rat_token = rat
+        .as_deref()
+        .map(|r| rat_row(profile, &client_id, r, peer.as_ref(), now));
     info.writes.push(Write::Client(row.clone(), rat_token));
     info.client_id = Some(client_id);
     let body = client_information(&st, profile, &row, secret.as_deref(), rat.as_deref());
@@ -527,7 +529,15 @@ pub(crate) fn secret_expiry(profile: &Profile, has_secret: bool, now: i64) -> i6
 }
 
 /// A new registration access token row (only its hash is stored).
-pub(crate) fn rat_row(profile: &Profile, client_id: &str, rat: &str, now: i64) -> TokenRow {
+/// A registration access token as stored; `cnf` records the certificate it was issued over
+/// (for `rfc8705.rat.cert_bound`), which binds it only where the profile runs that check.
+pub(crate) fn rat_row(
+    profile: &Profile,
+    client_id: &str,
+    rat: &str,
+    issued_over: Option<&PeerFacts>,
+    now: i64,
+) -> TokenRow {
     let ttl = profile.settings.management.rat_expires_in;
     TokenRow {
         hash: secrets::hash(rat),
@@ -538,7 +548,7 @@ pub(crate) fn rat_row(profile: &Profile, client_id: &str, rat: &str, now: i64) -
         issued_at: now,
         expires_at: (ttl > 0).then(|| now + ttl as i64),
         revoked_at: None,
-        cnf: None,
+        cnf: issued_over.map(|p| mockbank_core::client_auth::cnf_claim(&p.thumbprint)),
         uses_left: None,
     }
 }
