@@ -21,6 +21,7 @@ mod overrides;
 mod persistence;
 mod protect;
 mod readme;
+mod redaction;
 mod reports;
 mod scenario;
 mod scenario_html;

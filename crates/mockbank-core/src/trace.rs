@@ -373,15 +373,26 @@ pub const SECRET_MEMBERS: &[&str] = &[
     "transport_key",
 ];
 
+/// Whether a member, parameter or field name names a credential: [`SECRET_MEMBERS`], whatever
+/// its case (`CLIENT_SECRET`) and with `-` for `_` (header style).
+pub fn is_secret_name(name: &str) -> bool {
+    SECRET_MEMBERS.iter().any(|s| {
+        s.len() == name.len()
+            && s.bytes()
+                .zip(name.bytes())
+                .all(|(a, b)| a == b.to_ascii_lowercase() || (a == b'_' && b == b'-'))
+    })
+}
+
 /// Replaces secret values by a short, recognisable prefix so traces can still be correlated.
+/// A secret member's whole value goes, whatever its JSON type (an array or an object of
+/// secrets is still secret).
 pub fn redact_value(v: &mut Value) {
     match v {
         Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if SECRET_MEMBERS.contains(&k.as_str()) {
-                    if let Value::String(s) = val {
-                        *s = redact_str(s);
-                    }
+                if is_secret_name(k) {
+                    redact_whole(val);
                 } else {
                     redact_value(val);
                 }
@@ -392,56 +403,194 @@ pub fn redact_value(v: &mut Value) {
     }
 }
 
-/// Redacts the value of every secret member named in free text: `name=value` (a query string
-/// or a form sent under another content type), `"name": "value"` (JSON that did not parse)
-/// and `name: value`. The value runs to the next `&`, quote, comma, semicolon, brace or space.
+/// Every string in `v` keeps its prefix only; other scalars go entirely.
+fn redact_whole(v: &mut Value) {
+    match v {
+        Value::String(s) if s.ends_with("…(redacted)") => {}
+        Value::String(s) => *s = redact_str(s),
+        Value::Array(items) => items.iter_mut().for_each(redact_whole),
+        Value::Object(map) => map.values_mut().for_each(redact_whole),
+        Value::Null => {}
+        other => *other = Value::String("(redacted)".into()),
+    }
+}
+
+/// The text as a name matcher sees it: percent-escapes decoded and ASCII lowercased, with
+/// the offset in the original text of every decoded byte (and one past the end).
+fn decoded_view(text: &str) -> (Vec<u8>, Vec<usize>) {
+    let bytes = text.as_bytes();
+    let (mut out, mut origin) = (
+        Vec::with_capacity(bytes.len()),
+        Vec::with_capacity(bytes.len() + 1),
+    );
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut i = 0;
+    while i < bytes.len() {
+        origin.push(i);
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|b| hex(*b)),
+            bytes.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(((h * 16 + l) as u8).to_ascii_lowercase());
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b.to_ascii_lowercase());
+                i += 1;
+            }
+        }
+    }
+    origin.push(bytes.len());
+    (out, origin)
+}
+
+/// Where a JSON-ish value that starts at `i` with `[` or `{` ends (past its closing
+/// bracket, or the end of the text), quotes respected.
+fn bracketed_end(bytes: &[u8], i: usize) -> usize {
+    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
+    for (n, &b) in bytes.iter().enumerate().skip(i) {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b'[' | b'{' if !quoted => depth += 1,
+            b']' | b'}' if !quoted => {
+                depth -= 1;
+                if depth == 0 {
+                    return n + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    bytes.len()
+}
+
+/// Redacts the value of every secret member named in free text, the name matched after
+/// percent-decoding and case-folding (`client%5Fsecret`, `CLIENT_SECRET`):
+/// - `name=value` (a query string or a form sent under another content type), `"name":
+///   "value"` (JSON that did not parse) and `name: value`: the value runs to the next `&`,
+///   quote, comma, semicolon, brace or space; a JSON array or object value goes whole;
+/// - a multipart part `name="client_secret"`: its content, up to the next boundary line.
 pub fn redact_text(text: &str) -> String {
-    let mut out = text.to_owned();
     // A value is redacted only after `=` or `:`: most header values have neither.
     if !text.bytes().any(|b| b == b'=' || b == b':') {
-        return out;
+        return text.to_owned();
     }
+    let (view, origin) = decoded_view(text);
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
     for name in SECRET_MEMBERS {
+        let name = name.as_bytes();
         let mut from = 0;
-        while let Some(found) = out[from..].find(name) {
+        while let Some(found) = find_bytes(&view[from..], name) {
             let start = from + found;
             let after_name = start + name.len();
+            from = after_name;
             // A whole name: not the tail of a longer word (`my_access_token` still counts).
-            let bytes = out.as_bytes();
-            let before_ok = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+            if start > 0 && view[start - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            if view
+                .get(after_name)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            {
+                continue;
+            }
+            if let Some(cut) = multipart_value(text, &view, &origin, start, after_name) {
+                cuts.push(cut);
+                continue;
+            }
             let mut i = after_name;
-            if i < bytes.len() && bytes[i] == b'"' {
+            if view.get(i) == Some(&b'"') {
                 i += 1;
             }
-            while i < bytes.len() && bytes[i] == b' ' {
+            while view.get(i) == Some(&b' ') {
                 i += 1;
             }
-            let separated = i < bytes.len() && (bytes[i] == b'=' || bytes[i] == b':');
-            if !(before_ok && separated) {
-                from = after_name;
+            if !matches!(view.get(i), Some(b'=' | b':')) {
                 continue;
             }
             i += 1;
-            while i < bytes.len() && bytes[i] == b' ' {
+            while view.get(i) == Some(&b' ') {
                 i += 1;
             }
-            if i < bytes.len() && bytes[i] == b'"' {
-                i += 1;
+            // The value is delimited in the original text: an escaped `%26` stays inside it.
+            let bytes = text.as_bytes();
+            let mut start = origin[i];
+            if bytes.get(start) == Some(&b'"') {
+                start += 1;
             }
-            let end = out[i..]
-                .find(|c: char| matches!(c, '&' | '"' | ',' | ';' | '}' | ']') || c.is_whitespace())
-                .map_or(out.len(), |n| i + n);
-            let value = &out[i..end];
-            if value.is_empty() || value.ends_with("…(redacted)") {
-                from = end.max(after_name);
-                continue;
+            let end = match bytes.get(start) {
+                Some(b'[' | b'{') => bracketed_end(bytes, start),
+                _ => text[start..]
+                    .find(|c: char| {
+                        matches!(c, '&' | '"' | ',' | ';' | '}' | ']') || c.is_whitespace()
+                    })
+                    .map_or(text.len(), |n| start + n),
+            };
+            if end > start {
+                cuts.push((start, end));
             }
-            let redacted = redact_str(value);
-            out.replace_range(i..end, &redacted);
-            from = i + redacted.len();
         }
     }
+    if cuts.is_empty() {
+        return text.to_owned();
+    }
+    cuts.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in cuts {
+        if start < at {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        let value = &text[start..end];
+        if value.ends_with("…(redacted)") {
+            out.push_str(value);
+        } else {
+            out.push_str(&redact_str(value));
+        }
+        at = end;
+    }
+    out.push_str(&text[at..]);
     out
+}
+
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A multipart part named by the secret at `start..after_name` (`name="client_secret"` in
+/// its `Content-Disposition`): the original-text range of its content (RFC 7578 §4.2).
+fn multipart_value(
+    text: &str,
+    view: &[u8],
+    origin: &[usize],
+    start: usize,
+    after_name: usize,
+) -> Option<(usize, usize)> {
+    let quoted =
+        start >= 6 && &view[start - 6..start] == b"name=\"" && view.get(after_name) == Some(&b'"');
+    if !quoted {
+        return None;
+    }
+    let rest = &text[origin[after_name + 1]..];
+    let (head_end, sep) = [("\r\n\r\n", 4), ("\n\n", 2)]
+        .iter()
+        .filter_map(|(s, n)| rest.find(s).map(|i| (i, *n)))
+        .min()?;
+    // The part's headers end at the first blank line; another part may not start before.
+    if rest[..head_end].contains("\n--") {
+        return None;
+    }
+    let content = origin[after_name + 1] + head_end + sep;
+    let end = text[content..]
+        .find("\r\n--")
+        .or_else(|| text[content..].find("\n--"))
+        .map_or(text.len(), |n| content + n);
+    (end > content).then_some((content, end))
 }
 
 /// `abcd…(redacted)`: the first four characters and a marker.
@@ -528,6 +677,46 @@ mod tests {
             redact_text("client_secret_basic is a method"),
             "client_secret_basic is a method"
         );
+    }
+
+    #[test]
+    fn secret_names_are_matched_after_decoding_and_case_folding() {
+        assert_eq!(
+            redact_text("/generic/register/c1?client%5Fsecret=SECRETVALUE&x=1"),
+            "/generic/register/c1?client%5Fsecret=SECR…(redacted)&x=1"
+        );
+        assert_eq!(
+            redact_text("CLIENT_SECRET=topsecret\nother=1"),
+            "CLIENT_SECRET=tops…(redacted)\nother=1"
+        );
+        assert_eq!(
+            redact_text("client_secret=abc%26defgh&x=1"),
+            "client_secret=abc%…(redacted)&x=1"
+        );
+        assert_eq!(
+            redact_text("{\"client_secret\": [\"abcdefgh\", \"ijkl\"], broken"),
+            "{\"client_secret\": [\"ab…(redacted), broken"
+        );
+        let multipart = "--b\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\nMULTIPARTSECRET\r\n--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nkept\r\n--b--";
+        let out = redact_text(multipart);
+        assert!(!out.contains("MULTIPARTSECRET"), "{out}");
+        assert!(
+            out.contains("MULT…(redacted)") && out.contains("kept"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_secret_member_goes_whole_whatever_its_type() {
+        let mut v = json!({"client_secret": ["abcdefgh", {"k": "ijklmnop"}, 7],
+                           "CLIENT_SECRET": {"nested": "qrstuvwx"}, "Access-Token": true});
+        redact_value(&mut v);
+        assert_eq!(
+            v["client_secret"],
+            json!(["abcd…(redacted)", {"k": "ijkl…(redacted)"}, "(redacted)"])
+        );
+        assert_eq!(v["CLIENT_SECRET"]["nested"], "qrst…(redacted)");
+        assert_eq!(v["Access-Token"], "(redacted)");
     }
 
     #[test]

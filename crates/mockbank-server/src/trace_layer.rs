@@ -14,7 +14,7 @@ use http_body_util::{BodyExt, Limited};
 use mockbank_core::jwt::{find_jwts, jwts_of_body};
 use mockbank_core::request::parse_form;
 use mockbank_core::trace::{
-    redact_str, redact_text, redact_value, CheckSummary, HttpRecord, SECRET_MEMBERS,
+    is_secret_name, redact_str, redact_text, redact_value, CheckSummary, HttpRecord,
 };
 use mockbank_core::Trace;
 use serde_json::Value;
@@ -238,9 +238,7 @@ fn record(headers: &HeaderMap, body: &[u8], over_limit: Option<usize>) -> HttpRe
                     None => redact_str(&value),
                 },
                 "cookie" | "set-cookie" => redact_str(&value),
-                name if SECRET_MEMBERS.contains(&name.replace('-', "_").as_str()) => {
-                    redact_str(&value)
-                }
+                name if is_secret_name(name) => redact_str(&value),
                 _ => redact_text(&value),
             };
             (k.as_str().to_owned(), value)
