@@ -4,6 +4,7 @@
 mod common;
 
 mod admin;
+mod authority;
 mod ci;
 mod cli;
 mod client_assertions;

@@ -92,13 +92,7 @@ pub(crate) fn refuse(status: StatusCode, code: &str, description: String) -> Res
 
 /// Host, then Origin, then the admin token.
 pub(crate) async fn guard(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let host = req
-        .uri()
-        .authority()
-        .map(|a| a.as_str().to_owned())
-        .or_else(|| header_str(req.headers(), header::HOST))
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let host = crate::guards::request_host(req.uri(), req.headers());
     if !st.allowed_hosts.contains(&host) {
         return refuse(
             StatusCode::FORBIDDEN,

@@ -73,7 +73,52 @@ pub async fn request_limits(req: Request, next: Next) -> Response {
             format!("the header section is {bytes} bytes; at most {MAX_HEADER_BYTES} are accepted"),
         );
     }
+    if let Some(refusal) = authority_refusal(req.uri(), req.headers()) {
+        return refusal;
+    }
     next.run(req).await
+}
+
+/// One authority per request: more than one `Host` is refused (RFC 9112 §3.2), and so is a
+/// `Host` that disagrees with the request target's authority (absolute-form, RFC 9112 §3.2.2)
+/// or HTTP/2's `:authority` (RFC 9113 §8.3.1) — else the admin API's Host check would judge
+/// one name while the request was routed by another.
+fn authority_refusal(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> Option<Response> {
+    let mut hosts = headers.get_all(header::HOST).iter();
+    let host = hosts.next();
+    if hosts.next().is_some() {
+        return Some(error_response(
+            StatusCode::BAD_REQUEST,
+            "the request has more than one Host header field (RFC 9112 §3.2)",
+        ));
+    }
+    let (Some(authority), Some(host)) = (uri.authority(), host) else {
+        return None;
+    };
+    let host = String::from_utf8_lossy(host.as_bytes());
+    (!authority.as_str().eq_ignore_ascii_case(host.trim())).then(|| {
+        error_response(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the request's authority `{authority}` and its Host `{host}` disagree (RFC 9113 §8.3.1, RFC 9112 §3.2.2)"
+            ),
+        )
+    })
+}
+
+/// The `Host` (or HTTP/2 authority) of a request, lowercased; [`request_limits`] has made
+/// sure the two agree.
+pub fn request_host(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> String {
+    uri.authority()
+        .map(|a| a.as_str().to_owned())
+        .or_else(|| {
+            headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_default()
+        .to_ascii_lowercase()
 }
 
 /// Gives every error answer the JSON shape: a 4xx/5xx without a JSON body (axum's 405, 413,

@@ -201,22 +201,8 @@ fn with_session(mut resp: Response, token: Option<&str>) -> Response {
     }
 }
 
-/// The `Host` (or HTTP/2 authority) of a request, lowercased.
-fn request_host(uri: &Uri, headers: &HeaderMap) -> String {
-    uri.authority()
-        .map(|a| a.as_str().to_owned())
-        .or_else(|| {
-            headers
-                .get(header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        })
-        .unwrap_or_default()
-        .to_ascii_lowercase()
-}
-
 fn own_host(st: &AppState, uri: &Uri, headers: &HeaderMap) -> bool {
-    st.allowed_hosts.contains(&request_host(uri, headers))
+    st.allowed_hosts.contains(&crate::guards::request_host(uri, headers))
 }
 
 /// The admin API's rules for a state-changing request: mockbank's own `Host` (DNS
@@ -229,7 +215,7 @@ fn cross_origin_refusal(st: &AppState, uri: &Uri, headers: &HeaderMap) -> Option
             &json!({"error": "access_denied", "error_description": description}),
         )
     };
-    let host = request_host(uri, headers);
+    let host = crate::guards::request_host(uri, headers);
     if !st.allowed_hosts.contains(&host) {
         return Some(refuse(format!("Host `{host}` is not this mockbank")));
     }
