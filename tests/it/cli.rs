@@ -208,3 +208,60 @@ fn sigint_also_shuts_down_cleanly() {
     let status = wait_timeout(&mut bank.child, std::time::Duration::from_secs(20));
     assert!(status.success());
 }
+
+/// Hardening, third round, finding 11: `.`, `..`, `.well-known` and the server's own paths
+/// are not profile ids (they were served with issuer `https://host/..`), and a deep
+/// `extends` chain without a cycle is not called one.
+#[test]
+fn profile_ids_are_safe_slugs_and_deep_chains_are_no_cycles() {
+    let data = tempfile::tempdir().unwrap();
+    let check = |files: &[(&str, String)]| {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, src) in files {
+            std::fs::write(dir.path().join(name), src).unwrap();
+        }
+        Command::new(BIN)
+            .args(["profiles", "check"])
+            .arg(dir.path())
+            .env("MOCKBANK_DATA_DIR", data.path())
+            .output()
+            .unwrap()
+    };
+    let overlay = "extends = \"generic\"\n".to_owned();
+    for bad in [
+        "..toml",
+        "...toml",
+        ".well-known.toml",
+        "admin.toml",
+        "My Bank.toml",
+    ] {
+        let out = check(&[(bad, overlay.clone())]);
+        assert!(!out.status.success(), "{bad} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is not a profile id"), "{bad}: {err}");
+    }
+    let chain: Vec<(&str, String)> = (0..13)
+        .map(|i| {
+            let base = if i == 0 {
+                "generic".to_owned()
+            } else {
+                format!("p{}", i - 1)
+            };
+            (
+                Box::leak(format!("p{i}.toml").into_boxed_str()) as &str,
+                format!("extends = \"{base}\"\n"),
+            )
+        })
+        .collect();
+    let out = check(&chain);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cycle = chain.clone();
+    cycle[0].1 = "extends = \"p12\"\n".into();
+    let out = check(&cycle);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("circle"), "{err}");
+}

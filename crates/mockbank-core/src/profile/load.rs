@@ -27,6 +27,30 @@ pub struct ProfileError {
 }
 
 /// All profiles served at once, in id order.
+/// A profile id (its file's name) is a safe URL path segment and issuer path: lower-case
+/// letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 64 characters,
+/// and not one of the server's own top-level paths. `.`, `..` and `.well-known` are not ids.
+pub fn check_id(id: &str) -> Result<(), String> {
+    let safe = !id.is_empty()
+        && id.len() <= 64
+        && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if !safe {
+        return Err(format!(
+            "`{id}` is not a profile id: use lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 64 characters (the id is the file name and the issuer path)"
+        ));
+    }
+    if RESERVED_IDS.contains(&id) {
+        return Err(format!(
+            "`{id}` is not a profile id: `/{id}` is one of mockbank's own paths ({})",
+            RESERVED_IDS.join(", ")
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ProfileSet {
     // Shared: a set with overrides applied copies only the profiles it changes.
@@ -46,6 +70,13 @@ impl ProfileSet {
             .collect();
         let mut profiles = Vec::new();
         for &(stem, name, src) in &files {
+            if let Err(message) = check_id(stem) {
+                return Err(ProfileError {
+                    file: name.into(),
+                    line: 0,
+                    message,
+                });
+            }
             profiles.push(Arc::new(overlay::load(stem, name, src, &files)?));
         }
         if profiles.is_empty() {
@@ -109,16 +140,7 @@ impl Profile {
             line: line_of(src, offset),
             message,
         };
-        let valid_id = !id.is_empty()
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
-        if !valid_id || RESERVED_IDS.contains(&id) {
-            return Err(err_at(
-                0,
-                format!("`{id}` cannot be a profile id: use lower-case letters, digits, `-`, `_`, `.`, and none of {RESERVED_IDS:?}"),
-            ));
-        }
+        check_id(id).map_err(|m| err_at(0, m))?;
         let settings: ProfileSettings = toml::from_str(src).map_err(|e| {
             let offset = e.span().map(|s| s.start).unwrap_or(0);
             err_at(offset, e.message().trim().to_owned())

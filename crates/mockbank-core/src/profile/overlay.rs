@@ -5,8 +5,8 @@
 use super::load::{builtin_sources, line_of, ProfileError};
 use super::Profile;
 
-/// How deep `extends` may chain (a cycle is reported before this).
-const MAX_DEPTH: usize = 8;
+/// How many profiles an `extends` chain may hold, the file itself included.
+const MAX_DEPTH: usize = 16;
 
 /// Loads `stem` from `src`, resolving `extends` against `files` (stem, file name, source)
 /// and then the built-in profiles.
@@ -71,10 +71,18 @@ fn resolve(
         .to_owned();
     // A file may extend the built-in profile of its own id (`generic.toml` extending
     // `generic`); any other repeat is a cycle.
-    if (base != stem && chain.contains(&base)) || chain.len() >= MAX_DEPTH {
+    if base != stem && chain.contains(&base) {
         chain.push(base);
         return Err(err(format!(
             "`extends` goes round in a circle: {}",
+            chain.join(" → ")
+        )));
+    }
+    if chain.len() >= MAX_DEPTH {
+        chain.push(base);
+        return Err(err(format!(
+            "`extends` chains {} profiles deep; at most {MAX_DEPTH} are allowed: {}",
+            chain.len(),
             chain.join(" → ")
         )));
     }
@@ -277,5 +285,41 @@ enabled = false
 
         let e = load(&[("bank.toml", "extends = \"generic\"\ntitle = \n")]).unwrap_err();
         assert_eq!((e.file.as_str(), e.line), ("bank.toml", 2), "{e}");
+    }
+
+    #[test]
+    fn a_deep_chain_is_no_cycle_and_too_deep_says_so() {
+        let chain = |n: usize| -> Vec<(String, String)> {
+            (0..n)
+                .map(|i| {
+                    let base = if i == 0 {
+                        "generic".to_owned()
+                    } else {
+                        format!("p{}", i - 1)
+                    };
+                    (
+                        format!("p{i}.toml"),
+                        format!("extends = \"{base}\"\ntitle = \"P{i}\"\n"),
+                    )
+                })
+                .collect()
+        };
+        let files = chain(13);
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let set = load(&refs).expect("a 13-deep chain without a cycle loads");
+        assert_eq!(set.get("p12").unwrap().extends.as_deref(), Some("p11"));
+        let files = chain(20);
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let e = load(&refs).unwrap_err();
+        assert!(
+            e.message.contains("deep") && !e.message.contains("circle"),
+            "{e}"
+        );
     }
 }
