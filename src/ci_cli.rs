@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use mockbank_core::report::Report;
-use mockbank_core::Trace;
+use mockbank_core::report::{self, Format};
 use mockbank_server::{ConnectionLimits, ServerConfig};
-use mockbank_store::{Store, StoreConfig, TraceFilter};
+use mockbank_store::{ReportScope, Store, StoreConfig};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 pub enum ReportFormat {
@@ -80,8 +79,18 @@ pub struct RunArgs {
     command: Vec<String>,
 }
 
-/// Every trace of a store matching `filter`, oldest first.
-fn traces(store: &Store, filter: &ReportFilter) -> anyhow::Result<Vec<Trace>> {
+impl ReportFormat {
+    fn format(self) -> Format {
+        match self {
+            ReportFormat::Junit => Format::Junit,
+            ReportFormat::Json => Format::Json,
+            ReportFormat::Markdown => Format::Markdown,
+        }
+    }
+}
+
+/// The traces of a store a report covers.
+fn scope(filter: &ReportFilter) -> anyhow::Result<ReportScope> {
     let since_ms = match &filter.since {
         Some(s) => Some(
             (time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
@@ -91,29 +100,51 @@ fn traces(store: &Store, filter: &ReportFilter) -> anyhow::Result<Vec<Trace>> {
         ),
         None => None,
     };
-    let filter = TraceFilter {
+    Ok(ReportScope {
         profile: filter.profile.clone(),
         client_id: filter.client_id.clone(),
-        ..Default::default()
-    };
-    // The report is about the TPP's requests: the bank operator's own admin changes (traced
-    // under `admin`) are not test cases.
-    Ok(store
-        .traces_since(&filter, since_ms)?
-        .into_iter()
-        .filter(|t| t.profile != "admin")
-        .collect())
+        since_ms,
+        // The report is about the TPP's requests: the bank operator's own admin changes
+        // (traced under `admin`) are not test cases.
+        skip_admin: true,
+    })
 }
 
-fn render(traces: &[Trace], format: ReportFormat) -> String {
-    let report = Report::new(traces);
-    match format {
-        ReportFormat::Junit => report.junit(),
-        ReportFormat::Json => {
-            serde_json::to_string_pretty(&report.json()).unwrap_or_default() + "\n"
-        }
-        ReportFormat::Markdown => report.markdown(),
+/// Writes a report on `store` to `out`, reading the store a page at a time (JSON pretty,
+/// with a final newline).
+fn render(
+    store: &Store,
+    scope: &ReportScope,
+    format: ReportFormat,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
+    let mut source = store.report_source(scope.clone())?;
+    report::write(&mut source, format.format(), true, out)?;
+    if format == ReportFormat::Json {
+        out.write_all(b"\n")?;
     }
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes each report file, then says whether any check failed.
+fn write_reports(store: &Store, files: &[(PathBuf, ReportFormat)]) -> anyhow::Result<bool> {
+    let everything = ReportScope {
+        skip_admin: true,
+        ..Default::default()
+    };
+    for (path, format) in files {
+        let file =
+            std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+        render(
+            store,
+            &everything,
+            *format,
+            &mut std::io::BufWriter::new(file),
+        )
+        .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(report::any_failure(&mut store.report_source(everything)?)?)
 }
 
 fn open_store(dir: &Path) -> anyhow::Result<Store> {
@@ -138,9 +169,19 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
         None => crate::default_data_dir()?,
     };
     let store = open_store(&dir)?;
-    let text = render(&traces(&store, &args.filter)?, args.format);
-    crate::write_stdout(format_args!("{text}"), false);
-    Ok(())
+    let scope = scope(&args.filter)?;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match render(&store, &scope, args.format, &mut stdout) {
+        Ok(()) => Ok(()),
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            // Read by `head` or the like: it has what it wanted.
+            std::process::exit(0)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Sends `signal` (`TERM`, `INT`) to a process.
@@ -216,27 +257,13 @@ fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
         let store = server.store().clone();
         // Let the writer commit the last traces before they are read.
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let traces = tokio::task::spawn_blocking(move || {
-            traces(
-                &store,
-                &ReportFilter {
-                    client_id: None,
-                    profile: None,
-                    since: None,
-                },
-            )
-        })
-        .await??;
+        let files = formats.clone();
+        let written = tokio::task::spawn_blocking(move || write_reports(&store, &files)).await;
         server.shutdown().await?;
-        anyhow::Ok((status, traces))
+        anyhow::Ok((status, written??))
     });
     let outcome = match result {
-        Ok((status, traces)) => {
-            for (path, format) in &formats {
-                std::fs::write(path, render(&traces, *format))
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
-            let failed = Report::new(&traces).any_failure();
+        Ok((status, failed)) => {
             let code = status.code().unwrap_or(1);
             Ok(if code != 0 {
                 ExitCode::from(u8::try_from(code).unwrap_or(1))

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use mockbank_tpp::compare::{self, Format as CompareFormat};
-use mockbank_tpp::{Deviation, Flavor, Session, Target};
+use mockbank_tpp::{state, Deviation, Flavor, Session, Target};
 use serde_json::{Map, Value};
 
 /// Where the bank is.
@@ -299,20 +299,20 @@ pub fn run(command: TppCommand) -> anyhow::Result<()> {
     })
 }
 
-/// Writes the bundle's PEMs where curl can read them: `STATE/bundles/PROFILE/`.
+/// Writes the bundle's PEMs where curl can read them: `STATE/bundles/PROFILE/` (0700, files
+/// 0600, never through a symlink; the profile must be a plain file name).
 fn write_pems(target: &Target, profile: &str, bundle: &Value) -> anyhow::Result<PathBuf> {
-    let dir = target.state_dir.join("bundles").join(profile);
-    std::fs::create_dir_all(&dir)?;
+    let dir = state::dir(&target.state_dir, &["bundles", profile])?;
     for (file, key) in [
         ("transport.pem", "transport_cert_pem"),
         ("transport.key", "transport_key_pem"),
         ("signing.key", "signing_key_pem"),
     ] {
         if let Some(pem) = bundle[key].as_str() {
-            mockbank_pki::write_private(&dir.join(file), pem.as_bytes())?;
+            state::write_private(&dir, file, pem.as_bytes())?;
         }
     }
-    mockbank_pki::write_private(&dir.join("ca.pem"), target.ca_pem.as_bytes())?;
+    state::write_private(&dir, "ca.pem", target.ca_pem.as_bytes())?;
     Ok(dir)
 }
 

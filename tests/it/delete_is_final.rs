@@ -5,7 +5,7 @@
 //! Each race runs 25 rounds, enough to catch the failure it guards against.
 
 use futures_util::future::join_all;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::common::{generic_client, register, Bank, Identity, Request, Resp};
 use crate::obuk::Tpp;
@@ -152,17 +152,6 @@ async fn obuk_a_deleted_client_stays_deleted_under_concurrent_updates() {
     }
 }
 
-/// A fresh software statement for an OFB software (each registration needs its own).
-async fn fresh_ssa(bank: &Bank, software_id: &str) -> Value {
-    bank.send(
-        Request::new("POST", &format!("/directory/software/{software_id}/ssa"))
-            .bearer(&bank.admin_token),
-    )
-    .await
-    .json()["software_statement"]
-        .clone()
-}
-
 #[tokio::test]
 async fn ofb_a_deleted_client_stays_deleted_under_concurrent_updates() {
     let bank = Bank::start();
@@ -172,7 +161,7 @@ async fn ofb_a_deleted_client_stays_deleted_under_concurrent_updates() {
     for by in [DeleteBy::Rfc7592, DeleteBy::Admin] {
         for _ in 0..ROUNDS {
             let mut body = ofb::registration(&bundle);
-            body["software_statement"] = fresh_ssa(&bank, &software_id).await;
+            body["software_statement"] = ofb::fresh_ssa(&bank, &software_id).await;
             let r = bank
                 .send(
                     Request::new("POST", "/ofb/register")

@@ -282,7 +282,9 @@ async fn tls_client_auth_names_the_certificate_in_the_ofb_dn_format() {
         .await;
     assert_eq!(t.status, 200, "{}", String::from_utf8_lossy(&t.body));
 
-    // The DN of another certificate is refused even in the right format.
+    // The DN of another certificate is refused even in the right format (with a statement
+    // of its own: the first one registered a client).
+    body["software_statement"] = fresh_ssa(&bank, b["software_id"].as_str().unwrap()).await;
     let other = mint_ofb(&bank, json!({"software_name": "Outro"})).await;
     body["tls_client_auth_subject_dn"] = mockbank_core::dn::with_ber_values_for_oids(
         other["transport_subject_dn"].as_str().unwrap(),
@@ -432,4 +434,60 @@ async fn the_negative_cases_of_the_brazil_dcr_test_modules_are_refused() {
             .assert_error(400, "invalid_software_statement");
         assert_eq!(deciding_check(&bank).await, check, "{variant}");
     }
+}
+
+/// Hardening, third round, finding 14: a registration that asks for no `scope` is granted
+/// the scopes of its software's roles and told so (OFB DCR §7.1.1 #3, RFC 7591 §3.2.1), in
+/// the 201 and in later reads; and a software statement registers one client only
+/// (`ssa.jti_replay`), while an update may present the client's statement again.
+#[tokio::test]
+async fn no_scope_gets_the_roles_scopes_and_a_replayed_ssa_is_refused() {
+    let bank = Bank::start();
+    let b = mint_ofb(&bank, json!({})).await;
+    let id = transport(&b);
+    let mut body = registration(&b);
+    body.as_object_mut().unwrap().remove("scope");
+    let r = register(&bank, &id, &body).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let reg = r.json();
+    let scope = reg["scope"]
+        .as_str()
+        .expect("the 201 names the granted scope");
+    for s in ["openid", "accounts", "payments"] {
+        assert!(scope.split(' ').any(|x| x == s), "{s} missing from {scope}");
+    }
+    let path = format!("/ofb/register/{}", reg["client_id"].as_str().unwrap());
+    let rat = reg["registration_access_token"].as_str().unwrap();
+    let read = bank
+        .send(Request::new("GET", &path).bearer(rat).identity(&id))
+        .await;
+    assert_eq!(read.json()["scope"], scope);
+    // The same statement again: a replay.
+    let again = register(&bank, &id, &body).await;
+    again.assert_error(400, "invalid_software_statement");
+    assert_eq!(deciding_check(&bank).await, "ssa.jti_replay");
+    // The client's own update with its statement: fine.
+    let mut update = body.clone();
+    update["client_id"] = reg["client_id"].clone();
+    update["scope"] = "openid accounts".into();
+    let r = bank
+        .send(
+            Request::new("PUT", &path)
+                .bearer(rat)
+                .identity(&id)
+                .json(&update),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+}
+
+/// A fresh software statement for an OFB software: a statement registers one client.
+pub async fn fresh_ssa(bank: &Bank, software_id: &str) -> Value {
+    bank.send(
+        Request::new("POST", &format!("/directory/software/{software_id}/ssa"))
+            .bearer(&bank.admin_token),
+    )
+    .await
+    .json()["software_statement"]
+        .clone()
 }

@@ -39,6 +39,9 @@ pub struct Outcome {
     pub error: Option<crate::ErrorCode>,
     /// What the server must do because of this failure (it decides nothing itself).
     pub effects: Vec<Effect>,
+    /// Members this passing check provides when the client left them out (RFC 7591 §3.2.1:
+    /// the server provisions defaults and returns them), e.g. OFB's scopes of the roles.
+    pub defaults: Map<String, Value>,
 }
 
 /// A consequence a failing check asks the server to carry out, so that the server never has
@@ -70,11 +73,17 @@ impl Outcome {
             values: Map::new(),
             error: None,
             effects: Vec::new(),
+            defaults: Map::new(),
         }
     }
     /// Asks for `effect` when this outcome is a failure that counts (severity `error`).
     pub fn effect(mut self, effect: Effect) -> Self {
         self.effects.push(effect);
+        self
+    }
+    /// Provides `member` with `value` when the client omitted it (see [`Outcome::defaults`]).
+    pub fn providing(mut self, member: &str, value: impl Into<Value>) -> Self {
+        self.defaults.insert(member.to_owned(), value.into());
         self
     }
     /// Answers with `code` instead of the check's default error (see [`Outcome::error`]).

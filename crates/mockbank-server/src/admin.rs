@@ -811,10 +811,13 @@ struct ReportQuery {
 }
 
 /// `GET /admin/report?client_id=&profile=&since=&format=`: the grade `mockbank report` writes.
+/// Streamed: the store is read a page at a time as the client reads the answer, so memory
+/// stays the same whatever the number of traces.
 async fn report(
     State(st): State<Arc<AppState>>,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Response {
+    use mockbank_core::report::Format;
     let q = match q {
         Ok(Query(q)) => q,
         Err(e) => return query_error(e),
@@ -834,29 +837,85 @@ async fn report(
             )
         }
     };
-    let filter = TraceFilter {
+    let format = match q.format.as_deref().unwrap_or("json") {
+        "json" => Format::Json,
+        "markdown" => Format::Markdown,
+        "junit" => Format::Junit,
+        other => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("format `{other}`: json, markdown or junit"),
+            )
+        }
+    };
+    let scope = mockbank_store::ReportScope {
         profile: q.profile.filter(|p| !p.is_empty()),
         client_id: q.client_id.filter(|c| !c.is_empty()),
-        ..Default::default()
+        since_ms,
+        skip_admin: false,
     };
     let store = st.store.clone();
-    let traces =
-        match tokio::task::spawn_blocking(move || store.traces_since(&filter, since_ms)).await {
-            Ok(Ok(t)) => t,
-            Ok(Err(e)) => return admin_error("reading traces for a report", e),
-            Err(e) => return admin_error("reading traces for a report", e),
+    let mut source = match tokio::task::spawn_blocking(move || store.report_source(scope)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return admin_error("reading traces for a report", e),
+        Err(e) => return admin_error("reading traces for a report", e),
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::task::spawn_blocking(move || {
+        let mut out = BodyWriter {
+            tx,
+            buf: Vec::with_capacity(REPORT_CHUNK),
         };
-    let r = mockbank_core::report::Report::new(&traces);
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => axum::Json(r.json()).into_response(),
-        "markdown" => {
-            axum::Json(json!({"format": "markdown", "text": r.markdown()})).into_response()
+        let written = mockbank_core::report::write_api(&mut source, format, &mut out)
+            .and_then(|()| std::io::Write::flush(&mut out));
+        match written {
+            Ok(()) => {}
+            // The client went away.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            // Too late for an error answer: the body ends in error, so the client sees it cut.
+            Err(e) => {
+                tracing::error!(error = %e, "writing a report");
+                let _ = out.tx.blocking_send(Err(e));
+            }
         }
-        "junit" => axum::Json(json!({"format": "junit", "text": r.junit()})).into_response(),
-        other => refuse(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            format!("format `{other}`: json, markdown or junit"),
-        ),
+    });
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        axum::body::Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)),
+    )
+        .into_response()
+}
+
+/// Bytes of a report sent at a time.
+const REPORT_CHUNK: usize = 64 * 1024;
+
+/// Hands what a report writes to its response body in chunks of [`REPORT_CHUNK`], at most
+/// two chunks ahead of the client: the writer waits for it (on a blocking thread).
+struct BodyWriter {
+    tx: tokio::sync::mpsc::Sender<std::io::Result<axum::body::Bytes>>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for BodyWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= REPORT_CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(REPORT_CHUNK));
+        self.tx
+            .blocking_send(Ok(chunk.into()))
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
     }
 }

@@ -122,7 +122,8 @@ async fn statement_keys(st: &AppState, profile: &Profile) -> Result<Value, Strin
 }
 
 /// Everything the signed-request and software-statement checks judge. `json` is the parsed
-/// JSON body of profiles that take JSON.
+/// JSON body of profiles that take JSON; `updating`: an RFC 7592 update, not a registration.
+#[allow(clippy::too_many_arguments)]
 pub async fn signed_facts(
     st: &AppState,
     profile: &Profile,
@@ -130,6 +131,7 @@ pub async fn signed_facts(
     json: Option<&Map<String, Value>>,
     now: i64,
     registered_software_id: Option<String>,
+    updating: bool,
     jtis: &mut JtiReservation,
 ) -> Result<SignedFacts, StoreError> {
     let settings = &profile.settings;
@@ -194,7 +196,12 @@ pub async fn signed_facts(
                 None => None,
             };
         }
-        if profile.needs(Fact::SsaJtiReplay) {
+        let replay = if updating {
+            Fact::SsaJtiReplayOnUpdate
+        } else {
+            Fact::SsaJtiReplay
+        };
+        if profile.needs(replay) {
             if let Some(jti) = ssa.claim_str("jti") {
                 let fresh =
                     jtis.remember(format!("{}:ssa", profile.id), jti, now + 86_400 * 365, now);

@@ -145,14 +145,8 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         Err(_) => String::new(),
     };
     let description = match status {
-        StatusCode::METHOD_NOT_ALLOWED => {
-            let allow = parts
-                .headers
-                .get(header::ALLOW)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            format!("{method} is not allowed on {path}; allowed: {allow}")
-        }
+        // The allowed methods are added by [`name_allowed_methods`].
+        StatusCode::METHOD_NOT_ALLOWED => format!("{method} is not allowed on {path}"),
         _ if !text.is_empty() => text,
         s => format!("{} {}", s.as_u16(), s.canonical_reason().unwrap_or("error")),
     };
@@ -164,6 +158,46 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     }
     out.extensions_mut().extend(parts.extensions);
     out
+}
+
+/// Names the allowed methods in a 405's description (RFC 9110 §15.5.6), from its `Allow`.
+pub async fn name_allowed_methods(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    if resp.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return resp;
+    }
+    let Some(allow) = resp
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .map(|a| a.replace(',', ", "))
+        .filter(|a| !a.is_empty())
+    else {
+        return resp;
+    };
+    let (mut parts, body) = resp.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let mut error: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({}));
+    let said = error["error_description"]
+        .as_str()
+        .unwrap_or("method not allowed");
+    if said.contains("allowed:") {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    error["error_description"] = format!("{said}; allowed: {allow}").into();
+    error
+        .as_object_mut()
+        .map(|o| o.entry("error").or_insert_with(|| "invalid_request".into()));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, Body::from(error.to_string()))
 }
 
 /// The answer hyper writes by itself for an HTTP/1.1 request it cannot parse (a control
@@ -330,37 +364,107 @@ pub fn body_timeout(limit: std::time::Duration) -> Response {
     resp
 }
 
+/// How far past its limit a body is still read and discarded before the answer goes, so
+/// that a client that writes its whole body before it reads gets the 413 instead of a reset
+/// (RFC 9112 §9.6: a server closing early should read and discard for a while first).
+const DRAIN_BYTES: usize = 16 * 1024 * 1024;
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A request body as [`read_body`] read it.
+#[derive(Debug)]
+pub enum BodyRead {
+    Complete(axum::body::Bytes),
+    /// Past the limit: nothing kept; `drained` when the rest was read to its end (the
+    /// connection can stay), else it must close after the answer.
+    OverLimit {
+        drained: bool,
+    },
+    /// The body did not arrive within the body timeout.
+    TimedOut,
+    Failed(String),
+}
+
+/// Reads a request body up to `limit` bytes within `timeout`. A body over the limit is read
+/// on and discarded, up to a bound of time and size, so that its 413 reaches the client.
+pub async fn read_body(body: Body, limit: usize, timeout: std::time::Duration) -> BodyRead {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut body = body;
+    let mut chunks: Vec<axum::body::Bytes> = Vec::new();
+    let mut total = 0usize;
+    loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => return BodyRead::TimedOut,
+            Ok(None) => break,
+            Ok(Some(Err(e))) => return BodyRead::Failed(e.to_string()),
+            Ok(Some(Ok(frame))) => {
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
+                total += data.len();
+                if total > limit {
+                    return BodyRead::OverLimit {
+                        drained: drain(body, deadline).await,
+                    };
+                }
+                chunks.push(data);
+            }
+        }
+    }
+    BodyRead::Complete(match chunks.len() {
+        0 => axum::body::Bytes::new(),
+        1 => chunks.pop().unwrap_or_default(),
+        _ => chunks.concat().into(),
+    })
+}
+
+/// Reads and discards the rest of a body, within [`DRAIN_BYTES`], [`DRAIN_TIME`] and the
+/// body deadline; `true` when it reached the end.
+async fn drain(mut body: Body, deadline: tokio::time::Instant) -> bool {
+    let deadline = deadline.min(tokio::time::Instant::now() + DRAIN_TIME);
+    let mut discarded = 0usize;
+    while discarded <= DRAIN_BYTES {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(None) => return true,
+            Ok(Some(Ok(frame))) => {
+                discarded += frame.data_ref().map_or(0, |d| d.len());
+            }
+            Ok(Some(Err(_))) | Err(_) => return false,
+        }
+    }
+    false
+}
+
+/// `Connection: close` on an answer whose request body was not read to its end.
+pub fn close_after(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
 /// Reads (and so consumes) a request body the route does not read itself, up to `limit`:
 /// a body left unread in the socket turns the close after the answer into a TCP reset,
 /// which cuts a long answer short at the client. Over the limit: 413.
 pub async fn consume_body(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let limit = LOCAL_BODY_LIMIT;
     let (parts, body) = req.into_parts();
-    let read = tokio::time::timeout(
-        st.body_timeout,
-        http_body_util::Limited::new(body, limit).collect(),
-    );
-    let Ok(read) = read.await else {
-        return body_timeout(st.body_timeout);
-    };
-    match read {
-        Ok(collected) => {
-            next.run(Request::from_parts(parts, Body::from(collected.to_bytes())))
+    match read_body(body, limit, st.body_timeout).await {
+        BodyRead::Complete(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
-            let mut resp = error_response(
+        BodyRead::OverLimit { drained } => {
+            let resp = error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("the request body exceeds {limit} bytes"),
             );
-            resp.headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
-            resp
+            if drained {
+                resp
+            } else {
+                close_after(resp)
+            }
         }
-        Err(e) => error_response(
+        BodyRead::TimedOut => body_timeout(st.body_timeout),
+        BodyRead::Failed(e) => error_response(
             StatusCode::BAD_REQUEST,
             format!("the request body could not be read: {e}"),
         ),

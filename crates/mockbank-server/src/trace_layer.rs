@@ -10,7 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use mockbank_core::jwt::{find_jwts, jwts_of_body};
 use mockbank_core::request::parse_form;
 use mockbank_core::trace::{
@@ -19,6 +19,7 @@ use mockbank_core::trace::{
 use mockbank_core::Trace;
 use serde_json::Value;
 
+use crate::guards::BodyRead;
 use crate::http_error::{self, TraceInfo};
 use crate::secrets;
 use crate::state::AppState;
@@ -58,26 +59,21 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
     let limit = st.profile(&area).map_or(DEFAULT_BODY_LIMIT, |p| {
         p.settings.registration.max_body_bytes
     });
-    let Ok(collected) =
-        tokio::time::timeout(st.body_timeout, Limited::new(body, limit).collect()).await
-    else {
-        return crate::guards::body_timeout(st.body_timeout);
-    };
-    let read = match collected {
-        Ok(c) => ReadBody {
-            bytes: c.to_bytes(),
+    let mut close = false;
+    let read = match crate::guards::read_body(body, limit, st.body_timeout).await {
+        BodyRead::Complete(bytes) => ReadBody {
+            bytes,
             over_limit: None,
         },
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
+        BodyRead::OverLimit { drained } => {
+            close = !drained;
             ReadBody {
                 bytes: Bytes::new(),
                 over_limit: Some(limit),
             }
         }
-        Err(e) => {
+        BodyRead::TimedOut => return crate::guards::body_timeout(st.body_timeout),
+        BodyRead::Failed(e) => {
             tracing::debug!(error = %e, "reading the request body failed");
             ReadBody::default()
         }
@@ -95,6 +91,13 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
     let response = next.run(Request::from_parts(parts, Body::empty())).await;
 
     let (mut rparts, rbody) = response.into_parts();
+    if close {
+        // The rest of an over-limit body is still in the socket.
+        rparts.headers.insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
     let trace_id = secrets::time_ordered_id((now.unix_timestamp_nanos() / 1_000_000) as i64);
     // Tells the client (and mockbank's own reference TPP) which trace its request made.
     if let Ok(v) = axum::http::HeaderValue::from_str(&trace_id) {

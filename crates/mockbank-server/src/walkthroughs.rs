@@ -235,11 +235,44 @@ pub async fn handout(
     let mut resp = (StatusCode::OK, text).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}-handout.{ext}\"",
-        w.scenario.name
-    )) {
+    if let Ok(v) = HeaderValue::from_str(&attachment(&format!("{}-handout.{ext}", w.scenario.name)))
+    {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     resp
+}
+
+/// `Content-Disposition: attachment` for `name` (RFC 6266 §4.3): an ASCII `filename`
+/// fallback without quote, backslash, `%` or control character, and the exact name as
+/// `filename*` (UTF-8, percent-encoded as RFC 8187 §3.2.1 says).
+fn attachment(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '\\'))
+        .map(|c| if c.is_ascii() && c != '%' { c } else { '_' })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_attachment_name_is_quoted_safely() {
+        assert_eq!(
+            super::attachment("we\"ird name\\é\r\n%.html"),
+            "attachment; filename=\"weird name__.html\"; filename*=UTF-8''we%22ird%20name%5C%C3%A9%0D%0A%25.html"
+        );
+        assert_eq!(
+            super::attachment("generic-handout.md"),
+            "attachment; filename=\"generic-handout.md\"; filename*=UTF-8''generic-handout.md"
+        );
+    }
 }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use mockbank_core::CheckOverride;
 use serde_json::{Map, Value};
 
-pub use reader::TraceFilter;
+pub use reader::{ReportScope, ReportSource, TraceFilter};
 use writer::{Op, Writer};
 
 /// What can go wrong in the store. Never shown to HTTP clients (they get `server_error`).
@@ -353,35 +353,14 @@ impl Store {
         self.readers.with(|c| reader::trace(c, id))
     }
 
-    /// Every trace matching `filter`'s profile and client, from `since_ms` on, oldest first
-    /// (reports). Read page by page.
-    pub fn traces_since(
-        &self,
-        filter: &TraceFilter,
-        since_ms: Option<i64>,
-    ) -> Result<Vec<mockbank_core::Trace>, StoreError> {
-        const PAGE: u32 = 1000;
-        let mut all = Vec::new();
-        let mut before = None;
-        loop {
-            let page = self.traces(&TraceFilter {
-                limit: PAGE,
-                before,
-                ..filter.clone()
-            })?;
-            let Some(last) = page.last() else { break };
-            before = Some(last.seq);
-            let done = page.len() < PAGE as usize || since_ms.is_some_and(|s| last.time_ms < s);
-            all.extend(
-                page.into_iter()
-                    .filter(|t| since_ms.is_none_or(|s| t.time_ms >= s)),
-            );
-            if done {
-                break;
-            }
-        }
-        all.reverse();
-        Ok(all)
+    /// The traces of `scope` as a report reads them, a page at a time (see
+    /// [`ReportSource`]): pinned to those stored now.
+    pub fn report_source(&self, scope: ReportScope) -> Result<ReportSource, StoreError> {
+        Ok(ReportSource {
+            readers: self.readers.clone(),
+            last_seq: self.readers.with(reader::last_seq)?,
+            scope,
+        })
     }
 
     /// Traces with `seq > after`, oldest first (SSE replay).

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use mockbank_core::report::{self, Case, Counts};
 use mockbank_core::{CheckOverride, Trace};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use serde_json::Value;
@@ -138,15 +139,21 @@ pub struct TraceFilter {
     pub hide_directory_reads: bool,
 }
 
-fn trace_of(c: &Connection, (seq, body, dict): TraceCols) -> Result<Trace, StoreError> {
-    let json = match dict {
+/// A stored trace's JSON.
+fn trace_json(c: &Connection, (seq, body, dict): &TraceCols) -> Result<Vec<u8>, StoreError> {
+    match dict {
         Some(id) => {
-            let dict = TraceDict::load(c, id)?;
-            lz4_flex::block::decompress_size_prepended_with_dict(&body, &dict)
+            let dict = TraceDict::load(c, *id)?;
+            lz4_flex::block::decompress_size_prepended_with_dict(body, &dict)
         }
-        None => lz4_flex::decompress_size_prepended(&body),
+        None => lz4_flex::decompress_size_prepended(body),
     }
-    .map_err(|e| StoreError::Corrupt(format!("trace {seq} does not decompress: {e}")))?;
+    .map_err(|e| StoreError::Corrupt(format!("trace {seq} does not decompress: {e}")))
+}
+
+fn trace_of(c: &Connection, cols: TraceCols) -> Result<Trace, StoreError> {
+    let json = trace_json(c, &cols)?;
+    let seq = cols.0;
     let mut t: Trace = serde_json::from_slice(&json)?;
     t.restore_stored_form();
     t.seq = seq as u64;
@@ -219,6 +226,157 @@ pub(crate) fn traces_after(
     rows.map(|r| trace_of(c, r?)).collect()
 }
 
+/// Which traces a report covers (see [`crate::Store::report_source`]).
+#[derive(Debug, Clone, Default)]
+pub struct ReportScope {
+    pub profile: Option<String>,
+    pub client_id: Option<String>,
+    /// Only traces of requests at or after this time (milliseconds since the epoch).
+    pub since_ms: Option<i64>,
+    /// Leave out the bank operator's own admin changes (traced under `admin`).
+    pub skip_admin: bool,
+}
+
+/// A report's traces, read a page at a time: at most [`REPORT_PAGE`] requests, and no more
+/// once a page holds about [`REPORT_PAGE_BYTES`] of them (a request's line and failed checks;
+/// its bodies are never kept). Pinned to the traces stored when it was made, so every pass
+/// of a report sees the same ones (traces that retention drops meanwhile are left out).
+pub struct ReportSource {
+    pub(crate) readers: std::sync::Arc<Readers>,
+    pub(crate) scope: ReportScope,
+    /// The newest trace the report covers.
+    pub(crate) last_seq: u64,
+}
+
+/// Requests per page of a report.
+pub const REPORT_PAGE: usize = 256;
+/// What a page of a report holds at most, give or take one request.
+pub const REPORT_PAGE_BYTES: usize = 1 << 20;
+/// Profiles per page of a report.
+const REPORT_PROFILES_PAGE: u32 = 100;
+
+pub(crate) fn last_seq(c: &Connection) -> Result<u64, StoreError> {
+    Ok(
+        c.query_row("SELECT COALESCE(MAX(seq), 0) FROM traces", [], |r| {
+            r.get::<_, i64>(0)
+        })? as u64,
+    )
+}
+
+/// The scope's conditions, on `?1`..`?4` (its profile, `?5`, apart).
+const REPORT_WHERE: &str = "seq <= ?1 AND (?2 IS NULL OR client_id = ?2)
+    AND (?3 IS NULL OR time_ms >= ?3) AND NOT (?4 AND profile = 'admin')";
+
+fn counts(r: &Row, first: usize) -> rusqlite::Result<Counts> {
+    Ok(Counts {
+        requests: r.get::<_, i64>(first)? as u64,
+        failed_requests: r.get::<_, Option<i64>>(first + 1)?.unwrap_or(0) as u64,
+        failed_checks: r.get::<_, Option<i64>>(first + 2)?.unwrap_or(0) as u64,
+    })
+}
+
+impl ReportSource {
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> std::io::Result<T> {
+        self.readers.with(f).map_err(std::io::Error::other)
+    }
+}
+
+/// Counts come from the indexed columns (`failed`: the trace's failed checks, set when it
+/// was stored); the requests themselves from the stored traces.
+impl report::Source for ReportSource {
+    fn totals(&mut self) -> std::io::Result<Counts> {
+        let s = &self.scope;
+        self.with(|c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT COUNT(*), SUM(failed > 0), SUM(failed) FROM traces
+                 WHERE {REPORT_WHERE} AND (?5 IS NULL OR profile = ?5)"
+            ))?
+            .query_row(
+                params![
+                    self.last_seq as i64,
+                    s.client_id,
+                    s.since_ms,
+                    s.skip_admin,
+                    s.profile
+                ],
+                |r| counts(r, 0),
+            )?)
+        })
+    }
+
+    fn profiles(&mut self, after: Option<&str>) -> std::io::Result<Vec<(String, Counts)>> {
+        let s = &self.scope;
+        // By the `traces_profile` index, in its (binary) order: the first page from '' on.
+        let from = if after.is_some() { ">" } else { ">=" };
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT profile, COUNT(*), SUM(failed > 0), SUM(failed) FROM traces
+                 WHERE {REPORT_WHERE} AND (?5 IS NULL OR profile = ?5) AND profile {from} ?6
+                 GROUP BY profile ORDER BY profile LIMIT ?7"
+            ))?;
+            let rows = stmt.query_map(
+                params![
+                    self.last_seq as i64,
+                    s.client_id,
+                    s.since_ms,
+                    s.skip_admin,
+                    s.profile,
+                    after.unwrap_or(""),
+                    REPORT_PROFILES_PAGE
+                ],
+                |r| Ok((r.get::<_, String>(0)?, counts(r, 1)?)),
+            )?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn cases(
+        &mut self,
+        profile: Option<&str>,
+        failed_only: bool,
+        after: u64,
+    ) -> std::io::Result<Vec<Case>> {
+        let s = &self.scope;
+        let profile = match (profile, s.profile.as_deref()) {
+            (Some(p), Some(q)) if p != q => return Ok(Vec::new()),
+            (p, q) => p.or(q),
+        };
+        // One profile's traces by the `traces_profile` index, all of them by `seq`.
+        let (by, of_profile) = match profile {
+            Some(_) => ("INDEXED BY traces_profile", "profile = ?5"),
+            None => ("", "?5 IS NULL"),
+        };
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT seq, body, dict FROM traces {by}
+                 WHERE {REPORT_WHERE} AND {of_profile} AND seq > ?6 AND (NOT ?7 OR failed > 0)
+                 ORDER BY seq LIMIT ?8"
+            ))?;
+            let mut rows = stmt.query(params![
+                self.last_seq as i64,
+                s.client_id,
+                s.since_ms,
+                s.skip_admin,
+                profile,
+                after as i64,
+                failed_only,
+                REPORT_PAGE as i64
+            ])?;
+            let (mut page, mut bytes) = (Vec::new(), 0);
+            while let Some(row) = rows.next()? {
+                let cols = trace_cols(row)?;
+                let case = Case::from_stored_json(&trace_json(c, &cols)?, cols.0 as u64)?;
+                bytes += case.size();
+                page.push(case);
+                if bytes >= REPORT_PAGE_BYTES {
+                    break;
+                }
+            }
+            Ok(page)
+        })
+    }
+}
+
 pub(crate) fn trace_count(c: &Connection) -> Result<u64, StoreError> {
     Ok(c.query_row("SELECT COUNT(*) FROM traces", [], |r| r.get::<_, i64>(0))? as u64)
 }
@@ -289,4 +447,178 @@ pub(crate) fn check_overrides(c: &Connection) -> Result<Vec<CheckOverride>, Stor
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod report_tests {
+    use mockbank_core::report::{self, Case, Cases, Format, Source};
+    use mockbank_core::trace::{CheckResult, CheckSummary, HttpRecord, OutcomeKind, Severity};
+    use mockbank_core::Trace;
+
+    use crate::{ReportScope, Store, StoreConfig};
+
+    fn trace(n: u64) -> Trace {
+        let profile = ["generic", "stet", "obuk", "admin"][(n % 7 % 4) as usize];
+        let checks: Vec<CheckResult> = (0..n % 3)
+            .map(|i| CheckResult {
+                id: [
+                    "generic.redirect.no_fragment",
+                    "generic.grant_types.supported",
+                ][i as usize]
+                    .into(),
+                title: "".into(),
+                spec: if n.is_multiple_of(5) {
+                    "My bank §1".into()
+                } else {
+                    "".into()
+                },
+                outcome: if n.is_multiple_of(4) {
+                    OutcomeKind::Pass
+                } else {
+                    OutcomeKind::Fail
+                },
+                detail: format!("detail {n} `{i}`"),
+                values: Default::default(),
+                severity: Severity::Error,
+                duration_us: 0,
+            })
+            .collect();
+        Trace {
+            seq: 0,
+            id: format!("t{n}"),
+            time: format!("2026-11-23T00:{:02}:00Z", n % 60),
+            time_ms: n as i64 * 1000,
+            profile: profile.into(),
+            method: "POST".into(),
+            path: format!("/{profile}/register"),
+            status: 400,
+            client_id: Some(format!("c{}", n % 2)),
+            client_cert: None,
+            request: HttpRecord {
+                body: serde_json::json!({"padding": "x".repeat(2000)}),
+                ..Default::default()
+            },
+            response: HttpRecord::default(),
+            summary: CheckSummary::of(&checks),
+            checks,
+            failed_check: None,
+            duration_us: 1000 + n,
+        }
+    }
+
+    fn render(src: &mut dyn Source, format: Format) -> String {
+        let mut out = Vec::new();
+        report::write(src, format, true, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// More traces than a page: a report read page by page from the store says what one
+    /// over all of them in memory says, for each scope.
+    #[tokio::test]
+    async fn reports_read_the_store_a_page_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(
+            dir.path(),
+            StoreConfig {
+                trace_retention: u64::MAX,
+                on_trace: None,
+            },
+        )
+        .unwrap();
+        let n = 2 * super::REPORT_PAGE as u64 + 37;
+        let mut stored = Vec::new();
+        for i in 1..=n {
+            let t = store.insert_trace(trace(i)).await.unwrap();
+            let mut t = (*t).clone();
+            t.restore_stored_form();
+            stored.push(t);
+        }
+        let scopes = [
+            ReportScope::default(),
+            ReportScope {
+                skip_admin: true,
+                ..Default::default()
+            },
+            ReportScope {
+                profile: Some("stet".into()),
+                ..Default::default()
+            },
+            ReportScope {
+                client_id: Some("c1".into()),
+                since_ms: Some(300_000),
+                ..Default::default()
+            },
+        ];
+        for scope in scopes {
+            let expected: Vec<Case> = stored
+                .iter()
+                .filter(|t| scope.profile.as_ref().is_none_or(|p| &t.profile == p))
+                .filter(|t| {
+                    scope
+                        .client_id
+                        .as_ref()
+                        .is_none_or(|c| t.client_id.as_ref() == Some(c))
+                })
+                .filter(|t| scope.since_ms.is_none_or(|s| t.time_ms >= s))
+                .filter(|t| !(scope.skip_admin && t.profile == "admin"))
+                .map(Case::of)
+                .collect();
+            assert!(!expected.is_empty());
+            let mut from_store = store.report_source(scope.clone()).unwrap();
+            let mut in_memory = Cases::new(expected.clone(), usize::MAX);
+            assert_eq!(from_store.totals().unwrap(), in_memory.totals().unwrap());
+            for format in [Format::Junit, Format::Json, Format::Markdown] {
+                assert_eq!(
+                    render(&mut from_store, format),
+                    render(&mut in_memory, format),
+                    "{scope:?} {format:?}"
+                );
+            }
+            // Pages are pages.
+            let page = from_store.cases(None, false, 0).unwrap();
+            assert_eq!(page.len(), expected.len().min(super::REPORT_PAGE));
+            assert_eq!(page, expected[..page.len()]);
+        }
+        // Pinned: what is stored later is not in a report made before.
+        let mut before = store.report_source(ReportScope::default()).unwrap();
+        store.insert_trace(trace(n + 1)).await.unwrap();
+        assert_eq!(before.totals().unwrap().requests, n);
+    }
+
+    /// One profile's cases come by the `traces_profile` index, not a scan of every trace.
+    #[test]
+    fn one_profile_is_read_by_its_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreConfig::default()).unwrap();
+        let plan: String = store
+            .readers
+            .with(|c| {
+                let mut stmt = c.prepare(&format!(
+                    "EXPLAIN QUERY PLAN SELECT seq, body, dict FROM traces INDEXED BY traces_profile
+                     WHERE {} AND profile = ?5 AND seq > ?6 AND (NOT ?7 OR failed > 0)
+                     ORDER BY seq LIMIT ?8",
+                    super::REPORT_WHERE
+                ))?;
+                let rows = stmt.query_map(
+                    rusqlite::params![
+                        1,
+                        None::<String>,
+                        None::<i64>,
+                        false,
+                        "generic",
+                        0,
+                        false,
+                        10
+                    ],
+                    |r| r.get::<_, String>(3),
+                )?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?.join("; "))
+            })
+            .unwrap();
+        assert!(
+            plan.contains("traces_profile (profile=? AND seq>? AND seq<?)"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
 }

@@ -12,7 +12,7 @@ use josekit::jwt::{self, JwtPayload};
 use serde_json::{json, Map, Value};
 
 use crate::http::{Identity, Request, Response};
-use crate::{Deviation, Flavor, Target};
+use crate::{state, Deviation, Flavor, Target};
 
 /// The redirect URI the reference TPP registers (the directory's default for minted software).
 const REDIRECT_URI: &str = "https://tpp.example.com/callback";
@@ -165,11 +165,22 @@ impl<'a> Session<'a> {
 
     // --- directory credentials ---
 
-    fn state_path(&self, kind: &str, name: &str) -> PathBuf {
-        self.target
-            .state_dir
-            .join(kind)
-            .join(format!("{name}.json"))
+    /// The state folder `kind` (`clients`, `bundles`): 0700, never a symlink.
+    fn state_dir(&self, kind: &str) -> anyhow::Result<PathBuf> {
+        state::dir(&self.target.state_dir, &[kind])
+    }
+
+    /// The file of this profile's kept credentials, in `bundles/`: the profile id must be a
+    /// plain file name (a bank's profile list is the bank's word).
+    fn bundle_file(&self) -> anyhow::Result<String> {
+        let name = format!("{}.json", self.profile);
+        anyhow::ensure!(
+            state::is_safe_name(&self.profile) && state::is_safe_name(&name),
+            "profile `{}` is not a plain file name ([A-Za-z0-9._-]): the reference client \
+             keeps no credentials for it",
+            self.profile.escape_debug()
+        );
+        Ok(name)
     }
 
     /// Credentials for this profile: the target's bundle, a reused one, or a new one minted
@@ -190,7 +201,7 @@ impl<'a> Session<'a> {
             if let Some(b) = &self.target.bundle {
                 return self.fresh_statement(b.clone()).await;
             }
-            if let Some(b) = read_json(&self.state_path("bundles", &self.profile)) {
+            if let Some(b) = state::read_json(&self.state_dir("bundles")?, &self.bundle_file()?) {
                 return self.fresh_statement(b).await;
             }
         } else if self.target.admin_token.is_none() {
@@ -241,25 +252,23 @@ impl<'a> Session<'a> {
                 bail!("revoking the software answered {}: {}", r.status, r.json());
             }
         } else if !fresh {
-            write_json(&self.state_path("bundles", &self.profile), &bundle)?;
+            state::write_json(&self.state_dir("bundles")?, &self.bundle_file()?, &bundle)?;
         }
         Ok(bundle)
     }
 
-    /// A kept bundle whose software statement is more than a minute old gets a new one from
-    /// the directory (`POST /directory/software/{id}/ssa`), as a TPP asks its directory for
-    /// each registration: banks refuse old statements (Open Finance Brasil: after 5 minutes).
+    /// A kept bundle gets a new software statement from the directory (`POST
+    /// /directory/software/{id}/ssa`) for each registration, as a TPP asks its directory:
+    /// banks refuse old statements (Open Finance Brasil: after 5 minutes) and used ones
+    /// (`ssa.jti_replay`).
     async fn fresh_statement(&self, mut bundle: Value) -> anyhow::Result<Value> {
-        let issued = statement_claims(bundle["software_statement"].as_str().unwrap_or_default())
-            .and_then(|c| c.get("iat").and_then(Value::as_i64));
-        let (Some(iat), Some(_), Some(id)) = (
-            issued,
+        let (Some(_), Some(id)) = (
             &self.target.admin_token,
             bundle["software_id"].as_str().map(str::to_owned),
         ) else {
             return Ok(bundle);
         };
-        if now() - iat <= 60 {
+        if statement_claims(bundle["software_statement"].as_str().unwrap_or_default()).is_none() {
             return Ok(bundle);
         }
         let r = self
@@ -278,7 +287,7 @@ impl<'a> Session<'a> {
     /// profile, used by the registrations that follow. The outcome's response is the
     /// bundle without its private keys.
     pub async fn onboard(&self) -> anyhow::Result<Outcome> {
-        let _ = std::fs::remove_file(self.state_path("bundles", &self.profile));
+        let _ = std::fs::remove_file(self.state_dir("bundles")?.join(self.bundle_file()?));
         let bundle = self.bundle(Deviation::None).await?;
         let mut public = bundle.clone();
         if let Some(o) = public.as_object_mut() {
@@ -643,7 +652,12 @@ impl<'a> Session<'a> {
                     "registration_client_uri": out.response.get("registration_client_uri"),
                     "registered": m, "bundle": bundle,
                 });
-                write_json(&self.state_path("clients", id), &record)?;
+                // Kept under the hash of the id: the bank's answer never becomes a path.
+                state::write_json(
+                    &self.state_dir("clients")?,
+                    &state::client_file_name(id),
+                    &record,
+                )?;
             }
         }
         Ok(out)
@@ -652,7 +666,16 @@ impl<'a> Session<'a> {
     // --- after registration ---
 
     fn client(&self, client_id: &str) -> anyhow::Result<Value> {
-        let record = read_json(&self.state_path("clients", client_id)).with_context(|| {
+        let dir = self.state_dir("clients")?;
+        // Records of older versions were named by the id itself (when it was a plain name).
+        let record = [
+            state::client_file_name(client_id),
+            format!("{client_id}.json"),
+        ]
+        .iter()
+        .filter_map(|name| state::read_json(&dir, name))
+        .find(|r| r["client_id"] == client_id)
+        .with_context(|| {
             format!(
                 "no client `{client_id}` registered by this reference client (in {})",
                 self.target.state_dir.display()
@@ -817,11 +840,14 @@ impl<'a> Session<'a> {
         }
         let r = self.target.https.send(req).await?;
         let out = self.outcome(Deviation::None, &r, Some(client_id.to_owned()));
-        let path = self.state_path("clients", client_id);
+        let (dir, file) = (
+            self.state_dir("clients")?,
+            state::client_file_name(client_id),
+        );
         if method == "DELETE" && r.status == 204 {
             // Kept (marked) so a later read shows what the bank answers for a deleted client.
             record["deleted"] = true.into();
-            write_json(&path, &record)?;
+            state::write_json(&dir, &file, &record)?;
         } else if let Some(rat) = out
             .response
             .get("registration_access_token")
@@ -829,7 +855,7 @@ impl<'a> Session<'a> {
         {
             // The profile rotated the token (RFC 7592 §3): keep the new one.
             record["registration_access_token"] = rat.clone();
-            write_json(&path, &record)?;
+            state::write_json(&dir, &file, &record)?;
         }
         Ok(out)
     }
@@ -867,38 +893,6 @@ fn tamper(ssa: &str) -> String {
 fn statement_claims(jws: &str) -> Option<Map<String, Value>> {
     let payload = jws.split('.').nth(1)?;
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
-}
-
-fn read_json(path: &std::path::Path) -> Option<Value> {
-    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
-}
-
-/// Writes a state file owner-only: it holds private keys and tokens.
-fn write_json(path: &std::path::Path, v: &Value) -> anyhow::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().context("a state file has a folder")?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-    }
-    #[cfg(not(unix))]
-    std::fs::create_dir_all(dir)?;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    f.write_all(serde_json::to_string_pretty(v)?.as_bytes())?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -224,27 +224,23 @@ pub fn render(v: &Value, format: Format) -> String {
     }
     match format {
         Format::Csv => {
-            let line = |cells: &[String]| {
-                cells
-                    .iter()
-                    .map(|c| {
-                        if c.contains([',', '"', '\n']) {
-                            format!("\"{}\"", c.replace('"', "\"\""))
-                        } else {
-                            c.clone()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(",")
+            // RFC 4180 quoting (a field with a comma, quote, CR or LF is quoted) by the csv
+            // crate; the two tables are separated by an empty line.
+            let table = |head: &[String], rows: &[Vec<String>]| {
+                let mut w = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::Any(b'\n'))
+                    .from_writer(Vec::new());
+                for r in std::iter::once(head).chain(rows.iter().map(Vec::as_slice)) {
+                    // Writing to memory cannot fail.
+                    let _ = w.write_record(r);
+                }
+                w.into_inner()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default()
             };
-            let mut out = vec![line(&header)];
-            out.extend(rows.iter().map(|r| line(r)));
-            out.push(String::new());
             let mut ch = vec!["check".to_owned()];
             ch.extend(profiles.iter().cloned());
-            out.push(line(&ch));
-            out.extend(check_rows.iter().map(|r| line(r)));
-            out.join("\n") + "\n"
+            format!("{}\n{}", table(&header, &rows), table(&ch, &check_rows))
         }
         Format::Markdown => {
             let line = |cells: &[String]| {
@@ -331,6 +327,11 @@ mod tests {
         let csv = render(&v, Format::Csv);
         assert!(csv.contains("rs256,n/a,\"400 e (c, d)\""), "{csv}");
         assert!(csv.contains("x.y,pass,fail"));
+        // Hardening, third round, finding 13: a CR alone is quoted too.
+        let mut odd = v.clone();
+        odd["checks"][0]["id"] = "x\ry".into();
+        let csv = render(&odd, Format::Csv);
+        assert!(csv.contains("\"x\ry\",pass,fail"), "{csv:?}");
         let table = render(&v, Format::Table);
         assert!(table.lines().next().unwrap().starts_with("case"));
         assert!(row_differs(&v["cases"][0], &["a".into(), "b".into()]));

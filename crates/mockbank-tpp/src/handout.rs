@@ -1,27 +1,95 @@
 //! Handouts: a walkthrough run as one self-contained HTML file (inline CSS, the sequence
-//! diagram as inline SVG, no script, nothing fetched) or as Markdown — the narration, the
-//! real requests and responses with decoded JWTs, and each step's checks — for a trainee to
-//! keep. Also the narration's Markdown → HTML, shared with the Walkthrough view.
+//! diagram as inline SVG, no script, nothing fetched — and a Content-Security-Policy that
+//! says so) or as Markdown — the narration, the real requests and responses with decoded
+//! JWTs, and each step's checks — for a trainee to keep. Also the narration's Markdown →
+//! HTML, shared with the Walkthrough view.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
-use pulldown_cmark::{html, Event, Options, Parser};
+use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 use serde_json::Value;
 
 use crate::walkthrough::{Arrow, Lane, StepResult, Walkthrough};
 
-/// Markdown → HTML. Raw HTML in the source is shown as text, never passed through: a
-/// user's scenario file must not put markup (or script) into the UI.
+/// The handout's Content-Security-Policy: its inline `<style>` and nothing else — no
+/// script, no image, font, frame or connection anywhere, no form, no `<base>`.
+pub const HANDOUT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; \
+font-src 'none'; connect-src 'none'; script-src 'none'; object-src 'none'; frame-src 'none'; \
+form-action 'none'; base-uri 'none'";
+
+/// What rendered narration may hold: text markup, lists, tables, code, and links to
+/// `https:`, `http:`, `mailto:` or a `#fragment` of the same page. No image (nothing is
+/// fetched), no script, no style, no event handler, no other URL scheme (`javascript:`,
+/// `data:`, …) and no relative path.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let tags: HashSet<&str> = [
+        "a",
+        "blockquote",
+        "br",
+        "code",
+        "del",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "strong",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+    .into();
+    let attributes: HashMap<&str, HashSet<&str>> =
+        [("a", ["href"].into()), ("ol", ["start"].into())].into();
+    let mut b = ammonia::Builder::empty();
+    b.tags(tags)
+        .tag_attributes(attributes)
+        .generic_attributes(HashSet::new())
+        .url_schemes(["https", "http", "mailto"].into())
+        .url_relative(ammonia::UrlRelative::Custom(Box::new(fragment_only)))
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true);
+    b
+});
+
+/// The one relative URL a narration may link to: a `#fragment` of the same page.
+fn fragment_only(url: &str) -> Option<std::borrow::Cow<'_, str>> {
+    url.starts_with('#')
+        .then_some(std::borrow::Cow::Borrowed(url))
+}
+
+/// Markdown → HTML, sanitised. Raw HTML in the source is shown as text, never passed
+/// through; an image becomes its alt text; and the HTML is cleaned by an allow-list
+/// ([`SANITIZER`]): a user's scenario file must not put script, a `javascript:` or
+/// `data:` link, or a remote load into the UI or a handout.
 pub fn markdown_html(md: &str) -> String {
-    let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(
-        |e| match e {
+    let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
+        .filter(|e| {
+            !matches!(
+                e,
+                Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image)
+            )
+        })
+        .map(|e| match e {
             Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
             e => e,
-        },
-    );
+        });
     let mut out = String::new();
     html::push_html(&mut out, parser);
-    out
+    SANITIZER.clean(&out).to_string()
 }
 
 use mockbank_core::report::escape_markup as esc;
@@ -114,7 +182,7 @@ pub fn html(w: &Walkthrough) -> String {
     let ran: Vec<&StepResult> = w.results.iter().flatten().collect();
     let s = &w.scenario;
     let mut h = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t} — mockbank walkthrough</title><style>{CSS}</style></head><body>\
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{HANDOUT_CSP}\"><title>{t} — mockbank walkthrough</title><style>{CSS}</style></head><body>\
 <h1>{t}</h1><p class=\"meta\">For {aud} · profile <code>{p}</code> · {n} steps · {verdict}</p>{summary}\
 <h2>Sequence</h2><div class=\"diagram\">{svg}</div>",
         t = esc(&s.title),
@@ -354,8 +422,39 @@ mod tests {
     #[test]
     fn raw_html_in_narration_is_text() {
         let h = super::markdown_html("See [RFC 7591 §3](https://www.rfc-editor.org/rfc/rfc7591#section-3) <script>alert(1)</script>");
-        assert!(h.contains("<a href=\"https://www.rfc-editor.org/rfc/rfc7591#section-3\">"));
+        assert!(
+            h.contains("<a href=\"https://www.rfc-editor.org/rfc/rfc7591#section-3\" "),
+            "{h}"
+        );
         assert!(!h.contains("<script>"), "{h}");
         assert!(h.contains("&lt;script&gt;"), "{h}");
+    }
+
+    #[test]
+    fn hostile_links_and_images_are_dropped() {
+        let md = "[a](javascript:alert(1)) <javascript:alert(2)> [b][r] [c](JaVaScRiPt:x) \
+[d](data:text/html;base64,PHNjcmlwdD4=) [e](&#106;avascript:y) [f](//evil.example/x) \
+[g](relative/path) [ok](https://example.com/ok) [mail](mailto:a@example.com) [top](#step-1) \
+![pic](https://evil.example/pixel.png) ![inline](data:image/png;base64,AAAA)\n\n\
+[r]: javascript:alert(3)\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n";
+        let h = super::markdown_html(md);
+        let lower = h.to_ascii_lowercase();
+        for bad in ["<img", "src=", "evil.example", "relative/path", "style="] {
+            assert!(!lower.contains(bad), "{bad} in {h}");
+        }
+        // Every link left goes to https, http, mailto or a fragment.
+        for href in lower.split("href=\"").skip(1) {
+            assert!(
+                ["https://", "http://", "mailto:", "#"]
+                    .iter()
+                    .any(|p| href.starts_with(p)),
+                "{href} in {h}"
+            );
+        }
+        assert!(h.contains("href=\"https://example.com/ok\""), "{h}");
+        assert!(h.contains("href=\"mailto:a@example.com\""), "{h}");
+        assert!(h.contains("href=\"#step-1\""), "{h}");
+        // An image is its alt text; a table stays a table.
+        assert!(h.contains("pic") && h.contains("<table>"), "{h}");
     }
 }

@@ -10,6 +10,7 @@ mod client;
 pub mod compare;
 mod deviation;
 pub mod handout;
+pub mod state;
 pub mod walkthrough;
 
 use std::path::{Path, PathBuf};
@@ -82,7 +83,8 @@ pub struct Target {
     pub https: Client,
     /// A mockbank's admin token: mints directory credentials and reads traces.
     pub admin_token: Option<String>,
-    /// Where the client keeps what it registered (credentials, tokens) between commands.
+    /// Where the client keeps what it registered (credentials, tokens) between commands:
+    /// owner-only files, never at a path taken from the bank's answers ([`state`]).
     pub state_dir: PathBuf,
     /// Credentials to use instead of minting (a bundle as `mockbank directory issue` writes it).
     pub bundle: Option<Value>,

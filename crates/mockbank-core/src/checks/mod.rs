@@ -325,6 +325,9 @@ pub struct RunReport {
     pub error: Option<ProtocolError>,
     /// What the failing checks (severity `error`) ask the server to do.
     pub effects: Vec<crate::trace::Effect>,
+    /// Members the passing checks provide where the client left them out (the first
+    /// check to provide one wins).
+    pub defaults: Map<String, Value>,
 }
 
 impl RunReport {
@@ -341,6 +344,9 @@ impl RunReport {
     pub fn extend(&mut self, other: RunReport) {
         self.results.extend(other.results);
         self.effects.extend(other.effects);
+        for (k, v) in other.defaults {
+            self.defaults.entry(k).or_insert(v);
+        }
         if self.error.is_none() {
             self.error = other.error;
         }
@@ -381,6 +387,11 @@ pub fn run(cx: &CheckCx, phases: &[Phase]) -> RunReport {
         if outcome.is_fail() && pc.severity == Severity::Error {
             report.effects.extend(outcome.effects.iter().copied());
         }
+        if !outcome.is_fail() {
+            for (k, v) in outcome.defaults {
+                report.defaults.entry(k).or_insert(v);
+            }
+        }
         report.results.push(CheckResult {
             id: Cow::Borrowed(def.id),
             title: Cow::Borrowed(def.title),
@@ -420,8 +431,10 @@ pub enum Fact {
     /// The number of clients of the statement's organisation (`policy.clients.max_per_org`
     /// with a maximum).
     ClientsPerOrg,
-    /// Whether the statement's `jti` was seen before (`ssa.jti_replay`).
+    /// Whether the statement's `jti` was seen before (`ssa.jti_replay`), at a registration.
     SsaJtiReplay,
+    /// The same, at an update (`ssa.jti_replay` with `on_update`).
+    SsaJtiReplayOnUpdate,
 }
 
 /// Whether the profile check `pc` needs `fact` with its parameters.
@@ -434,6 +447,7 @@ pub fn needs_fact(pc: &crate::profile::ProfileCheck, fact: Fact) -> bool {
         Fact::ClientsPerSoftware => is(&policy::MAX_PER_SOFTWARE) && pc.params().int("max") > 0,
         Fact::ClientsPerOrg => is(&policy::MAX_PER_ORG) && pc.params().int("max") > 0,
         Fact::SsaJtiReplay => is(&ssa::SSA_JTI),
+        Fact::SsaJtiReplayOnUpdate => is(&ssa::SSA_JTI) && pc.params().bool("on_update"),
     }
 }
 

@@ -165,7 +165,16 @@ fn scope_roles(cx: &CheckCx, params: &Params) -> Outcome {
         .flat_map(|(_, scopes)| scopes.split_whitespace())
         .collect();
     let Some(scope) = md.get("scope").and_then(Value::as_str) else {
+        // OFB DCR §7.1.1 #3: the server grants the roles' scopes; RFC 7591 §3.2.1: and
+        // returns them with the registered metadata.
+        let mut granted: Vec<&str> = Vec::new();
+        for s in &allowed {
+            if !granted.contains(s) {
+                granted.push(s);
+            }
+        }
         return Outcome::pass("scope omitted: the client gets every scope of its roles")
+            .providing("scope", granted.join(" "))
             .with("roles", roles.clone())
             .with("allowed", allowed);
     };

@@ -301,17 +301,24 @@ pub static SSA_JTI: CheckDef = CheckDef {
     id: "ssa.jti_replay",
     title: "Software statement used once",
     spec: "WSO2 OB DCR validators",
-    description: "The SSA's `jti` was not seen before (off in the strict profile: the OBIE tool reuses one SSA for a whole run).",
+    description: "The SSA's `jti` was not seen before: a software statement registers one client (OFB DCR §7.1; off in the strict OBUK profile: the OBIE tool reuses one SSA for a whole run). With `on_update = false`, an update may present the statement again.",
     phase: Phase::Statement,
     needs: &["ssa.signature"],
     error: ErrorCode::InvalidSoftwareStatement,
     status: None,
-    params: &[],
+    params: &[ParamSpec {
+        name: "on_update",
+        doc: "Count the statements of updates (RFC 7592 PUT) too, not only those of registrations.",
+        default: ParamValue::Bool(true),
+    }],
     run: ssa_jti,
 };
 
-fn ssa_jti(cx: &CheckCx, _: &Params) -> Outcome {
+fn ssa_jti(cx: &CheckCx, params: &Params) -> Outcome {
     match signed(cx).and_then(|s| s.ssa_jti_replayed) {
+        None if cx.management.is_some() && !params.bool("on_update") => {
+            Outcome::skip("an update may present its statement again (`on_update = false`)")
+        }
         None => Outcome::skip("the SSA has no jti"),
         Some(false) => Outcome::pass("first use of this SSA"),
         Some(true) => Outcome::fail("Registration Request contains an invalid software_statement, it was already used (jti replay)"),

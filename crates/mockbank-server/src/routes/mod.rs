@@ -65,10 +65,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ui/{*path}", get(ui::asset))
         .layer(from_fn_with_state(state.clone(), guards::consume_body))
         .layer(from_fn(guards::json_errors));
-    local
+    let app = local
         .merge(traced)
         .layer(from_fn(guards::request_limits))
-        .with_state(state)
+        .with_state(state);
+    // axum sets a 405's `Allow` outside every layer of the router that routed it: the
+    // allowed methods are named one router further out, where the header is there.
+    Router::new()
+        .fallback_service(app)
+        .layer(from_fn(guards::name_allowed_methods))
 }
 
 /// Seconds since the Unix epoch.

@@ -300,6 +300,7 @@ pub(crate) async fn evaluate(
                 json_ok,
                 now,
                 registered_software_id,
+                management.is_some(),
                 &mut jtis,
             )
             .await?,
@@ -324,7 +325,13 @@ pub(crate) async fn evaluate(
     cx.registry = registry.as_ref();
     let report = checks::run(&cx, phases);
     let metadata = match (&report.error, &claims) {
-        (None, Ok(claims)) => Some(registered(profile, claims, signed.as_ref())),
+        (None, Ok(claims)) => {
+            let mut md = registered(profile, claims, signed.as_ref());
+            for (k, v) in &report.defaults {
+                md.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            Some(md)
+        }
         _ => None,
     };
     Ok(Evaluation {

@@ -202,7 +202,8 @@ fn with_session(mut resp: Response, token: Option<&str>) -> Response {
 }
 
 fn own_host(st: &AppState, uri: &Uri, headers: &HeaderMap) -> bool {
-    st.allowed_hosts.contains(&crate::guards::request_host(uri, headers))
+    st.allowed_hosts
+        .contains(&crate::guards::request_host(uri, headers))
 }
 
 /// The admin API's rules for a state-changing request: mockbank's own `Host` (DNS
