@@ -2,6 +2,7 @@
 //! server (a throwaway data dir by default), runs the client's own command against it, stops
 //! the server and writes the reports; `report` writes the same from a data dir afterwards.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use mockbank_core::report::{self, Format};
-use mockbank_server::{ConnectionLimits, ServerConfig};
+use mockbank_server::ServerConfig;
 use mockbank_store::{ReportScope, Store, StoreConfig};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -74,6 +75,8 @@ pub struct RunArgs {
     /// Keep the temporary data dir.
     #[arg(long)]
     keep_data: bool,
+    #[command(flatten)]
+    tuning: crate::ServeTuning,
     /// The command to run, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     command: Vec<String>,
@@ -184,6 +187,62 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The temporary data dirs of `run`: `mockbank-run-{pid}-{uuid}`.
+const RUN_DIR_PREFIX: &str = "mockbank-run-";
+
+/// Removes the temporary data dirs that a `run` killed before it could clean up left behind:
+/// those whose process is gone (or is no longer a mockbank).
+fn sweep_left_behind() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(RUN_DIR_PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let alive = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|comm| comm.trim() == "mockbank");
+        let ours = entry
+            .metadata()
+            .is_ok_and(|m| m.is_dir() && !m.file_type().is_symlink());
+        if !alive && ours && std::fs::remove_dir_all(entry.path()).is_ok() {
+            eprintln!(
+                "mockbank: removed {} (left by a run that was killed)",
+                entry.path().display()
+            );
+        }
+    }
+}
+
+/// COMMAND, run so that it dies with mockbank even when mockbank is killed (SIGKILL): on
+/// Linux through util-linux's `setpriv --pdeathsig KILL`, which sets `PR_SET_PDEATHSIG` and
+/// execs COMMAND in the same process; elsewhere (or without setpriv) as it is.
+fn with_parent_death_signal(command: &[String]) -> (String, Vec<String>) {
+    const SETPRIV: &str = "/usr/bin/setpriv";
+    // A COMMAND that cannot be found keeps its own error (and exit 2), not setpriv's.
+    if cfg!(target_os = "linux") && Path::new(SETPRIV).exists() && findable(&command[0]) {
+        let mut args = vec!["--pdeathsig".to_owned(), "KILL".to_owned(), "--".to_owned()];
+        args.extend(command.iter().cloned());
+        return (SETPRIV.to_owned(), args);
+    }
+    (command[0].clone(), command[1..].to_vec())
+}
+
+/// Whether `program` names a file, directly or on the `PATH`.
+fn findable(program: &str) -> bool {
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
 /// Sends `signal` (`TERM`, `INT`) to a process.
 fn signal(pid: u32, signal: &str) {
     let _ = std::process::Command::new("kill")
@@ -205,10 +264,18 @@ pub fn run(args: RunArgs) -> ExitCode {
 
 fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
     let profiles = crate::load_profiles(args.profiles.as_deref())?;
+    let served: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
+    let scenarios =
+        mockbank_tpp::walkthrough::load(args.tuning.scenarios.as_deref(), Some(&served))?;
+    sweep_left_behind();
     let (data_dir, throwaway) = match &args.data_dir {
         Some(d) => (d.clone(), false),
         None => (
-            std::env::temp_dir().join(format!("mockbank-run-{}", mockbank_tpp::uuid_v4())),
+            std::env::temp_dir().join(format!(
+                "{RUN_DIR_PREFIX}{}-{}",
+                std::process::id(),
+                mockbank_tpp::uuid_v4()
+            )),
             true,
         ),
     };
@@ -229,15 +296,21 @@ fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
             data_dir: data_dir.clone(),
             listen: args.listen,
             profiles,
-            trace_retention: 100_000,
-            limits: ConnectionLimits::default(),
+            trace_retention: args.tuning.trace_retention,
+            limits: args.tuning.limits(),
             cli_path: std::env::current_exe().ok(),
-            scenarios: None,
+            scenarios: Some(scenarios),
         })
         .await?;
-        eprintln!("{}", server.ready_event());
-        let mut child = tokio::process::Command::new(&args.command[0])
-            .args(&args.command[1..])
+        let mut ready = server.ready_event();
+        if !std::io::stderr().is_terminal() {
+            // A CI log is no place for a live sign-in code: the UI asks for the admin token.
+            ready["ui_url"] = format!("{}/ui/", server.base_url).into();
+        }
+        eprintln!("{ready}");
+        let (program, program_args) = with_parent_death_signal(&args.command);
+        let mut child = tokio::process::Command::new(program)
+            .args(program_args)
             .env("MOCKBANK_BASE_URL", &server.base_url)
             .env("MOCKBANK_CA_CERT", &server.ca_cert_path)
             .env("MOCKBANK_DATA_DIR", &data_dir)
@@ -264,7 +337,14 @@ fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
     });
     let outcome = match result {
         Ok((status, failed)) => {
-            let code = status.code().unwrap_or(1);
+            // A COMMAND killed by a signal exits 128 + its number, as shells say.
+            let code = status
+                .code()
+                .or_else(|| {
+                    use std::os::unix::process::ExitStatusExt;
+                    status.signal().map(|s| 128 + s)
+                })
+                .unwrap_or(1);
             Ok(if code != 0 {
                 ExitCode::from(u8::try_from(code).unwrap_or(1))
             } else if args.fail_on_check_failures && failed {

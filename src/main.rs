@@ -44,6 +44,41 @@ struct Cli {
     command: Command,
 }
 
+/// The serve flags beyond where and what: retention, timeouts, the connection cap and
+/// walkthrough scenarios (`serve` and `run` take the same).
+#[derive(clap::Args, Debug, Clone)]
+pub(crate) struct ServeTuning {
+    /// Traces kept in the store; the oldest are dropped beyond this.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub trace_retention: u64,
+    /// Time a client has for the TLS handshake and for a request's headers (and an idle
+    /// connection, HTTP/2 sessions included, for its next request).
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+    /// Time a client has to send a request body.
+    #[arg(long, value_name = "MS", default_value_t = 30_000)]
+    pub body_timeout_ms: u64,
+    /// Connections served at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_connections: usize,
+    /// A folder of the user's own walkthrough scenarios (`NAME.toml`), beside the shipped ones.
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+}
+
+impl ServeTuning {
+    pub(crate) fn limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            // A client stalled before its first header byte is as stuck as one stalled in
+            // the middle: the handshake gets the same time.
+            handshake: Duration::from_millis(self.header_timeout_ms),
+            header_read: Duration::from_millis(self.header_timeout_ms),
+            body_read: Duration::from_millis(self.body_timeout_ms),
+            max_connections: self.max_connections,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTPS server with every profile (prints one JSON `ready` line on stdout).
@@ -57,22 +92,8 @@ enum Command {
         /// Folder of profile files (`NAME.toml`); default: the built-in profiles.
         #[arg(long, value_name = "DIR")]
         profiles: Option<PathBuf>,
-        /// Traces kept in the store; the oldest are dropped beyond this.
-        #[arg(long, value_name = "N", default_value_t = 100_000)]
-        trace_retention: u64,
-        /// Time a client has for the TLS handshake and for a request's headers (and an idle
-        /// connection for its next request).
-        #[arg(long, value_name = "MS", default_value_t = 10_000)]
-        header_timeout_ms: u64,
-        /// Time a client has to send a request body.
-        #[arg(long, value_name = "MS", default_value_t = 30_000)]
-        body_timeout_ms: u64,
-        /// Connections served at once; more wait to be accepted.
-        #[arg(long, value_name = "N", default_value_t = 512)]
-        max_connections: usize,
-        /// A folder of the user's own walkthrough scenarios (`NAME.toml`), beside the shipped ones.
-        #[arg(long, value_name = "DIR")]
-        scenarios: Option<PathBuf>,
+        #[command(flatten)]
+        tuning: ServeTuning,
     },
     /// The validation checks mockbank knows.
     Checks {
@@ -163,25 +184,14 @@ fn main() -> ExitCode {
             data_dir,
             listen,
             profiles,
-            trace_retention,
-            header_timeout_ms,
-            body_timeout_ms,
-            max_connections,
-            scenarios,
+            tuning,
         } => serve(
             data_dir,
             listen,
             profiles,
-            scenarios,
-            trace_retention,
-            ConnectionLimits {
-                // A client stalled before its first header byte is as stuck as one stalled
-                // in the middle: the handshake gets the same time.
-                handshake: Duration::from_millis(header_timeout_ms),
-                header_read: Duration::from_millis(header_timeout_ms),
-                body_read: Duration::from_millis(body_timeout_ms),
-                max_connections,
-            },
+            tuning.scenarios.clone(),
+            tuning.trace_retention,
+            tuning.limits(),
         ),
         Command::Checks {
             command: ChecksCommand::List { format },

@@ -212,9 +212,16 @@ fn sigterm_stops_the_command_and_mockbank() {
     assert!(!running(marker), "the command outlived mockbank run");
 }
 
-fn running(marker: &str) -> bool {
+/// Whether a process whose command line matches `pattern` (after `sleep `, unless the
+/// pattern is anchored itself) is running.
+fn running(pattern: &str) -> bool {
+    let pattern = if pattern.starts_with('^') {
+        pattern.to_owned()
+    } else {
+        format!("sleep {pattern}")
+    };
     Command::new("pgrep")
-        .args(["-f", &format!("sleep {marker}")])
+        .args(["-f", &pattern])
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false)
@@ -315,4 +322,87 @@ fn the_example_pipelines_run_locally() {
             junit_cases(&work.path().join("mockbank.xml")).contains("POST /generic/register → 201")
         );
     }
+}
+
+/// Hardening, third round, finding 10: `run` takes every serve flag, reports a COMMAND
+/// killed by a signal as 128 + its number, prints no live sign-in code into a CI log, and
+/// when `run` itself is killed (SIGKILL) its COMMAND dies with it and the next `run` sweeps
+/// the temporary data dir it left behind.
+#[test]
+fn run_takes_serve_flags_reports_signals_and_dies_with_its_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "--max-connections",
+            "8",
+            "--header-timeout-ms",
+            "5000",
+            "--body-timeout-ms",
+            "5000",
+            "--trace-retention",
+            "1000",
+            "--scenarios",
+            scenarios.path().to_str().unwrap(),
+            "--",
+            "true",
+        ])
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let ready: serde_json::Value = stderr
+        .lines()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .expect("a ready line");
+    assert!(
+        !ready["ui_url"].as_str().unwrap().contains("login="),
+        "a live sign-in code in a non-interactive log: {ready}"
+    );
+
+    let (code, err) = run(&["--", "sh", "-c", "kill -KILL $$"], "");
+    assert_eq!(code, 137, "{err}");
+
+    let marker = "27.1828";
+    let mut child = Command::new(BIN)
+        .args(["run", "--", "sleep", marker])
+        .env("TMPDIR", tmp.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !running(&format!("^sleep {marker}")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the command never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while running(&format!("^sleep {marker}")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the command outlived a killed mockbank run"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left = |dir: &std::path::Path| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("mockbank-run-"))
+            .count()
+    };
+    assert_eq!(left(tmp.path()), 1, "the killed run's data dir is there");
+    let out = Command::new(BIN)
+        .args(["run", "--", "true"])
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(left(tmp.path()), 0, "the next run swept it");
 }
