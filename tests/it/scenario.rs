@@ -78,6 +78,12 @@ async fn every_shipped_scenario_runs_green() {
             assert_eq!(step["ok"], true, "{name}: {step}");
             if step["action"] != "narrate" {
                 assert!(step["status"].is_u64(), "{name}: {step}");
+                // Hardening, third round, finding 13: every step that made a request links
+                // its trace (the bank's admin changes are traced too).
+                assert!(
+                    !step["trace_ids"].as_array().unwrap().is_empty(),
+                    "{name}: a step without its trace: {step}"
+                );
             }
             // Every trace a step names is a real trace of the bank.
             for id in step["trace_ids"].as_array().unwrap() {

@@ -193,9 +193,15 @@ pub(crate) async fn commit_admin(
         .map(|c| c.to_bytes())
         .unwrap_or_default();
     let time_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+    let trace_id = secrets::time_ordered_id(time_ms);
+    let mut parts = parts;
+    // The admin client (a walkthrough step, the UI) can link the trace of its change.
+    if let Ok(v) = axum::http::HeaderValue::from_str(&trace_id) {
+        parts.headers.insert(TRACE_ID_HEADER, v);
+    }
     let trace = Trace {
         seq: 0,
-        id: secrets::time_ordered_id(time_ms),
+        id: trace_id,
         time: now
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),

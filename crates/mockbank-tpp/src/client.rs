@@ -306,7 +306,9 @@ impl<'a> Session<'a> {
 
     /// A single-use initial access token from a mockbank (`POST /admin/initial-access-tokens`):
     /// what the bank would hand a TPP out of band (RFC 7591 §3).
-    pub async fn issue_initial_access_token(&self) -> anyhow::Result<String> {
+    /// A single-use initial access token from the bank's admin API, with the trace of its
+    /// issue.
+    pub async fn issue_initial_access_token(&self) -> anyhow::Result<(String, Option<String>)> {
         let r = self
             .target
             .admin(
@@ -322,10 +324,11 @@ impl<'a> Session<'a> {
                 r.json()
             );
         }
-        r.json()["initial_access_token"]
+        let token = r.json()["initial_access_token"]
             .as_str()
             .map(str::to_owned)
-            .context("the initial access token answer has no token")
+            .context("the initial access token answer has no token")?;
+        Ok((token, r.trace_id()))
     }
 
     fn identity(bundle: &Value) -> Option<Identity> {
@@ -612,7 +615,7 @@ impl<'a> Session<'a> {
             Deviation::NoInitialAccessToken => None,
             _ if self.needs_initial_access_token() => Some(match &self.initial_access_token {
                 Some(t) => t.clone(),
-                None => self.issue_initial_access_token().await?,
+                None => self.issue_initial_access_token().await?.0,
             }),
             _ => None,
         };

@@ -165,14 +165,14 @@ impl Walkthrough {
             Action::Narrate => unreachable!("handled above"),
             Action::Onboard => session.onboard().await?,
             Action::InitialAccessToken => {
-                let token = session.issue_initial_access_token().await?;
+                let (token, trace_id) = session.issue_initial_access_token().await?;
                 self.initial_access_token = Some(token.clone());
                 Outcome {
                     profile: profile.to_owned(),
                     deviation: Deviation::None.name(),
                     status: 201,
                     client_id: None,
-                    trace_id: None,
+                    trace_id,
                     response: json!({"initial_access_token": mockbank_core::trace::redact_str(&token), "max_uses": 1}),
                 }
             }
