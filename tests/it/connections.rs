@@ -89,12 +89,16 @@ async fn a_stream_whose_body_never_arrives_gets_408_and_its_session_closes() {
 async fn idle_http2_sessions_at_the_cap_do_not_starve_a_new_client() {
     // A long idle limit: only the cap's reclaim can free a slot in time.
     let bank = Bank::start_with(&["--max-connections", "8", "--header-timeout-ms", "120000"]);
-    let mut held = Vec::new();
-    for _ in 0..8 {
+    // Twelve sessions at once: eight take the slots while the cap is first reached (busy,
+    // so not reclaimable yet), four wait in the backlog.
+    let held = futures_util::future::join_all((0..12).map(|_| async {
         let (mut sender, task) = session(&bank).await;
         assert_eq!(get(&mut sender, &bank).await, 200);
-        held.push((sender, task));
-    }
+        (sender, task)
+    }));
+    let held = tokio::time::timeout(Duration::from_secs(20), held)
+        .await
+        .expect("sessions beyond the cap never got a slot");
     let r = tokio::time::timeout(Duration::from_secs(10), bank.get(DISCOVERY))
         .await
         .expect("a new client was starved by idle HTTP/2 sessions at the cap");

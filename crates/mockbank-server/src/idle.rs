@@ -17,6 +17,10 @@ use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+/// How long a connection must have had nothing open before the cap may take it back: a
+/// new connection gets this long to send its first request.
+const RECLAIM_GRACE: Duration = Duration::from_millis(500);
+
 /// Shared by every connection: notified when the cap is reached, so that connections with
 /// nothing open close at once and a new client gets a slot.
 #[derive(Default)]
@@ -68,8 +72,8 @@ impl Activity {
         })
     }
 
-    /// Resolves when the connection has had nothing open for `limit`, or has nothing open
-    /// when `pressure` asks idle connections to go.
+    /// Resolves when the connection has had nothing open for `limit`, or for at least
+    /// [`RECLAIM_GRACE`] when `pressure` asks idle connections to go.
     pub async fn idle(&self, limit: Duration, pressure: &Pressure) {
         loop {
             let ended = self.ended.notified();
@@ -79,7 +83,7 @@ impl Activity {
                 Some(idle) => {
                     tokio::select! {
                         _ = tokio::time::sleep(limit - idle) => {}
-                        _ = reclaim => if self.idle_for().is_some() { return },
+                        _ = reclaim => if self.idle_for().is_some_and(|i| i >= RECLAIM_GRACE) { return },
                     }
                 }
                 None => {
@@ -165,9 +169,7 @@ mod tests {
         let idle_done = tokio::spawn(async move { i.idle(limit, &p).await });
         let p = pressure.clone();
         let busy_done = tokio::spawn(async move { b.idle(limit, &p).await });
-        for _ in 0..3 {
-            tokio::task::yield_now().await;
-        }
+        tokio::time::sleep(RECLAIM_GRACE).await;
         pressure.reclaim();
         tokio::time::timeout(Duration::from_secs(1), idle_done)
             .await

@@ -138,6 +138,9 @@ impl Episode {
     }
 }
 
+/// How often a full cap asks idle connections again to give their slots back.
+const RECLAIM_EVERY: Duration = Duration::from_millis(200);
+
 /// Accepts connections until `stop` turns true, then waits up to `grace` for open ones.
 pub async fn serve(
     listener: TcpListener,
@@ -174,14 +177,19 @@ pub async fn serve(
             Err(_) => {
                 full.happened("connection limit reached", &limits.config.max_connections);
                 // Connections with nothing open give their slots back (finding 2: idle
-                // HTTP/2 sessions must not starve new clients).
-                pressure.reclaim();
-                tokio::select! {
-                    slot = limits.slots.clone().acquire_owned() => match slot {
-                        Ok(slot) => slot,
-                        Err(_) => break,
-                    },
-                    _ = stop.changed() => break,
+                // HTTP/2 sessions must not starve new clients); asked again while the cap
+                // stays full, for those that were busy when last asked.
+                let waited = loop {
+                    pressure.reclaim();
+                    tokio::select! {
+                        slot = limits.slots.clone().acquire_owned() => break slot.ok(),
+                        _ = tokio::time::sleep(RECLAIM_EVERY) => {}
+                        _ = stop.changed() => break None,
+                    }
+                };
+                match waited {
+                    Some(slot) => slot,
+                    None => break,
                 }
             }
         };
