@@ -521,19 +521,9 @@ pub(crate) fn client_list(
 /// `DELETE /admin/clients/{client_id}`: deletes a client of any profile and revokes its
 /// tokens, as its own RFC 7592 DELETE would.
 async fn delete_client(State(st): State<Arc<AppState>>, Path(client_id): Path<String>) -> Response {
-    match st.store.client(&client_id) {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return refuse(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no client `{client_id}`"),
-            )
-        }
-        Err(e) => return admin_error("reading a client", e),
-    }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    // A concurrent DELETE (here or RFC 7592) that committed first makes this one a 404.
+    // The write itself decides whether the client is there: unknown, or deleted by a
+    // concurrent DELETE (here or RFC 7592) that committed first, it is a 404.
     let write = mockbank_store::Write::DeleteClient {
         client_id: client_id.clone(),
         credential: None,
