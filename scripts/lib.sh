@@ -84,3 +84,25 @@ require_desktop_deps() {
 require_desktop_test_deps() {
   apt_require xvfb xauth imagemagick curl
 }
+
+# podman as it runs on these build machines (no systemd cgroups, no crun, no ulimit changes);
+# the flags are harmless elsewhere. PODMAN_FLAGS replaces them.
+podman_cmd() {
+  local conf="${TMPDIR:-/tmp}/mockbank-containers.conf"
+  [ -f "$conf" ] || printf '[containers]\ndefault_ulimits = []\n' >"$conf"
+  # shellcheck disable=SC2086
+  CONTAINERS_CONF="${CONTAINERS_CONF:-$conf}" podman ${PODMAN_FLAGS---storage-driver vfs --runtime runc --cgroup-manager cgroupfs} "$@"
+}
+
+# The Windows compile check: `cargo check` of the `mockbank` binary for Windows (OpenSSL
+# vendored, C parts through MinGW). Running it needs Windows: Debian's Wine lacks what Rust's
+# standard library loads, so the release pipeline's Windows runner runs it.
+windows_check() {
+  if ! command -v rustup >/dev/null; then
+    echo "skipping the Windows compile check: no rustup to add the target" >&2
+    return 0
+  fi
+  rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
+  apt_require gcc-mingw-w64-x86-64 perl make
+  cargo check --locked --target x86_64-pc-windows-gnu --features vendored-openssl -p mockbank
+}

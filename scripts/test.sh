@@ -4,7 +4,8 @@
 # driven by a standard OAuth client library (openid-client, tests/oauth-client) and compared
 # with the reference OpenID provider (oidc-provider, tests/reference-op), then the
 # browser UI in Debian's Chromium (ui/e2e), then the desktop app in a real window under Xvfb
-# (scripts/desktop-smoke.sh, which also runs its unit tests).
+# (scripts/desktop-smoke.sh, which also runs its unit tests). On the way, `cargo check` for
+# Windows (x86_64-pc-windows-gnu).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -20,6 +21,9 @@ build_ui
 # The default members: everything but the desktop app (src-tauri links WebKitGTK; its tests
 # run in desktop-smoke.sh below, after its system packages are installed).
 cargo test --locked "$@"
+# The same code for Windows compiles (Linux-only parts are behind cfg with a fallback).
+echo "== Windows compile check (x86_64-pc-windows-gnu)"
+windows_check
 
 require_node
 bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/mockbank"

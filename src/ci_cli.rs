@@ -243,13 +243,6 @@ fn findable(program: &str) -> bool {
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
-/// Sends `signal` (`TERM`, `INT`) to a process.
-fn signal(pid: u32, signal: &str) {
-    let _ = std::process::Command::new("kill")
-        .args([&format!("-{signal}"), &pid.to_string()])
-        .status();
-}
-
 /// `mockbank run`: COMMAND's status, 1 for failed checks with `--fail-on-check-failures`,
 /// 2 when mockbank itself failed.
 pub fn run(args: RunArgs) -> ExitCode {
@@ -289,9 +282,7 @@ fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     let result = runtime.block_on(async {
-        use tokio::signal::unix::{signal as unix_signal, SignalKind};
-        let mut term = unix_signal(SignalKind::terminate())?;
-        let mut int = unix_signal(SignalKind::interrupt())?;
+        let mut signals = crate::signals::Signals::install()?;
         let server = mockbank_server::start(ServerConfig {
             data_dir: data_dir.clone(),
             listen: args.listen,
@@ -300,6 +291,9 @@ fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
             limits: args.tuning.limits(),
             cli_path: std::env::current_exe().ok(),
             scenarios: Some(scenarios),
+            public_url: None,
+            hostnames: Vec::new(),
+            admin_token: None,
         })
         .await?;
         let mut ready = server.ready_event();
@@ -323,8 +317,7 @@ fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
         let status = loop {
             tokio::select! {
                 s = child.wait() => break s?,
-                _ = term.recv() => signal(pid, "TERM"),
-                _ = int.recv() => signal(pid, "INT"),
+                stop = signals.next() => crate::signals::forward(pid, stop),
             }
         };
         let store = server.store().clone();
@@ -338,13 +331,7 @@ fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
     let outcome = match result {
         Ok((status, failed)) => {
             // A COMMAND killed by a signal exits 128 + its number, as shells say.
-            let code = status
-                .code()
-                .or_else(|| {
-                    use std::os::unix::process::ExitStatusExt;
-                    status.signal().map(|s| 128 + s)
-                })
-                .unwrap_or(1);
+            let code = crate::signals::shell_exit_code(status);
             Ok(if code != 0 {
                 ExitCode::from(u8::try_from(code).unwrap_or(1))
             } else if args.fail_on_check_failures && failed {

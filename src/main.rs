@@ -13,6 +13,7 @@ macro_rules! out {
 mod ci_cli;
 mod directory_cli;
 mod scenario_cli;
+mod signals;
 mod tpp_cli;
 
 use std::net::SocketAddr;
@@ -36,7 +37,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(
     name = "mockbank",
-    version,
+    version = env!("MOCKBANK_LONG_VERSION"),
+    // A flag given twice takes its last value (a script's defaults, then the user's own).
+    args_override_self = true,
     about = "Local mock bank and test harness for OAuth 2.0 Dynamic Client Registration"
 )]
 struct Cli {
@@ -66,6 +69,19 @@ pub(crate) struct ServeTuning {
     pub scenarios: Option<PathBuf>,
 }
 
+/// Where clients reach the server when it is not the listening address (a container, a
+/// DNS name).
+#[derive(clap::Args, Debug, Clone)]
+pub(crate) struct PublicAddress {
+    /// The URL clients use, `https://HOST[:PORT]` (a container's published port, a DNS
+    /// name): issuers, discovery and the server certificate use it.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<mockbank_server::PublicUrl>,
+    /// A further name (or IP address) for the server certificate; repeatable.
+    #[arg(long = "hostname", value_name = "NAME")]
+    pub hostnames: Vec<String>,
+}
+
 impl ServeTuning {
     pub(crate) fn limits(&self) -> ConnectionLimits {
         ConnectionLimits {
@@ -92,6 +108,8 @@ enum Command {
         /// Folder of profile files (`NAME.toml`); default: the built-in profiles.
         #[arg(long, value_name = "DIR")]
         profiles: Option<PathBuf>,
+        #[command(flatten)]
+        public: PublicAddress,
         #[command(flatten)]
         tuning: ServeTuning,
     },
@@ -125,6 +143,17 @@ enum Command {
     Profiles {
         #[command(subcommand)]
         command: ProfilesCommand,
+    },
+    /// Print a shell completion script (`source <(mockbank completions bash)`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `mockbank man > mockbank.1`.
+    Man {
+        /// Write `mockbank.1` and one `mockbank-COMMAND.1` page per command into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
 }
 
@@ -184,21 +213,23 @@ fn main() -> ExitCode {
             data_dir,
             listen,
             profiles,
+            public,
             tuning,
-        } => serve(
-            data_dir,
-            listen,
-            profiles,
-            tuning.scenarios.clone(),
-            tuning.trace_retention,
-            tuning.limits(),
-        ),
+        } => serve(data_dir, listen, profiles, public, &tuning),
         Command::Checks {
             command: ChecksCommand::List { format },
         } => {
             print_checks(format);
             Ok(())
         }
+        Command::Completions { shell } => {
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cli, "mockbank", &mut buf);
+            write_stdout(format_args!("{}", String::from_utf8_lossy(&buf)), false);
+            Ok(())
+        }
+        Command::Man { out_dir } => man_pages(out_dir.as_deref()),
         Command::Directory { command } => directory_cli::run(command),
         Command::Tpp { command } => tpp_cli::run(command),
         Command::Compare(args) => tpp_cli::compare(args),
@@ -246,12 +277,14 @@ fn serve(
     data_dir: Option<PathBuf>,
     listen: SocketAddr,
     profiles_dir: Option<PathBuf>,
-    scenarios_dir: Option<PathBuf>,
-    trace_retention: u64,
-    limits: ConnectionLimits,
+    public: PublicAddress,
+    tuning: &ServeTuning,
 ) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal, not into a container's or a CI job's log.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
@@ -259,7 +292,11 @@ fn serve(
         .init();
     let profiles = load_profiles(profiles_dir.as_deref())?;
     let served: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let scenarios = mockbank_tpp::walkthrough::load(scenarios_dir.as_deref(), Some(&served))?;
+    let scenarios = mockbank_tpp::walkthrough::load(tuning.scenarios.as_deref(), Some(&served))?;
+    // A CI service container is given its admin token rather than asked for its own.
+    let admin_token = std::env::var("MOCKBANK_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
     let data_dir = match data_dir {
         Some(d) => d,
         None => default_data_dir()?,
@@ -275,10 +312,13 @@ fn serve(
             data_dir,
             listen,
             profiles,
-            trace_retention,
-            limits,
+            trace_retention: tuning.trace_retention,
+            limits: tuning.limits(),
             cli_path: std::env::current_exe().ok(),
             scenarios: Some(scenarios),
+            public_url: public.public_url,
+            hostnames: public.hostnames,
+            admin_token,
         })
         .await?;
         out!("{}", server.ready_event());
@@ -291,28 +331,30 @@ fn serve(
 
 /// Resolves at SIGINT or SIGTERM; the handlers are installed when this is called.
 fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate())?;
-        let mut int = signal(SignalKind::interrupt())?;
-        Ok(async move {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-    }
+    let mut signals = signals::Signals::install()?;
+    Ok(async move {
+        signals.next().await;
+    })
 }
 
-/// `$XDG_DATA_HOME/mockbank`, else `~/.local/share/mockbank`.
+/// `mockbank man`: the top-level page on stdout, or every page into `out_dir`.
+fn man_pages(out_dir: Option<&Path>) -> anyhow::Result<()> {
+    let cli = <Cli as clap::CommandFactory>::command();
+    let Some(dir) = out_dir else {
+        let mut buf = Vec::new();
+        clap_mangen::Man::new(cli).render(&mut buf)?;
+        write_stdout(format_args!("{}", String::from_utf8_lossy(&buf)), false);
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    clap_mangen::generate_to(cli, dir).with_context(|| format!("writing to {}", dir.display()))
+}
+
+/// `$MOCKBANK_DATA_DIR`, else `$XDG_DATA_HOME/mockbank`, else `~/.local/share/mockbank`.
 pub(crate) fn default_data_dir() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("MOCKBANK_DATA_DIR").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
     if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(xdg).join("mockbank"));
     }

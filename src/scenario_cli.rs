@@ -134,6 +134,9 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
                 limits: ConnectionLimits::default(),
                 cli_path: std::env::current_exe().ok(),
                 scenarios: None,
+                public_url: None,
+                hostnames: Vec::new(),
+                admin_token: None,
             })
             .await?;
             (

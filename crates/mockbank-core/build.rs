@@ -1,13 +1,22 @@
 //! Builds the lists of shipped profiles and walkthroughs from the `profiles/` and `scenarios/`
-//! folders, so that shipping a new one is adding its file there — nothing else.
+//! folders, so that shipping a new one is adding its file there — nothing else. In the
+//! repository they are at its top; a published crate carries copies beside its manifest
+//! (`scripts/package.sh --only crates` puts them there).
 
 use std::path::Path;
 
 /// Writes `OUT_DIR/<out>`: a `&[(file name, contents)]` of the folder's `*.toml` files.
 fn embed(folder: &str, out: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(folder);
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // In the repository when the folder two levels up holds this very crate.
+    let dir = if manifest
+        .join("../../crates/mockbank-core/build.rs")
+        .is_file()
+    {
+        manifest.join("../..").join(folder)
+    } else {
+        manifest.join(folder)
+    };
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
@@ -19,9 +28,9 @@ fn embed(folder: &str, out: &str) {
     let mut text = String::from("&[\n");
     for name in &names {
         println!("cargo:rerun-if-changed={}", dir.join(name).display());
-        text.push_str(&format!(
-            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../{folder}/{name}\"))),\n"
-        ));
+        let path = dir.join(name);
+        let path = path.to_string_lossy();
+        text.push_str(&format!("    ({name:?}, include_str!({path:?})),\n"));
     }
     text.push(']');
     let target = Path::new(&std::env::var("OUT_DIR").unwrap()).join(out);

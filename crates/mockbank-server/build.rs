@@ -12,7 +12,26 @@ use std::{env, fs};
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let ui = manifest_dir.join("../../ui");
+    // The repository's `ui/`; a published crate carries a copy of what it needs (the built
+    // UI and the first-run page) in `ui/` beside its manifest (`scripts/package.sh --only
+    // crates` puts it there).
+    let ui = if manifest_dir
+        .join("../../crates/mockbank-server/build.rs")
+        .is_file()
+    {
+        manifest_dir.join("../../ui")
+    } else {
+        manifest_dir.join("ui")
+    };
+    let first_run = ui.join("first-run.html");
+    println!("cargo:rerun-if-changed={}", first_run.display());
+    println!(
+        "cargo:rustc-env=MOCKBANK_FIRST_RUN_HTML={}",
+        first_run
+            .canonicalize()
+            .unwrap_or(first_run.clone())
+            .display()
+    );
     let dist = ui.join("dist");
     println!("cargo:rerun-if-changed=build.rs");
 

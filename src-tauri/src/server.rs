@@ -28,6 +28,9 @@ pub async fn start(
         limits: Default::default(),
         cli_path: None,
         scenarios: None,
+        public_url: None,
+        hostnames: Vec::new(),
+        admin_token: None,
     };
     match mockbank_server::start(config(preferred)).await {
         Err(e) if is_addr_in_use(&e) => {

@@ -272,33 +272,52 @@ async fn the_admin_api_grades_one_client() {
 }
 
 /// The example pipelines in docs/ci run their mockbank step as written (the client's own
-/// tests replaced, through `CLIENT_TESTS`, by a registration with curl).
+/// tests replaced, through `CLIENT_TESTS`, by a registration with curl): GitLab's shell
+/// lines with bash, and the GitHub workflow's action inputs through the action's own step
+/// (`scripts/action-run.sh`, each input `NAME` as `MOCKBANK_INPUT_NAME`, as action.yml
+/// passes them).
 #[test]
 fn the_example_pipelines_run_locally() {
     let bin_dir = std::path::Path::new(BIN).parent().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for file in ["github-actions.yml", "gitlab-ci.yml"] {
-        let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("docs/ci")
-                .join(file),
-        )
-        .unwrap();
+        let text = std::fs::read_to_string(root.join("docs/ci").join(file)).unwrap();
         let step: String = text
             .lines()
             .skip_while(|l| !l.contains("# mockbank-step-begin"))
             .take_while(|l| !l.contains("# mockbank-step-end"))
             .map(|l| l.trim_start().to_owned() + "\n")
             .collect();
-        assert!(step.contains("mockbank run"), "{file}: no mockbank step");
         let work = tempfile::tempdir().unwrap();
         std::fs::write(
             work.path().join("client-tests.sh"),
             format!("BODY='{{\"redirect_uris\":[\"https://tpp.example/cb\"]}}'\n{REGISTER} | grep -q client_id\n"),
         )
         .unwrap();
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg(format!("set -euo pipefail\n{step}"))
+        let mut command = Command::new("bash");
+        if file == "github-actions.yml" {
+            // The action's inputs, `key: value` lines.
+            let inputs: Vec<(String, String)> = step
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .map(|l| {
+                    let (k, v) = l.split_once(": ").unwrap_or_else(|| panic!("{file}: {l}"));
+                    (
+                        format!("MOCKBANK_INPUT_{}", k.to_uppercase().replace('-', "_")),
+                        v.to_owned(),
+                    )
+                })
+                .collect();
+            assert!(
+                inputs.iter().any(|(k, _)| k == "MOCKBANK_INPUT_COMMAND"),
+                "{file}: no command input"
+            );
+            command.arg(root.join("scripts/action-run.sh")).envs(inputs);
+        } else {
+            assert!(step.contains("mockbank run"), "{file}: no mockbank step");
+            command.arg("-c").arg(format!("set -euo pipefail\n{step}"));
+        }
+        let out = command
             .current_dir(work.path())
             .env("CLIENT_TESTS", "sh ./client-tests.sh")
             .env(

@@ -11,6 +11,7 @@ mod client_assertions;
 mod connections;
 mod delete_is_final;
 mod directory;
+mod distribution;
 mod generic_errors;
 mod generic_lifecycle;
 mod hardening;

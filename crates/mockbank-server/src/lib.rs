@@ -12,6 +12,7 @@ mod hooks;
 mod http_error;
 mod idle;
 mod outbound;
+mod public;
 mod routes;
 mod secrets;
 mod state;
@@ -36,6 +37,7 @@ use tokio::task::JoinHandle;
 
 pub use admin::TraceQuery;
 pub use events::TraceBus;
+pub use public::{Exposure, PublicUrl};
 use state::AppState;
 
 /// File names inside the data dir.
@@ -56,6 +58,14 @@ pub struct ServerConfig {
     pub cli_path: Option<PathBuf>,
     /// The walkthroughs to offer (`None`: the shipped ones).
     pub scenarios: Option<Vec<mockbank_core::scenario::Scenario>>,
+    /// The address clients use when it is not the listening one (a container's published
+    /// port, a DNS name): issuers, discovery and the server certificate use it.
+    pub public_url: Option<PublicUrl>,
+    /// Further names the server certificate holds (and the Host values the UI accepts).
+    pub hostnames: Vec<String>,
+    /// The admin token to use instead of the data dir's (`MOCKBANK_ADMIN_TOKEN`): a CI
+    /// service container is given one rather than asked for its own.
+    pub admin_token: Option<String>,
 }
 
 /// How long a client may take and how many connections are open at once: a connection that
@@ -244,7 +254,10 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         state::LazyDirectory::spawn(move || DirectoryAuthority::load_or_create(&dir, &ca))
     };
     let admin_token_file = data_dir.join(ADMIN_TOKEN_FILE);
-    let admin_token = load_or_create_admin_token(&admin_token_file)?;
+    let admin_token = match &config.admin_token {
+        Some(token) => use_admin_token(&admin_token_file, token)?,
+        None => load_or_create_admin_token(&admin_token_file)?,
+    };
     let bus = TraceBus::new(4096);
     let publisher = bus.clone();
     let store = Store::open(
@@ -257,17 +270,29 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     .with_context(|| format!("opening the store in {}", data_dir.display()))?;
 
     let host_ip = advertised_ip(local_addr.ip());
-    let base_url = match host_ip {
-        IpAddr::V6(ip) => format!("https://[{ip}]:{}", local_addr.port()),
-        IpAddr::V4(ip) => format!("https://{ip}:{}", local_addr.port()),
+    let base_url = match &config.public_url {
+        Some(public) => public.base_url(),
+        None => match host_ip {
+            IpAddr::V6(ip) => format!("https://[{ip}]:{}", local_addr.port()),
+            IpAddr::V4(ip) => format!("https://{ip}:{}", local_addr.port()),
+        },
     };
     let mut names = vec![
         "localhost".to_owned(),
         "127.0.0.1".to_owned(),
         "::1".to_owned(),
     ];
-    if !names.contains(&host_ip.to_string()) {
-        names.push(host_ip.to_string());
+    let extra = std::iter::once(host_ip.to_string())
+        .chain(config.public_url.iter().map(|p| p.host().to_owned()))
+        .chain(config.hostnames.iter().cloned());
+    for name in extra {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let exposure = Exposure::of(local_addr, &base_url, &names);
+    if exposure.beyond_loopback {
+        tracing::warn!("{exposure}");
     }
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let identity = ca.issue_server_identity(&name_refs)?;
@@ -279,7 +304,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         store,
         bus.clone(),
         base_url.clone(),
-        local_addr,
+        public::accepted_hosts(local_addr, config.public_url.as_ref(), &config.hostnames),
         &admin_token,
         ca.clone(),
         directory,
@@ -337,6 +362,18 @@ fn advertised_ip(ip: IpAddr) -> IpAddr {
         IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
         other => other,
     }
+}
+
+/// The operator's admin token: checked for length, then written to the data dir (owner-only)
+/// so that the CLI's commands against this server find it as usual.
+fn use_admin_token(path: &Path, token: &str) -> anyhow::Result<String> {
+    let token = token.trim();
+    anyhow::ensure!(
+        token.len() >= 32 && token.chars().all(|c| c.is_ascii_graphic()),
+        "MOCKBANK_ADMIN_TOKEN must be at least 32 printable characters without spaces"
+    );
+    mockbank_pki::write_private(path, token.as_bytes())?;
+    Ok(token.to_owned())
 }
 
 /// Reads the admin token, creating a random one (owner-only file) at first start.

@@ -1,6 +1,5 @@
 //! Shared server state.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use mockbank_core::{CheckOverride, Profile, ProfileSet};
@@ -49,7 +48,7 @@ impl AppState {
         store: Store,
         bus: TraceBus,
         base_url: String,
-        local: SocketAddr,
+        allowed_hosts: Vec<String>,
         admin_token: &str,
         ca: Arc<Ca>,
         directory: LazyDirectory,
@@ -59,19 +58,6 @@ impl AppState {
         cli_path: Option<std::path::PathBuf>,
         scenarios: Vec<mockbank_core::scenario::Scenario>,
     ) -> Self {
-        let port = local.port();
-        let mut allowed_hosts = vec![
-            format!("127.0.0.1:{port}"),
-            format!("localhost:{port}"),
-            format!("[::1]:{port}"),
-        ];
-        let own = match local.ip() {
-            std::net::IpAddr::V6(ip) => format!("[{ip}]:{port}"),
-            std::net::IpAddr::V4(ip) => format!("{ip}:{port}"),
-        };
-        if !allowed_hosts.contains(&own) && !local.ip().is_unspecified() {
-            allowed_hosts.push(own);
-        }
         AppState {
             profiles: LiveProfiles::new(profiles),
             store,

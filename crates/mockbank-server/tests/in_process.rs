@@ -16,6 +16,9 @@ async fn admin_requests_reach_the_same_routes_without_a_socket() {
         limits: Default::default(),
         cli_path: None,
         scenarios: None,
+        public_url: None,
+        hostnames: Vec::new(),
+        admin_token: None,
     })
     .await
     .unwrap();

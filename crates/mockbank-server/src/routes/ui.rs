@@ -376,7 +376,7 @@ fn first_run_page(st: &AppState, login_error: Option<&str>) -> String {
     if let Some(e) = login_error {
         notice.push_str(&format!("<p class=\"notice\">{}</p>", escape(e)));
     }
-    include_str!("../../../../ui/first-run.html")
+    include_str!(env!("MOCKBANK_FIRST_RUN_HTML"))
         .replace("{{BASE_URL}}", &escape(&st.base_url))
         .replace("{{NOTICE}}", &notice)
         .replace(
