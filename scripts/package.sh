@@ -108,13 +108,25 @@ tarball() {
   mkdir -p "$stage/$name/completions" "$stage/$name/man"
   cp "$bin" "$stage/$name/mockbank"
   cp README.md LICENSE "$stage/$name/"
-  # Completions and man pages from the binary itself (a host binary when cross-compiling).
-  local gen=$bin
-  "$gen" --version >/dev/null 2>&1 || gen=$CARGO_TARGET_DIR/x86_64-unknown-linux-musl/dist/mockbank
-  "$gen" completions bash >"$stage/$name/completions/mockbank.bash"
-  "$gen" completions zsh >"$stage/$name/completions/_mockbank"
-  "$gen" completions fish >"$stage/$name/completions/mockbank.fish"
-  "$gen" man --out-dir "$stage/$name/man"
+  # Completions and man pages from the binary itself; a cross-compiled one runs under
+  # qemu-user when that is installed, else the host's own build writes them (same text).
+  local gen=("$bin") arch=${target%%-*}
+  if ! "$bin" --version >/dev/null 2>&1; then
+    if command -v "qemu-$arch-static" >/dev/null; then
+      gen=("qemu-$arch-static" "$bin")
+    else
+      gen=("$CARGO_TARGET_DIR/$(uname -m)-unknown-linux-musl/dist/mockbank")
+      [ -x "${gen[0]}" ] || tarball "$(uname -m)-unknown-linux-musl"
+    fi
+  fi
+  "${gen[@]}" --version | grep -q "^mockbank $version" || {
+    echo "package.sh: the $target binary does not run (${gen[*]})" >&2
+    return 1
+  }
+  "${gen[@]}" completions bash >"$stage/$name/completions/mockbank.bash"
+  "${gen[@]}" completions zsh >"$stage/$name/completions/_mockbank"
+  "${gen[@]}" completions fish >"$stage/$name/completions/mockbank.fish"
+  "${gen[@]}" man --out-dir "$stage/$name/man"
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
     -C "$stage" -czf "$dist/$name.tar.gz" "$name"
   rm -rf "$stage"
