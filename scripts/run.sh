@@ -5,6 +5,23 @@
 # or with `--headless`: builds and starts mockbank headless on 127.0.0.1:8443 (data in
 # $XDG_DATA_HOME/mockbank); extra arguments go to `mockbank serve` (and mean headless).
 set -euo pipefail
+# Paths given to `serve` (--data-dir, --profiles, --scenarios) are the caller's: resolved
+# against the folder run.sh was started from, before it moves to the repository.
+args=()
+path_flag=""
+for arg in "$@"; do
+  if [ -n "$path_flag" ]; then
+    [[ $arg == /* ]] || arg="$PWD/$arg"
+    path_flag=""
+  else
+    case $arg in
+      --data-dir | --profiles | --scenarios) path_flag=$arg ;;
+      --data-dir=[!/]* | --profiles=[!/]* | --scenarios=[!/]*) arg="${arg%%=*}=$PWD/${arg#*=}" ;;
+    esac
+  fi
+  args+=("$arg")
+done
+set -- "${args[@]+"${args[@]}"}"
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 require_cargo

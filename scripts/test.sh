@@ -14,7 +14,7 @@ require_cargo
 require_build_deps
 # tests/it/ci.rs reads mockbank's JUnit reports with junitparser, as CI tools do.
 python3 -c 'import junitparser' 2>/dev/null ||
-  python3 -m pip install --quiet --disable-pip-version-check junitparser ||
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore junitparser ||
   echo "warning: junitparser did not install; tests/it/ci.rs falls back to Python's XML parser" >&2
 # The UI first: every cargo build below embeds ui/dist into the binary.
 build_ui

@@ -38,9 +38,11 @@ impl ReportFormat {
 /// Which traces a report covers.
 #[derive(Args, Clone)]
 pub struct ReportFilter {
-    #[arg(long)]
+    /// Only this client's requests (its registration and everything sent as it).
+    #[arg(long, value_name = "ID")]
     client_id: Option<String>,
-    #[arg(long)]
+    /// Only requests to this profile (its id, as in `mockbank profiles check`).
+    #[arg(long, value_name = "ID")]
     profile: Option<String>,
     /// Only requests at or after this time (RFC 3339).
     #[arg(long, value_name = "RFC3339")]
@@ -49,10 +51,12 @@ pub struct ReportFilter {
 
 #[derive(Args)]
 pub struct ReportArgs {
+    /// The data dir whose traces to grade (default: mockbank's own, as `serve` uses it).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     #[command(flatten)]
     filter: ReportFilter,
+    /// The report's format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
     format: ReportFormat,
 }
@@ -62,8 +66,10 @@ pub struct RunArgs {
     /// Keep the data here (default: a fresh temporary folder, removed afterwards).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Address to listen on (default: a free port on loopback).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     listen: std::net::SocketAddr,
+    /// Folder of profile files (`NAME.toml`); default: the built-in profiles.
     #[arg(long, value_name = "DIR")]
     profiles: Option<PathBuf>,
     /// A report to write when COMMAND is done (format from the extension); repeatable.
@@ -131,7 +137,13 @@ fn render(
 }
 
 /// Writes each report file, then says whether any check failed.
-fn write_reports(store: &Store, files: &[(PathBuf, ReportFormat)]) -> anyhow::Result<bool> {
+/// What the reports found: whether any check failed, and how many requests there were.
+struct Verdict {
+    failed: bool,
+    requests: u64,
+}
+
+fn write_reports(store: &Store, files: &[(PathBuf, ReportFormat)]) -> anyhow::Result<Verdict> {
     let everything = ReportScope {
         skip_admin: true,
         ..Default::default()
@@ -147,7 +159,11 @@ fn write_reports(store: &Store, files: &[(PathBuf, ReportFormat)]) -> anyhow::Re
         )
         .with_context(|| format!("writing {}", path.display()))?;
     }
-    Ok(report::any_failure(&mut store.report_source(everything)?)?)
+    let mut source = store.report_source(everything)?;
+    Ok(Verdict {
+        failed: report::any_failure(&mut source)?,
+        requests: report::Source::totals(&mut source)?.requests,
+    })
 }
 
 fn open_store(dir: &Path) -> anyhow::Result<Store> {
@@ -329,12 +345,22 @@ fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok((status, written??))
     });
     let outcome = match result {
-        Ok((status, failed)) => {
+        Ok((status, verdict)) => {
+            let silent = verdict.requests == 0;
+            if silent {
+                eprintln!(
+                    "mockbank: warning: no request reached mockbank during `{}`: nothing was checked",
+                    args.command.join(" ")
+                );
+            }
             // A COMMAND killed by a signal exits 128 + its number, as shells say.
             let code = crate::signals::shell_exit_code(status);
             Ok(if code != 0 {
                 ExitCode::from(u8::try_from(code).unwrap_or(1))
-            } else if args.fail_on_check_failures && failed {
+            } else if args.fail_on_check_failures && silent {
+                eprintln!("mockbank: nothing to grade (--fail-on-check-failures)");
+                ExitCode::from(1)
+            } else if args.fail_on_check_failures && verdict.failed {
                 eprintln!("mockbank: checks failed (see the reports)");
                 ExitCode::from(1)
             } else {

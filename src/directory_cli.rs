@@ -53,10 +53,11 @@ pub struct IssueArgs {
     #[arg(long, value_enum, default_value_t = OutFormat::Files)]
     format: OutFormat,
     /// The server's data dir (where it wrote server.json, ca.pem and admin-token).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// The server's base URL, if not the one in the data dir's server.json.
-    #[arg(long)]
+    /// The server's base URL, if not the one in the data dir's server.json (`--url` is
+    /// the older spelling).
+    #[arg(long = "base-url", visible_alias = "url", value_name = "URL")]
     url: Option<String>,
 }
 

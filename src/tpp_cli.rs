@@ -99,10 +99,13 @@ pub enum OutFormat {
 
 #[derive(Args)]
 pub struct ClientArgs {
-    #[arg(long)]
+    /// The profile the client registered with (its id, e.g. `obuk-v3.2`).
+    #[arg(long, value_name = "ID")]
     profile: String,
-    #[arg(long)]
+    /// The client, as `tpp register` printed it (its credentials are in the TPP's state).
+    #[arg(long, value_name = "ID")]
     client_id: String,
+    /// A summary line and the answer's body, or the whole outcome as JSON.
     #[arg(long, value_enum, default_value_t = OutFormat::Text)]
     format: OutFormat,
     #[command(flatten)]
@@ -113,11 +116,13 @@ pub struct ClientArgs {
 pub enum TppCommand {
     /// Register as a correct TPP would (credentials, format, mTLS, signing), or with a deviation.
     Register {
-        #[arg(long)]
+        /// The profile to register with (its id, e.g. `obuk-v3.2`; `mockbank profiles check`).
+        #[arg(long, value_name = "ID")]
         profile: String,
         /// A named deviation (`mockbank tpp deviations`); default `none`.
         #[arg(long, default_value = "none")]
         deviation: String,
+        /// A summary line and the answer's body, or the whole outcome as JSON.
         #[arg(long, value_enum, default_value_t = OutFormat::Text)]
         format: OutFormat,
         #[command(flatten)]
@@ -140,7 +145,8 @@ pub enum TppCommand {
     },
     /// Print a signed registration request (OBUK) ready for curl.
     Sign {
-        #[arg(long)]
+        /// The profile whose request to sign (its id, e.g. `obuk-v3.2`).
+        #[arg(long, value_name = "ID")]
         profile: String,
         /// A JSON object of claims to set over the correct ones (`null` removes one).
         #[arg(long, value_name = "FILE")]
@@ -158,7 +164,8 @@ pub struct CompareArgs {
     /// A case (a deviation, `none` included); repeat for several (default: every case).
     #[arg(long = "case")]
     cases: Vec<String>,
-    #[arg(long, default_value = "table")]
+    /// How to print the matrix.
+    #[arg(long, default_value = "table", value_parser = ["table", "markdown", "csv", "json"])]
     format: String,
     #[command(flatten)]
     target: TargetArgs,
@@ -246,6 +253,15 @@ pub fn run(command: TppCommand) -> anyhow::Result<()> {
                 match format {
                     OutFormat::Json => out!("{list}"),
                     OutFormat::Text => {
+                        // The name column is as wide as the longest name.
+                        let width = list
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|d| d["name"].as_str())
+                            .map(|n| n.chars().count())
+                            .max()
+                            .unwrap_or(0);
                         for d in list.as_array().into_iter().flatten() {
                             let applies: Vec<&str> = d["applies_to"]
                                 .as_array()
@@ -254,7 +270,7 @@ pub fn run(command: TppCommand) -> anyhow::Result<()> {
                                 .filter_map(Value::as_str)
                                 .collect();
                             out!(
-                                "{:<22} {}\n{:<22} applies to: {}",
+                                "{:<width$} {}\n{:<width$} applies to: {}",
                                 d["name"].as_str().unwrap_or(""),
                                 d["description"].as_str().unwrap_or(""),
                                 "",

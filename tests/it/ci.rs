@@ -425,3 +425,31 @@ fn run_takes_serve_flags_reports_signals_and_dies_with_its_command() {
     assert!(out.status.success());
     assert_eq!(left(tmp.path()), 0, "the next run swept it");
 }
+
+/// A client whose tests never reach mockbank is not graded "no rule broken" (newcomer issue,
+/// item 14): the report and stderr say that nothing was checked, and
+/// `--fail-on-check-failures` fails the job.
+#[test]
+fn a_run_without_requests_says_nothing_was_graded() {
+    let work = tempfile::tempdir().unwrap();
+    let md = work.path().join("grade.md");
+    let run = |fail: bool| {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("run").arg("--report").arg(&md);
+        if fail {
+            cmd.arg("--fail-on-check-failures");
+        }
+        cmd.args(["--", "true"]).output().unwrap()
+    };
+    let lenient = run(false);
+    assert_eq!(lenient.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&lenient.stderr);
+    assert!(err.contains("no request reached mockbank"), "{err}");
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.contains("### Grade: nothing to grade"), "{text}");
+    assert!(!text.contains("no rule broken"), "{text}");
+
+    let strict = run(true);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("nothing to grade"));
+}

@@ -265,3 +265,131 @@ fn profile_ids_are_safe_slugs_and_deep_chains_are_no_cycles() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("circle"), "{err}");
 }
+
+/// `scripts/run.sh --data-dir ./mb-data`, started from another folder, keeps the data in that
+/// folder: the path flags it passes to `serve` are resolved against the caller's directory
+/// before the script moves to the repository (newcomer issue, item 18).
+#[test]
+fn run_sh_resolves_path_flags_against_the_callers_folder() {
+    let script = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/run.sh"),
+    )
+    .unwrap();
+    let block: String = script
+        .lines()
+        .skip_while(|l| !l.starts_with("args=()"))
+        .take_while(|l| !l.starts_with("cd "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(block.contains("set -- "), "{block}");
+    let caller = tempfile::tempdir().unwrap();
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!("set -euo pipefail\n{block}printf '%s\\n' \"$@\""))
+        .arg("run.sh")
+        .args([
+            "--data-dir",
+            "./mb-data",
+            "--profiles=my-profiles",
+            "--scenarios",
+            "/abs/scenarios",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .current_dir(caller.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let dir = caller.path().canonicalize().unwrap();
+    let here = dir.display();
+    let lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "--data-dir".to_owned(),
+            format!("{here}/./mb-data"),
+            format!("--profiles={here}/my-profiles"),
+            "--scenarios".to_owned(),
+            "/abs/scenarios".to_owned(),
+            "--listen".to_owned(),
+            "127.0.0.1:0".to_owned(),
+        ]
+    );
+}
+
+/// `--help` says what each flag is for (newcomer issue, item 16): the report filters, the
+/// TPP's profile and client, `run --profiles`, `compare --format`'s values, and `directory
+/// issue --base-url` like every other command (`--url` still accepted).
+#[test]
+fn help_describes_every_flag_a_newcomer_asked_about() {
+    let help = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).arg("--help").output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let report = help(&["report"]);
+    for needle in [
+        "Only this client's requests",
+        "Only requests to this profile",
+        "The data dir whose traces",
+    ] {
+        assert!(
+            report.contains(needle),
+            "report --help lacks `{needle}`:\n{report}"
+        );
+    }
+    assert!(help(&["run"]).contains("Folder of profile files"));
+    for sub in ["register", "read", "sign"] {
+        let text = help(&["tpp", sub]);
+        assert!(text.contains("The profile"), "tpp {sub} --help:\n{text}");
+    }
+    assert!(help(&["tpp", "read"]).contains("as `tpp register` printed it"));
+    let compare = help(&["compare"]);
+    assert!(
+        compare.contains("[possible values: table, markdown, csv, json]"),
+        "{compare}"
+    );
+    let issue = help(&["directory", "issue"]);
+    assert!(issue.contains("--base-url <URL>"), "{issue}");
+    assert!(issue.contains("[alias: --url]"), "{issue}");
+    // Both spellings parse (the command then fails for want of a server, not of a flag).
+    for flag in ["--base-url", "--url"] {
+        let out = Command::new(BIN)
+            .args([
+                "directory",
+                "issue",
+                "--software-name",
+                "x",
+                "--out",
+                "/nonexistent/x",
+            ])
+            .args([flag, "https://127.0.0.1:1"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("unexpected argument"), "{flag}: {err}");
+    }
+    // `tpp deviations` lines its descriptions up after the longest name.
+    let out = Command::new(BIN)
+        .args(["tpp", "deviations"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let starts: std::collections::HashSet<usize> = text
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| {
+            let name_end = l.find(' ')?;
+            Some(name_end + l[name_end..].len() - l[name_end..].trim_start().len())
+        })
+        .collect();
+    assert_eq!(
+        starts.len(),
+        1,
+        "descriptions start at different columns:\n{text}"
+    );
+}

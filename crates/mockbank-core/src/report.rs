@@ -655,6 +655,9 @@ fn write_json(src: &mut dyn Source, pretty: bool, out: &mut dyn Write) -> io::Re
     out.write_all(if pretty { b"\n}" } else { b"}" })
 }
 
+/// The Markdown grade when no request reached mockbank: nothing was checked.
+pub const NOTHING_TO_GRADE: &str = "### Grade: nothing to grade\n\n**Warning:** no request reached mockbank, so no check ran. Did the client's tests use `MOCKBANK_BASE_URL`?\n";
+
 /// A CI job summary: requests per profile, then the grade. Every value that came from a
 /// request is a code span ([`md_code`]): no HTML, link, image or heading can come from one.
 fn write_markdown(src: &mut dyn Source, out: &mut dyn Write) -> io::Result<()> {
@@ -672,8 +675,12 @@ fn write_markdown(src: &mut dyn Source, out: &mut dyn Write) -> io::Result<()> {
         )
     })?;
     out.write_all(b"\n")?;
-    let failed = src.totals()?.failed_requests;
-    let grade = Grade::read(src, failed)?.values();
+    let totals = src.totals()?;
+    if totals.requests == 0 {
+        // "No rule broken" would read as a pass for a client that never called.
+        return out.write_all(NOTHING_TO_GRADE.as_bytes());
+    }
+    let grade = Grade::read(src, totals.failed_requests)?.values();
     if grade.is_empty() {
         return out.write_all(b"### Grade: no rule broken\n");
     }
@@ -1101,7 +1108,14 @@ mod tests {
             render(&[], Format::Json, true, 3),
             serde_json::to_string_pretty(&old.json()).unwrap()
         );
-        assert_eq!(render(&[], Format::Markdown, false, 3), old.markdown());
+        // The old report graded a run without requests "no rule broken": nothing was checked.
+        let md = render(&[], Format::Markdown, false, 3);
+        assert!(md.ends_with(NOTHING_TO_GRADE), "{md}");
+        assert_eq!(
+            md,
+            old.markdown()
+                .replace("### Grade: no rule broken\n", NOTHING_TO_GRADE)
+        );
         assert!(!any_failure(&mut Cases::new(vec![], 1)).unwrap());
     }
 
