@@ -8,16 +8,19 @@ use std::path::Path;
 /// Writes `OUT_DIR/<out>`: a `&[(file name, contents)]` of the folder's `*.toml` files.
 fn embed(folder: &str, out: &str) {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    // In the repository when the folder two levels up holds this very crate.
-    let dir = if manifest
+    // In the repository when the folder two levels up holds this very crate. Paths stay
+    // relative to the manifest (also in the generated code): a build cache shared by two
+    // checkouts must not embed one checkout's files into the other's build.
+    let rel = if manifest
         .join("../../crates/mockbank-core/build.rs")
         .is_file()
     {
-        manifest.join("../..").join(folder)
+        format!("../../{folder}")
     } else {
-        manifest.join(folder)
+        folder.to_owned()
     };
-    println!("cargo:rerun-if-changed={}", dir.display());
+    let dir = manifest.join(&rel);
+    println!("cargo:rerun-if-changed={rel}");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .filter_map(|e| e.ok())
@@ -27,10 +30,10 @@ fn embed(folder: &str, out: &str) {
     names.sort();
     let mut text = String::from("&[\n");
     for name in &names {
-        println!("cargo:rerun-if-changed={}", dir.join(name).display());
-        let path = dir.join(name);
-        let path = path.to_string_lossy();
-        text.push_str(&format!("    ({name:?}, include_str!({path:?})),\n"));
+        println!("cargo:rerun-if-changed={rel}/{name}");
+        text.push_str(&format!(
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{rel}/{name}\"))),\n"
+        ));
     }
     text.push(']');
     let target = Path::new(&std::env::var("OUT_DIR").unwrap()).join(out);

@@ -15,32 +15,28 @@ fn main() {
     // The repository's `ui/`; a published crate carries a copy of what it needs (the built
     // UI and the first-run page) in `ui/` beside its manifest (`scripts/package.sh --only
     // crates` puts it there).
-    let ui = if manifest_dir
+    let ui_rel = if manifest_dir
         .join("../../crates/mockbank-server/build.rs")
         .is_file()
     {
-        manifest_dir.join("../../ui")
+        "../../ui"
     } else {
-        manifest_dir.join("ui")
+        "ui"
     };
-    let first_run = ui.join("first-run.html");
-    println!("cargo:rerun-if-changed={}", first_run.display());
-    println!(
-        "cargo:rustc-env=MOCKBANK_FIRST_RUN_HTML={}",
-        first_run
-            .canonicalize()
-            .unwrap_or(first_run.clone())
-            .display()
-    );
+    let ui = manifest_dir.join(ui_rel);
+    // Relative to the manifest: a build cache shared by two checkouts must not embed one
+    // checkout's page into the other's build.
+    println!("cargo:rerun-if-changed={ui_rel}/first-run.html");
+    println!("cargo:rustc-env=MOCKBANK_FIRST_RUN_HTML=/{ui_rel}/first-run.html");
     let dist = ui.join("dist");
     println!("cargo:rerun-if-changed=build.rs");
 
     let mut files = Vec::new();
     if dist.join("index.html").is_file() {
-        println!("cargo:rerun-if-changed={}", dist.display());
+        println!("cargo:rerun-if-changed={ui_rel}/dist");
         collect(&dist, &dist, &mut files);
     } else if ui.is_dir() {
-        println!("cargo:rerun-if-changed={}", ui.display());
+        println!("cargo:rerun-if-changed={ui_rel}");
     }
     files.sort();
 
@@ -48,9 +44,15 @@ fn main() {
         "/// The files of `ui/dist`, by path relative to it (`/` separated).\n\
          pub static FILES: &[(&str, &[u8])] = &[\n",
     );
-    for (rel, abs) in &files {
-        // `{:?}` writes a valid, escaped Rust string literal.
-        writeln!(table, "    ({rel:?}, include_bytes!({abs:?})),").expect("writing to a String");
+    for (rel, _) in &files {
+        // `{:?}` writes a valid, escaped Rust string literal; the path is the manifest's
+        // (see above: no checkout's absolute path in the build cache).
+        let path = format!("/{ui_rel}/dist/{rel}");
+        writeln!(
+            table,
+            "    ({rel:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {path:?}))),"
+        )
+        .expect("writing to a String");
     }
     table.push_str("];\n");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("ui_assets.rs");

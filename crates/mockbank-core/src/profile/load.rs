@@ -281,6 +281,20 @@ pub(crate) fn line_of(src: &str, offset: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// Each shipped profile says what sets it apart: no two first-run cards carry the same
+    /// description (an overlay that keeps its base's text reads as the base).
+    #[test]
+    fn shipped_profiles_have_descriptions_of_their_own() {
+        let set = ProfileSet::builtin().unwrap();
+        let mut seen = std::collections::HashMap::new();
+        for p in set.iter() {
+            assert!(!p.settings.description.trim().is_empty(), "{}", p.id);
+            if let Some(other) = seen.insert(p.settings.description.clone(), p.id.clone()) {
+                panic!("{} and {other} have the same description", p.id);
+            }
+        }
+    }
+
     fn generic_source() -> &'static str {
         builtin_sources()
             .into_iter()

@@ -376,16 +376,19 @@ fn first_run_page(st: &AppState, login_error: Option<&str>) -> String {
     if let Some(e) = login_error {
         notice.push_str(&format!("<p class=\"notice\">{}</p>", escape(e)));
     }
-    include_str!(env!("MOCKBANK_FIRST_RUN_HTML"))
-        .replace("{{BASE_URL}}", &escape(&st.base_url))
-        .replace("{{NOTICE}}", &notice)
-        .replace(
-            "{{PROFILES}}",
-            &format!(
-                r#"{rows}<script id="mockbank-bootstrap" type="application/json">{}</script>"#,
-                script_json(&bootstrap(st, login_error))
-            ),
-        )
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        env!("MOCKBANK_FIRST_RUN_HTML")
+    ))
+    .replace("{{BASE_URL}}", &escape(&st.base_url))
+    .replace("{{NOTICE}}", &notice)
+    .replace(
+        "{{PROFILES}}",
+        &format!(
+            r#"{rows}<script id="mockbank-bootstrap" type="application/json">{}</script>"#,
+            script_json(&bootstrap(st, login_error))
+        ),
+    )
 }
 
 fn content_type(path: &str) -> &'static str {
