@@ -143,7 +143,43 @@ struct Verdict {
     requests: u64,
 }
 
-fn write_reports(store: &Store, files: &[(PathBuf, ReportFormat)]) -> anyhow::Result<Verdict> {
+/// Where a report's trace ids can be opened: the run's data dir, and whether it survives.
+/// Markdown gets a paragraph; JUnit an XML comment, where `--` cannot occur (so no flags).
+struct TracesNote {
+    markdown: String,
+    xml: String,
+}
+
+fn traces_note(data_dir: &Path, kept: bool) -> TracesNote {
+    let dir = data_dir.display();
+    if kept {
+        TracesNote {
+            markdown: format!(
+                "The trace ids above are traces kept in `{dir}`: `mockbank serve --data-dir {dir}` \
+                 shows each at `/ui/#/traces/ID`, and `mockbank report --data-dir {dir}` reports them again."
+            ),
+            xml: format!("mockbank: the trace ids above are traces kept in the data dir {dir}"),
+        }
+    } else {
+        TracesNote {
+            markdown: format!(
+                "The trace ids above were traces in `{dir}`, a temporary data dir removed after the \
+                 run. Run `mockbank run --keep-data …` (or `--data-dir DIR`) to keep them, then \
+                 `mockbank serve --data-dir DIR` shows each at `/ui/#/traces/ID`."
+            ),
+            xml: format!(
+                "mockbank: the trace ids above were traces in {dir}, a temporary data dir removed \
+                 after the run (mockbank run's keep-data option keeps it)"
+            ),
+        }
+    }
+}
+
+fn write_reports(
+    store: &Store,
+    files: &[(PathBuf, ReportFormat)],
+    note: &TracesNote,
+) -> anyhow::Result<Verdict> {
     let everything = ReportScope {
         skip_admin: true,
         ..Default::default()
@@ -151,13 +187,21 @@ fn write_reports(store: &Store, files: &[(PathBuf, ReportFormat)]) -> anyhow::Re
     for (path, format) in files {
         let file =
             std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
-        render(
-            store,
-            &everything,
-            *format,
-            &mut std::io::BufWriter::new(file),
-        )
-        .with_context(|| format!("writing {}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        render(store, &everything, *format, &mut out)
+            .and_then(|()| {
+                use std::io::Write;
+                match format {
+                    ReportFormat::Markdown => writeln!(out, "\n{}", note.markdown)?,
+                    // After the root element, where XML allows a comment.
+                    ReportFormat::Junit => {
+                        writeln!(out, "\n<!-- {} -->", note.xml.replace("--", "-"))?
+                    }
+                    ReportFormat::Json => {}
+                }
+                Ok(out.flush()?)
+            })
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     let mut source = store.report_source(everything)?;
     Ok(Verdict {
@@ -340,7 +384,9 @@ fn run_inner(args: RunArgs) -> anyhow::Result<ExitCode> {
         // Let the writer commit the last traces before they are read.
         tokio::time::sleep(Duration::from_millis(50)).await;
         let files = formats.clone();
-        let written = tokio::task::spawn_blocking(move || write_reports(&store, &files)).await;
+        let note = traces_note(&data_dir, !throwaway || args.keep_data);
+        let written =
+            tokio::task::spawn_blocking(move || write_reports(&store, &files, &note)).await;
         server.shutdown().await?;
         anyhow::Ok((status, written??))
     });

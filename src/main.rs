@@ -134,6 +134,8 @@ enum Command {
     Report(ci_cli::ReportArgs),
     /// Each case (a deviation) through the reference TPP against each profile, side by side.
     Compare(tpp_cli::CompareArgs),
+    /// What comparisons and walkthroughs left behind (clients, minted software); --clear removes it.
+    Leftovers(tpp_cli::LeftoversArgs),
     /// Walkthroughs: guided, narrated DCR flows performed by the reference TPP.
     Scenario {
         #[command(subcommand)]
@@ -231,8 +233,9 @@ fn main() -> ExitCode {
         }
         Command::Man { out_dir } => man_pages(out_dir.as_deref()),
         Command::Directory { command } => directory_cli::run(command),
-        Command::Tpp { command } => tpp_cli::run(command),
+        Command::Tpp { command } => return tpp_cli::run(command),
         Command::Compare(args) => tpp_cli::compare(args),
+        Command::Leftovers(args) => tpp_cli::leftovers(args),
         Command::Profiles {
             command:
                 ProfilesCommand::Diff {
@@ -498,7 +501,11 @@ fn profiles_diff(a: &str, b: &str, dir: Option<&Path>, format: Format) -> anyhow
     let d = mockbank_core::profile::diff::diff(pa, pb, "https://127.0.0.1:8443");
     match format {
         Format::Json => out!("{d}"),
-        _ => out!(
+        Format::Markdown => out!(
+            "{}",
+            mockbank_core::profile::diff::render_markdown(&d).trim_end()
+        ),
+        Format::Text => out!(
             "{}",
             mockbank_core::profile::diff::render_text(&d).trim_end()
         ),

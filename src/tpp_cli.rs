@@ -3,6 +3,7 @@
 //! (`--base-url --ca`).
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
@@ -93,7 +94,11 @@ impl TargetArgs {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 pub enum OutFormat {
+    /// A summary line, the deciding check and the answer's body.
     Text,
+    /// One line: what was sent, the answer and whether a correct bank answers so.
+    Summary,
+    /// The whole outcome as one JSON document.
     Json,
 }
 
@@ -105,7 +110,7 @@ pub struct ClientArgs {
     /// The client, as `tpp register` printed it (its credentials are in the TPP's state).
     #[arg(long, value_name = "ID")]
     client_id: String,
-    /// A summary line and the answer's body, or the whole outcome as JSON.
+    /// How to print the outcome.
     #[arg(long, value_enum, default_value_t = OutFormat::Text)]
     format: OutFormat,
     #[command(flatten)]
@@ -122,7 +127,7 @@ pub enum TppCommand {
         /// A named deviation (`mockbank tpp deviations`); default `none`.
         #[arg(long, default_value = "none")]
         deviation: String,
-        /// A summary line and the answer's body, or the whole outcome as JSON.
+        /// How to print the outcome.
         #[arg(long, value_enum, default_value_t = OutFormat::Text)]
         format: OutFormat,
         #[command(flatten)]
@@ -178,15 +183,49 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
+/// The one-line summary of an outcome: `obuk-v3.2 tampered_ssa → 400 invalid_software_statement,
+/// decided by ssa.signature`.
+fn summary_line(out: &mockbank_tpp::Outcome) -> String {
+    let mut line = format!("{} {} → {}", out.profile, out.deviation, out.status);
+    if let Some(e) = out.response.get("error").and_then(Value::as_str) {
+        line.push_str(&format!(" {e}"));
+    }
+    if let Some(c) = &out.deciding_check {
+        line.push_str(&format!(", decided by {c}"));
+    }
+    line
+}
+
+/// What a wrong answer means, for stderr (`tpp` exits 1 then).
+fn unexpected(out: &mockbank_tpp::Outcome) -> String {
+    if out.deviation == Deviation::None.name() {
+        format!(
+            "a correct request got {}, not a 2xx: the bank refused what it should accept",
+            out.status
+        )
+    } else {
+        format!(
+            "the deviation `{}` got {}, not a refusal (4xx): a correct bank refuses it",
+            out.deviation, out.status
+        )
+    }
+}
+
 fn print_outcome(out: &mockbank_tpp::Outcome, format: OutFormat) -> anyhow::Result<()> {
     match format {
         OutFormat::Json => out!("{}", serde_json::to_string(out)?),
+        OutFormat::Summary => {
+            let verdict = if out.as_a_correct_bank_answers() {
+                "as a correct bank answers"
+            } else {
+                "NOT as a correct bank answers"
+            };
+            out!("{}: {verdict}", summary_line(out));
+        }
         OutFormat::Text => {
             out!(
-                "{} {} → {}{}{}",
-                out.profile,
-                out.deviation,
-                out.status,
+                "{}{}{}",
+                summary_line(out),
                 out.client_id
                     .as_deref()
                     .map(|c| format!("  client_id={c}"))
@@ -202,6 +241,23 @@ fn print_outcome(out: &mockbank_tpp::Outcome, format: OutFormat) -> anyhow::Resu
         }
     }
     Ok(())
+}
+
+/// Prints an outcome and says how `tpp` exits (`interfaces.md`, "Acting as the TPP"): 0 when
+/// the bank answered as a correct bank does, 1 when it did not (and why, on stderr).
+async fn finish(
+    out: mockbank_tpp::Outcome,
+    target: &Target,
+    format: OutFormat,
+) -> anyhow::Result<ExitCode> {
+    let out = out.with_deciding_check(target).await;
+    print_outcome(&out, format)?;
+    if out.as_a_correct_bank_answers() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("mockbank tpp: {}", unexpected(&out));
+        Ok(ExitCode::from(1))
+    }
 }
 
 /// The profiles and their flavors: the running server's, else the built-in ones.
@@ -232,7 +288,19 @@ async fn flavors(target: Option<&Target>) -> Vec<(String, Flavor, serde_json::Va
         .unwrap_or_default()
 }
 
-pub fn run(command: TppCommand) -> anyhow::Result<()> {
+/// `mockbank tpp …`: exit 0 when the bank answered as a correct bank does, 1 when it did
+/// not, 2 when nothing could be sent (an error before or while sending).
+pub fn run(command: TppCommand) -> ExitCode {
+    match run_command(command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mockbank tpp: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_command(command: TppCommand) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async move {
         match command {
             TppCommand::Register { profile, deviation, format, target } => {
@@ -241,7 +309,8 @@ pub fn run(command: TppCommand) -> anyhow::Result<()> {
                 })?;
                 let target = target.target()?;
                 let s = Session::open(&target, &profile).await?;
-                print_outcome(&s.register(d).await?, format)
+                let out = s.register(d).await?;
+                finish(out, &target, format).await
             }
             TppCommand::Token(a) => client_step(a, Step::Token).await,
             TppCommand::Read(a) => client_step(a, Step::Read).await,
@@ -252,6 +321,11 @@ pub fn run(command: TppCommand) -> anyhow::Result<()> {
                 let list = compare::cases_json(&flavors(t.as_ref()).await);
                 match format {
                     OutFormat::Json => out!("{list}"),
+                    OutFormat::Summary => {
+                        for d in list.as_array().into_iter().flatten() {
+                            out!("{}", d["name"].as_str().unwrap_or(""));
+                        }
+                    }
                     OutFormat::Text => {
                         // The name column is as wide as the longest name.
                         let width = list
@@ -279,7 +353,7 @@ pub fn run(command: TppCommand) -> anyhow::Result<()> {
                         }
                     }
                 }
-                Ok(())
+                Ok(ExitCode::SUCCESS)
             }
             TppCommand::Sign { profile, claims, target } => {
                 let overrides: Map<String, Value> = match claims {
@@ -309,7 +383,7 @@ pub fn run(command: TppCommand) -> anyhow::Result<()> {
                     dir.join("transport.key").display(),
                     s.discovery["registration_endpoint"].as_str().unwrap_or("")
                 );
-                Ok(())
+                Ok(ExitCode::SUCCESS)
             }
         }
     })
@@ -339,7 +413,7 @@ enum Step {
     Delete,
 }
 
-async fn client_step(a: ClientArgs, step: Step) -> anyhow::Result<()> {
+async fn client_step(a: ClientArgs, step: Step) -> anyhow::Result<ExitCode> {
     let target = a.target.target()?;
     let s = Session::open(&target, &a.profile).await?;
     let out = match step {
@@ -348,7 +422,54 @@ async fn client_step(a: ClientArgs, step: Step) -> anyhow::Result<()> {
         Step::Update => s.update(&a.client_id).await?,
         Step::Delete => s.delete(&a.client_id).await?,
     };
-    print_outcome(&out, a.format)
+    finish(out, &target, a.format).await
+}
+
+#[derive(Args)]
+pub struct LeftoversArgs {
+    /// Remove them: the clients (their tokens revoked) and the organisations minted for one
+    /// case, with their software and certificates.
+    #[arg(long)]
+    clear: bool,
+    /// A line of counts, or the admin API's JSON.
+    #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+    format: OutFormat,
+    #[command(flatten)]
+    target: TargetArgs,
+}
+
+/// `mockbank leftovers [--clear]`: `GET` or `DELETE /admin/leftovers` of a running mockbank.
+pub fn leftovers(args: LeftoversArgs) -> anyhow::Result<()> {
+    runtime()?.block_on(async move {
+        let target = args.target.target()?;
+        let method = if args.clear { "DELETE" } else { "GET" };
+        let r = target.admin(method, "/admin/leftovers", None).await?;
+        let v = r.json();
+        anyhow::ensure!(
+            r.status == 200,
+            "{method} /admin/leftovers answered {}: {v}",
+            r.status
+        );
+        match (args.format, args.clear) {
+            (OutFormat::Json, _) => out!("{v}"),
+            (_, true) => out!(
+                "cleared {} clients and {} software that comparisons and walkthroughs made",
+                v["clients_deleted"],
+                v["software_deleted"]
+            ),
+            (_, false) => out!(
+                "{} clients and {} software made by comparisons and walkthroughs{}",
+                v["clients"],
+                v["software"],
+                if v["clients"] == 0 && v["software"] == 0 {
+                    ""
+                } else {
+                    " (`mockbank leftovers --clear` removes them)"
+                }
+            ),
+        }
+        Ok(())
+    })
 }
 
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {

@@ -142,9 +142,17 @@ fn report_from_a_stopped_data_dir_matches_and_grades_each_mistake() {
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
-    assert_eq!(
-        String::from_utf8_lossy(&again.stdout),
-        std::fs::read_to_string(&xml).unwrap()
+    // The same report, and after it a comment saying where its trace ids can be opened.
+    let written = std::fs::read_to_string(&xml).unwrap();
+    let note = written
+        .strip_prefix(&*String::from_utf8_lossy(&again.stdout))
+        .unwrap_or_else(|| panic!("the run wrote another report:\n{written}"));
+    assert!(
+        note.trim()
+            .starts_with("<!-- mockbank: the trace ids above are traces kept in")
+            && note.contains(dir.to_str().unwrap())
+            && note.trim().ends_with("-->"),
+        "{note}"
     );
     let grade = std::fs::read_to_string(&md).unwrap();
     for (check, link) in [
@@ -166,7 +174,12 @@ fn report_from_a_stopped_data_dir_matches_and_grades_each_mistake() {
             .find(|l| l.contains(&format!("`{check}`")))
             .unwrap_or_else(|| panic!("{check} not graded:\n{grade}"));
         assert!(line.contains(link), "{line}");
+        assert!(line.contains(" (trace `"), "the example's trace id: {line}");
     }
+    assert!(
+        grade.contains("The trace ids above are traces kept in"),
+        "{grade}"
+    );
     let json = Command::new(BIN)
         .args([
             "report",
@@ -337,6 +350,10 @@ fn the_example_pipelines_run_locally() {
         );
         let md = std::fs::read_to_string(work.path().join("mockbank.md")).unwrap();
         assert!(md.contains("no rule broken"), "{md}");
+        assert!(
+            md.contains("a temporary data dir removed after the run") && md.contains("--keep-data"),
+            "the report says its traces are gone: {md}"
+        );
         assert!(
             junit_cases(&work.path().join("mockbank.xml")).contains("POST /generic/register → 201")
         );

@@ -393,3 +393,103 @@ fn help_describes_every_flag_a_newcomer_asked_about() {
         "descriptions start at different columns:\n{text}"
     );
 }
+
+/// The README's list of deviations, as `mockbank tpp deviations` prints them: the block
+/// between its markers is this list (`MOCKBANK_UPDATE_README=1` rewrites it).
+#[test]
+fn the_readme_lists_every_deviation() {
+    let out = Command::new(BIN)
+        .args(["tpp", "deviations", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let block: String = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "- `{}`: {}\n",
+                d["name"].as_str().unwrap(),
+                d["description"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = ("<!-- deviations: begin -->\n", "<!-- deviations: end -->");
+    let start = readme
+        .find(begin)
+        .expect("the README marks its deviation list")
+        + begin.len();
+    let stop = readme[start..].find(end).expect("…and its end") + start;
+    if std::env::var_os("MOCKBANK_UPDATE_README").is_some() {
+        std::fs::write(
+            &path,
+            format!("{}{block}{}", &readme[..start], &readme[stop..]),
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[start..stop],
+        block,
+        "README.md's deviation list is stale: MOCKBANK_UPDATE_README=1 cargo test --test it readme"
+    );
+}
+
+/// `scripts/mockbank` runs the binary run.sh builds, through cargo with the repository's
+/// manifest, from any folder, passing the arguments as they are (a stand-in cargo records
+/// what it was asked).
+#[test]
+fn scripts_mockbank_runs_the_release_binary_from_any_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path().join("cargo");
+    std::fs::write(&fake, "#!/bin/sh\nprintf '%s\\n' \"$PWD\" \"$@\"\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(root.join("scripts/mockbank"))
+        .args(["tpp", "register", "--data-dir", "./mb data"])
+        .current_dir(tmp.path())
+        .env("CARGO", &fake)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let manifest = root.canonicalize().unwrap().join("Cargo.toml");
+    assert_eq!(
+        lines,
+        [
+            tmp.path().canonicalize().unwrap().to_str().unwrap(),
+            "run",
+            "--quiet",
+            "--release",
+            "--locked",
+            "--manifest-path",
+            manifest.to_str().unwrap(),
+            "--bin",
+            "mockbank",
+            "--",
+            "tpp",
+            "register",
+            "--data-dir",
+            "./mb data",
+        ]
+    );
+    let run_sh = std::fs::read_to_string(root.join("scripts/run.sh")).unwrap();
+    assert!(
+        run_sh.contains("cargo run --release --locked --bin mockbank"),
+        "the same binary as run.sh"
+    );
+}

@@ -26,8 +26,8 @@ fn sorted_keys(v: &Value) -> Vec<&str> {
     keys
 }
 
-/// Runs `mockbank ARGS --data-dir DIR`; returns exit success, stdout and stderr.
-fn cli(bank: &Bank, args: &[&str]) -> (bool, String, String) {
+/// Runs `mockbank ARGS --data-dir DIR`; returns the exit code, stdout and stderr.
+fn cli_code(bank: &Bank, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(BIN)
         .args(args)
         .arg("--data-dir")
@@ -35,10 +35,16 @@ fn cli(bank: &Bank, args: &[&str]) -> (bool, String, String) {
         .output()
         .unwrap();
     (
-        out.status.success(),
+        out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Runs `mockbank ARGS --data-dir DIR`; returns exit success, stdout and stderr.
+fn cli(bank: &Bank, args: &[&str]) -> (bool, String, String) {
+    let (code, out, err) = cli_code(bank, args);
+    (code == 0, out, err)
 }
 
 fn json_of(bank: &Bank, args: &[&str]) -> Value {
@@ -61,6 +67,7 @@ async fn the_reference_tpp_registers_and_manages_a_client_on_every_profile() {
             keys,
             [
                 "client_id",
+                "deciding_check",
                 "deviation",
                 "profile",
                 "response",
@@ -110,8 +117,9 @@ async fn the_reference_tpp_registers_and_manages_a_client_on_every_profile() {
             assert_eq!(out["status"], status, "{profile} {step}: {out}");
             assert!(out["trace_id"].is_string());
         }
-        // After the delete the bank no longer knows the client.
-        let out = json_of(
+        // After the delete the bank no longer knows the client: a correct request refused,
+        // so `tpp` exits 1 (interfaces.md, "Acting as the TPP") and says why.
+        let (code, out, err) = cli_code(
             &bank,
             &[
                 "tpp",
@@ -124,7 +132,10 @@ async fn the_reference_tpp_registers_and_manages_a_client_on_every_profile() {
                 "json",
             ],
         );
+        let out: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(out["status"], 401, "{profile}: {out}");
+        assert_eq!(code, 1, "{profile}: {err}");
+        assert!(err.contains("got 401, not a 2xx"), "{profile}: {err}");
     }
     // The token rotated by generic-rotating's reads was followed: the update above succeeded.
     // An unknown deviation or profile is an error that says so, not a request.
@@ -140,8 +151,11 @@ async fn the_reference_tpp_registers_and_manages_a_client_on_every_profile() {
         ],
     );
     assert!(!ok && err.contains("no deviation `nope`"), "{err}");
-    let (ok, _, err) = cli(&bank, &["tpp", "register", "--profile", "nope"]);
-    assert!(!ok && err.contains("nope"), "{err}");
+    let (code, _, err) = cli_code(&bank, &["tpp", "register", "--profile", "nope"]);
+    assert!(
+        code == 2 && err.contains("nope"),
+        "nothing sent: exit 2, {code}: {err}"
+    );
     let (ok, _, err) = cli(
         &bank,
         &[
@@ -154,6 +168,63 @@ async fn the_reference_tpp_registers_and_manages_a_client_on_every_profile() {
         ],
     );
     assert!(!ok && err.contains("does not apply"), "{err}");
+}
+
+/// A deviation is answered right when the bank refuses it: exit 0 and the check that decided.
+/// A bank that accepts it (here: mockbank with the SSA signature check switched off) fails
+/// the command with exit 1, so a TPP's CI can point `tpp` at a real bank.
+#[tokio::test]
+async fn a_deviation_passes_when_refused_and_fails_when_accepted() {
+    let bank = Bank::start();
+    let args = [
+        "tpp",
+        "register",
+        "--profile",
+        "obuk-v3.2",
+        "--deviation",
+        "tampered_ssa",
+    ];
+    let (code, out, err) = cli_code(&bank, &args);
+    assert_eq!(code, 0, "{out}{err}");
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.starts_with("obuk-v3.2 tampered_ssa → 400 ") && first.contains(", decided by "),
+        "{first}"
+    );
+    let (code, out, _) = cli_code(&bank, &[&args[..], &["--format", "summary"]].concat());
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.trim_end().ends_with(": as a correct bank answers"),
+        "{out}"
+    );
+    let (_, json, _) = cli_code(&bank, &[&args[..], &["--format", "json"]].concat());
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let deciding = json["deciding_check"].as_str().unwrap().to_owned();
+    assert!(
+        first.contains(&format!("decided by {deciding} ")),
+        "{first}"
+    );
+
+    // The check that refused it, switched off: the bank now accepts a tampered SSA.
+    let r = bank
+        .send(
+            Request::new(
+                "PUT",
+                &format!("/admin/profiles/obuk-v3.2/checks/{deciding}"),
+            )
+            .bearer(&bank.admin_token)
+            .json(&json!({"enabled": false})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json());
+    let (code, out, err) = cli_code(&bank, &[&args[..], &["--format", "summary"]].concat());
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("→ 201") && out.contains("NOT as a correct bank answers"),
+        "{out}"
+    );
+    assert!(err.contains("a correct bank refuses it"), "{err}");
 }
 
 #[tokio::test]
@@ -588,12 +659,18 @@ fn profiles_diff_shows_what_differs() {
         (d["a"].as_str(), d["b"].as_str()),
         (Some("generic"), Some("stet"))
     );
-    let row = d["discovery"]
+    // Shown once: under settings (the profile file's value), not again under discovery.
+    let row = d["settings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["key"] == "token_endpoint_auth_methods_supported")
+        .find(|r| r["key"] == "discovery.token_endpoint_auth_methods_supported")
         .expect("auth methods differ");
+    assert!(!d["discovery"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["key"] == "token_endpoint_auth_methods_supported"));
     assert_eq!(row["b"], json!(["tls_client_auth"]));
     assert!(d["settings"]
         .as_array()
@@ -604,7 +681,18 @@ fn profiles_diff_shows_what_differs() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|c| c["id"] == "stet.mgmt.same_org" && c["a"].is_null()));
+        .any(|c| c["id"] == "stet.mgmt.same_org" && c["only_in"] == "b"));
+    let md = Command::new(BIN)
+        .args([
+            "profiles", "diff", "generic", "stet", "--format", "markdown",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.starts_with("# Profiles `generic` and `stet`") && md.contains("| check | field |"),
+        "{md}"
+    );
     let text = Command::new(BIN)
         .args(["profiles", "diff", "generic", "generic"])
         .output()
@@ -617,4 +705,107 @@ fn profiles_diff_shows_what_differs() {
     assert!(
         !bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("no profile `nope`")
     );
+}
+
+/// A comparison tags what it made; one action clears it, and nothing a user registered
+/// themselves (nor the credentials the reference client keeps for reuse) goes with it.
+#[tokio::test]
+async fn leftovers_of_a_comparison_are_counted_and_cleared_in_one_action() {
+    let bank = Bank::start();
+    let own = json_of(
+        &bank,
+        &[
+            "tpp",
+            "register",
+            "--profile",
+            "obuk-v3.2",
+            "--format",
+            "json",
+        ],
+    );
+    let own_id = own["client_id"].as_str().unwrap().to_owned();
+    let matrix = json_of(
+        &bank,
+        &[
+            "compare",
+            "--profiles",
+            "generic,obuk-v3.2",
+            "--case",
+            "none",
+            "--case",
+            "foreign_ca_cert",
+            "--case",
+            "replayed_jti",
+            "--format",
+            "json",
+        ],
+    );
+    let registered: Vec<&str> = matrix["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["results"].as_object().unwrap().values())
+        .filter(|r| r["status"] == 201)
+        .filter_map(|r| r["trace_id"].as_str())
+        .collect();
+    assert!(registered.len() >= 2, "{matrix}");
+    let before = json_of(&bank, &["leftovers", "--format", "json"]);
+    let clients = before["client_ids"].as_array().unwrap().clone();
+    // `none` on both profiles, and the first of the replayed pair on OBUK.
+    assert!(before["clients"].as_u64().unwrap() >= 3, "{before}");
+    assert!(
+        !clients.contains(&json!(own_id)),
+        "the user's own client is not a leftover"
+    );
+    assert!(
+        before["software"].as_u64().unwrap() >= 1,
+        "foreign_ca_cert minted its own: {before}"
+    );
+    let (ok, text, _) = cli(&bank, &["leftovers"]);
+    assert!(
+        ok && text.contains("`mockbank leftovers --clear` removes them"),
+        "{text}"
+    );
+
+    let cleared = json_of(&bank, &["leftovers", "--clear", "--format", "json"]);
+    assert_eq!(cleared["clients_deleted"], before["clients"]);
+    assert_eq!(cleared["software_deleted"], before["software"]);
+    let after = json_of(&bank, &["leftovers", "--format", "json"]);
+    assert_eq!(
+        (after["clients"].as_u64(), after["software"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let listed = bank.admin_get("/admin/clients").await.json();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["client_id"].as_str())
+        .collect();
+    assert!(ids.contains(&own_id.as_str()), "{ids:?}");
+    for c in &clients {
+        assert!(
+            !ids.contains(&c.as_str().unwrap()),
+            "{c} was cleared: {ids:?}"
+        );
+    }
+    for sw in before["software_ids"].as_array().unwrap() {
+        let r = bank
+            .admin_get(&format!("/directory/software/{}", sw.as_str().unwrap()))
+            .await;
+        assert_eq!(r.status, 404, "{sw} was cleared");
+    }
+    // The credentials kept for reuse still work.
+    let again = json_of(
+        &bank,
+        &[
+            "tpp",
+            "register",
+            "--profile",
+            "obuk-v3.2",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(again["status"], 201, "{again}");
 }

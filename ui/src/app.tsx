@@ -190,11 +190,11 @@ export function App() {
         {route.view === 'traces' && <TracesView profiles={profiles} boot={boot} />}
         {route.view === 'trace' && <TraceDetail id={route.id} boot={boot} />}
         {route.view === 'profiles' && (
-          <ProfilesView profiles={profiles} id={route.id} error={profilesError} onChange={updateProfile} />
+          <ProfilesView profiles={profiles} id={route.id} diff={route.diff} error={profilesError} onChange={updateProfile} />
         )}
         {route.view === 'clients' && <ClientsView profiles={profiles} />}
         {route.view === 'directory' && <DirectoryView profiles={profiles} />}
-        {route.view === 'compare' && <CompareView profiles={profiles} />}
+        {route.view === 'compare' && <CompareView profiles={profiles} selection={route.selection} />}
         {route.view === 'walkthroughs' && <WalkthroughsView />}
         {route.view === 'walkthrough' && <WalkthroughView name={route.name} />}
       </main>

@@ -224,6 +224,8 @@ export interface FirstRunHint {
 export interface Bootstrap {
   base_url: string;
   ca_url: string;
+  /** Where this server keeps its admin token (an absolute path, under its data dir). */
+  admin_token_file: string;
   version: string;
   profiles: {
     id: string;
@@ -303,23 +305,26 @@ export interface DiffRow {
   b: unknown;
 }
 
-/** A check as a profile configures it, in a diff. */
-export interface CheckConfig {
-  enabled: boolean;
-  severity: 'error' | 'warn';
-  error: string;
-  status: number;
-  params: Record<string, unknown>;
+/** One field of a check that the two profiles configure differently. */
+export interface CheckChange {
+  /** `enabled`, `severity`, `error`, `status` or `params.NAME`. */
+  field: string;
+  a: unknown;
+  b: unknown;
+  /** A parameter's documentation (what its special values mean); absent for other fields. */
+  doc?: string | null;
 }
 
 export interface CheckDiffRow {
   id: string;
-  /** Null: the profile does not list the check. */
-  a: CheckConfig | null;
-  b: CheckConfig | null;
+  title: string | null;
+  /** The one profile that lists the check (`changes` is then empty); null: both list it. */
+  only_in: 'a' | 'b' | null;
+  changes: CheckChange[];
 }
 
-/** `GET /admin/profiles/diff?a=A&b=B`: only the rows that differ. */
+/** `GET /admin/profiles/diff?a=A&b=B`: only the rows that differ; `discovery` leaves out
+ * the values `settings` already shows. */
 export interface ProfileDiff {
   a: string;
   b: string;
@@ -479,3 +484,18 @@ export interface ScenarioRun {
 }
 
 export type HandoutFormat = 'html' | 'markdown';
+
+// ---------- leftovers: what comparisons, walkthroughs and the first-run "run it" buttons
+// registered and minted (mockbank-server `GET`/`DELETE /admin/leftovers`) ----------
+
+/** `GET /admin/leftovers`. */
+export interface Leftovers {
+  clients: number;
+  software: number;
+}
+
+/** `DELETE /admin/leftovers`. */
+export interface LeftoversCleared {
+  clients_deleted: number;
+  software_deleted: number;
+}

@@ -16,6 +16,7 @@ pub mod report;
 pub mod request;
 pub mod scenario;
 pub mod signed;
+pub mod spec;
 pub mod trace;
 
 pub use checks::{CheckCx, CheckDef, Phase};

@@ -17,48 +17,9 @@ use serde_json::{json, Map, Value};
 use crate::checks;
 use crate::trace::{OutcomeKind, Trace};
 
-/// A link for a spec reference such as `RFC 6749 §3.1.2` or `OIDC-Reg §2` (the UI's
-/// `lib/spec.ts` makes the same links).
+/// A link for a spec reference such as `RFC 6749 §3.1.2` or `OIDC-Reg §2` ([`crate::spec`]).
 pub fn spec_url(reference: &str) -> Option<String> {
-    let r = reference.trim();
-    if let Some(rest) = r.strip_prefix("RFC") {
-        let rest = rest.trim_start();
-        let number: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        if number.is_empty() {
-            return None;
-        }
-        let section = rest
-            .split_once('§')
-            .map(|(_, s)| {
-                s.trim()
-                    .chars()
-                    .take_while(|c| c.is_ascii_digit() || *c == '.')
-                    .collect::<String>()
-            })
-            .map(|s| s.trim_end_matches('.').to_owned())
-            .filter(|s| !s.is_empty());
-        return Some(match section {
-            Some(s) => format!("https://www.rfc-editor.org/rfc/rfc{number}#section-{s}"),
-            None => format!("https://www.rfc-editor.org/rfc/rfc{number}"),
-        });
-    }
-    [
-        (
-            "OIDC-Reg",
-            "https://openid.net/specs/openid-connect-registration-1_0.html",
-        ),
-        (
-            "OIDC Core",
-            "https://openid.net/specs/openid-connect-core-1_0.html",
-        ),
-        (
-            "OIDC-Discovery",
-            "https://openid.net/specs/openid-connect-discovery-1_0.html",
-        ),
-    ]
-    .iter()
-    .find(|(name, _)| r.starts_with(name))
-    .map(|(_, url)| (*url).to_owned())
+    crate::spec::url(reference)
 }
 
 /// Text made safe inside HTML or XML, in element content and in quoted attributes.
@@ -429,6 +390,10 @@ impl Grade {
                     "rule": def.map_or("", |d| d.description),
                     "spec": spec,
                     "spec_url": spec_url(spec.split(',').next().unwrap_or("")),
+                    "spec_links": crate::spec::links(spec)
+                        .into_iter()
+                        .map(|(text, url)| json!({"text": text, "url": url}))
+                        .collect::<Vec<_>>(),
                     "example": {"trace_id": m.trace_id, "request": m.request, "detail": m.detail},
                 })
             })
@@ -686,20 +651,24 @@ fn write_markdown(src: &mut dyn Source, out: &mut dyn Write) -> io::Result<()> {
     }
     write!(out, "### Grade: {} rule(s) broken\n\n", grade.len())?;
     for g in &grade {
-        // Title, rule, spec and its link come from the check catalogue, not from requests.
-        let spec = g["spec"].as_str().unwrap_or("");
-        let link = match g["spec_url"].as_str() {
-            Some(u) => format!("[{spec}]({u})"),
-            None => spec.to_owned(),
-        };
+        // Title, rule, spec and its links come from the check catalogue, not from requests.
+        let links = crate::spec::links(g["spec"].as_str().unwrap_or(""))
+            .into_iter()
+            .map(|(text, url)| match url {
+                Some(u) => format!("[{text}]({u})"),
+                None => text,
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         writeln!(
             out,
-            "- **{}** ({}, {}×) — {} — {link}. For example {}: {}",
+            "- **{}** ({}, {}×) — {} — {links}. For example {} (trace {}): {}",
             g["title"].as_str().unwrap_or(""),
             md_code(g["check"].as_str().unwrap_or("")),
             g["count"],
             g["rule"].as_str().unwrap_or(""),
             md_code(g["example"]["request"].as_str().unwrap_or("")),
+            md_code(g["example"]["trace_id"].as_str().unwrap_or("")),
             md_code(g["example"]["detail"].as_str().unwrap_or(""))
         )?;
     }
@@ -889,6 +858,10 @@ mod tests {
                         "rule": def.map_or("", |d| d.description),
                         "spec": spec,
                         "spec_url": spec_url(spec.split(',').next().unwrap_or("")),
+                        "spec_links": crate::spec::links(spec)
+                            .into_iter()
+                            .map(|(text, url)| json!({"text": text, "url": url}))
+                            .collect::<Vec<_>>(),
                         "example": {"trace_id": trace.id, "request": Self::name(trace), "detail": detail},
                     })
                 })
@@ -952,18 +925,27 @@ mod tests {
                     out.push(format!("### Grade: {} rule(s) broken", grade.len()));
                     out.push(String::new());
                     for g in &grade {
-                        let spec = g["spec"].as_str().unwrap_or("");
-                        let link = match g["spec_url"].as_str() {
-                            Some(u) => format!("[{spec}]({u})"),
-                            None => spec.to_owned(),
-                        };
+                        let links = g["spec_links"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|l| {
+                                let text = l["text"].as_str().unwrap_or("");
+                                match l["url"].as_str() {
+                                    Some(u) => format!("[{text}]({u})"),
+                                    None => text.to_owned(),
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ");
                         out.push(format!(
-                            "- **{}** (`{}`, {}×) — {} — {link}. For example `{}`: {}",
+                            "- **{}** (`{}`, {}×) — {} — {links}. For example `{}` (trace `{}`): {}",
                             g["title"].as_str().unwrap_or(""),
                             g["check"].as_str().unwrap_or(""),
                             g["count"],
                             g["rule"].as_str().unwrap_or(""),
                             g["example"]["request"].as_str().unwrap_or(""),
+                            g["example"]["trace_id"].as_str().unwrap_or(""),
                             g["example"]["detail"].as_str().unwrap_or("")
                         ));
                     }
@@ -1048,7 +1030,9 @@ mod tests {
         assert!(super::spec_url("OIDC-Reg §2")
             .unwrap()
             .contains("openid-connect-registration"));
-        assert_eq!(super::spec_url("stet.md §4"), None);
+        assert!(super::spec_url("stet.md §4")
+            .unwrap()
+            .ends_with("docs/specs/stet.md"));
     }
 
     #[test]

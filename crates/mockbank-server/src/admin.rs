@@ -25,6 +25,7 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::http_error;
+use crate::leftovers;
 use crate::secrets;
 use crate::state::AppState;
 use crate::trace_layer::commit_admin;
@@ -54,6 +55,12 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/admin/profiles/diff", get(profile_diff))
         .route("/admin/clients", get(clients))
         .route("/admin/clients/{client_id}", delete(delete_client))
+        .route(
+            "/admin/leftovers",
+            get(leftovers::list)
+                .post(leftovers::tag)
+                .delete(leftovers::clear),
+        )
         .route(
             "/admin/initial-access-tokens",
             axum::routing::post(issue_initial_access_token),

@@ -29,7 +29,10 @@ pub fn prepare(dir: &Path) -> anyhow::Result<PathBuf> {
     let dir = dir
         .canonicalize()
         .with_context(|| format!("data dir {}", dir.display()))?;
-    tighten(&dir, DIR_MODE);
+    // An empty folder someone made for mockbank (a test's temporary dir, `mkdir`) exposed
+    // nothing yet: tightening it is routine, not news. A folder with content is.
+    let empty = std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_none());
+    tighten(&dir, DIR_MODE, !empty);
     // SQLite gives its -wal and -shm files the mode of the database file: create that one
     // owner-only before SQLite does.
     let db = dir.join(mockbank_store::DB_FILE);
@@ -47,13 +50,14 @@ pub fn tighten_files(dir: &Path) {
     };
     for entry in entries.flatten() {
         if entry.file_type().is_ok_and(|t| t.is_file()) {
-            tighten(&entry.path(), FILE_MODE);
+            tighten(&entry.path(), FILE_MODE, true);
         }
     }
 }
 
+/// Takes away what others may do with `path`; `loud`: say so as a warning (else at debug).
 #[cfg(unix)]
-fn tighten(path: &Path, mode: u32) {
+fn tighten(path: &Path, mode: u32, loud: bool) {
     use std::os::unix::fs::PermissionsExt;
     let Ok(meta) = std::fs::metadata(path) else {
         return;
@@ -63,9 +67,13 @@ fn tighten(path: &Path, mode: u32) {
         return;
     }
     match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
-        Ok(()) => tracing::warn!(
+        Ok(()) if loud => tracing::warn!(
             path = %path.display(),
             "was readable by other users ({current:o}); tightened to {mode:o}"
+        ),
+        Ok(()) => tracing::debug!(
+            path = %path.display(),
+            "an empty folder: tightened from {current:o} to {mode:o}"
         ),
         Err(e) => tracing::warn!(
             path = %path.display(),
@@ -76,4 +84,4 @@ fn tighten(path: &Path, mode: u32) {
 }
 
 #[cfg(not(unix))]
-fn tighten(_path: &Path, _mode: u32) {}
+fn tighten(_path: &Path, _mode: u32, _loud: bool) {}

@@ -11,6 +11,7 @@ mod guards;
 mod hooks;
 mod http_error;
 mod idle;
+mod leftovers;
 mod outbound;
 mod public;
 mod routes;

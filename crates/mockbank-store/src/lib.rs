@@ -71,6 +71,37 @@ pub struct ClientRow {
     pub updated_at: i64,
 }
 
+/// What a leftover is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeftoverKind {
+    Client,
+    Org,
+}
+
+impl LeftoverKind {
+    pub fn parse(name: &str) -> Option<LeftoverKind> {
+        match name {
+            "client" => Some(LeftoverKind::Client),
+            "org" => Some(LeftoverKind::Org),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeftoverKind::Client => "client",
+            LeftoverKind::Org => "org",
+        }
+    }
+}
+
+/// The leftovers that still exist: client ids, and the software of the organisations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Leftovers {
+    pub clients: Vec<String>,
+    pub software: Vec<String>,
+}
+
 /// A write that commits together with a request's trace (see [`Store::commit`]).
 #[derive(Debug, Clone)]
 pub enum Write {
@@ -119,6 +150,17 @@ pub enum Write {
         now: i64,
         conflict: mockbank_core::ProtocolError,
     },
+    /// Marks a client (`kind` `client`) or a directory organisation (`org`) as made by a
+    /// tool (`compare`, `walkthrough`) for one run: a leftover.
+    Leftover {
+        kind: LeftoverKind,
+        id: String,
+        tool: String,
+        now: i64,
+    },
+    /// Removes every leftover: the clients (their tokens revoked), and the organisations
+    /// with their software, bundles and certificates.
+    ClearLeftovers { now: i64 },
     /// Sets (`Some`) or removes (`None`) a check override; `check: None` removes every
     /// override of the profile.
     CheckOverride {
@@ -319,6 +361,11 @@ impl Store {
             (Err(error), _) => Err(failed(error)),
             (Ok(_), _) => Err(failed(StoreError::Closed)),
         }
+    }
+
+    /// What comparisons and walkthroughs made that still exists.
+    pub fn leftovers(&self) -> Result<Leftovers, StoreError> {
+        self.readers.with(reader::leftovers)
     }
 
     pub fn client(&self, client_id: &str) -> Result<Option<ClientRow>, StoreError> {

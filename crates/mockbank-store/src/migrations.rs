@@ -119,6 +119,17 @@ ALTER TABLE traces ADD COLUMN dict INTEGER;
 -- clients only, the secret sealed (AES-256-GCM) under a key derived from the CA key.
 ALTER TABLE clients ADD COLUMN secret_sealed BLOB;
 "#,
+    r#"
+-- What a comparison or a walkthrough made for one run (clients, and organisations minted for
+-- one deviation, with their software and certificates): leftovers one action clears.
+CREATE TABLE leftovers (
+    kind       TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    tool       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Connection settings shared by the writer and the readers.

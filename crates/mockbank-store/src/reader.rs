@@ -435,6 +435,24 @@ pub(crate) fn directory_entries(
     rows.map(|r| with_record(r?)).collect()
 }
 
+pub(crate) fn leftovers(c: &Connection) -> Result<crate::Leftovers, StoreError> {
+    let ids = |sql: &str| -> Result<Vec<String>, StoreError> {
+        let mut stmt = c.prepare_cached(sql)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    Ok(crate::Leftovers {
+        clients: ids(
+            "SELECT l.id FROM leftovers l JOIN clients ON clients.client_id = l.id \
+             WHERE l.kind = 'client' ORDER BY l.created_at, l.id",
+        )?,
+        software: ids(
+            "SELECT s.id FROM dir_software s JOIN leftovers l ON l.kind = 'org' AND l.id = s.org_id \
+             ORDER BY s.created_at, s.id",
+        )?,
+    })
+}
+
 pub(crate) fn check_overrides(c: &Connection) -> Result<Vec<CheckOverride>, StoreError> {
     let mut stmt = c.prepare_cached(
         "SELECT profile, check_id, enabled FROM check_overrides ORDER BY profile, check_id",

@@ -723,3 +723,72 @@ fn the_search_text_keeps_the_start_of_long_bodies_whole_characters_only() {
     );
     assert!(response_part.len() <= 4096 && response_part.len() > 4090);
 }
+
+#[tokio::test]
+async fn leftovers_are_listed_while_they_exist_and_cleared_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), 100);
+    let row = |id: &str, org: &str| DirectoryRow {
+        id: id.into(),
+        org_id: org.into(),
+        status: "Active".into(),
+        record: json!({"name": id}),
+        created_at: 5,
+    };
+    let leftover = |kind, id: &str| Write::Leftover {
+        kind,
+        id: id.into(),
+        tool: "compare".into(),
+        now: 6,
+    };
+    store
+        .commit(
+            vec![
+                Write::Client(client("made"), Some(token(1, "made"))),
+                Write::Client(client("kept"), Some(token(2, "kept"))),
+                Write::Directory(DirKind::Org, row("o1", "o1")),
+                Write::Directory(DirKind::Software, row("s1", "o1")),
+                Write::Bundle("s1".into(), json!({"software_id": "s1"})),
+                Write::Directory(DirKind::Org, row("o2", "o2")),
+                Write::Directory(DirKind::Software, row("s2", "o2")),
+                leftover(LeftoverKind::Client, "made"),
+                leftover(LeftoverKind::Client, "gone-already"),
+                leftover(LeftoverKind::Org, "o1"),
+            ],
+            trace("t1", "admin", 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.leftovers().unwrap(),
+        Leftovers {
+            clients: vec!["made".into()],
+            software: vec!["s1".into()],
+        },
+        "only what still exists"
+    );
+    store
+        .commit(
+            vec![Write::ClearLeftovers { now: 7 }],
+            trace("t2", "admin", 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.leftovers().unwrap(), Leftovers::default());
+    assert!(store.client("made").unwrap().is_none());
+    assert_eq!(store.token(&[1; 32]).unwrap().unwrap().revoked_at, Some(7));
+    assert!(
+        store.client("kept").unwrap().is_some(),
+        "untagged clients stay"
+    );
+    assert!(store.directory_entry(DirKind::Org, "o1").unwrap().is_none());
+    assert!(store
+        .directory_entry(DirKind::Software, "s1")
+        .unwrap()
+        .is_none());
+    assert!(store.directory_bundle("s1").unwrap().is_none());
+    assert!(store
+        .directory_entry(DirKind::Software, "s2")
+        .unwrap()
+        .is_some());
+}

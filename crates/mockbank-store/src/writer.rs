@@ -107,9 +107,14 @@ pub(crate) enum Op {
 impl Op {
     fn writes_directory(&self) -> bool {
         match self {
-            Op::Commit(writes, ..) => writes
-                .iter()
-                .any(|w| matches!(w, Write::Directory(..) | Write::DirectoryStatus(..))),
+            Op::Commit(writes, ..) => writes.iter().any(|w| {
+                matches!(
+                    w,
+                    Write::Directory(..)
+                        | Write::DirectoryStatus(..)
+                        | Write::ClearLeftovers { .. }
+                )
+            }),
         }
     }
 }
@@ -528,6 +533,37 @@ fn apply_write(c: &Connection, w: &Write) -> Result<(), StoreError> {
         } => {
             if !consume(c, hash, *now)? {
                 return Err(conflict(e));
+            }
+        }
+        Write::Leftover {
+            kind,
+            id,
+            tool,
+            now,
+        } => {
+            exec(
+                c,
+                "INSERT OR IGNORE INTO leftovers (kind, id, tool, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![kind.as_str(), id, tool, now],
+            )?;
+        }
+        Write::ClearLeftovers { now } => {
+            const CLIENTS: &str = "SELECT id FROM leftovers WHERE kind = 'client'";
+            const ORGS: &str = "SELECT id FROM leftovers WHERE kind = 'org'";
+            exec(
+                c,
+                &format!("UPDATE tokens SET revoked_at = ?1 WHERE client_id IN ({CLIENTS}) AND revoked_at IS NULL"),
+                params![now],
+            )?;
+            for sql in [
+                format!("DELETE FROM clients WHERE client_id IN ({CLIENTS})"),
+                format!("DELETE FROM dir_bundles WHERE software_id IN (SELECT id FROM dir_software WHERE org_id IN ({ORGS}))"),
+                format!("DELETE FROM dir_software WHERE org_id IN ({ORGS})"),
+                format!("DELETE FROM dir_certificates WHERE org_id IN ({ORGS})"),
+                format!("DELETE FROM dir_orgs WHERE org_id IN ({ORGS})"),
+                "DELETE FROM leftovers".to_owned(),
+            ] {
+                exec(c, &sql, [])?;
             }
         }
         Write::CheckOverride {

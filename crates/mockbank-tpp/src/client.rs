@@ -18,7 +18,7 @@ use crate::{state, Deviation, Flavor, Target};
 const REDIRECT_URI: &str = "https://tpp.example.com/callback";
 
 /// What one step did: the contract's `{"profile","deviation","status","client_id",
-/// "trace_id","response"}`.
+/// "trace_id","deciding_check","response"}`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Outcome {
     pub profile: String,
@@ -26,7 +26,35 @@ pub struct Outcome {
     pub status: u16,
     pub client_id: Option<String>,
     pub trace_id: Option<String>,
+    /// The check that refused the request, from a mockbank's trace (with an admin token).
+    pub deciding_check: Option<String>,
     pub response: Value,
+}
+
+impl Outcome {
+    /// Whether the bank answered as a correct bank does: a 2xx to a correct request, a
+    /// refusal (4xx) to a deviation (`interfaces.md`, "Acting as the TPP": exit 0 or 1).
+    pub fn as_a_correct_bank_answers(&self) -> bool {
+        if self.deviation == Deviation::None.name() {
+            (200..300).contains(&self.status)
+        } else {
+            (400..500).contains(&self.status)
+        }
+    }
+
+    /// Fills [`Outcome::deciding_check`] from the trace, when the target is a mockbank
+    /// whose admin API this client may read.
+    pub async fn with_deciding_check(mut self, target: &Target) -> Outcome {
+        if self.deciding_check.is_none() {
+            if let Some(id) = &self.trace_id {
+                self.deciding_check = target
+                    .trace(id)
+                    .await
+                    .and_then(|t| t["failed_check"].as_str().map(str::to_owned));
+            }
+        }
+        self
+    }
 }
 
 /// The reference TPP facing one profile of a bank.
@@ -159,6 +187,7 @@ impl<'a> Session<'a> {
             status: r.status,
             client_id: client_id.or_else(|| response["client_id"].as_str().map(str::to_owned)),
             trace_id: r.trace_id(),
+            deciding_check: None,
             response,
         }
     }
@@ -235,6 +264,12 @@ impl<'a> Session<'a> {
         if let (Some(id), Some(o)) = (r.trace_id(), bundle.as_object_mut()) {
             o.insert("trace_id".into(), id.into());
         }
+        if fresh {
+            // Minted for this request alone: a leftover once the run is over.
+            if let Some(org) = bundle["org_id"].as_str() {
+                self.target.note_made(crate::MadeKind::Org, org);
+            }
+        }
         if deviation == Deviation::RevokedSoftware {
             // STET has no software in its directory: what is revoked is the licence (stet.md §4).
             let path = match self.flavor {
@@ -300,6 +335,7 @@ impl<'a> Session<'a> {
             status: 201,
             client_id: None,
             trace_id,
+            deciding_check: None,
             response: public,
         })
     }
@@ -643,11 +679,15 @@ impl<'a> Session<'a> {
             deviation,
             Deviation::ReplayedJti | Deviation::ReusedInitialAccessToken
         ) {
+            if let Some(first) = r.json()["client_id"].as_str().filter(|_| r.status == 201) {
+                self.target.note_made(crate::MadeKind::Client, first);
+            }
             r = self.target.https.send(send()).await?;
         }
         let out = self.outcome(deviation, &r, None);
         if r.status == 201 {
             if let Some(id) = out.client_id.as_deref() {
+                self.target.note_made(crate::MadeKind::Client, id);
                 let record = json!({
                     "profile": self.profile, "flavor": self.flavor, "client_id": id,
                     "client_secret": out.response.get("client_secret"),

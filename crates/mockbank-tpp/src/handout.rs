@@ -102,51 +102,153 @@ fn pretty(v: &Value) -> String {
     }
 }
 
-fn lane_x(l: Lane) -> f64 {
+/// The diagram's lanes' names, left to right (as [`lane_index`] numbers them).
+const LANE_NAMES: [&str; 3] = ["TPP", "Directory", "Bank"];
+
+fn lane_index(l: Lane) -> usize {
     match l {
-        Lane::Tpp => 110.0,
-        Lane::Directory => 380.0,
-        Lane::Bank => 650.0,
+        Lane::Tpp => 0,
+        Lane::Directory => 1,
+        Lane::Bank => 2,
+    }
+}
+
+/// What a label character is taken to advance at the labels' 12px font: a little more than
+/// an average sans-serif character, as the browser's own widths are not known here.
+const LABEL_CHAR_WIDTH: f64 = 7.2;
+/// Between a label's end and a lifeline: room for an arrowhead and some air.
+const LABEL_CLEARANCE: f64 = 18.0;
+const LANE_BOX_WIDTH: f64 = 140.0;
+/// From the diagram's edge to the outer lifelines: half a lane box and a margin.
+const SIDE_MARGIN: f64 = LANE_BOX_WIDTH / 2.0 + 10.0;
+/// Between two lifelines even when every label between them is short (the lane boxes
+/// never touch).
+const MIN_GAP: f64 = 220.0;
+const _: () = assert!(MIN_GAP > LANE_BOX_WIDTH);
+/// Where the first arrow row starts (below the lane boxes), and the height of a row.
+const FIRST_ROW: f64 = 60.0;
+const ROW: f64 = 38.0;
+
+fn label_width(text: &str) -> f64 {
+    text.chars().count() as f64 * LABEL_CHAR_WIDTH
+}
+
+/// One arrow where it is drawn: from `x1` to `x2` at height `y`, its label centred on
+/// `label_x` in the gap between the lifelines next to the arrow's start.
+struct PlacedArrow<'a> {
+    step: usize,
+    arrow: &'a Arrow,
+    label: String,
+    x1: f64,
+    x2: f64,
+    y: f64,
+    label_x: f64,
+}
+
+/// The diagram laid out from its labels' widths: each pair of neighbouring lifelines as far
+/// apart as the longest label drawn between them needs.
+struct SequenceLayout<'a> {
+    lane_x: [f64; 3],
+    width: f64,
+    height: f64,
+    arrows: Vec<PlacedArrow<'a>>,
+}
+
+/// The gap (0: TPP–Directory, 1: Directory–Bank) an arrow's label is drawn in: the one it
+/// leaves its start lane through, so a label never crosses a lifeline even when its arrow
+/// passes the Directory's.
+fn label_gap(a: &Arrow) -> usize {
+    let (from, to) = (lane_index(a.from), lane_index(a.to));
+    if to >= from {
+        from.min(LANE_NAMES.len() - 2)
+    } else {
+        from - 1
+    }
+}
+
+fn layout_sequence<'a>(arrows: &[(usize, &'a Arrow)]) -> SequenceLayout<'a> {
+    let labels: Vec<String> = arrows
+        .iter()
+        .enumerate()
+        .map(|(n, (_, a))| format!("{}. {}", n + 1, a.label))
+        .collect();
+    let mut gaps = [MIN_GAP; 2];
+    for ((_, a), label) in arrows.iter().zip(&labels) {
+        let gap = &mut gaps[label_gap(a)];
+        // Whole pixels: the SVG's numbers stay short.
+        *gap = gap.max((label_width(label) + 2.0 * LABEL_CLEARANCE).ceil());
+    }
+    let lane_x = [
+        SIDE_MARGIN,
+        SIDE_MARGIN + gaps[0],
+        SIDE_MARGIN + gaps[0] + gaps[1],
+    ];
+    let placed = arrows
+        .iter()
+        .zip(labels)
+        .enumerate()
+        .map(|(n, ((step, a), label))| {
+            let gap = label_gap(a);
+            PlacedArrow {
+                step: *step,
+                arrow: a,
+                label,
+                x1: lane_x[lane_index(a.from)],
+                x2: lane_x[lane_index(a.to)],
+                y: FIRST_ROW + ROW * (n as f64 + 0.5),
+                label_x: (lane_x[gap] + lane_x[gap + 1]) / 2.0,
+            }
+        })
+        .collect();
+    SequenceLayout {
+        lane_x,
+        width: lane_x[2] + SIDE_MARGIN,
+        height: FIRST_ROW + ROW * (arrows.len() as f64 + 1.0),
+        arrows: placed,
     }
 }
 
 /// The run's sequence diagram: three lifelines and every arrow in order, numbered, each
-/// linking to its step in the handout.
+/// linking to its step in the handout. Its viewBox is the laid-out size; the page's style
+/// scales it to the width of its box.
 pub fn sequence_svg(steps: &[&StepResult]) -> String {
     let arrows: Vec<(usize, &Arrow)> = steps
         .iter()
         .flat_map(|s| s.arrows.iter().map(move |a| (s.index, a)))
         .collect();
-    let row = 38.0;
-    let top = 60.0;
-    let height = top + row * (arrows.len() as f64 + 1.0);
+    svg_of(&layout_sequence(&arrows))
+}
+
+fn svg_of(layout: &SequenceLayout) -> String {
+    let SequenceLayout {
+        lane_x,
+        width,
+        height,
+        ..
+    } = layout;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sequence\" viewBox=\"0 0 760 {height}\" width=\"760\" height=\"{height}\" role=\"img\" aria-label=\"Sequence diagram: TPP, Directory, Bank\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sequence\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Sequence diagram: TPP, Directory, Bank\">\
 <defs><marker id=\"head\" markerWidth=\"10\" markerHeight=\"8\" refX=\"9\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L10,4 L0,8 z\" fill=\"#333\"/></marker></defs>"
     );
-    for (lane, name) in [
-        (Lane::Tpp, "TPP"),
-        (Lane::Directory, "Directory"),
-        (Lane::Bank, "Bank"),
-    ] {
-        let x = lane_x(lane);
+    for (name, x) in LANE_NAMES.iter().zip(lane_x) {
         let _ = write!(
             svg,
-            "<rect x=\"{}\" y=\"8\" width=\"140\" height=\"32\" rx=\"6\" fill=\"#eef2f7\" stroke=\"#445\"/>\
+            "<rect x=\"{}\" y=\"8\" width=\"{LANE_BOX_WIDTH}\" height=\"32\" rx=\"6\" fill=\"#eef2f7\" stroke=\"#445\"/>\
 <text x=\"{x}\" y=\"29\" text-anchor=\"middle\" font-weight=\"bold\">{name}</text>\
 <line x1=\"{x}\" y1=\"40\" x2=\"{x}\" y2=\"{height}\" stroke=\"#99a\" stroke-dasharray=\"4 4\"/>",
-            x - 70.0
+            x - LANE_BOX_WIDTH / 2.0
         );
     }
-    for (n, (step, a)) in arrows.iter().enumerate() {
-        let y = top + row * (n as f64 + 0.5);
-        let (x1, x2) = (lane_x(a.from), lane_x(a.to));
-        let colour = match a.status {
+    for a in &layout.arrows {
+        let PlacedArrow {
+            step, x1, x2, y, ..
+        } = a;
+        let colour = match a.arrow.status {
             Some(s) if s >= 400 => "#b3261e",
             Some(_) => "#1b6e3a",
             None => "#333",
         };
-        let dash = if a.kind == "request" {
+        let dash = if a.arrow.kind == "request" {
             ""
         } else {
             " stroke-dasharray=\"6 3\""
@@ -155,14 +257,14 @@ pub fn sequence_svg(steps: &[&StepResult]) -> String {
             svg,
             "<a href=\"#step-{step}\"><g class=\"arrow\" data-step=\"{step}\"{}>\
 <line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"1.6\"{dash} marker-end=\"url(#head)\"/>\
-<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{colour}\">{}. {}</text></g></a>",
-            a.trace_id
+<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{colour}\">{}</text></g></a>",
+            a.arrow
+                .trace_id
                 .as_ref()
                 .map(|t| format!(" data-trace-id=\"{}\"", esc(t)))
                 .unwrap_or_default(),
-            (x1 + x2) / 2.0,
-            y - 5.0,
-            n + 1,
+            a.label_x,
+            y - 6.0,
             esc(&a.label)
         );
     }
@@ -170,12 +272,20 @@ pub fn sequence_svg(steps: &[&StepResult]) -> String {
     svg
 }
 
+/// Steps fold (`<details>`, no script) and their exchanges start folded, so the page reads
+/// as the narration; printed, every section is open (`::details-content`, where the browser
+/// has it). Tokens and other long values wrap instead of running out of their box.
 const CSS: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#1d1d1f}\
-h1{font-size:2em;margin-bottom:.2em}.meta{color:#555}section.step{border-top:2px solid #dde;margin-top:2em;padding-top:1em}\
+h1{font-size:2em;margin-bottom:.2em}.meta{color:#555}summary{cursor:pointer}\
+details.step{border-top:2px solid #dde;margin-top:2em;padding-top:1em}details.step>summary h2{display:inline;margin:0}\
+details.exchange{margin:.8em 0;border:1px solid #dde;border-radius:6px;padding:.4em .8em}details.exchange>summary{font-weight:600}\
+details.exchange h4{margin:.8em 0 .3em}\
 .badge{display:inline-block;padding:0 .5em;border-radius:4px;font-size:.85em;color:#fff}.ok{background:#1b6e3a}.bad{background:#b3261e}\
-pre{background:#f5f6f8;padding:.7em;overflow:auto;font-size:13px;border-radius:4px}table{border-collapse:collapse;width:100%;font-size:14px}\
+pre{background:#f5f6f8;padding:.7em;font-size:13px;border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere}\
+code,td{overflow-wrap:anywhere}table{border-collapse:collapse;width:100%;font-size:14px}\
 td,th{border-bottom:1px solid #e3e3e8;padding:.25em .4em;text-align:left;vertical-align:top}tr.pointed{background:#fff6d6}tr.deciding td{color:#b3261e;font-weight:bold}\
-.diagram{overflow:auto;border:1px solid #dde;border-radius:6px;padding:.5em}@media print{section.step{break-inside:avoid-page}}";
+.diagram{border:1px solid #dde;border-radius:6px;padding:.5em}.diagram svg{display:block;width:100%;height:auto}\
+@media print{details.step{break-inside:avoid-page}details::details-content{content-visibility:visible;display:block}}";
 
 /// The run as one self-contained HTML page.
 pub fn html(w: &Walkthrough) -> String {
@@ -197,7 +307,7 @@ pub fn html(w: &Walkthrough) -> String {
         let r = w.results[i].as_ref();
         let _ = write!(
             h,
-            "<section class=\"step\" id=\"step-{i}\"><h2>{}. {} {}</h2>{}",
+            "<details class=\"step\" id=\"step-{i}\" open><summary><h2>{}. {} {}</h2></summary>{}",
             i + 1,
             esc(&step.title),
             match r {
@@ -240,22 +350,35 @@ pub fn html(w: &Walkthrough) -> String {
                 );
             }
             if r.traces.is_empty() && !r.response.is_null() {
-                let _ = write!(h, "<h3>Answer</h3><pre>{}</pre>", esc(&pretty(&r.response)));
+                let _ = write!(
+                    h,
+                    "<details class=\"exchange\"><summary>Answer</summary><pre>{}</pre></details>",
+                    esc(&pretty(&r.response))
+                );
             }
         }
-        h.push_str("</section>");
+        h.push_str("</details>");
     }
     h.push_str("<p class=\"meta\">Made with mockbank. Credentials in this handout are shortened and unusable.</p></body></html>");
     h
 }
 
+/// One traced exchange, folded under its request line and how its checks came out.
 fn exchange_html(h: &mut String, t: &Value, pointed: &[String], deciding: Option<&str>) {
+    let checks = t["checks"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let count = |outcome: &str| checks.iter().filter(|c| c["outcome"] == outcome).count();
     let _ = write!(
         h,
-        "<h3>{} {} → {}</h3>",
+        "<details class=\"exchange\"><summary>{} {} → {} · checks: {} passed, {} failed, {} skipped</summary>",
         esc(t["method"].as_str().unwrap_or("")),
         esc(t["path"].as_str().unwrap_or("")),
-        t["status"]
+        t["status"],
+        count("pass"),
+        count("fail"),
+        count("skip")
     );
     if let Some(c) = t["client_cert"].as_object() {
         let _ = write!(
@@ -274,7 +397,7 @@ fn exchange_html(h: &mut String, t: &Value, pointed: &[String], deciding: Option
             .collect();
         let _ = write!(
             h,
-            "<details open><summary>{part}</summary><pre>{}{}</pre>",
+            "<h4>{part}</h4><pre>{}{}</pre>",
             esc(&headers),
             esc(&pretty(&rec["body"]))
         );
@@ -287,10 +410,9 @@ fn exchange_html(h: &mut String, t: &Value, pointed: &[String], deciding: Option
                 esc(&pretty(&j["claims"]))
             );
         }
-        h.push_str("</details>");
     }
-    h.push_str("<table><tr><th>check</th><th>outcome</th><th>detail</th></tr>");
-    for c in t["checks"].as_array().into_iter().flatten() {
+    h.push_str("<h4>Checks</h4><table><tr><th>check</th><th>outcome</th><th>detail</th></tr>");
+    for c in checks {
         let id = c["id"].as_str().unwrap_or("");
         let class = if Some(id) == deciding {
             "deciding"
@@ -307,7 +429,7 @@ fn exchange_html(h: &mut String, t: &Value, pointed: &[String], deciding: Option
             esc(c["detail"].as_str().unwrap_or(""))
         );
     }
-    h.push_str("</table>");
+    h.push_str("</table></details>");
 }
 
 /// The run as Markdown.
@@ -410,18 +532,160 @@ pub fn markdown(w: &Walkthrough) -> String {
 }
 
 fn lane_name(l: Lane) -> &'static str {
-    match l {
-        Lane::Tpp => "TPP",
-        Lane::Directory => "Directory",
-        Lane::Bank => "Bank",
-    }
+    LANE_NAMES[lane_index(l)]
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn arrow(from: Lane, to: Lane, label: &str) -> Arrow {
+        Arrow {
+            from,
+            to,
+            label: label.into(),
+            trace_id: None,
+            status: None,
+            kind: "request",
+        }
+    }
+
+    /// An OBUK onboarding and a broken registration, as the walkthrough draws them.
+    fn obuk_arrows() -> Vec<Arrow> {
+        vec![
+            arrow(Lane::Tpp, Lane::Directory, "POST /directory/software"),
+            arrow(Lane::Directory, Lane::Tpp, "201: certificates, keys, SSA"),
+            arrow(
+                Lane::Tpp,
+                Lane::Bank,
+                "POST /obuk-v3.2/register [tampered_ssa]",
+            ),
+            arrow(
+                Lane::Bank,
+                Lane::Directory,
+                "SSA signature: directory keys; software status",
+            ),
+            arrow(Lane::Bank, Lane::Tpp, "400 invalid_software_statement"),
+        ]
+    }
+
+    fn numbered(arrows: &[Arrow]) -> Vec<(usize, &Arrow)> {
+        arrows.iter().map(|a| (0, a)).collect()
+    }
+
+    #[test]
+    fn every_label_fits_between_its_lifelines_clear_of_the_arrowheads() {
+        let arrows = obuk_arrows();
+        let layout = layout_sequence(&numbered(&arrows));
+        for a in &layout.arrows {
+            let gap = label_gap(a.arrow);
+            let (left, right) = (layout.lane_x[gap], layout.lane_x[gap + 1]);
+            let half = label_width(&a.label) / 2.0;
+            assert!(
+                label_width(&a.label) + 2.0 * LABEL_CLEARANCE <= right - left,
+                "{}: {} wide in a gap of {}",
+                a.label,
+                label_width(&a.label),
+                right - left
+            );
+            assert!(
+                a.label_x - half >= left + LABEL_CLEARANCE
+                    && a.label_x + half <= right - LABEL_CLEARANCE,
+                "{} at {} between {left} and {right}",
+                a.label,
+                a.label_x
+            );
+            // No lifeline runs through a label.
+            for x in layout.lane_x {
+                assert!(
+                    x <= a.label_x - half || x >= a.label_x + half,
+                    "{} crosses the lifeline at {x}",
+                    a.label
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lifelines_move_apart_only_for_the_labels_between_them() {
+        let short = [
+            arrow(Lane::Tpp, Lane::Directory, "GET /x"),
+            arrow(Lane::Bank, Lane::Tpp, "200"),
+        ];
+        let layout = layout_sequence(&numbered(&short));
+        assert_eq!(layout.lane_x[1] - layout.lane_x[0], MIN_GAP);
+        assert_eq!(layout.lane_x[2] - layout.lane_x[1], MIN_GAP);
+
+        let long_label = "SSA signature: directory keys; software status, and then some";
+        let long = [
+            arrow(Lane::Tpp, Lane::Directory, "GET /x"),
+            arrow(Lane::Bank, Lane::Directory, long_label),
+        ];
+        let layout = layout_sequence(&numbered(&long));
+        assert_eq!(layout.lane_x[1] - layout.lane_x[0], MIN_GAP);
+        let wanted = (label_width(&format!("2. {long_label}")) + 2.0 * LABEL_CLEARANCE).ceil();
+        assert_eq!(layout.lane_x[2] - layout.lane_x[1], wanted);
+    }
+
+    #[test]
+    fn the_view_box_is_the_laid_out_size() {
+        let arrows = obuk_arrows();
+        let layout = layout_sequence(&numbered(&arrows));
+        assert_eq!(layout.width, layout.lane_x[2] + SIDE_MARGIN);
+        assert_eq!(layout.height, FIRST_ROW + ROW * (arrows.len() as f64 + 1.0));
+        let svg = svg_of(&layout);
+        assert!(
+            svg.contains(&format!(
+                "viewBox=\"0 0 {} {}\"",
+                layout.width, layout.height
+            )),
+            "{svg}"
+        );
+        // Nothing is drawn outside it: every x is within the width.
+        for x in svg
+            .split(" x=\"")
+            .skip(1)
+            .chain(svg.split(" x2=\"").skip(1))
+        {
+            let x: f64 = x[..x.find('"').unwrap()].parse().unwrap();
+            assert!((0.0..=layout.width).contains(&x), "x={x} in {svg}");
+        }
+        // The labels, numbered in order.
+        for (n, a) in arrows.iter().enumerate() {
+            assert!(svg.contains(&format!(">{}. {}</text>", n + 1, esc(&a.label))));
+        }
+    }
+
+    #[test]
+    fn an_exchange_is_folded_under_its_request_line_with_its_check_counts() {
+        let trace = serde_json::json!({
+            "method": "POST",
+            "path": "/obuk-v3.2/register",
+            "status": 400,
+            "request": {"headers": [["content-type", "application/jose"]], "body": "eyJ.long.token"},
+            "response": {"headers": [], "body": {"error": "invalid_software_statement"}},
+            "checks": [
+                {"id": "mtls.trusted", "outcome": "pass", "detail": "ok"},
+                {"id": "ssa.signature", "outcome": "fail", "detail": "bad signature"},
+                {"id": "obuk.auth_method.signing_alg", "outcome": "skip", "detail": ""},
+            ],
+        });
+        let mut h = String::new();
+        exchange_html(&mut h, &trace, &[], Some("ssa.signature"));
+        assert!(
+            h.starts_with(
+                "<details class=\"exchange\"><summary>POST /obuk-v3.2/register → 400 · checks: 1 passed, 1 failed, 1 skipped</summary>"
+            ),
+            "{h}"
+        );
+        assert!(h.ends_with("</table></details>"), "{h}");
+        assert!(h.contains("<pre>content-type: application/jose\neyJ.long.token</pre>"));
+        assert!(h.contains("<tr class=\"deciding\"><td><code>ssa.signature</code>"));
+    }
+
     #[test]
     fn raw_html_in_narration_is_text() {
-        let h = super::markdown_html("See [RFC 7591 §3](https://www.rfc-editor.org/rfc/rfc7591#section-3) <script>alert(1)</script>");
+        let h = markdown_html("See [RFC 7591 §3](https://www.rfc-editor.org/rfc/rfc7591#section-3) <script>alert(1)</script>");
         assert!(
             h.contains("<a href=\"https://www.rfc-editor.org/rfc/rfc7591#section-3\" "),
             "{h}"
@@ -437,7 +701,7 @@ mod tests {
 [g](relative/path) [ok](https://example.com/ok) [mail](mailto:a@example.com) [top](#step-1) \
 ![pic](https://evil.example/pixel.png) ![inline](data:image/png;base64,AAAA)\n\n\
 [r]: javascript:alert(3)\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n";
-        let h = super::markdown_html(md);
+        let h = markdown_html(md);
         let lower = h.to_ascii_lowercase();
         for bad in ["<img", "src=", "evil.example", "relative/path", "style="] {
             assert!(!lower.contains(bad), "{bad} in {h}");

@@ -14,6 +14,7 @@ pub mod state;
 pub mod walkthrough;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use serde_json::Value;
@@ -90,6 +91,25 @@ pub struct Target {
     pub bundle: Option<Value>,
     /// The flavor to assume, when the bank does not say.
     pub flavor: Option<Flavor>,
+    /// What this client made at a mockbank that nobody keeps for later (a comparison's
+    /// clients, organisations minted for one deviation), until [`Target::tag_made`] hands it
+    /// to the bank as leftovers that one action clears.
+    made: Arc<Mutex<Vec<Made>>>,
+}
+
+/// Something the reference client made at a mockbank: a registered client, or a directory
+/// organisation (with its software and certificates) minted for one request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Made {
+    pub kind: MadeKind,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MadeKind {
+    Client,
+    Org,
 }
 
 impl Target {
@@ -107,7 +127,39 @@ impl Target {
             state_dir,
             bundle: None,
             flavor: None,
+            made: Arc::default(),
         })
+    }
+
+    /// Notes something made for one run (see [`Target::tag_made`]).
+    pub(crate) fn note_made(&self, kind: MadeKind, id: &str) {
+        self.made
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Made {
+                kind,
+                id: id.to_owned(),
+            });
+    }
+
+    /// Tells a mockbank that what this client made since the last call was made by `tool`
+    /// (`compare`, `walkthrough`): `POST /admin/leftovers`, which `DELETE /admin/leftovers`
+    /// (`mockbank leftovers --clear`, the UI's Clients view) clears. Nothing without an
+    /// admin token (another bank).
+    pub async fn tag_made(&self, tool: &str) -> anyhow::Result<()> {
+        let made = std::mem::take(&mut *self.made.lock().unwrap_or_else(|p| p.into_inner()));
+        if made.is_empty() || self.admin_token.is_none() {
+            return Ok(());
+        }
+        let body = serde_json::json!({"tool": tool, "made": made});
+        let r = self.admin("POST", "/admin/leftovers", Some(&body)).await?;
+        anyhow::ensure!(
+            r.status == 204,
+            "tagging leftovers answered {}: {}",
+            r.status,
+            r.json()
+        );
+        Ok(())
     }
 
     /// A running mockbank, found through its data dir (`server.json`, `ca.pem`,

@@ -146,6 +146,9 @@ impl Walkthrough {
             Ok(()) => self.judge(&step, &mut result),
             Err(e) => result.problem = Some(format!("{e:#}")),
         }
+        if let Err(e) = self.target.tag_made("walkthrough").await {
+            tracing::warn!("the walkthrough's clients were not tagged as leftovers: {e:#}");
+        }
         self.results[index] = Some(result.clone());
         result
     }
@@ -173,6 +176,7 @@ impl Walkthrough {
                     status: 201,
                     client_id: None,
                     trace_id,
+                    deciding_check: None,
                     response: json!({"initial_access_token": mockbank_core::trace::redact_str(&token), "max_uses": 1}),
                 }
             }

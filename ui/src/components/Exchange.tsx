@@ -211,7 +211,7 @@ export function Values({ values }: { values?: Record<string, unknown> }) {
   const entries = Object.entries(values ?? {});
   if (entries.length === 0) return null;
   return (
-    <dl class="values">
+    <dl class="values check-values">
       {entries.map(([k, v]) => (
         <div key={k}>
           <dt class="mono">{k}</dt>

@@ -15,6 +15,8 @@ export interface DiagramStep {
   arrows: Arrow[];
   /** Being run: a heading with no arrows yet. */
   running?: boolean;
+  /** An earlier step ran again after it: its arrows are from before. */
+  stale?: boolean;
 }
 
 const WIDTH = 600;
@@ -49,6 +51,7 @@ export interface PlacedStep {
   index: number;
   title: string;
   running: boolean;
+  stale: boolean;
   /** The heading row's top, and where the step's last arrow row ends. */
   top: number;
   bottom: number;
@@ -97,7 +100,7 @@ export function layoutSequence(steps: DiagramStep[]): SequenceLayout {
       y += ROW;
     }
     if (s.running) y += ROW / 2;
-    placedSteps.push({ index: s.index, title: s.title, running: !!s.running, top, bottom: y });
+    placedSteps.push({ index: s.index, title: s.title, running: !!s.running, stale: !!s.stale, top, bottom: y });
     y += 4;
   }
   // Room for the hint of an empty diagram.
@@ -192,10 +195,14 @@ export function SequenceDiagram({ steps, current }: { steps: DiagramStep[]; curr
           <line key={l.id} class={`seq-lifeline lane-${l.id}`} x1={l.x} y1={0} x2={l.x} y2={layout.height} />
         ))}
         {layout.steps.map((s) => (
-          <g key={`s${s.index}`} class={`seq-step${s.index === current ? ' is-current' : ''}`} data-step={s.index}>
+          <g
+            key={`s${s.index}`}
+            class={`seq-step${s.index === current ? ' is-current' : ''}${s.stale ? ' is-stale' : ''}`}
+            data-step={s.index}
+          >
             <rect class="seq-band" x={2} y={s.top} width={WIDTH - 4} height={s.bottom - s.top} rx={8} />
             <text class="seq-step-title" x={12} y={s.top + 19}>
-              {fit(`${s.index + 1}. ${s.title}${s.running ? ' — running…' : ''}`, WIDTH - 24)}
+              {fit(`${s.index + 1}. ${s.title}${s.running ? ' — running…' : s.stale ? ' — stale' : ''}`, WIDTH - 24)}
             </text>
           </g>
         ))}

@@ -1,7 +1,9 @@
 // The Walkthrough view's state, kept outside the view: opening an arrow's trace and coming
 // back finds the run where the trainer left it. A run is created on the server with the
 // first step run (`POST /admin/scenarios/{name}/runs`) and its id kept in sessionStorage,
-// so a reload of the page picks the run up again (`GET /admin/scenario-runs/{id}`).
+// so a reload of the page picks the run up again (`GET /admin/scenario-runs/{id}`). A step
+// that ran before an earlier step ran again is stale: it shows what happened on top of that
+// step's previous run, and → runs it again.
 
 import { ApiError, platform } from '../platform';
 import type { Scenario, ScenarioRunStart, ScenarioSummary, StepResult } from '../types';
@@ -15,7 +17,7 @@ export interface Busy {
 }
 
 /** Where a step stands, for its badge. */
-export type StepState = 'not-run' | 'running' | 'ok' | 'fail';
+export type StepState = 'not-run' | 'running' | 'ok' | 'fail' | 'stale';
 
 const storageKey = (name: string) => `mockbank.walkthrough.${name}`;
 
@@ -32,6 +34,20 @@ function readSaved(name: string): Saved | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The order in which a reloaded run's results came, by their traces' sequence numbers; a
+ * result without traces (a narration) is taken to have come with the one before it.
+ */
+function restoredOrder(results: (StepResult | null)[]): number[] {
+  let previous = 0;
+  return results.map((r) => {
+    if (!r) return 0;
+    const seqs = (r.traces ?? []).map((t) => t.seq);
+    if (seqs.length > 0) previous = Math.max(...seqs);
+    return previous;
+  });
 }
 
 function writeSaved(name: string, saved: Saved | null): void {
@@ -56,6 +72,9 @@ class WalkthroughStore extends Observable {
   run: ScenarioRunStart | null = null;
   /** Each step's latest result; null: not run in this run. */
   results: (StepResult | null)[] = [];
+  /** When each step's latest result came, as a rising count (0 or absent: not run). */
+  private ranAt: number[] = [];
+  private runs = 0;
   /** The step shown; -1 is the introduction. */
   current = -1;
   busy: Busy | null = null;
@@ -93,6 +112,7 @@ class WalkthroughStore extends Observable {
     this.profile = null;
     this.run = null;
     this.results = [];
+    this.forgetRunOrder();
     this.current = -1;
     this.busy = null;
     this.runError = null;
@@ -123,6 +143,8 @@ class WalkthroughStore extends Observable {
       this.run = { run_id: run.run_id, name: run.name, profile: run.profile, steps: scenario.steps.length };
       this.profile = run.profile;
       this.results = scenario.steps.map((_, i) => run.results[i] ?? null);
+      this.ranAt = restoredOrder(this.results);
+      this.runs = Math.max(0, ...this.ranAt);
       this.current = Math.min(Math.max(-1, saved.current), scenario.steps.length - 1);
       this.changed();
     } catch {
@@ -138,7 +160,20 @@ class WalkthroughStore extends Observable {
     if (this.busy?.index === index) return 'running';
     const r = this.results[index];
     if (!r) return 'not-run';
+    if (this.ranAgainBefore(index) !== null) return 'stale';
     return r.ok ? 'ok' : 'fail';
+  }
+
+  /** The first step before `index` that ran again after it did (its result is stale), if any. */
+  ranAgainBefore(index: number): number | null {
+    const at = this.ranAt[index] ?? 0;
+    const earlier = this.ranAt.slice(0, index).findIndex((t) => t > at);
+    return earlier < 0 ? null : earlier;
+  }
+
+  /** Not run, or stale: → runs it. */
+  needsRun(index: number): boolean {
+    return !this.results[index] || this.ranAgainBefore(index) !== null;
   }
 
   /** Shows step `index` (-1: the introduction) without running anything. */
@@ -153,14 +188,14 @@ class WalkthroughStore extends Observable {
   /** The next step, run first if it has not been (→); the current one if it has not run. */
   next(): void {
     if (this.busy || !this.scenario) return;
-    // A step opened from the list but not run yet: → runs it first.
-    if (this.current >= 0 && !this.results[this.current]) {
+    // A step opened from the list but not run yet (or stale): → runs it first.
+    if (this.current >= 0 && this.needsRun(this.current)) {
       void this.runTo(this.current);
       return;
     }
     if (this.current >= this.steps - 1) return;
     this.show(this.current + 1);
-    if (!this.results[this.current]) void this.runTo(this.current);
+    if (this.needsRun(this.current)) void this.runTo(this.current);
   }
 
   /** The step before, as it ran (←). */
@@ -181,27 +216,25 @@ class WalkthroughStore extends Observable {
     this.generation++;
     this.run = null;
     this.results = this.scenario ? this.scenario.steps.map(() => null) : [];
+    this.forgetRunOrder();
     this.runError = null;
     this.current = -1;
     if (this.name) writeSaved(this.name, null);
     this.changed();
   }
 
-  /** Runs step `index`, and before it every earlier step that has not run (in order). */
+  /** Runs step `index`, and before it every earlier step that has not run or is stale (in order). */
   async runTo(index: number): Promise<void> {
-    for (let i = 0; i < index; i++) {
-      if (!this.results[i] && !(await this.runStep(i, null))) return;
-    }
-    await this.runStep(index, null);
+    await this.rerun(index, null);
   }
 
   /**
    * Runs step `index` again: broken with `deviation`, or as written (null). Earlier steps
-   * that have not run go first.
+   * that have not run or are stale go first; the steps after it are stale then.
    */
   async rerun(index: number, deviation: string | null): Promise<void> {
     for (let i = 0; i < index; i++) {
-      if (!this.results[i] && !(await this.runStep(i, null))) return;
+      if (this.needsRun(i) && !(await this.runStep(i, null))) return;
     }
     await this.runStep(index, deviation);
   }
@@ -225,6 +258,7 @@ class WalkthroughStore extends Observable {
       const result = await platform.runScenarioStep(this.run.run_id, index, deviation ?? undefined);
       if (gen !== this.generation) return false;
       this.results = this.results.map((r, i) => (i === index ? result : r));
+      this.ranAt[index] = ++this.runs;
       return true;
     } catch (e) {
       if (gen !== this.generation) return false;
@@ -238,6 +272,11 @@ class WalkthroughStore extends Observable {
         this.changed();
       }
     }
+  }
+
+  private forgetRunOrder(): void {
+    this.ranAt = [];
+    this.runs = 0;
   }
 
   private save(): void {

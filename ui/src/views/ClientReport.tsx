@@ -1,6 +1,7 @@
 // One client's report (`GET /admin/report?client_id=ID`): how many of its requests failed,
 // and its failed checks grouped into the mistakes behind them, each with the rule it broke,
-// the spec, and an example trace. The server renders the same report as Markdown.
+// the spec, and an example trace, under the grade's headline. The server renders the same
+// report as Markdown (mockbank-core `report.rs`).
 
 import { useEffect, useState } from 'preact/hooks';
 import { Ident, RichText, Spinner } from '../components/bits';
@@ -63,6 +64,7 @@ export function ClientReport({ clientId, onClose }: { clientId: string; onClose:
         )
       ) : (
         <>
+          <GradeHeadline report={report} />
           <dl class="report-summary" data-testid="client-report-summary">
             <div>
               <dt>Requests</dt>
@@ -77,9 +79,7 @@ export function ClientReport({ clientId, onClose }: { clientId: string; onClose:
               <dd class={report.summary.failed_checks ? 'error-text' : ''}>{report.summary.failed_checks}</dd>
             </div>
           </dl>
-          {report.grade.length === 0 ? (
-            <p class="report-clean muted">No rule broken</p>
-          ) : (
+          {report.grade.length > 0 && (
             <ol class="report-grade">
               {report.grade.map((g) => (
                 <GradeItem key={g.check} grade={g} />
@@ -89,6 +89,29 @@ export function ClientReport({ clientId, onClose }: { clientId: string; onClose:
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * The Markdown report's "Grade:" headline: nothing to grade when no request was made (not a
+ * pass: nothing was checked), else how many rules were broken.
+ */
+function GradeHeadline({ report }: { report: Report }) {
+  const broken = report.grade.length;
+  if (report.summary.requests === 0) {
+    return (
+      <div class="report-headline is-empty" data-testid="client-report-grade" data-grade="nothing">
+        <h3>Grade: nothing to grade</h3>
+        <p class="small">
+          <strong>Warning:</strong> no request of this client reached mockbank, so no check ran.
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div class={`report-headline ${broken ? 'is-broken' : 'is-clean'}`} data-testid="client-report-grade" data-grade={broken ? 'broken' : 'clean'}>
+      <h3>Grade: {broken ? `${broken} rule${broken === 1 ? '' : 's'} broken` : 'no rule broken'}</h3>
+    </div>
   );
 }
 

@@ -1,15 +1,46 @@
 // The clients registered with mockbank, per profile, with their metadata; a client can be
-// deleted (its tokens are revoked with it), or reported on (what it got wrong).
+// deleted (its tokens are revoked with it), or reported on (what it got wrong). What
+// comparisons and walkthroughs registered and minted can be cleared in one go.
 
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ConfirmAction, Empty, Json } from '../components/bits';
+import { leftovers } from '../lib/compare';
 import { clientName, dateTime } from '../lib/format';
+import { notices } from '../lib/notices';
+import { useObservable } from '../lib/observable';
 import { errorText, showTraces } from '../lib/traces';
 import { platform } from '../platform';
 import type { Client, Profile } from '../types';
 import { ClientReport } from './ClientReport';
 
 const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : v === undefined ? '' : String(v));
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The button that deletes what comparisons, walkthroughs and the first-run "run it" buttons
+ * registered and minted, with `children` before it; nothing while there is nothing to clear.
+ */
+export function ClearLeftovers({ children, onCleared }: { children?: ComponentChildren; onCleared?: () => void }) {
+  useObservable(leftovers);
+  const counts = leftovers.counts;
+  if (!counts || counts.clients + counts.software === 0) return null;
+  const clear = async () => {
+    const cleared = await leftovers.clear();
+    if (!cleared) return;
+    notices.say(`Deleted ${plural(cleared.clients_deleted, 'client')} and ${cleared.software_deleted} software that comparisons and walkthroughs made`);
+    onCleared?.();
+  };
+  return (
+    <div class="leftovers" data-testid="leftovers">
+      {children}
+      <button type="button" class="btn btn-sm" disabled={leftovers.clearing} onClick={clear} data-testid="clear-leftovers">
+        Clear what comparisons and walkthroughs made ({plural(counts.clients, 'client')}, {counts.software} software)
+      </button>
+      {leftovers.error && <span class="error-text small">{leftovers.error}</span>}
+    </div>
+  );
+}
 
 export function ClientsView({ profiles }: { profiles: Profile[] }) {
   const [profile, setProfile] = useState('');
@@ -26,6 +57,7 @@ export function ClientsView({ profiles }: { profiles: Profile[] }) {
       (c) => current && setClients(c),
       (e) => current && setError(errorText(e)),
     );
+    void leftovers.refresh();
     return () => {
       current = false;
     };
@@ -45,6 +77,7 @@ export function ClientsView({ profiles }: { profiles: Profile[] }) {
         <button type="button" class="btn btn-sm" onClick={() => setTick((n) => n + 1)}>
           Refresh
         </button>
+        <ClearLeftovers onCleared={() => setTick((n) => n + 1)} />
         <div class="spacer" />
         {clients && (
           <span class="muted small">
@@ -87,14 +120,14 @@ export function ClientsView({ profiles }: { profiles: Profile[] }) {
                       <span class="tag">{c.profile}</span>
                     </td>
                     <td class="client-name">{clientName(m) ?? <span class="muted">—</span>}</td>
-                    <td class="mono small">{list(m.redirect_uris)}</td>
+                    <td class="mono small client-redirects">{list(m.redirect_uris)}</td>
                     <td class="small">{list(m.grant_types)}</td>
                     <td class="mono small">
                       {list(m.token_endpoint_auth_method)}
                       {c.has_secret && <span class="tag tag-secret">secret</span>}
                     </td>
-                    <td class="mono small">{dateTime(c.client_id_issued_at * 1000)}</td>
-                    <td class="mono small">{dateTime(c.updated_at * 1000)}</td>
+                    <td class="mono small client-date">{dateTime(c.client_id_issued_at * 1000)}</td>
+                    <td class="mono small client-date">{dateTime(c.updated_at * 1000)}</td>
                     <td class="row-actions" onClick={(e) => e.stopPropagation()}>
                       <button type="button" class="btn btn-ghost btn-sm" onClick={() => showTraces({ client_id: c.client_id })}>
                         Traces →

@@ -1,20 +1,20 @@
 // The empty state: where mockbank is, where its CA is, and a command per profile that
 // makes the first trace appear: the server's (`first_run`: curl for an open profile, the
-// built-in reference TPP where credentials, mTLS and signing are needed), else a curl.
+// built-in reference TPP where credentials, mTLS and signing are needed), else a curl. Each
+// card can also run the reference TPP's correct registration in-process (`POST
+// /admin/compare`), for a desktop user with no `mockbank` command at hand.
 
-import { CopyButton, RichText } from '../components/bits';
-import type { Bootstrap, FirstRunHint, Profile } from '../types';
+import { useState } from 'preact/hooks';
+import { CopyButton, RichText, Spinner } from '../components/bits';
+import type { Bootstrap, CompareCell, Profile } from '../types';
 import { shellQuote } from '../lib/curl';
+import { reason } from '../lib/format';
+import { notices } from '../lib/notices';
+import { href, navigate, parseRoute } from '../lib/route';
+import { errorText } from '../lib/traces';
 import { platform } from '../platform';
 
-interface Entry {
-  id: string;
-  title: string;
-  description: string;
-  issuer: string;
-  registration_endpoint: string;
-  first_run?: FirstRunHint;
-}
+type Entry = Bootstrap['profiles'][number];
 
 function entries(boot: Bootstrap | null, profiles: Profile[]): Entry[] {
   if (boot && boot.profiles.length > 0) return boot.profiles;
@@ -30,6 +30,67 @@ function entries(boot: Bootstrap | null, profiles: Profile[]): Entry[] {
 export function registerCommand(endpoint: string, redirectUri = 'https://tpp.example/cb'): string {
   const body = JSON.stringify({ redirect_uris: [redirectUri], client_name: 'demo' });
   return `curl --cacert ca.pem -H 'Content-Type: application/json' \\\n  -d ${shellQuote(body)} \\\n  ${endpoint}`;
+}
+
+/** Where a "Run it here" stands: what it answered, said in a line. */
+type RunHere = { state: 'running' } | { state: 'done'; text: string; failed: boolean };
+
+/** The correct registration ("none" case) of the reference TPP against `profile`, run by the server. */
+async function runCorrectRegistration(profile: string): Promise<CompareCell> {
+  const matrix = await platform.compare({ profiles: [profile], cases: ['none'] });
+  const cell = matrix.cases.find((row) => row.case === 'none')?.results[profile];
+  if (!cell) throw new Error(`the server compared no registration on ${profile}`);
+  return cell;
+}
+
+function outcomeText(cell: CompareCell): string {
+  if (!cell.applicable) return 'the reference TPP does not register on this profile';
+  if (cell.status === null) return `nothing was answered${cell.error ? `: ${cell.error}` : ''}`;
+  const status = `${cell.status} ${reason(cell.status)}`.trim();
+  return [status, cell.error, cell.deciding_check && `decided by ${cell.deciding_check}`].filter(Boolean).join(', ');
+}
+
+/**
+ * Runs the profile's first registration without a terminal, and says how it went. A trace
+ * ends the first-run state (the trace list takes this view's place as it arrives), so the
+ * outcome is said in a notice too, and the registration's trace is opened.
+ */
+function RunHereButton({ profile }: { profile: string }) {
+  const [run, setRun] = useState<RunHere | null>(null);
+  const start = async () => {
+    setRun({ state: 'running' });
+    try {
+      const cell = await runCorrectRegistration(profile);
+      const text = outcomeText(cell);
+      const failed = cell.status === null || cell.status < 200 || cell.status >= 300;
+      setRun({ state: 'done', text, failed });
+      notices.say(`Run on ${profile}: ${text}`, failed);
+      // Unless the user went to another view meanwhile.
+      if (cell.trace_id && parseRoute(location.hash).view === 'traces') navigate(href.trace(cell.trace_id));
+    } catch (e) {
+      const text = errorText(e);
+      setRun({ state: 'done', text, failed: true });
+      notices.say(`Run on ${profile} failed: ${text}`, true);
+    }
+  };
+  return (
+    <div class="fr-run" data-testid="first-run-run">
+      <button
+        type="button"
+        class="btn btn-sm"
+        disabled={run?.state === 'running'}
+        onClick={start}
+        title="This mockbank's built-in reference TPP registers a client on this profile: no terminal needed"
+      >
+        {run?.state === 'running' && <Spinner />}
+        Run it here
+      </button>
+      <span class="fr-run-outcome" data-testid="first-run-outcome" role="status">
+        {run?.state === 'running' && <span class="muted">Registering…</span>}
+        {run?.state === 'done' && <span class={run.failed ? 'error-text' : undefined}>{run.text}</span>}
+      </span>
+    </div>
+  );
 }
 
 export function FirstRun({ boot, profiles, baseUrl }: { boot: Bootstrap | null; profiles: Profile[]; baseUrl: string }) {
@@ -91,6 +152,11 @@ export function FirstRun({ boot, profiles, baseUrl }: { boot: Bootstrap | null; 
       </div>
 
       <h3 class="fr-section">Register a client</h3>
+      <p class="muted small fr-cli-note" data-testid="first-run-cli-note">
+        A command that starts with <code>mockbank</code> needs it on the PATH, where an installed package puts it. In a
+        source checkout, <code>scripts/mockbank</code> runs it from any folder (building it first if needed). No
+        terminal at hand? <em>Run it here</em> has this mockbank send the profile's correct registration itself.
+      </p>
       <div class="fr-profiles">
         {entries(boot, profiles).map((p) => {
           const good = p.first_run?.command ?? registerCommand(p.registration_endpoint);
@@ -113,6 +179,7 @@ export function FirstRun({ boot, profiles, baseUrl }: { boot: Bootstrap | null; 
                   {p.first_run.note}
                 </p>
               )}
+              <RunHereButton profile={p.id} />
               <details>
                 <summary>A request that fails a check</summary>
                 <div class="cmd">

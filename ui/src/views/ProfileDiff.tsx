@@ -1,17 +1,27 @@
-// Two profiles side by side on a profile's page: only what differs, in the settings, the
-// discovery document (endpoint URLs written relative to each issuer) and the checks.
+// Two profiles side by side on a profile's page (#/profiles/<a>?diff=<b>): only what differs,
+// in the settings, the discovery document (endpoint URLs written relative to each issuer;
+// values the settings show are not repeated) and the checks, field by field, each with what
+// it means.
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { Ident } from '../components/bits';
+import { Ident, RichText } from '../components/bits';
 import { compact } from '../lib/format';
 import { href } from '../lib/route';
 import { errorText } from '../lib/traces';
 import { platform } from '../platform';
-import type { CheckConfig, CheckDiffRow, DiffRow, Profile, ProfileDiff } from '../types';
+import type { CheckChange, CheckDiffRow, DiffRow, Profile, ProfileDiff } from '../types';
 
-const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
 const isPrimitive = (v: unknown) => v === null || typeof v !== 'object';
+
+/** What a check's own fields mean (a parameter's meaning comes with the diff, as `doc`). */
+const FIELD_DOCS: Record<string, string> = {
+  enabled: 'Whether the check runs.',
+  severity: '`error` refuses the registration when the check fails; `warn` only reports it.',
+  status: 'The HTTP status of the refusal.',
+  error: 'The `error` code of the refusal.',
+};
+const PARAM = 'params.';
 
 /** A value; the items of a list that the other side's list lacks are marked. */
 function Value({ v, other }: { v: unknown; other: unknown }) {
@@ -44,20 +54,33 @@ function Head({ a, b }: { a: string; b: string }) {
   );
 }
 
-function Section({ name, title, count, children }: { name: string; title: string; count: number; children: ComponentChildren }) {
+/** `same`: what a section without differences says. */
+function Section({
+  name,
+  title,
+  count,
+  same = 'the same in both',
+  children,
+}: {
+  name: string;
+  title: string;
+  count: number;
+  same?: string;
+  children: ComponentChildren;
+}) {
   return (
     <div class="diff-section" data-section={name}>
       <h3 class="diff-title">
-        {title} <span class="muted small">{count === 0 ? 'the same in both' : `${count} differ`}</span>
+        {title} <span class="muted small">{count === 0 ? same : `${count} differ`}</span>
       </h3>
       {count > 0 && children}
     </div>
   );
 }
 
-function Values({ name, title, rows, a, b }: { name: string; title: string; rows: DiffRow[]; a: string; b: string }) {
+function Values({ name, title, rows, a, b, same }: { name: string; title: string; rows: DiffRow[]; a: string; b: string; same?: string }) {
   return (
-    <Section name={name} title={title} count={rows.length}>
+    <Section name={name} title={title} count={rows.length} same={same}>
       <table class="grid diff-table">
         <Head a={a} b={b} />
         <tbody>
@@ -80,58 +103,85 @@ function Values({ name, title, rows, a, b }: { name: string; title: string; rows
   );
 }
 
-/** A check's configuration in one profile; what the other profile has otherwise is marked. */
-function CheckSide({ side, other }: { side: CheckConfig | null; other: CheckConfig | null }) {
-  if (!side) return <span class="muted">not listed</span>;
-  // Against a profile that does not list the check, "not listed" says it all.
-  const mark = (differs: boolean) => (other && differs ? ' is-diff' : '');
-  const params = Object.entries(side.params);
+/** A check field's value: `enabled` as runs/off, the others as they are. */
+function FieldValue({ field, v, other }: { field: string; v: unknown; other: unknown }) {
+  if (field === 'enabled') return <span class={`tag${v ? '' : ' tag-off'}`}>{v ? 'runs' : 'off'}</span>;
+  return <Value v={v} other={other} />;
+}
+
+/** The field's name (a parameter's without its `params.` prefix, marked as one) and its meaning. */
+function FieldName({ change }: { change: CheckChange }) {
+  const param = change.field.startsWith(PARAM);
+  const doc = param ? change.doc : FIELD_DOCS[change.field];
   return (
-    <div class="check-side">
-      <span class={`tag${side.enabled ? '' : ' tag-off'}${mark(side.enabled !== other?.enabled)}`}>
-        {side.enabled ? 'runs' : 'off'}
-      </span>
-      <span class={`mono small${mark(side.severity !== other?.severity)}`}>{side.severity}</span>
-      <span class={`mono small${mark(side.status !== other?.status || side.error !== other?.error)}`}>
-        {side.status} {side.error}
-      </span>
-      {params.length > 0 && (
-        <dl class="values">
-          {params.map(([k, v]) => {
-            const m = mark(!same(v, other?.params[k]));
-            return (
-              <div key={k}>
-                <dt class={`mono${m}`}>{k}</dt>
-                <dd class={`mono${m}`}>{compact(v)}</dd>
-              </div>
-            );
-          })}
-        </dl>
+    <>
+      <span class="mono">{param ? change.field.slice(PARAM.length) : change.field}</span>
+      {param && <span class="muted small"> parameter</span>}
+      {doc && (
+        <div class="field-doc" data-testid="field-doc">
+          <RichText text={doc} />
+        </div>
       )}
-    </div>
+    </>
+  );
+}
+
+/** One row per changed field; the check's name spans them. A check only one profile lists is one row. */
+function CheckRows({ row, a, b }: { row: CheckDiffRow; a: string; b: string }) {
+  const name = (span: number) => (
+    <td class="col-key" rowSpan={span}>
+      <Ident class="check-id mono" text={row.id} />
+      {row.title && <div class="check-title">{row.title}</div>}
+    </td>
+  );
+  if (row.only_in) {
+    const listed = (side: 'a' | 'b') => (row.only_in === side ? <span class="tag">listed</span> : <span class="muted">not listed</span>);
+    return (
+      <tbody data-check-id={row.id} data-only-in={row.only_in}>
+        <tr>
+          {name(1)}
+          <td class="muted small">only {row.only_in === 'a' ? a : b} lists it</td>
+          <td>{listed('a')}</td>
+          <td>{listed('b')}</td>
+        </tr>
+      </tbody>
+    );
+  }
+  return (
+    <tbody data-check-id={row.id}>
+      {row.changes.map((c, i) => (
+        <tr key={c.field} data-field={c.field}>
+          {i === 0 && name(row.changes.length)}
+          <td class="col-field">
+            <FieldName change={c} />
+          </td>
+          <td>
+            <FieldValue field={c.field} v={c.a} other={c.b} />
+          </td>
+          <td>
+            <FieldValue field={c.field} v={c.b} other={c.a} />
+          </td>
+        </tr>
+      ))}
+    </tbody>
   );
 }
 
 function Checks({ rows, a, b }: { rows: CheckDiffRow[]; a: string; b: string }) {
   return (
     <Section name="checks" title="Checks" count={rows.length}>
-      <table class="grid diff-table">
-        <Head a={a} b={b} />
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id} data-check-id={r.id}>
-              <td class="col-key">
-                <Ident class="check-id mono" text={r.id} />
-              </td>
-              <td>
-                <CheckSide side={r.a} other={r.b} />
-              </td>
-              <td>
-                <CheckSide side={r.b} other={r.a} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
+      <table class="grid diff-table diff-checks">
+        <thead>
+          <tr>
+            <th class="col-key">Check</th>
+            <th class="col-field">Field</th>
+            <th data-profile={a}>{a}</th>
+            <th data-profile={b}>{b}</th>
+          </tr>
+        </thead>
+        {rows.map((r) => (
+          <CheckRows key={r.id} row={r} a={a} b={b} />
+        ))}
       </table>
     </Section>
   );
@@ -175,7 +225,14 @@ export function ProfileDiffView({ p, other, onClose }: { p: Profile; other: stri
       ) : (
         <>
           <Values name="settings" title="Settings" rows={diff.settings} a={diff.a} b={diff.b} />
-          <Values name="discovery" title="Discovery" rows={diff.discovery} a={diff.a} b={diff.b} />
+          <Values
+            name="discovery"
+            title="Discovery"
+            rows={diff.discovery}
+            a={diff.a}
+            b={diff.b}
+            same="nothing the settings above do not show"
+          />
           <Checks rows={diff.checks} a={diff.a} b={diff.b} />
         </>
       )}

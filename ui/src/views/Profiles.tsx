@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { CopyButton, Empty, Ident, Json, RichText, SpecLinks } from '../components/bits';
 import { compact } from '../lib/format';
-import { href } from '../lib/route';
+import { href, navigate } from '../lib/route';
 import { errorText, showTraces } from '../lib/traces';
 import { platform } from '../platform';
 import type { ParamSpec, Profile, ProfileCheck } from '../types';
@@ -88,11 +88,11 @@ function Params({ params, specs }: { params: Record<string, unknown>; specs?: Pa
   );
 }
 
-function ProfileDetail({ p, profiles, onChange }: { p: Profile; profiles: Profile[]; onChange: OnChange }) {
+/** `other`: the profile `p` is compared with (the `diff` of the route), if any. */
+function ProfileDetail({ p, profiles, other, onChange }: { p: Profile; profiles: Profile[]; other?: string; onChange: OnChange }) {
   const checks = p.checks.filter(applicable);
   const enabled = checks.filter((c) => c.enabled).length;
   const { busy, error, run } = useOverride(onChange);
-  const [other, setOther] = useState('');
   return (
     <div class="profile" data-profile={p.id}>
       <div class="profile-head">
@@ -112,7 +112,7 @@ function ProfileDetail({ p, profiles, onChange }: { p: Profile; profiles: Profil
           </div>
         </div>
         <div class="profile-actions">
-          <CompareWith p={p} profiles={profiles} value={other} onChange={setOther} />
+          <CompareWith p={p} profiles={profiles} value={other ?? ''} onChange={(id) => navigate(href.profiles(p.id, id || undefined))} />
           <button type="button" class="btn btn-sm" onClick={() => showTraces({ profile: p.id })}>
             Traces of this profile →
           </button>
@@ -121,7 +121,7 @@ function ProfileDetail({ p, profiles, onChange }: { p: Profile; profiles: Profil
       <p class="profile-desc">
         <RichText text={p.description} />
       </p>
-      {other && <ProfileDiffView p={p} other={other} onClose={() => setOther('')} />}
+      {other && <ProfileDiffView p={p} other={other} onClose={() => navigate(href.profiles(p.id))} />}
       <div class="fact">
         <div class="fact-label">Issuer</div>
         <div class="fact-value">
@@ -228,14 +228,17 @@ function ProfileDetail({ p, profiles, onChange }: { p: Profile; profiles: Profil
   );
 }
 
+/** `diff`: the profile that the shown one is compared with (#/profiles/<id>?diff=<other>). */
 export function ProfilesView({
   profiles,
   id,
+  diff,
   error,
   onChange,
 }: {
   profiles: Profile[];
   id?: string;
+  diff?: string;
   error: string | null;
   onChange: OnChange;
 }) {
@@ -260,7 +263,7 @@ export function ProfilesView({
           </a>
         ))}
       </nav>
-      <div class="scroll-area">{current ? <ProfileDetail key={current.id} p={current} profiles={profiles} onChange={onChange} /> : <Empty title="No profile" />}</div>
+      <div class="scroll-area">{current ? <ProfileDetail key={current.id} p={current} profiles={profiles} other={diff} onChange={onChange} /> : <Empty title="No profile" />}</div>
     </div>
   );
 }

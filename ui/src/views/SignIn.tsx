@@ -2,6 +2,7 @@
 
 import { useState } from 'preact/hooks';
 import { Logo } from '../components/bits';
+import { shellQuote } from '../lib/curl';
 import { errorText } from '../lib/traces';
 import { platform } from '../platform';
 import type { Bootstrap } from '../types';
@@ -10,6 +11,7 @@ export function SignIn({ boot, onSignedIn }: { boot: Bootstrap | null; onSignedI
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(boot?.login_error ?? null);
+  const readToken = boot ? `cat ${shellQuote(boot.admin_token_file)}` : undefined;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -36,7 +38,12 @@ export function SignIn({ boot, onSignedIn }: { boot: Bootstrap | null; onSignedI
         <p>
           This browser has no session with the mockbank at <code>{boot?.base_url ?? location.origin}</code>. Open the
           one-time <code>ui_url</code> link from mockbank's ready line, or paste the admin token: the content of the{' '}
-          <code>admin_token_file</code> it names.
+          <code>admin_token_file</code> it names{boot && (
+            <>
+              , <code data-testid="admin-token-file">{boot.admin_token_file}</code>
+            </>
+          )}
+          .
         </p>
         <label class="field">
           <span>Admin token</span>
@@ -47,7 +54,7 @@ export function SignIn({ boot, onSignedIn }: { boot: Bootstrap | null; onSignedI
             spellcheck={false}
             value={token}
             onInput={(e) => setToken((e.target as HTMLInputElement).value)}
-            placeholder="cat ~/.local/share/mockbank/admin-token"
+            placeholder={readToken}
           />
         </label>
         <button class="btn btn-primary" type="submit" disabled={busy || token.trim() === ''}>

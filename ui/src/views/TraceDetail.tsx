@@ -8,9 +8,10 @@ import { Certificate, Message, Values } from '../components/Exchange';
 import { toCurl } from '../lib/curl';
 import { exportTraces } from '../lib/export';
 import { dateTime, micros, reason } from '../lib/format';
-import { href, navigate } from '../lib/route';
+import { backFromTrace, href, navigate, parseRoute } from '../lib/route';
 import { errorText, showTraces, traces } from '../lib/traces';
 import type { Bootstrap, CheckResult, Outcome, Trace } from '../types';
+import { TraceBackLink } from './Traces';
 
 type CheckFilter = 'all' | Outcome;
 
@@ -108,7 +109,11 @@ export function TraceDetail({ id, boot }: { id: string; boot: Bootstrap | null }
       );
     }
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !(e.target instanceof HTMLInputElement)) navigate(href.traces());
+      // Esc goes where the back link goes: the comparison that opened it, else the list.
+      if (e.key === 'Escape' && !(e.target instanceof HTMLInputElement)) {
+        const route = parseRoute(location.hash);
+        navigate(backFromTrace(route.view === 'trace' ? route.from : undefined).href);
+      }
     };
     addEventListener('keydown', onKey);
     return () => {
@@ -121,9 +126,7 @@ export function TraceDetail({ id, boot }: { id: string; boot: Bootstrap | null }
     return (
       <div class="detail">
         <div class="detail-head">
-          <a class="back" href={href.traces()}>
-            ← Traces
-          </a>
+          <TraceBackLink />
         </div>
         <div class="banner error">{error}</div>
       </div>
@@ -135,9 +138,7 @@ export function TraceDetail({ id, boot }: { id: string; boot: Bootstrap | null }
   return (
     <div class="detail" data-testid="trace-detail" data-trace-id={t.id}>
       <div class="detail-head">
-        <a class="back" href={href.traces()} title="Back to the list (Esc)">
-          ← Traces
-        </a>
+        <TraceBackLink />
         <div class="detail-title">
           <Method method={t.method} />
           <span class="mono detail-path">{t.path}</span>

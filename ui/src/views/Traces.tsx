@@ -1,5 +1,6 @@
 // The live trace list: filters, a windowed list that pages in older traces as it scrolls,
-// selection and export. Opening a row shows the trace (#/traces/<id>).
+// selection and export. Opening a row shows the trace (#/traces/<id>), whose back link
+// (`TraceBackLink`) returns here, or to the view that opened it.
 
 import { useEffect, useState } from 'preact/hooks';
 import { Counts, Method, Status } from '../components/bits';
@@ -7,7 +8,7 @@ import { VirtualList } from '../components/VirtualList';
 import { exportTraces } from '../lib/export';
 import { ago, clock } from '../lib/format';
 import { useObservable } from '../lib/observable';
-import { href, navigate } from '../lib/route';
+import { backFromTrace, href, navigate, useRoute } from '../lib/route';
 import { EXPORT_MAX, errorText, noFilters, traces, type Filters } from '../lib/traces';
 import type { Bootstrap, Profile, TraceRow } from '../types';
 import { FirstRun } from './FirstRun';
@@ -92,13 +93,16 @@ function Toolbar({ profiles, boot }: { profiles: Profile[]; boot: Bootstrap | nu
         value={client}
         onInput={(e) => setClient((e.target as HTMLInputElement).value)}
       />
-      <label class="check-label small" title="The Directory view's own reads: GET /directory/orgs, /directory/software (and a software, its bundle), /directory/variants">
+      <label
+        class="check-label small"
+        title="The GETs the Directory view makes to list it: /directory/orgs, /directory/software (and a software, its bundle), /directory/variants. Directory actions (minting software, new statements, revocations) are always listed."
+      >
         <input
           type="checkbox"
           checked={traces.showDirectoryReads}
           onChange={(e) => traces.setShowDirectoryReads((e.target as HTMLInputElement).checked)}
         />
-        Show directory listings
+        Show the UI's own directory reads
       </label>
       {traces.filtered && (
         <button type="button" class="btn btn-ghost btn-sm" onClick={() => traces.setFilters(noFilters)}>
@@ -124,6 +128,17 @@ function Toolbar({ profiles, boot }: { profiles: Profile[]; boot: Bootstrap | nu
         </button>
       </div>
     </div>
+  );
+}
+
+/** A trace's way back: to the comparison that opened it (the `from` of its route), else to the list. */
+export function TraceBackLink() {
+  const route = useRoute();
+  const back = backFromTrace(route.view === 'trace' ? route.from : undefined);
+  return (
+    <a class="back" href={back.href} title={back.title}>
+      ← {back.label}
+    </a>
   );
 }
 

@@ -3,7 +3,8 @@
 // what it expected beside what happened, the exchange it caused (request, response, decoded
 // JWTs, the client certificate, the checks with the ones it points at highlighted), and a
 // sequence diagram of every step run so far. A registration step can be "broken": re-run
-// with a deviation, to show which check refuses it and why.
+// with a deviation, to show which check refuses it and why; the steps after a re-run step
+// are marked stale until they run again.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Counts, Empty, Ident, Json, Method, OutcomeBadge, RichText, SpecLinks, Spinner, Status } from '../components/bits';
@@ -129,6 +130,12 @@ function StateBadge({ state }: { state: StepState }) {
           ✕
         </span>
       );
+    case 'stale':
+      return (
+        <span class="wt-badge wt-b-stale" title="Stale: an earlier step ran again since, run this one again">
+          ↻
+        </span>
+      );
     default:
       return (
         <span class="wt-badge wt-b-notrun" title="Not run yet">
@@ -141,6 +148,8 @@ function StateBadge({ state }: { state: StepState }) {
 function StepList({ scenario }: { scenario: Scenario }) {
   const w = walkthrough;
   const ran = w.results.filter((r) => r !== null);
+  const states = scenario.steps.map((s) => w.stateOf(s.index));
+  const stale = states.filter((s) => s === 'stale').length;
   return (
     <aside class="sidebar wt-steps" aria-label="Steps">
       <a class="back wt-back" href={href.walkthroughs()}>
@@ -182,13 +191,15 @@ function StepList({ scenario }: { scenario: Scenario }) {
             <span class="wt-item-sub">
               {ACTION_LABEL[s.action] ?? s.action}
               {isBroken(s, r) && <span class="tag tag-broken">broken: {r?.deviation}</span>}
+              {state === 'stale' && <span class="tag tag-stale">stale — re-run</span>}
             </span>
           </button>
         );
       })}
       <div class="wt-progress small muted">
         {ran.length} of {plural(scenario.steps.length, 'step')} run
-        {ran.length > 0 && `, ${ran.filter((r) => r.ok).length} as expected`}
+        {ran.length > 0 && `, ${states.filter((s) => s === 'ok').length} as expected`}
+        {stale > 0 && `, ${stale} stale`}
       </div>
       <div class="wt-keys small muted">
         <kbd>→</kbd> runs the next step and shows it, <kbd>←</kbd> goes back.
@@ -232,8 +243,8 @@ function HandoutButtons() {
 function TopBar({ scenario }: { scenario: Scenario }) {
   const w = walkthrough;
   const last = w.current >= scenario.steps.length - 1;
-  const currentNotRun = w.current >= 0 && !w.results[w.current];
-  const nextRuns = currentNotRun || (!last && !w.results[w.current + 1]);
+  const currentNotRun = w.current >= 0 && w.needsRun(w.current);
+  const nextRuns = currentNotRun || (!last && w.needsRun(w.current + 1));
   return (
     <div class="wt-bar">
       <span class="wt-bar-title" title={scenario.title}>
@@ -256,7 +267,7 @@ function TopBar({ scenario }: { scenario: Scenario }) {
         data-testid="wt-next"
         title={nextRuns ? 'Run the next step and show it (→)' : 'The next step (→)'}
       >
-        {currentNotRun ? 'Run this step' : w.current === -1 ? 'Start' : 'Next'} →
+        {currentNotRun ? (w.results[w.current] ? 'Re-run this step' : 'Run this step') : w.current === -1 ? 'Start' : 'Next'} →
       </button>
       <button
         type="button"
@@ -655,9 +666,10 @@ function StepSlide({ scenario, step }: { scenario: Scenario; step: ScenarioStep 
   const result = w.results[step.index];
   const running = w.busy?.index === step.index ? w.busy : null;
   const profile = step.profile ?? w.run?.profile ?? w.profile ?? scenario.profiles[0];
+  const ranAgain = result && !running ? w.ranAgainBefore(step.index) : null;
   return (
     <section
-      class="wt-slide"
+      class={`wt-slide${ranAgain !== null ? ' is-stale' : ''}`}
       data-testid="wt-step"
       data-index={step.index}
       data-action={step.action}
@@ -686,6 +698,16 @@ function StepSlide({ scenario, step }: { scenario: Scenario; step: ScenarioStep 
           <span class="muted small">
             (or press <kbd>→</kbd>; steps before it that have not run go first)
           </span>
+        </div>
+      ) : ranAgain !== null ? (
+        <div class="wt-stale" role="status" data-testid="wt-stale">
+          <span class="wt-stale-tag">Stale</span>
+          <span>
+            Step {ranAgain + 1} ran again after this one: what is shown here came before it.
+          </span>
+          <button type="button" class="btn btn-primary" disabled={w.busy !== null} onClick={() => void w.runTo(step.index)} data-testid="rerun-stale">
+            Re-run this step
+          </button>
         </div>
       ) : null}
       {result && isBroken(step, result) && !running && <BrokenResult step={step} result={result} />}
@@ -737,6 +759,7 @@ export function WalkthroughView({ name }: { name: string }) {
       title: s.title,
       arrows: w.results[s.index]?.arrows ?? [],
       running: w.busy?.index === s.index,
+      stale: w.stateOf(s.index) === 'stale',
     }))
     .filter((d) => d.arrows.length > 0 || d.running);
   const result = step ? w.results[step.index] : null;

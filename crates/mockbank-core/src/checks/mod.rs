@@ -636,6 +636,138 @@ pub(crate) mod testing {
             .unwrap_or_else(|| panic!("profile {} does not list {id}", cx.profile.id));
         (pc.def.run)(cx, &pc.params())
     }
+
+    /// `profile` with the parameters of its check `id` replaced by `params` (a TOML inline
+    /// table), e.g. `with_params(shipped("stet"), "stet.reg.no_secret", "{ refuse = true }")`.
+    pub fn with_params(mut profile: Profile, id: &str, params: &str) -> Profile {
+        let parsed: toml::Table = toml::from_str(&format!("params = {params}")).unwrap();
+        let table = parsed["params"].as_table().unwrap().clone();
+        let pc = profile
+            .checks
+            .iter_mut()
+            .find(|c| c.def.id == id)
+            .unwrap_or_else(|| panic!("profile {} does not list {id}", profile.id));
+        pc.params = table;
+        profile
+    }
+
+    /// Every fact a check may look at, for [`run_on`]; leave out what the check ignores.
+    #[derive(Default)]
+    pub struct Facts {
+        /// The JSON body. Without one, the metadata are the signed request's claims (as
+        /// [`run_signed`] makes them), or none.
+        pub body: Option<Value>,
+        pub request: RequestFacts,
+        pub signed: Option<SignedFacts>,
+        pub peer: Option<PeerFacts>,
+        pub management: Option<ManagementFacts>,
+        pub token: Option<TokenFacts>,
+    }
+
+    /// Runs check `id` of `profile` on `facts`.
+    pub fn run_on(profile: &Profile, id: &str, facts: &Facts) -> Outcome {
+        let body: Option<Result<Map<String, Value>, String>> = match (&facts.body, &facts.signed) {
+            (Some(Value::Object(m)), _) => Some(Ok(m.clone())),
+            (Some(_), _) => Some(Err("not an object".to_owned())),
+            (None, Some(s)) => s.request.as_ref().map(|r| match r {
+                Ok(jws) => Ok(jws.claims.clone()),
+                Err(e) => Err(e.clone()),
+            }),
+            (None, None) => None,
+        };
+        let mut cx = CheckCx::new(1_700_000_000, profile, &facts.request);
+        cx.body = body.as_ref();
+        cx.signed = facts.signed.as_ref();
+        cx.peer = facts.peer.as_ref();
+        cx.management = facts.management.as_ref();
+        cx.token = facts.token.as_ref();
+        run_one(&cx, id)
+    }
+
+    /// A client certificate with this RFC 4514 subject that chained to the mockbank CA and
+    /// allows client authentication (no eIDAS content).
+    pub fn peer(subject: &str) -> PeerFacts {
+        PeerFacts {
+            subject: subject.to_owned(),
+            thumbprint: "dGh1bWJwcmludA".to_owned(),
+            client_auth_eku: true,
+            ..Default::default()
+        }
+    }
+
+    /// A STET TPP's eIDAS QWAC as the mock directory mints it: QcCompliance, QcType `web`,
+    /// the PSD2 statement with `roles` (`PSP_AI`, ...) from the French authority (`FR-ACPR`),
+    /// organizationIdentifier `org_id` (e.g. `PSDFR-ACPR-12345`), licence active.
+    pub fn qwac(org_id: &str, roles: &[&str]) -> PeerFacts {
+        PeerFacts {
+            eidas: Some(crate::signed::EidasFacts {
+                organization_identifier: Some(org_id.to_owned()),
+                qc_compliance: true,
+                qc_types: vec!["web".to_owned()],
+                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                nca_id: Some("FR-ACPR".to_owned()),
+                nca_name: Some("Autorite de Controle Prudentiel et de Resolution".to_owned()),
+                has_psd2_statement: true,
+                anomalies: Vec::new(),
+            }),
+            org_status: Some("Active".to_owned()),
+            ..peer(&format!(
+                "2.5.4.97={org_id},CN=tpp.example.com,O=Example TPP,C=FR"
+            ))
+        }
+    }
+
+    /// An active, unexpired token of `kind` (`access token`, `registration access token`)
+    /// issued to `client_id`.
+    pub fn token_state(kind: &'static str, client_id: &str) -> TokenState {
+        TokenState {
+            kind,
+            client_id: client_id.to_owned(),
+            bound_thumbprint: None,
+            registered_over: None,
+            expired: false,
+            revoked: false,
+        }
+    }
+
+    /// Management facts for the client `path_client_id` in the URL, with the token presented
+    /// (if the store knows it) and the client's stored metadata (if the client exists).
+    pub fn management(
+        path_client_id: &str,
+        token: Option<TokenState>,
+        client_metadata: Option<Value>,
+    ) -> ManagementFacts {
+        ManagementFacts {
+            path_client_id: path_client_id.to_owned(),
+            token,
+            client: client_metadata.map(|md| ClientFacts {
+                client_id: path_client_id.to_owned(),
+                profile: "test".to_owned(),
+                metadata: md.as_object().cloned().unwrap_or_default(),
+            }),
+            body_secret_matches: None,
+        }
+    }
+
+    /// A shipped profile, loaded once for the whole test binary ([`shipped`] loads every
+    /// profile on each call, tens of milliseconds in a debug build).
+    pub fn shipped_once(id: &str) -> &'static Profile {
+        static SET: std::sync::OnceLock<ProfileSet> = std::sync::OnceLock::new();
+        SET.get_or_init(|| ProfileSet::builtin().unwrap())
+            .get(id)
+            .unwrap_or_else(|| panic!("no shipped profile {id}"))
+    }
+
+    /// Asserts that `outcome` is of `kind` and that its message says `detail`.
+    #[track_caller]
+    pub fn assert_outcome(outcome: &Outcome, kind: OutcomeKind, detail: &str) {
+        assert_eq!(outcome.kind, kind, "{outcome:?}");
+        assert!(
+            outcome.message.contains(detail),
+            "the message `{}` does not say `{detail}`",
+            outcome.message
+        );
+    }
 }
 
 #[cfg(test)]

@@ -164,7 +164,7 @@ fn request_exp(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(exp) = int_claim(c, "exp") else {
         return Outcome::fail("the request has no numeric `exp`");
     };
-    let o = if exp + params.int("skew_secs") < cx.now {
+    let o = if exp.saturating_add(params.int("skew_secs")) < cx.now {
         Outcome::fail("Registration Request JWT is invalid: the request has expired (exp)")
     } else {
         Outcome::pass("the request has not expired")
@@ -196,7 +196,7 @@ fn request_iat(cx: &CheckCx, params: &Params) -> Outcome {
     let Some(iat) = int_claim(c, "iat") else {
         return Outcome::fail("the request has no numeric `iat`");
     };
-    let o = if iat > cx.now + params.int("skew_secs") {
+    let o = if iat > cx.now.saturating_add(params.int("skew_secs")) {
         Outcome::fail("Registration Request JWT is invalid: its `iat` is in the future")
     } else {
         Outcome::pass("`iat` is not in the future")
@@ -934,6 +934,111 @@ fn put_same_software(cx: &CheckCx, _: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testing::{
+        assert_outcome, compact, management, peer, run_on, run_signed, shipped_once, signed_facts,
+        token_state, Facts,
+    };
+    use crate::checks::TokenState;
+    use crate::profile::Profile;
+    use crate::request::RequestFacts;
+    use crate::signed::SignedFacts;
+    use crate::trace::Effect;
+    use crate::trace::OutcomeKind::{Fail, Pass, Skip};
+    use serde_json::json;
+
+    const NOW: i64 = 1_700_000_000;
+    const SOFTWARE: &str = "5rZPGKi3Hb3AbNDHdXpZwS";
+    const TPP_ORG: &str = "0015800001HQQrZAAX";
+    /// The bank's org_id, the obuk-v3.2 profile's accepted audience.
+    const BANK: &str = "0015800001041REAAY";
+    const JTI: &str = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+    /// The subject of the software's transport certificate (CN = software_id, OU = org_id).
+    const TRANSPORT: &str =
+        "CN=5rZPGKi3Hb3AbNDHdXpZwS,OU=0015800001HQQrZAAX,O=Example TPP Ltd,C=GB";
+
+    fn obuk() -> &'static Profile {
+        shipped_once("obuk-v3.2")
+    }
+
+    /// The claims of a registration request every obuk check passes.
+    fn request() -> Value {
+        json!({
+            "iss": SOFTWARE,
+            "iat": NOW,
+            "exp": NOW + 300,
+            "aud": BANK,
+            "jti": JTI,
+            "software_id": SOFTWARE,
+            "token_endpoint_auth_method": "private_key_jwt",
+            "token_endpoint_auth_signing_alg": "PS256",
+            "grant_types": ["authorization_code", "client_credentials", "refresh_token"],
+            "response_types": ["code id_token"],
+            "scope": "openid accounts payments",
+            "software_statement": "eyJhbGciOiJQUzI1NiJ9.e30.c2ln",
+            "application_type": "web",
+            "id_token_signed_response_alg": "PS256",
+            "request_object_signing_alg": "PS256",
+            "redirect_uris": ["https://tpp.example.com/cb"],
+        })
+    }
+
+    /// The claims of a software statement every obuk check passes.
+    fn statement() -> Value {
+        json!({
+            "iss": "OpenBanking Ltd",
+            "iat": NOW - 60,
+            "jti": "6f5a3e1c-8d2b-4a7e-9c1d-2b3e4f5a6b7c",
+            "software_id": SOFTWARE,
+            "org_id": TPP_ORG,
+            "org_status": "Active",
+            "software_roles": ["AISP", "PISP"],
+            "software_redirect_uris": ["https://tpp.example.com/cb", "https://tpp.example.com/cb2"],
+            "software_jwks_endpoint": "https://keystore.example.org/0015800001HQQrZAAX/5rZPGKi3Hb3AbNDHdXpZwS.jwks",
+            "software_logo_uri": "https://tpp.example.com/logo.png",
+            "software_tos_uri": "https://tpp.example.com/tos",
+        })
+    }
+
+    /// `base` with `changes` merged in; a `null` change removes the member.
+    fn with(mut base: Value, changes: Value) -> Value {
+        for (k, v) in changes.as_object().unwrap() {
+            if v.is_null() {
+                base.as_object_mut().unwrap().remove(k);
+            } else {
+                base[k] = v.clone();
+            }
+        }
+        base
+    }
+
+    /// A signed registration with these request and statement claims, both parsed and
+    /// verified.
+    fn registration(request: Value, statement: Value) -> SignedFacts {
+        let ssa = compact(json!({"alg": "PS256", "kid": "directory"}), statement);
+        signed_facts(
+            &compact(json!({"alg": "PS256", "kid": "k1"}), request),
+            Some(&ssa),
+        )
+    }
+
+    /// A signed registration whose body did not parse as a JWS.
+    fn unparsed() -> SignedFacts {
+        let mut facts = registration(request(), statement());
+        facts.request = Some(Err(
+            "a compact JWS has 3 dot-separated parts, this has 1".into()
+        ));
+        facts
+    }
+
+    /// Runs `id` of obuk-v3.2 on a request with these claims (and the valid statement).
+    fn on_request(id: &str, request: Value) -> Outcome {
+        run_signed(obuk(), id, &registration(request, statement()))
+    }
+
+    /// Runs `id` of obuk-v3.2 on the valid request with a statement with these claims.
+    fn on_statement(id: &str, statement: Value) -> Outcome {
+        run_signed(obuk(), id, &registration(request(), statement))
+    }
 
     #[test]
     fn uuid_v4_and_uri_rules() {
@@ -955,5 +1060,1025 @@ mod tests {
             .contains("fragment"));
         assert!(is_base62("abc123", 22) && !is_base62("foo.is/invalid", 22) && !is_base62("", 22));
         assert!(!is_base62("123456789012345678901234567890", 22));
+    }
+
+    // --- obuk.mtls.matches_ssa ---
+
+    fn transport(facts: SignedFacts, subject: &str) -> Outcome {
+        let facts = Facts {
+            signed: Some(facts),
+            peer: Some(peer(subject)),
+            ..Default::default()
+        };
+        run_on(obuk(), "obuk.mtls.matches_ssa", &facts)
+    }
+
+    #[test]
+    fn obuk_mtls_matches_ssa_passes_for_a_transport_key_of_the_software() {
+        let mut facts = registration(request(), statement());
+        let thumbprint = peer("CN=x").thumbprint;
+        facts.software_jwks = Some(json!({"keys": [{"use": "tls", "x5t#S256": thumbprint}]}));
+        let o = transport(facts, "CN=some other name,O=Example TPP Ltd,C=GB");
+        assert_outcome(&o, Pass, "a transport key of the SSA's software");
+    }
+
+    #[test]
+    fn obuk_mtls_matches_ssa_passes_when_cn_and_ou_are_the_ssas_ids() {
+        let o = transport(registration(request(), statement()), TRANSPORT);
+        assert_outcome(&o, Pass, "CN and OU are the SSA's software_id and org_id");
+        assert_eq!(o.values["software_id"], SOFTWARE);
+        assert_eq!(o.values["org_id"], TPP_ORG);
+    }
+
+    #[test]
+    fn obuk_mtls_matches_ssa_fails_for_another_softwares_certificate() {
+        let other = "CN=9kQWnGnQ9e5bT7TEqcVxyh,OU=0015800001HQQrZAAX,O=Example TPP Ltd,C=GB";
+        let o = transport(registration(request(), statement()), other);
+        assert_outcome(&o, Fail, "tls transport cert does not match");
+        assert_eq!(o.values["subject"], other);
+        // The right software but another organisation fails too.
+        let other_org = "CN=5rZPGKi3Hb3AbNDHdXpZwS,OU=0015800001ZZZZZAAA,O=Example TPP Ltd,C=GB";
+        let o = transport(registration(request(), statement()), other_org);
+        assert_outcome(&o, Fail, "tls transport cert does not match");
+    }
+
+    #[test]
+    fn obuk_mtls_matches_ssa_fails_when_the_matching_key_is_not_a_transport_key() {
+        let mut facts = registration(request(), statement());
+        let thumbprint = peer("CN=x").thumbprint;
+        facts.software_jwks = Some(json!({"keys": [{"use": "sig", "x5t#S256": thumbprint}]}));
+        let o = transport(facts, "CN=some other name,O=Example TPP Ltd,C=GB");
+        assert_outcome(&o, Fail, "tls transport cert does not match");
+    }
+
+    #[test]
+    fn obuk_mtls_matches_ssa_skips_without_a_certificate() {
+        let o = run_signed(
+            obuk(),
+            "obuk.mtls.matches_ssa",
+            &registration(request(), statement()),
+        );
+        assert_outcome(&o, Skip, "no certificate");
+    }
+
+    // --- obuk.request.required_claims ---
+
+    #[test]
+    fn obuk_request_required_claims_pass_when_every_claim_is_present() {
+        let o = on_request("obuk.request.required_claims", request());
+        assert_outcome(&o, Pass, "every required claim is present");
+        assert!(o.values["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("software_statement")));
+    }
+
+    #[test]
+    fn obuk_request_required_claims_fail_naming_the_missing_claim() {
+        let o = on_request(
+            "obuk.request.required_claims",
+            with(request(), json!({"scope": null})),
+        );
+        assert_outcome(&o, Fail, "Required parameter scope not found");
+        let mut null_jti = request();
+        null_jti["jti"] = Value::Null;
+        let o = on_request("obuk.request.required_claims", null_jti);
+        assert_outcome(&o, Fail, "Required parameter jti not found");
+    }
+
+    #[test]
+    fn obuk_request_required_claims_are_the_profiles_set() {
+        let lenient = shipped_once("obuk-v3.2-lenient");
+        let no_aud = with(request(), json!({"aud": null}));
+        let o = run_signed(
+            lenient,
+            "obuk.request.required_claims",
+            &registration(no_aud.clone(), statement()),
+        );
+        assert_outcome(&o, Pass, "every required claim is present");
+        let o = on_request("obuk.request.required_claims", no_aud);
+        assert_outcome(&o, Fail, "Required parameter aud not found");
+    }
+
+    #[test]
+    fn obuk_request_checks_skip_without_request_claims() {
+        for id in [
+            "obuk.request.required_claims",
+            "obuk.request.exp",
+            "obuk.request.iat",
+            "obuk.request.iss",
+            "obuk.request.aud",
+            "obuk.request.jti",
+            "obuk.request.software_id",
+            "obuk.redirect.format",
+            "obuk.auth_method.signing_alg",
+            "obuk.auth_method.tls_dn",
+            "obuk.grant_types",
+            "obuk.response_types",
+            "obuk.scope",
+            "obuk.application_type",
+            "obuk.algs",
+            "obuk.jwks_by_value",
+        ] {
+            let o = run_signed(obuk(), id, &unparsed());
+            assert_eq!(o.kind, Skip, "{id}: {o:?}");
+            assert_eq!(o.message, "no request claims", "{id}");
+        }
+        let o = run_signed(obuk(), "obuk.redirect.subset", &unparsed());
+        assert_outcome(&o, Skip, "no request or no SSA");
+    }
+
+    // --- obuk.request.exp / iat ---
+
+    #[test]
+    fn obuk_request_exp_passes_until_expiry_plus_skew() {
+        let o = on_request("obuk.request.exp", request());
+        assert_outcome(&o, Pass, "has not expired");
+        assert_eq!(o.values["exp"], NOW + 300);
+        let o = on_request(
+            "obuk.request.exp",
+            with(request(), json!({"exp": NOW - 30})),
+        );
+        assert_outcome(&o, Pass, "has not expired");
+    }
+
+    #[test]
+    fn obuk_request_exp_fails_once_expired_beyond_the_skew() {
+        let o = on_request(
+            "obuk.request.exp",
+            with(request(), json!({"exp": NOW - 31})),
+        );
+        assert_outcome(&o, Fail, "the request has expired (exp)");
+        assert_eq!(o.values["now"], NOW);
+    }
+
+    #[test]
+    fn obuk_request_exp_passes_for_the_farthest_future_exp() {
+        let o = on_request(
+            "obuk.request.exp",
+            with(request(), json!({"exp": i64::MAX})),
+        );
+        assert_outcome(&o, Pass, "has not expired");
+    }
+
+    #[test]
+    fn obuk_request_exp_fails_without_a_numeric_exp() {
+        let o = on_request("obuk.request.exp", with(request(), json!({"exp": null})));
+        assert_outcome(&o, Fail, "no numeric `exp`");
+        let o = on_request(
+            "obuk.request.exp",
+            with(request(), json!({"exp": "1700000300"})),
+        );
+        assert_outcome(&o, Fail, "no numeric `exp`");
+    }
+
+    #[test]
+    fn obuk_request_iat_passes_up_to_the_skew_in_the_future() {
+        let o = on_request("obuk.request.iat", request());
+        assert_outcome(&o, Pass, "`iat` is not in the future");
+        let o = on_request(
+            "obuk.request.iat",
+            with(request(), json!({"iat": NOW + 60})),
+        );
+        assert_outcome(&o, Pass, "`iat` is not in the future");
+    }
+
+    #[test]
+    fn obuk_request_iat_fails_in_the_future_or_missing() {
+        let o = on_request(
+            "obuk.request.iat",
+            with(request(), json!({"iat": NOW + 61})),
+        );
+        assert_outcome(&o, Fail, "its `iat` is in the future");
+        assert_eq!(o.values["iat"], NOW + 61);
+        let o = on_request("obuk.request.iat", with(request(), json!({"iat": null})));
+        assert_outcome(&o, Fail, "no numeric `iat`");
+    }
+
+    // --- obuk.request.iss ---
+
+    #[test]
+    fn obuk_request_iss_passes_for_the_ssas_software_id() {
+        let o = on_request("obuk.request.iss", request());
+        assert_outcome(&o, Pass, "`iss` is the software id");
+        assert_eq!(o.values["software_id"], SOFTWARE);
+    }
+
+    #[test]
+    fn obuk_request_iss_fails_when_not_a_software_id() {
+        let o = on_request(
+            "obuk.request.iss",
+            with(request(), json!({"iss": "foo.is/invalid"})),
+        );
+        assert_outcome(&o, Fail, "`foo.is/invalid` is not a software id");
+        let o = on_request("obuk.request.iss", with(request(), json!({"iss": null})));
+        assert_outcome(&o, Fail, "is not a software id");
+    }
+
+    #[test]
+    fn obuk_request_iss_fails_for_another_software() {
+        let o = on_request(
+            "obuk.request.iss",
+            with(request(), json!({"iss": "9kQWnGnQ9e5bT7TEqcVxyh"})),
+        );
+        assert_outcome(&o, Fail, "issuer should be the same as the software id");
+        assert_eq!(o.values["iss"], "9kQWnGnQ9e5bT7TEqcVxyh");
+    }
+
+    // --- obuk.request.aud ---
+
+    #[test]
+    fn obuk_request_aud_passes_for_the_banks_org_id_or_issuer() {
+        let o = on_request("obuk.request.aud", request());
+        assert_outcome(&o, Pass, "addressed to this bank");
+        let issuer = "https://127.0.0.1:8443/obuk-v3.2/";
+        let o = on_request("obuk.request.aud", with(request(), json!({"aud": issuer})));
+        assert_outcome(&o, Pass, "addressed to this bank");
+        let o = on_request(
+            "obuk.request.aud",
+            with(
+                request(),
+                json!({"aud": ["https://other.example", "https://127.0.0.1:8443/obuk-v3.2"]}),
+            ),
+        );
+        assert_outcome(&o, Pass, "addressed to this bank");
+    }
+
+    #[test]
+    fn obuk_request_aud_fails_for_another_audience() {
+        let o = on_request(
+            "obuk.request.aud",
+            with(request(), json!({"aud": "https://other-bank.example"})),
+        );
+        assert_outcome(&o, Fail, "is not this bank");
+        assert!(o.message.contains(BANK), "{}", o.message);
+        assert_eq!(o.values["aud"], json!(["https://other-bank.example"]));
+        let o = on_request("obuk.request.aud", with(request(), json!({"aud": null})));
+        assert_outcome(&o, Fail, "aud [] is not this bank");
+    }
+
+    // --- obuk.request.jti ---
+
+    #[test]
+    fn obuk_request_jti_passes_for_a_fresh_uuid_v4() {
+        let o = on_request("obuk.request.jti", request());
+        assert_outcome(&o, Pass, "fresh UUID v4");
+        assert_eq!(o.values["jti"], JTI);
+    }
+
+    #[test]
+    fn obuk_request_jti_fails_when_not_a_uuid_v4() {
+        let v1 = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+        let o = on_request("obuk.request.jti", with(request(), json!({"jti": v1})));
+        assert_outcome(&o, Fail, &format!("jti `{v1}` is not a UUID v4"));
+    }
+
+    #[test]
+    fn obuk_request_jti_fails_when_replayed() {
+        let mut facts = registration(request(), statement());
+        facts.request_jti_replayed = Some(true);
+        let o = run_signed(obuk(), "obuk.request.jti", &facts);
+        assert_outcome(&o, Fail, "jti was already used (replay)");
+    }
+
+    // --- obuk.request.software_id ---
+
+    #[test]
+    fn obuk_request_software_id_passes_when_it_is_the_ssas() {
+        let o = on_request("obuk.request.software_id", request());
+        assert_outcome(&o, Pass, "matches the SSA");
+    }
+
+    #[test]
+    fn obuk_request_software_id_fails_when_it_is_not_the_ssas() {
+        let o = on_request(
+            "obuk.request.software_id",
+            with(request(), json!({"software_id": "9kQWnGnQ9e5bT7TEqcVxyh"})),
+        );
+        assert_outcome(&o, Fail, "does not match the software statement");
+        assert_eq!(o.values["ssa_software_id"], SOFTWARE);
+    }
+
+    #[test]
+    fn obuk_request_software_id_skips_when_not_sent() {
+        let o = on_request(
+            "obuk.request.software_id",
+            with(request(), json!({"software_id": null})),
+        );
+        assert_outcome(&o, Skip, "no `software_id` in the request");
+    }
+
+    // --- obuk.redirect.format ---
+
+    #[test]
+    fn obuk_redirect_format_passes_for_public_https_uris() {
+        let o = on_request("obuk.redirect.format", request());
+        assert_outcome(&o, Pass, "https URL on a public host");
+        // The request's URI and the SSA's, each judged once.
+        assert_eq!(
+            o.values["redirect_uris"],
+            json!(["https://tpp.example.com/cb", "https://tpp.example.com/cb2"])
+        );
+    }
+
+    #[test]
+    fn obuk_redirect_format_fails_for_an_http_uri_in_the_request() {
+        let o = on_request(
+            "obuk.redirect.format",
+            with(
+                request(),
+                json!({"redirect_uris": ["http://tpp.example.com/cb"]}),
+            ),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "Invalid redirect_uris found in the Request: redirect URI `http://tpp.example.com/cb` must use https",
+        );
+    }
+
+    #[test]
+    fn obuk_redirect_format_fails_for_a_loopback_uri_in_the_ssa() {
+        let o = on_statement(
+            "obuk.redirect.format",
+            with(
+                statement(),
+                json!({"software_redirect_uris": ["https://localhost/cb"]}),
+            ),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "`https://localhost/cb` must not point at localhost",
+        );
+        let long = format!("https://tpp.example.com/{}", "a".repeat(240));
+        let o = on_request(
+            "obuk.redirect.format",
+            with(request(), json!({"redirect_uris": [long]})),
+        );
+        assert_outcome(&o, Fail, "longer than 256 characters");
+    }
+
+    // --- obuk.redirect.subset ---
+
+    #[test]
+    fn obuk_redirect_subset_passes_for_uris_of_the_ssa() {
+        let o = on_request("obuk.redirect.subset", request());
+        assert_outcome(&o, Pass, "among the SSA's");
+        assert_eq!(
+            o.values["redirect_uris"],
+            json!(["https://tpp.example.com/cb"])
+        );
+    }
+
+    #[test]
+    fn obuk_redirect_subset_defaults_omitted_uris_to_the_ssas() {
+        let o = on_request(
+            "obuk.redirect.subset",
+            with(request(), json!({"redirect_uris": null})),
+        );
+        assert_outcome(&o, Pass, "defaulted to the SSA's software_redirect_uris");
+        assert_eq!(
+            o.values["defaulted"],
+            json!(["https://tpp.example.com/cb", "https://tpp.example.com/cb2"])
+        );
+    }
+
+    #[test]
+    fn obuk_redirect_subset_fails_for_a_uri_outside_the_ssa() {
+        let o = on_request(
+            "obuk.redirect.subset",
+            with(
+                request(),
+                json!({"redirect_uris": ["https://tpp.example.com/cb", "https://tpp.example.com/other"]}),
+            ),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "must match or be a subset of the software_redirect_uris",
+        );
+        // Exact match: a trailing slash is another URI.
+        let o = on_request(
+            "obuk.redirect.subset",
+            with(
+                request(),
+                json!({"redirect_uris": ["https://tpp.example.com/cb/"]}),
+            ),
+        );
+        assert_eq!(o.kind, Fail, "{o:?}");
+    }
+
+    #[test]
+    fn obuk_redirect_subset_fails_when_not_an_array() {
+        let o = on_request(
+            "obuk.redirect.subset",
+            with(
+                request(),
+                json!({"redirect_uris": "https://tpp.example.com/cb"}),
+            ),
+        );
+        assert_outcome(&o, Fail, "redirect_uris must be an array of URIs");
+    }
+
+    #[test]
+    fn obuk_redirect_subset_skips_without_an_ssa() {
+        let facts = signed_facts(&compact(json!({"alg": "PS256"}), request()), None);
+        let o = run_signed(obuk(), "obuk.redirect.subset", &facts);
+        assert_outcome(&o, Skip, "no request or no SSA");
+    }
+
+    // --- obuk.uris.same_host ---
+
+    #[test]
+    fn obuk_uris_same_host_passes_when_the_ssas_uris_share_a_host() {
+        let o = on_statement("obuk.uris.same_host", statement());
+        assert_outcome(&o, Pass, "share one hostname");
+        assert_eq!(o.values["hosts"], json!(["tpp.example.com"]));
+    }
+
+    #[test]
+    fn obuk_uris_same_host_fails_for_a_uri_on_another_host() {
+        let o = on_statement(
+            "obuk.uris.same_host",
+            with(
+                statement(),
+                json!({"software_logo_uri": "https://cdn.example.net/logo.png"}),
+            ),
+        );
+        assert_outcome(&o, Fail, "its URIs are on different hostnames");
+        assert_eq!(
+            o.values["hosts"],
+            json!(["cdn.example.net", "tpp.example.com"])
+        );
+    }
+
+    #[test]
+    fn obuk_uris_same_host_skips_without_an_ssa() {
+        let facts = signed_facts(&compact(json!({"alg": "PS256"}), request()), None);
+        let o = run_signed(obuk(), "obuk.uris.same_host", &facts);
+        assert_outcome(&o, Skip, "no SSA");
+    }
+
+    // --- obuk.auth_method.signing_alg ---
+
+    #[test]
+    fn obuk_auth_method_signing_alg_passes_for_a_fapi_alg() {
+        let o = on_request("obuk.auth_method.signing_alg", request());
+        assert_outcome(&o, Pass, "assertions are signed with PS256");
+    }
+
+    #[test]
+    fn obuk_auth_method_signing_alg_fails_for_another_alg_or_none() {
+        let o = on_request(
+            "obuk.auth_method.signing_alg",
+            with(
+                request(),
+                json!({"token_endpoint_auth_signing_alg": "RS256"}),
+            ),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "token_endpoint_auth_signing_alg `RS256` is not allowed",
+        );
+        let o = on_request(
+            "obuk.auth_method.signing_alg",
+            with(
+                request(),
+                json!({"token_endpoint_auth_method": "client_secret_jwt", "token_endpoint_auth_signing_alg": null}),
+            ),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "Required parameter token_endpoint_auth_signing_alg not found (needed for client_secret_jwt)",
+        );
+    }
+
+    #[test]
+    fn obuk_auth_method_signing_alg_skips_for_tls_client_auth() {
+        let o = on_request(
+            "obuk.auth_method.signing_alg",
+            with(
+                request(),
+                json!({"token_endpoint_auth_method": "tls_client_auth"}),
+            ),
+        );
+        assert_outcome(&o, Skip, "`tls_client_auth` does not sign assertions");
+    }
+
+    // --- obuk.auth_method.tls_dn ---
+
+    fn tls_dn(profile: &Profile, dn: Option<&str>, subject: &str) -> Outcome {
+        let mut claims = with(
+            request(),
+            json!({"token_endpoint_auth_method": "tls_client_auth"}),
+        );
+        if let Some(dn) = dn {
+            claims["tls_client_auth_subject_dn"] = dn.into();
+        }
+        let facts = Facts {
+            signed: Some(registration(claims, statement())),
+            peer: Some(peer(subject)),
+            ..Default::default()
+        };
+        run_on(profile, "obuk.auth_method.tls_dn", &facts)
+    }
+
+    #[test]
+    fn obuk_auth_method_tls_dn_passes_for_the_presented_certificates_dn() {
+        // The same name in another spelling: compared as a DN, not as a string.
+        let dn = "cn=5rzpgki3hb3abndhdxpzws, ou=0015800001HQQrZAAX, o=Example  TPP Ltd, c=GB";
+        let o = tls_dn(obuk(), Some(dn), TRANSPORT);
+        assert_outcome(&o, Pass, "names the presented certificate");
+        assert_eq!(o.values["certificate_subject"], TRANSPORT);
+    }
+
+    #[test]
+    fn obuk_auth_method_tls_dn_fails_for_another_certificates_dn() {
+        let other = "CN=9kQWnGnQ9e5bT7TEqcVxyh,OU=0015800001HQQrZAAX,O=Example TPP Ltd,C=GB";
+        let o = tls_dn(obuk(), Some(other), TRANSPORT);
+        assert_outcome(&o, Fail, "does not name the certificate presented");
+        assert_eq!(o.values["tls_client_auth_subject_dn"], other);
+    }
+
+    #[test]
+    fn obuk_auth_method_tls_dn_fails_without_the_dn() {
+        let o = tls_dn(obuk(), None, TRANSPORT);
+        assert_outcome(
+            &o,
+            Fail,
+            "Required parameter tls_client_auth_subject_dn not found",
+        );
+    }
+
+    #[test]
+    fn obuk_auth_method_tls_dn_fails_over_the_max_length() {
+        let long = format!("{TRANSPORT},L={}", "x".repeat(100));
+        let o = tls_dn(obuk(), Some(&long), &long);
+        assert_outcome(&o, Fail, "longer than 128 characters");
+        // Open Finance Brasil sets no limit.
+        let o = tls_dn(shipped_once("ofb"), Some(&long), &long);
+        assert_outcome(&o, Pass, "names the presented certificate");
+    }
+
+    #[test]
+    fn obuk_auth_method_tls_dn_skips_for_other_methods() {
+        let o = on_request("obuk.auth_method.tls_dn", request());
+        assert_outcome(&o, Skip, "not a tls_client_auth client");
+    }
+
+    // --- obuk.grant_types ---
+
+    #[test]
+    fn obuk_grant_types_pass_when_each_is_allowed() {
+        let o = on_request("obuk.grant_types", request());
+        assert_outcome(&o, Pass, "every grant type is allowed");
+    }
+
+    #[test]
+    fn obuk_grant_types_fail_for_a_grant_not_allowed() {
+        let o = on_request(
+            "obuk.grant_types",
+            with(
+                request(),
+                json!({"grant_types": ["client_credentials", "password"]}),
+            ),
+        );
+        assert_outcome(&o, Fail, "`password` is not allowed");
+        assert_eq!(
+            o.values["grant_types"],
+            json!(["client_credentials", "password"])
+        );
+    }
+
+    #[test]
+    fn obuk_grant_types_fail_when_empty_or_missing() {
+        let o = on_request(
+            "obuk.grant_types",
+            with(request(), json!({"grant_types": []})),
+        );
+        assert_outcome(&o, Fail, "grant_types must not be empty");
+        let o = on_request(
+            "obuk.grant_types",
+            with(request(), json!({"grant_types": null})),
+        );
+        assert_outcome(&o, Fail, "grant_types must not be empty");
+    }
+
+    // --- obuk.response_types ---
+
+    #[test]
+    fn obuk_response_types_pass_when_supported_with_the_code_grant() {
+        let o = on_request("obuk.response_types", request());
+        assert_outcome(&o, Pass, "the response types are supported");
+        // Omitted: the profile's default `code id_token`.
+        let o = on_request(
+            "obuk.response_types",
+            with(request(), json!({"response_types": null})),
+        );
+        assert_outcome(&o, Pass, "the response types are supported");
+        assert_eq!(o.values["response_types"], json!(["code id_token"]));
+    }
+
+    #[test]
+    fn obuk_response_types_fail_for_an_unsupported_type() {
+        let o = on_request(
+            "obuk.response_types",
+            with(request(), json!({"response_types": ["token"]})),
+        );
+        assert_outcome(&o, Fail, "response type `token` is not supported");
+    }
+
+    #[test]
+    fn obuk_response_types_fail_without_the_authorization_code_grant() {
+        let o = on_request(
+            "obuk.response_types",
+            with(
+                request(),
+                json!({"grant_types": ["client_credentials"], "response_types": ["code"]}),
+            ),
+        );
+        assert_outcome(&o, Fail, "need the authorization_code grant");
+        // An explicit empty list asks for none.
+        let o = on_request(
+            "obuk.response_types",
+            with(
+                request(),
+                json!({"grant_types": ["client_credentials"], "response_types": []}),
+            ),
+        );
+        assert_outcome(&o, Pass, "the response types are supported");
+    }
+
+    // --- obuk.scope ---
+
+    #[test]
+    fn obuk_scope_passes_when_the_roles_allow_every_scope() {
+        let o = on_request("obuk.scope", request());
+        assert_outcome(&o, Pass, "the scopes fit the software's roles");
+        assert_eq!(o.values["software_roles"], json!(["AISP", "PISP"]));
+    }
+
+    #[test]
+    fn obuk_scope_fails_without_the_role_the_scope_needs() {
+        let o = on_statement(
+            "obuk.scope",
+            with(statement(), json!({"software_roles": ["AISP"]})),
+        );
+        assert_outcome(&o, Fail, "scope `payments` needs the PISP role");
+        let o = on_request(
+            "obuk.scope",
+            with(request(), json!({"scope": "openid fundsconfirmations"})),
+        );
+        assert_outcome(&o, Fail, "scope `fundsconfirmations` needs the CBPII role");
+    }
+
+    #[test]
+    fn obuk_scope_fails_for_an_unsupported_or_missing_scope() {
+        let o = on_request(
+            "obuk.scope",
+            with(request(), json!({"scope": "openid email"})),
+        );
+        assert_outcome(&o, Fail, "scope `email` is not supported");
+        let o = on_request("obuk.scope", with(request(), json!({"scope": null})));
+        assert_outcome(&o, Fail, "Required parameter scope not found");
+    }
+
+    // --- obuk.application_type ---
+
+    #[test]
+    fn obuk_application_type_passes_for_web_or_mobile() {
+        let o = on_request("obuk.application_type", request());
+        assert_outcome(&o, Pass, "`web`");
+        let o = on_request(
+            "obuk.application_type",
+            with(request(), json!({"application_type": "mobile"})),
+        );
+        assert_outcome(&o, Pass, "`mobile`");
+    }
+
+    #[test]
+    fn obuk_application_type_fails_for_another_type() {
+        let o = on_request(
+            "obuk.application_type",
+            with(request(), json!({"application_type": "native"})),
+        );
+        assert_outcome(&o, Fail, "Invalid applicationType provided: `native`");
+    }
+
+    #[test]
+    fn obuk_application_type_skips_when_not_sent() {
+        let o = on_request(
+            "obuk.application_type",
+            with(request(), json!({"application_type": null})),
+        );
+        assert_outcome(&o, Skip, "no application_type");
+    }
+
+    // --- obuk.algs ---
+
+    #[test]
+    fn obuk_algs_pass_for_fapi_algs_or_none_sent() {
+        let o = on_request("obuk.algs", request());
+        assert_outcome(&o, Pass, "FAPI algorithms");
+        let o = on_request(
+            "obuk.algs",
+            with(
+                request(),
+                json!({"id_token_signed_response_alg": null, "request_object_signing_alg": null}),
+            ),
+        );
+        assert_outcome(&o, Pass, "FAPI algorithms");
+    }
+
+    #[test]
+    fn obuk_algs_fail_naming_the_claim_with_another_alg() {
+        let o = on_request(
+            "obuk.algs",
+            with(request(), json!({"id_token_signed_response_alg": "RS256"})),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "id_token_signed_response_alg \"RS256\" is not allowed",
+        );
+        let o = on_request(
+            "obuk.algs",
+            with(request(), json!({"request_object_signing_alg": 256})),
+        );
+        assert_outcome(&o, Fail, "request_object_signing_alg 256 is not allowed");
+    }
+
+    // --- obuk.jwks_by_value ---
+
+    #[test]
+    fn obuk_jwks_by_value_passes_for_the_ssas_jwks_endpoint_or_none() {
+        let o = on_request("obuk.jwks_by_value", request());
+        assert_outcome(&o, Pass, "keys come from the directory");
+        let endpoint = statement()["software_jwks_endpoint"].clone();
+        let o = on_request(
+            "obuk.jwks_by_value",
+            with(request(), json!({"jwks_uri": endpoint})),
+        );
+        assert_outcome(&o, Pass, "keys come from the directory");
+    }
+
+    #[test]
+    fn obuk_jwks_by_value_fails_for_keys_in_the_request() {
+        let o = on_request(
+            "obuk.jwks_by_value",
+            with(request(), json!({"jwks": {"keys": []}})),
+        );
+        assert_outcome(&o, Fail, "must not carry `jwks`");
+    }
+
+    #[test]
+    fn obuk_jwks_by_value_fails_for_another_jwks_uri() {
+        let o = on_request(
+            "obuk.jwks_by_value",
+            with(
+                request(),
+                json!({"jwks_uri": "https://tpp.example.com/jwks"}),
+            ),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "must be the software statement's software_jwks_endpoint",
+        );
+        assert_eq!(o.values["jwks_uri"], "https://tpp.example.com/jwks");
+        assert_eq!(
+            o.values["software_jwks_endpoint"],
+            statement()["software_jwks_endpoint"]
+        );
+    }
+
+    // --- management: obuk.mgmt.* ---
+
+    fn managed(id: &str, facts: Facts) -> Outcome {
+        run_on(obuk(), id, &facts)
+    }
+
+    fn bearer() -> RequestFacts {
+        RequestFacts {
+            method: "GET".into(),
+            authorization: Some("Bearer at-1".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn obuk_mgmt_mtls_passes_for_a_trusted_certificate() {
+        let o = managed(
+            "obuk.mgmt.mtls",
+            Facts {
+                peer: Some(peer(TRANSPORT)),
+                ..Default::default()
+            },
+        );
+        assert_outcome(&o, Pass, "a trusted client certificate");
+        assert_eq!(o.values["subject"], TRANSPORT);
+    }
+
+    #[test]
+    fn obuk_mgmt_mtls_fails_without_a_trusted_certificate() {
+        let o = managed("obuk.mgmt.mtls", Facts::default());
+        assert_outcome(&o, Fail, "no client certificate");
+        let mut untrusted = peer(TRANSPORT);
+        untrusted.chain_error = Some("unknown issuer".into());
+        let o = managed(
+            "obuk.mgmt.mtls",
+            Facts {
+                peer: Some(untrusted),
+                ..Default::default()
+            },
+        );
+        assert_outcome(&o, Fail, "not trusted: unknown issuer");
+    }
+
+    #[test]
+    fn obuk_mgmt_bearer_passes_for_an_active_access_token() {
+        let o = managed(
+            "obuk.mgmt.bearer",
+            Facts {
+                request: bearer(),
+                management: Some(management(
+                    "c1",
+                    Some(token_state("access token", "c1")),
+                    None,
+                )),
+                ..Default::default()
+            },
+        );
+        assert_outcome(&o, Pass, "an active access token");
+    }
+
+    #[test]
+    fn obuk_mgmt_bearer_fails_with_a_bare_challenge_without_a_token() {
+        let o = managed("obuk.mgmt.bearer", Facts::default());
+        assert_outcome(&o, Fail, "no access token");
+        assert_eq!(o.effects, vec![Effect::BareChallenge]);
+        let basic = RequestFacts {
+            authorization: Some("Basic YzE6cw==".into()),
+            ..Default::default()
+        };
+        let o = managed(
+            "obuk.mgmt.bearer",
+            Facts {
+                request: basic,
+                ..Default::default()
+            },
+        );
+        assert_outcome(&o, Fail, "no access token");
+    }
+
+    #[test]
+    fn obuk_mgmt_bearer_fails_for_an_unknown_revoked_or_expired_token() {
+        let run = |token: Option<TokenState>| {
+            managed(
+                "obuk.mgmt.bearer",
+                Facts {
+                    request: bearer(),
+                    management: Some(management("c1", token, None)),
+                    ..Default::default()
+                },
+            )
+        };
+        let o = run(None);
+        assert_outcome(&o, Fail, "the access token is not valid");
+        assert!(o.effects.is_empty(), "a token was presented: {o:?}");
+        let mut revoked = token_state("access token", "c1");
+        revoked.revoked = true;
+        assert_outcome(
+            &run(Some(revoked)),
+            Fail,
+            "the access token has been revoked",
+        );
+        let mut expired = token_state("access token", "c1");
+        expired.expired = true;
+        assert_outcome(&run(Some(expired)), Fail, "the access token has expired");
+    }
+
+    #[test]
+    fn obuk_mgmt_client_known_passes_for_a_registered_client() {
+        let m = management(
+            "c1",
+            Some(token_state("access token", "c1")),
+            Some(json!({})),
+        );
+        let o = managed(
+            "obuk.mgmt.client_known",
+            Facts {
+                management: Some(m),
+                ..Default::default()
+            },
+        );
+        assert_outcome(&o, Pass, "the client exists");
+        assert_eq!(o.values["client_id"], "c1");
+    }
+
+    #[test]
+    fn obuk_mgmt_client_known_fails_and_revokes_for_an_unknown_client() {
+        let m = management("gone", Some(token_state("access token", "gone")), None);
+        let o = managed(
+            "obuk.mgmt.client_known",
+            Facts {
+                management: Some(m),
+                ..Default::default()
+            },
+        );
+        assert_outcome(&o, Fail, "the client is unknown or deleted");
+        assert_eq!(o.values["client_id"], "gone");
+        assert_eq!(o.effects, vec![Effect::RevokePresentedToken]);
+    }
+
+    #[test]
+    fn obuk_mgmt_client_known_skips_outside_management() {
+        let o = managed("obuk.mgmt.client_known", Facts::default());
+        assert_outcome(&o, Skip, "not a management request");
+    }
+
+    #[test]
+    fn obuk_mgmt_token_binding_passes_for_the_clients_own_token() {
+        let m = management(
+            "c1",
+            Some(token_state("access token", "c1")),
+            Some(json!({})),
+        );
+        let o = managed(
+            "obuk.mgmt.token_binding",
+            Facts {
+                management: Some(m),
+                ..Default::default()
+            },
+        );
+        assert_outcome(&o, Pass, "issued to this client");
+    }
+
+    #[test]
+    fn obuk_mgmt_token_binding_fails_for_another_clients_token() {
+        let m = management(
+            "c1",
+            Some(token_state("access token", "c2")),
+            Some(json!({})),
+        );
+        let o = managed(
+            "obuk.mgmt.token_binding",
+            Facts {
+                management: Some(m),
+                ..Default::default()
+            },
+        );
+        assert_outcome(&o, Fail, "issued to another client");
+        assert_eq!(o.values["token_client_id"], "c2");
+        assert_eq!(o.values["client_id"], "c1");
+    }
+
+    #[test]
+    fn obuk_mgmt_token_binding_skips_without_a_token() {
+        let o = managed(
+            "obuk.mgmt.token_binding",
+            Facts {
+                management: Some(management("c1", None, Some(json!({})))),
+                ..Default::default()
+            },
+        );
+        assert_outcome(&o, Skip, "no token");
+    }
+
+    // --- obuk.mgmt.put_same_software ---
+
+    fn update(registered: Option<&str>, statement: Value) -> Outcome {
+        let mut facts = registration(request(), statement);
+        facts.registered_software_id = registered.map(str::to_owned);
+        run_signed(obuk(), "obuk.mgmt.put_same_software", &facts)
+    }
+
+    #[test]
+    fn obuk_mgmt_put_same_software_passes_for_the_registered_software() {
+        let o = update(Some(SOFTWARE), statement());
+        assert_outcome(&o, Pass, "the same software");
+    }
+
+    #[test]
+    fn obuk_mgmt_put_same_software_fails_for_another_software() {
+        let o = update(
+            Some(SOFTWARE),
+            with(
+                statement(),
+                json!({"software_id": "9kQWnGnQ9e5bT7TEqcVxyh"}),
+            ),
+        );
+        assert_outcome(&o, Fail, "for another software than the one registered");
+        assert_eq!(o.values["registered_software_id"], SOFTWARE);
+        assert_eq!(o.values["software_id"], "9kQWnGnQ9e5bT7TEqcVxyh");
+    }
+
+    #[test]
+    fn obuk_mgmt_put_same_software_skips_at_registration() {
+        let o = update(None, statement());
+        assert_outcome(&o, Skip, "not an update");
     }
 }

@@ -241,6 +241,59 @@ fn mgmt_same_software(cx: &CheckCx, _: &Params) -> Outcome {
 mod tests {
     use super::*;
     use crate::checks::testing;
+    use crate::checks::testing::{
+        assert_outcome, compact, management, peer, run_on, shipped_once, signed_facts, with_params,
+        Facts,
+    };
+    use crate::profile::Profile;
+    use crate::signed::{PeerFacts, SignedFacts};
+    use crate::trace::OutcomeKind::{Fail, Pass, Skip};
+    use serde_json::json;
+
+    const SOFTWARE: &str = "a8c5e9d1-6b4f-4c2a-9e7d-3f1b2c4d5e6f";
+    const ORG: &str = "74e929d9-33b6-4d85-8ba7-c146c867a817";
+
+    fn ofb() -> &'static Profile {
+        shipped_once("ofb")
+    }
+
+    /// The software's transport certificate subject as the directory mints it (§7.1.2).
+    fn transport() -> String {
+        format!("UID={SOFTWARE},2.5.4.97=OFBBR-{ORG},CN=tpp.example.com.br,O=Example TPP,C=BR")
+    }
+
+    /// The facts of a JSON registration carrying a verified statement with these claims.
+    fn verified(statement: Value) -> SignedFacts {
+        let ssa = compact(json!({"alg": "PS256", "kid": "directory"}), statement);
+        let mut facts = signed_facts(&ssa, Some(&ssa));
+        facts.request = None;
+        facts
+    }
+
+    fn statement(roles: Value) -> Value {
+        json!({
+            "software_id": SOFTWARE,
+            "org_id": ORG,
+            "software_roles": roles,
+            "software_jwks_uri": "https://keystore.sandbox.directory.openbankingbrasil.org.br/x.jwks",
+        })
+    }
+
+    fn run(
+        profile: &Profile,
+        id: &str,
+        body: Value,
+        statement: Value,
+        peer: Option<PeerFacts>,
+    ) -> Outcome {
+        let facts = Facts {
+            body: Some(body),
+            signed: Some(verified(statement)),
+            peer,
+            ..Default::default()
+        };
+        run_on(profile, id, &facts)
+    }
 
     #[test]
     fn the_subject_dn_must_spell_other_attributes_as_ber_oids() {
@@ -259,5 +312,238 @@ mod tests {
         );
         assert!(outcome(text).message.contains("dotted OID"));
         assert!(outcome(named).message.contains("2.5.4.97=#"));
+    }
+
+    // --- ofb.cert.matches_ssa ---
+
+    fn cert(profile: &Profile, subject: &str) -> Outcome {
+        run(
+            profile,
+            "ofb.cert.matches_ssa",
+            json!({}),
+            statement(json!(["DADOS"])),
+            Some(peer(subject)),
+        )
+    }
+
+    #[test]
+    fn ofb_cert_matches_ssa_passes_for_the_softwares_uid_and_organisation() {
+        let o = cert(ofb(), &transport());
+        assert_outcome(&o, Pass, "UID and organizationIdentifier are the SSA's");
+        assert_eq!(o.values["software_id"], SOFTWARE);
+        // The §7.1.2 spelling: the organizationIdentifier as a dotted OID with a BER value.
+        let ber = crate::dn::with_ber_values_for_oids(&transport());
+        assert!(ber.contains("2.5.4.97=#0C"), "{ber}");
+        let o = cert(ofb(), &ber);
+        assert_outcome(&o, Pass, "UID and organizationIdentifier are the SSA's");
+    }
+
+    #[test]
+    fn ofb_cert_matches_ssa_accepts_a_pre_2022_ou_only_where_configured() {
+        let old = format!("UID={SOFTWARE},OU={ORG},CN=tpp.example.com.br,O=Example TPP,C=BR");
+        let o = cert(ofb(), &old);
+        assert_outcome(&o, Pass, "UID and OU are the SSA's software_id and org_id");
+        let strict = with_params(
+            ofb().clone(),
+            "ofb.cert.matches_ssa",
+            "{ accept_ou = false }",
+        );
+        let o = cert(&strict, &old);
+        assert_outcome(&o, Fail, "organizationIdentifier is not OFBBR- followed by");
+    }
+
+    #[test]
+    fn ofb_cert_matches_ssa_fails_for_another_software_or_organisation() {
+        let other_software = transport().replace(SOFTWARE, "b0000000-0000-4000-8000-000000000000");
+        let o = cert(ofb(), &other_software);
+        assert_outcome(
+            &o,
+            Fail,
+            "the certificate's UID is not the software statement's software_id",
+        );
+        assert_eq!(o.values["subject"], other_software);
+        let other_org = transport().replace(ORG, "c0000000-0000-4000-8000-000000000000");
+        let o = cert(ofb(), &other_org);
+        assert_outcome(
+            &o,
+            Fail,
+            "organizationIdentifier is not OFBBR- followed by the software statement's org_id",
+        );
+    }
+
+    #[test]
+    fn ofb_cert_matches_ssa_skips_without_a_certificate() {
+        let o = run(
+            ofb(),
+            "ofb.cert.matches_ssa",
+            json!({}),
+            statement(json!(["DADOS"])),
+            None,
+        );
+        assert_outcome(&o, Skip, "no certificate or no SSA");
+    }
+
+    // --- ofb.tls_dn.format ---
+
+    fn dn_format(body: Value) -> Outcome {
+        testing::run_on_body_with(ofb(), "ofb.tls_dn.format", body)
+    }
+
+    #[test]
+    fn ofb_tls_dn_format_passes_for_descriptors_and_ber_oids() {
+        let dn = crate::dn::with_ber_values_for_oids(&transport());
+        let o = dn_format(
+            json!({"token_endpoint_auth_method": "tls_client_auth", "tls_client_auth_subject_dn": dn}),
+        );
+        assert_outcome(&o, Pass, "dotted OIDs with BER values for the others");
+        assert_eq!(o.values["tls_client_auth_subject_dn"], dn);
+    }
+
+    #[test]
+    fn ofb_tls_dn_format_fails_for_a_name_that_does_not_parse() {
+        let o = dn_format(
+            json!({"token_endpoint_auth_method": "tls_client_auth", "tls_client_auth_subject_dn": "CN=abc\\"}),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "tls_client_auth_subject_dn is not an RFC 4514 name",
+        );
+    }
+
+    #[test]
+    fn ofb_tls_dn_format_fails_for_a_descriptor_rfc4514_does_not_list() {
+        let o = dn_format(
+            json!({"token_endpoint_auth_method": "tls_client_auth", "tls_client_auth_subject_dn": "UID=abc,serialNumber=13353236000189,C=BR"}),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "`serialNumber` is not an RFC 4514 §3 descriptor: write it as 2.5.4.5=#",
+        );
+    }
+
+    #[test]
+    fn ofb_tls_dn_format_skips_other_methods_and_a_missing_dn() {
+        let o = dn_format(
+            json!({"token_endpoint_auth_method": "private_key_jwt", "tls_client_auth_subject_dn": "serialNumber=1"}),
+        );
+        assert_outcome(&o, Skip, "not a tls_client_auth client");
+        let o = dn_format(json!({"token_endpoint_auth_method": "tls_client_auth"}));
+        assert_outcome(&o, Skip, "no tls_client_auth_subject_dn");
+        let o = testing::run_on_body_with(ofb(), "ofb.tls_dn.format", json!([]));
+        assert_outcome(&o, Skip, "no metadata");
+    }
+
+    // --- ofb.scope.roles ---
+
+    fn scopes(body: Value, roles: Value) -> Outcome {
+        run(ofb(), "ofb.scope.roles", body, statement(roles), None)
+    }
+
+    #[test]
+    fn ofb_scope_roles_passes_within_the_roles_scopes() {
+        let o = scopes(
+            json!({"scope": "openid accounts payments"}),
+            json!(["DADOS", "PAGTO"]),
+        );
+        assert_outcome(
+            &o,
+            Pass,
+            "every scope is allowed by the software's regulatory roles",
+        );
+        assert_eq!(o.values["roles"], json!(["DADOS", "PAGTO"]));
+    }
+
+    #[test]
+    fn ofb_scope_roles_fails_for_a_scope_outside_the_roles() {
+        let o = scopes(
+            json!({"scope": "openid accounts payments"}),
+            json!(["DADOS"]),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "the software's regulatory roles (DADOS) do not allow the scope payments",
+        );
+        let o = scopes(json!({"scope": "openid"}), json!([]));
+        assert_outcome(&o, Fail, "(none active) do not allow the scope openid");
+    }
+
+    #[test]
+    fn ofb_scope_roles_count_only_active_statement_roles() {
+        let roles = json!([
+            {"role": "DADOS", "status": "Active"},
+            {"role": "PAGTO", "status": "Inactive"},
+        ]);
+        let mut claims = statement(json!(["DADOS", "PAGTO"]));
+        claims["software_statement_roles"] = roles;
+        let o = run(
+            ofb(),
+            "ofb.scope.roles",
+            json!({"scope": "openid payments"}),
+            claims,
+            None,
+        );
+        assert_outcome(&o, Fail, "(DADOS) do not allow the scope payments");
+    }
+
+    #[test]
+    fn ofb_scope_roles_provides_every_scope_of_the_roles_when_omitted() {
+        let o = scopes(json!({}), json!(["PAGTO", "CONTA"]));
+        assert_outcome(
+            &o,
+            Pass,
+            "scope omitted: the client gets every scope of its roles",
+        );
+        // `openid`, allowed by both roles, is granted once.
+        assert_eq!(o.defaults["scope"], "openid payments");
+    }
+
+    #[test]
+    fn ofb_scope_roles_skips_without_a_statement() {
+        let facts = Facts {
+            body: Some(json!({"scope": "openid"})),
+            ..Default::default()
+        };
+        let o = run_on(ofb(), "ofb.scope.roles", &facts);
+        assert_outcome(&o, Skip, "no metadata or no SSA");
+    }
+
+    // --- ofb.mgmt.same_software ---
+
+    fn same_software(subject: Option<&str>, client: Option<Value>) -> Outcome {
+        let facts = Facts {
+            peer: subject.map(peer),
+            management: Some(management("c1", None, client)),
+            ..Default::default()
+        };
+        run_on(ofb(), "ofb.mgmt.same_software", &facts)
+    }
+
+    #[test]
+    fn ofb_mgmt_same_software_passes_for_the_registered_softwares_certificate() {
+        let registered = json!({"software_id": SOFTWARE.to_uppercase()});
+        let o = same_software(Some(&transport()), Some(registered));
+        assert_outcome(&o, Pass, "belongs to the registered software");
+    }
+
+    #[test]
+    fn ofb_mgmt_same_software_fails_for_another_softwares_certificate() {
+        let other = transport().replace(SOFTWARE, "b0000000-0000-4000-8000-000000000000");
+        let o = same_software(Some(&other), Some(json!({"software_id": SOFTWARE})));
+        assert_outcome(&o, Fail, "belongs to another software");
+        assert_eq!(o.values["software_id"], SOFTWARE);
+        // A client registered without software_id matches no certificate.
+        let o = same_software(Some(&transport()), Some(json!({})));
+        assert_outcome(&o, Fail, "belongs to another software");
+    }
+
+    #[test]
+    fn ofb_mgmt_same_software_skips_without_a_client_or_certificate() {
+        let o = same_software(Some(&transport()), None);
+        assert_outcome(&o, Skip, "no client");
+        let o = same_software(None, Some(json!({"software_id": SOFTWARE})));
+        assert_outcome(&o, Skip, "no management facts or certificate");
     }
 }

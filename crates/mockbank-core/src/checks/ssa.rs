@@ -197,9 +197,9 @@ fn ssa_validity(cx: &CheckCx, params: &Params) -> Outcome {
         );
     };
     let (max_age, skew) = (params.int("max_age_secs"), params.int("future_skew_secs"));
-    let age = cx.now - iat;
+    let age = cx.now.saturating_sub(iat);
     let exp = jws.claims.get("exp").and_then(Value::as_i64);
-    let o = if iat > cx.now + skew {
+    let o = if iat > cx.now.saturating_add(skew) {
         Outcome::fail("Registration Request contains an invalid software_statement, its `iat` is in the future")
     } else if max_age > 0 && age > max_age {
         Outcome::fail(format!("Registration Request contains an invalid software_statement, it was issued {age} s ago (at most {max_age} s accepted)"))
@@ -327,8 +327,14 @@ fn ssa_jti(cx: &CheckCx, params: &Params) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::testing::{compact, run_signed, shipped, signed_facts};
+    use crate::checks::testing::{
+        assert_outcome, compact, management, run_on, run_on_body_with, run_signed, shipped,
+        shipped_once, signed_facts, Facts,
+    };
+    use crate::profile::StatementMode;
+    use crate::signed::{DirectoryFacts, Jws};
     use crate::trace::OutcomeKind;
+    use crate::trace::OutcomeKind::{Fail, Pass, Skip};
     use serde_json::json;
 
     const NOW: i64 = 1_700_000_000;
@@ -443,5 +449,422 @@ mod tests {
             run_signed(&obuk, "ssa.signature", &facts).kind,
             OutcomeKind::Pass
         );
+    }
+
+    /// A statement every `ssa.*` check of obuk-v3.2 passes.
+    fn statement() -> serde_json::Value {
+        json!({
+            "iss": "OpenBanking Ltd",
+            "iat": NOW - 60,
+            "jti": "6f5a3e1c-8d2b-4a7e-9c1d-2b3e4f5a6b7c",
+            "software_id": "5rZPGKi3Hb3AbNDHdXpZwS",
+            "org_id": "0015800001HQQrZAAX",
+            "org_status": "Active",
+            "software_roles": ["AISP", "PISP"],
+            "software_redirect_uris": ["https://tpp.example.com/cb"],
+            "software_jwks_endpoint": "https://keystore.example.org/5rZPGKi3Hb3AbNDHdXpZwS.jwks",
+        })
+    }
+
+    /// `statement()` with `changes` merged in; a `null` change removes the claim.
+    fn statement_with(changes: serde_json::Value) -> serde_json::Value {
+        let mut s = statement();
+        for (k, v) in changes.as_object().unwrap() {
+            if v.is_null() {
+                s.as_object_mut().unwrap().remove(k);
+            } else {
+                s[k] = v.clone();
+            }
+        }
+        s
+    }
+
+    fn obuk_on(id: &str, facts: &crate::signed::SignedFacts) -> crate::trace::Outcome {
+        run_signed(shipped_once("obuk-v3.2"), id, facts)
+    }
+
+    fn valid() -> crate::signed::SignedFacts {
+        with_ssa(json!({"alg": "PS256", "kid": "directory"}), statement())
+    }
+
+    /// A signed request without a software statement.
+    fn without_ssa() -> crate::signed::SignedFacts {
+        let request = compact(json!({"alg": "PS256", "kid": "k1"}), json!({"iss": "s"}));
+        signed_facts(&request, None)
+    }
+
+    // --- ssa.present ---
+
+    fn present(claims: serde_json::Value) -> crate::trace::Outcome {
+        let request = compact(json!({"alg": "PS256", "kid": "k1"}), claims);
+        obuk_on("ssa.present", &signed_facts(&request, None))
+    }
+
+    #[test]
+    fn ssa_present_passes_for_a_string_statement() {
+        let o = present(json!({"software_statement": "eyJhbGciOiJQUzI1NiJ9.e30.c2ln"}));
+        assert_outcome(&o, Pass, "`software_statement` is present");
+    }
+
+    #[test]
+    fn ssa_present_fails_when_a_required_statement_is_missing() {
+        let o = present(json!({"iss": "s"}));
+        assert_outcome(&o, Fail, "Required parameter software_statement not found");
+        // A JSON profile that requires statements (Open Finance Brasil) too.
+        let o = run_on_body_with(shipped_once("ofb"), "ssa.present", json!({}));
+        assert_outcome(&o, Fail, "Required parameter software_statement not found");
+    }
+
+    #[test]
+    fn ssa_present_fails_when_not_a_string() {
+        let o = present(json!({"software_statement": {"software_id": "s"}}));
+        assert_outcome(&o, Fail, "software_statement claim must be a string");
+    }
+
+    #[test]
+    fn ssa_present_skips_where_the_profile_ignores_statements() {
+        let o = run_on_body_with(
+            shipped_once("generic"),
+            "ssa.present",
+            json!({"software_statement": "a.b.c"}),
+        );
+        assert_outcome(&o, Skip, "does not process software statements");
+    }
+
+    #[test]
+    fn ssa_present_skips_an_absent_optional_statement_but_judges_a_present_one() {
+        let mut optional = shipped_once("generic").clone();
+        optional.settings.protection.software_statement = StatementMode::Optional;
+        let o = run_on_body_with(&optional, "ssa.present", json!({}));
+        assert_outcome(&o, Skip, "no software statement (optional here)");
+        let o = run_on_body_with(&optional, "ssa.present", json!({"software_statement": 7}));
+        assert_outcome(&o, Fail, "software_statement claim must be a string");
+        let o = run_on_body_with(
+            &optional,
+            "ssa.present",
+            json!({"software_statement": "a.b.c"}),
+        );
+        assert_outcome(&o, Pass, "`software_statement` is present");
+    }
+
+    #[test]
+    fn ssa_present_skips_without_metadata() {
+        let mut facts = without_ssa();
+        facts.request = Some(Err("not a JWS".into()));
+        let o = obuk_on("ssa.present", &facts);
+        assert_outcome(&o, Skip, "no registration metadata");
+    }
+
+    // --- ssa.jws_parse ---
+
+    #[test]
+    fn ssa_jws_parse_passes_for_a_compact_jws() {
+        let o = obuk_on("ssa.jws_parse", &valid());
+        assert_outcome(&o, Pass, "the SSA is a compact JWS");
+        assert_eq!(o.values["header"]["kid"], "directory");
+    }
+
+    #[test]
+    fn ssa_jws_parse_fails_for_an_unsigned_statement() {
+        let signed = compact(json!({"alg": "none"}), statement());
+        let unsigned = format!("{}.", signed.rsplit_once('.').unwrap().0);
+        let mut facts = without_ssa();
+        facts.ssa = Some(Jws::parse(&unsigned));
+        let o = obuk_on("ssa.jws_parse", &facts);
+        assert_outcome(&o, Fail, "is not an encoded JWT (its signature is empty)");
+    }
+
+    #[test]
+    fn ssa_jws_parse_fails_for_what_is_not_a_jws_saying_why() {
+        let mut facts = without_ssa();
+        facts.ssa = Some(Jws::parse("not-a-jwt"));
+        let o = obuk_on("ssa.jws_parse", &facts);
+        assert_outcome(
+            &o,
+            Fail,
+            "is not an encoded JWT (a compact JWS has 3 dot-separated parts, this has 1)",
+        );
+    }
+
+    #[test]
+    fn ssa_jws_parse_skips_without_a_statement() {
+        let o = obuk_on("ssa.jws_parse", &without_ssa());
+        assert_outcome(&o, Skip, "no software statement");
+    }
+
+    #[test]
+    fn ssa_claim_checks_skip_without_a_parsed_statement() {
+        let mut unparsed = without_ssa();
+        unparsed.ssa = Some(Jws::parse("not-a-jwt"));
+        for facts in [without_ssa(), unparsed] {
+            for id in [
+                "ssa.alg",
+                "ssa.issuer_trusted",
+                "ssa.validity",
+                "ssa.required_claims",
+                "ssa.status",
+            ] {
+                let o = obuk_on(id, &facts);
+                assert_eq!(o.kind, Skip, "{id}: {o:?}");
+                assert_eq!(o.message, "no SSA", "{id}");
+            }
+        }
+    }
+
+    // --- ssa.alg ---
+
+    #[test]
+    fn ssa_alg_passes_for_an_allowed_alg() {
+        let o = obuk_on("ssa.alg", &valid());
+        assert_outcome(&o, Pass, "the SSA is signed with PS256");
+        assert_eq!(o.values["allowed"], json!(["PS256", "ES256"]));
+    }
+
+    #[test]
+    fn ssa_alg_fails_for_none() {
+        let o = obuk_on("ssa.alg", &with_ssa(json!({"alg": "none"}), statement()));
+        assert_outcome(&o, Fail, "algorithm `none` is not allowed");
+        assert_eq!(o.values["alg"], "none");
+    }
+
+    // --- ssa.issuer_trusted ---
+
+    #[test]
+    fn ssa_issuer_trusted_passes_for_a_configured_directory() {
+        let o = obuk_on("ssa.issuer_trusted", &valid());
+        assert_outcome(&o, Pass, "issued by `OpenBanking Ltd`");
+    }
+
+    #[test]
+    fn ssa_issuer_trusted_fails_naming_the_untrusted_issuer() {
+        let facts = with_ssa(
+            json!({"alg": "PS256"}),
+            statement_with(json!({"iss": "Rogue Directory"})),
+        );
+        let o = obuk_on("ssa.issuer_trusted", &facts);
+        assert_outcome(
+            &o,
+            Fail,
+            "issuer `Rogue Directory` is not a trusted directory",
+        );
+        assert_eq!(o.values["trusted"], json!(["OpenBanking Ltd"]));
+        let o = obuk_on(
+            "ssa.issuer_trusted",
+            &with_ssa(
+                json!({"alg": "PS256"}),
+                statement_with(json!({"iss": null})),
+            ),
+        );
+        assert_outcome(&o, Fail, "issuer `` is not a trusted directory");
+    }
+
+    // --- ssa.signature ---
+
+    #[test]
+    fn ssa_signature_failure_says_why_and_names_the_kid() {
+        let mut facts = valid();
+        facts.ssa_signature = Some(Err("no directory key with kid `directory`".into()));
+        let o = obuk_on("ssa.signature", &facts);
+        assert_outcome(&o, Fail, "(no directory key with kid `directory`)");
+        assert_eq!(o.values["kid"], "directory");
+        facts.ssa_signature = Some(Ok(()));
+        let o = obuk_on("ssa.signature", &facts);
+        assert_outcome(&o, Pass, "verifies with the directory key");
+        assert_eq!(o.values["kid"], "directory");
+    }
+
+    #[test]
+    fn ssa_signature_skips_when_not_checked() {
+        let mut facts = valid();
+        facts.ssa_signature = None;
+        let o = obuk_on("ssa.signature", &facts);
+        assert_outcome(&o, Skip, "the SSA signature was not checked");
+    }
+
+    // --- ssa.validity ---
+
+    #[test]
+    fn ssa_validity_passes_for_a_young_statement_saying_its_age() {
+        let o = obuk_on("ssa.validity", &valid());
+        assert_outcome(&o, Pass, "issued 60 s ago");
+        assert_eq!(o.values["max_age_secs"], 1800);
+        // The generic profile accepts statements of any age (max_age_secs = 0).
+        let old = with_ssa(
+            json!({"alg": "PS256"}),
+            statement_with(json!({"iat": NOW - 86_400 * 365})),
+        );
+        let o = run_signed(shipped_once("generic"), "ssa.validity", &old);
+        assert_outcome(&o, Pass, "issued 31536000 s ago");
+    }
+
+    #[test]
+    fn ssa_validity_fails_for_an_old_future_or_expired_statement() {
+        let run = |changes| {
+            obuk_on(
+                "ssa.validity",
+                &with_ssa(json!({"alg": "PS256"}), statement_with(changes)),
+            )
+        };
+        let o = run(json!({"iat": NOW - 4000}));
+        assert_outcome(&o, Fail, "issued 4000 s ago (at most 1800 s accepted)");
+        let o = run(json!({"iat": NOW + 61}));
+        assert_outcome(&o, Fail, "its `iat` is in the future");
+        let o = run(json!({"exp": NOW - 1}));
+        assert_outcome(&o, Fail, "it has expired");
+        assert_eq!(o.values["exp"], NOW - 1);
+    }
+
+    #[test]
+    fn ssa_validity_judges_the_earliest_iat_as_too_old() {
+        let ancient = with_ssa(
+            json!({"alg": "PS256"}),
+            statement_with(json!({"iat": i64::MIN})),
+        );
+        let o = obuk_on("ssa.validity", &ancient);
+        assert_outcome(&o, Fail, "(at most 1800 s accepted)");
+        let o = run_signed(shipped_once("generic"), "ssa.validity", &ancient);
+        assert_eq!(o.kind, Pass, "any age is accepted: {o:?}");
+    }
+
+    #[test]
+    fn ssa_validity_fails_without_a_numeric_iat() {
+        let o = obuk_on(
+            "ssa.validity",
+            &with_ssa(
+                json!({"alg": "PS256"}),
+                statement_with(json!({"iat": null})),
+            ),
+        );
+        assert_outcome(&o, Fail, "it has no numeric `iat`");
+        let o = obuk_on(
+            "ssa.validity",
+            &with_ssa(
+                json!({"alg": "PS256"}),
+                statement_with(json!({"iat": "1699999940"})),
+            ),
+        );
+        assert_outcome(&o, Fail, "it has no numeric `iat`");
+    }
+
+    // --- ssa.required_claims ---
+
+    #[test]
+    fn ssa_required_claims_pass_when_every_claim_is_there() {
+        let o = obuk_on("ssa.required_claims", &valid());
+        assert_outcome(&o, Pass, "every required SSA claim is present");
+        assert!(o.values["claims"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("software_jwks_endpoint")));
+    }
+
+    #[test]
+    fn ssa_required_claims_fail_for_missing_or_empty_claims() {
+        let facts = with_ssa(
+            json!({"alg": "PS256"}),
+            statement_with(json!({"software_roles": [], "org_id": "", "software_id": null})),
+        );
+        let o = obuk_on("ssa.required_claims", &facts);
+        assert_outcome(&o, Fail, "required claim `software_id` is missing");
+        assert_eq!(
+            o.values["missing"],
+            json!(["software_id", "org_id", "software_roles"])
+        );
+    }
+
+    // --- ssa.status ---
+
+    fn status(statement: serde_json::Value, directory: DirectoryFacts) -> crate::trace::Outcome {
+        let mut facts = with_ssa(json!({"alg": "PS256"}), statement);
+        facts.directory = Some(directory);
+        obuk_on("ssa.status", &facts)
+    }
+
+    #[test]
+    fn ssa_status_passes_for_an_active_organisation_and_software() {
+        let active = DirectoryFacts {
+            org_status: Some("Active".into()),
+            software_status: Some("Active".into()),
+        };
+        let o = status(statement(), active);
+        assert_outcome(&o, Pass, "organisation and software are active");
+        assert_eq!(o.values["directory_software_status"], "Active");
+        // Neither claimed nor known to the directory: active.
+        let o = status(
+            statement_with(json!({"org_status": null})),
+            DirectoryFacts::default(),
+        );
+        assert_outcome(&o, Pass, "organisation and software are active");
+    }
+
+    #[test]
+    fn ssa_status_fails_for_a_statement_that_says_its_org_is_not_active() {
+        let o = status(
+            statement_with(json!({"org_status": "Revoked"})),
+            DirectoryFacts::default(),
+        );
+        assert_outcome(&o, Fail, "the software statement's org_status is Revoked");
+    }
+
+    #[test]
+    fn ssa_status_fails_when_the_directory_revoked_the_org_or_software() {
+        let o = status(
+            statement(),
+            DirectoryFacts {
+                org_status: Some("Revoked".into()),
+                software_status: Some("Active".into()),
+            },
+        );
+        assert_outcome(&o, Fail, "the directory has revoked its organisation");
+        assert_eq!(o.values["directory_org_status"], "Revoked");
+        let o = status(
+            statement(),
+            DirectoryFacts {
+                org_status: Some("Active".into()),
+                software_status: Some("Inactive".into()),
+            },
+        );
+        assert_outcome(&o, Fail, "the directory has revoked this software");
+    }
+
+    // --- ssa.jti_replay ---
+
+    fn replay(profile: &str, replayed: Option<bool>, updating: bool) -> crate::trace::Outcome {
+        let mut facts = valid();
+        facts.ssa_jti_replayed = replayed;
+        let facts = Facts {
+            signed: Some(facts),
+            management: updating.then(|| management("c1", None, Some(json!({})))),
+            ..Default::default()
+        };
+        run_on(shipped_once(profile), "ssa.jti_replay", &facts)
+    }
+
+    #[test]
+    fn ssa_jti_replay_passes_at_first_use() {
+        let o = replay("obuk-v3.2", Some(false), false);
+        assert_outcome(&o, Pass, "first use of this SSA");
+    }
+
+    #[test]
+    fn ssa_jti_replay_fails_for_a_statement_used_before() {
+        let o = replay("ofb", Some(true), false);
+        assert_outcome(&o, Fail, "it was already used (jti replay)");
+    }
+
+    #[test]
+    fn ssa_jti_replay_skips_a_statement_without_jti() {
+        let o = replay("obuk-v3.2", None, false);
+        assert_outcome(&o, Skip, "the SSA has no jti");
+        // Counting updates too (obuk-v3.2: on_update = true), an update is judged alike.
+        let o = replay("obuk-v3.2", None, true);
+        assert_outcome(&o, Skip, "the SSA has no jti");
+    }
+
+    #[test]
+    fn ssa_jti_replay_skips_an_update_where_updates_may_reuse_the_statement() {
+        // Open Finance Brasil: on_update = false; the server does not look the jti up.
+        let o = replay("ofb", None, true);
+        assert_outcome(&o, Skip, "`on_update = false`");
     }
 }

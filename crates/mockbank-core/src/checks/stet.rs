@@ -613,6 +613,54 @@ fn token_scope_roles(cx: &CheckCx, _: &Params) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testing::{
+        assert_outcome, management, peer, qwac, run_on, shipped_once, with_params, Facts,
+    };
+    use crate::checks::TokenFacts;
+    use crate::profile::Profile;
+    use crate::trace::OutcomeKind::{Fail, Pass, Skip};
+    use serde_json::json;
+
+    const ORG: &str = "PSDFR-ACPR-12345";
+
+    fn stet() -> &'static Profile {
+        shipped_once("stet")
+    }
+
+    /// A QWAC of `ORG` with the AISP and PISP roles.
+    fn tpp() -> PeerFacts {
+        qwac(ORG, &["PSP_AI", "PSP_PI"])
+    }
+
+    /// `tpp()` with its eIDAS content changed by `f`.
+    fn tpp_with(f: impl FnOnce(&mut EidasFacts)) -> PeerFacts {
+        let mut p = tpp();
+        f(p.eidas.as_mut().unwrap());
+        p
+    }
+
+    /// Runs `id` of the stet profile with this certificate (no body).
+    fn on_cert(id: &str, peer: Option<PeerFacts>) -> Outcome {
+        let facts = Facts {
+            peer,
+            ..Default::default()
+        };
+        run_on(stet(), id, &facts)
+    }
+
+    /// Runs `id` of `profile` on a registration body presented with `tpp()`.
+    fn on_body_with(profile: &Profile, id: &str, body: Value) -> Outcome {
+        let facts = Facts {
+            body: Some(body),
+            peer: Some(tpp()),
+            ..Default::default()
+        };
+        run_on(profile, id, &facts)
+    }
+
+    fn on_body(id: &str, body: Value) -> Outcome {
+        on_body_with(stet(), id, body)
+    }
 
     #[test]
     fn authorisation_numbers() {
@@ -623,5 +671,535 @@ mod tests {
         assert!(org_id_parts("PSDFR-ACPR-").is_none());
         assert!(scope_roles_of("aisp pisp", &["PSP_AI".into()]).is_err());
         assert!(scope_roles_of("aisp openid", &["PSP_AI".into()]).is_ok());
+    }
+
+    // --- the certificate ---
+
+    #[test]
+    fn stet_cert_eku_client_auth_passes_for_a_client_auth_certificate() {
+        let o = on_cert("stet.cert.eku_client_auth", Some(tpp()));
+        assert_outcome(&o, Pass, "clientAuth is allowed");
+    }
+
+    #[test]
+    fn stet_cert_eku_client_auth_fails_without_client_auth() {
+        let mut p = tpp();
+        p.client_auth_eku = false;
+        let o = on_cert("stet.cert.eku_client_auth", Some(p));
+        assert_outcome(&o, Fail, "no clientAuth extended key usage");
+    }
+
+    #[test]
+    fn stet_cert_checks_skip_without_a_certificate() {
+        for id in [
+            "stet.cert.eku_client_auth",
+            "stet.cert.qc_compliance",
+            "stet.cert.psd2_statement_present",
+            "stet.cert.org_id_format",
+            "stet.directory.licence_active",
+        ] {
+            let o = on_cert(id, None);
+            assert_eq!(o.kind, Skip, "{id}: {o:?}");
+            assert_eq!(o.message, "no certificate", "{id}");
+        }
+        for id in [
+            "stet.cert.qc_type_web",
+            "stet.cert.roles_valid",
+            "stet.cert.nca_consistent",
+        ] {
+            let o = on_cert(id, None);
+            assert_outcome(&o, Skip, "no eIDAS content");
+            // A certificate without eIDAS content too: the check it needs judges that.
+            let o = on_cert(id, Some(peer("CN=tpp.example.com,C=FR")));
+            assert_outcome(&o, Skip, "no eIDAS content");
+        }
+    }
+
+    #[test]
+    fn stet_cert_qc_compliance_passes_for_a_qualified_certificate() {
+        let o = on_cert("stet.cert.qc_compliance", Some(tpp()));
+        assert_outcome(&o, Pass, "QcCompliance is declared");
+    }
+
+    #[test]
+    fn stet_cert_qc_compliance_fails_for_a_non_qualified_certificate() {
+        let o = on_cert(
+            "stet.cert.qc_compliance",
+            Some(tpp_with(|e| e.qc_compliance = false)),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "not a qualified certificate (no QcCompliance statement)",
+        );
+        let o = on_cert(
+            "stet.cert.qc_compliance",
+            Some(peer("CN=tpp.example.com,C=FR")),
+        );
+        assert_outcome(&o, Fail, "present an eIDAS QWAC");
+    }
+
+    #[test]
+    fn stet_cert_qc_type_web_passes_for_a_qwac() {
+        let o = on_cert("stet.cert.qc_type_web", Some(tpp()));
+        assert_outcome(&o, Pass, "a QWAC (QcType web)");
+        assert_eq!(o.values["qc_types"], json!(["web"]));
+    }
+
+    #[test]
+    fn stet_cert_qc_type_web_fails_for_a_qsealc_saying_so() {
+        let o = on_cert(
+            "stet.cert.qc_type_web",
+            Some(tpp_with(|e| e.qc_types = vec!["eseal".into()])),
+        );
+        assert_outcome(&o, Fail, "a QSealC (QcType eseal) was presented");
+        let o = on_cert(
+            "stet.cert.qc_type_web",
+            Some(tpp_with(|e| e.qc_types.clear())),
+        );
+        assert_outcome(&o, Fail, "declares no QcType web");
+    }
+
+    #[test]
+    fn stet_cert_psd2_statement_present_passes_with_roles_and_nca() {
+        let o = on_cert("stet.cert.psd2_statement_present", Some(tpp()));
+        assert_outcome(&o, Pass, "the PSD2 statement is present");
+        assert_eq!(o.values["roles"], json!(["PSP_AI", "PSP_PI"]));
+        assert_eq!(o.values["nca_id"], "FR-ACPR");
+    }
+
+    #[test]
+    fn stet_cert_psd2_statement_present_fails_without_it() {
+        let o = on_cert(
+            "stet.cert.psd2_statement_present",
+            Some(tpp_with(|e| e.has_psd2_statement = false)),
+        );
+        assert_outcome(&o, Fail, "no PSD2 qcStatement");
+    }
+
+    #[test]
+    fn stet_cert_roles_valid_passes_listing_the_roles() {
+        let o = on_cert("stet.cert.roles_valid", Some(tpp()));
+        assert_outcome(&o, Pass, "roles PSP_AI, PSP_PI");
+    }
+
+    #[test]
+    fn stet_cert_roles_valid_fails_for_no_role_or_a_malformed_one() {
+        let o = on_cert("stet.cert.roles_valid", Some(tpp_with(|e| e.roles.clear())));
+        assert_outcome(&o, Fail, "lists no role");
+        let o = on_cert(
+            "stet.cert.roles_valid",
+            Some(tpp_with(|e| {
+                e.anomalies = vec!["role PSP_AI has the OID of PSP_PI".into()]
+            })),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "the PSD2 statement is malformed: role PSP_AI has the OID of PSP_PI",
+        );
+    }
+
+    #[test]
+    fn stet_cert_org_id_format_passes_for_an_authorisation_number() {
+        let o = on_cert("stet.cert.org_id_format", Some(tpp()));
+        assert_outcome(&o, Pass, "`PSDFR-ACPR-12345`");
+        assert_eq!(o.values["organization_identifier"], ORG);
+    }
+
+    #[test]
+    fn stet_cert_org_id_format_fails_for_a_missing_or_other_identifier() {
+        let o = on_cert(
+            "stet.cert.org_id_format",
+            Some(tpp_with(|e| e.organization_identifier = None)),
+        );
+        assert_outcome(&o, Fail, "has no organizationIdentifier (2.5.4.97)");
+        let o = on_cert(
+            "stet.cert.org_id_format",
+            Some(peer("CN=tpp.example.com,C=FR")),
+        );
+        assert_outcome(&o, Fail, "has no organizationIdentifier (2.5.4.97)");
+        let o = on_cert(
+            "stet.cert.org_id_format",
+            Some(qwac("VATFR-12345678901", &["PSP_AI"])),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "organizationIdentifier `VATFR-12345678901` is not a PSD2 authorisation number",
+        );
+    }
+
+    #[test]
+    fn stet_cert_nca_consistent_passes_when_nca_and_number_agree() {
+        let o = on_cert("stet.cert.nca_consistent", Some(tpp()));
+        assert_outcome(&o, Pass, "nCAId agrees with the organizationIdentifier");
+    }
+
+    #[test]
+    fn stet_cert_nca_consistent_fails_for_another_authority() {
+        let o = on_cert(
+            "stet.cert.nca_consistent",
+            Some(tpp_with(|e| e.nca_id = Some("BE-NBB".into()))),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "nCAId `BE-NBB` does not agree with organizationIdentifier `PSDFR-ACPR-12345`",
+        );
+    }
+
+    #[test]
+    fn stet_cert_nca_consistent_skips_what_other_checks_judge() {
+        let o = on_cert(
+            "stet.cert.nca_consistent",
+            Some(tpp_with(|e| e.nca_id = None)),
+        );
+        assert_outcome(&o, Skip, "no organizationIdentifier or nCAId");
+        let o = on_cert(
+            "stet.cert.nca_consistent",
+            Some(qwac("PSDfr-ACPR-1", &["PSP_AI"])),
+        );
+        assert_outcome(&o, Skip, "malformed organizationIdentifier");
+    }
+
+    #[test]
+    fn stet_directory_licence_active_passes_for_an_active_or_unknown_licence() {
+        let o = on_cert("stet.directory.licence_active", Some(tpp()));
+        assert_outcome(&o, Pass, "lists the organisation as Active");
+        let mut unknown = tpp();
+        unknown.org_status = None;
+        let o = on_cert("stet.directory.licence_active", Some(unknown));
+        assert_outcome(&o, Pass, "not in the mock register");
+    }
+
+    #[test]
+    fn stet_directory_licence_active_fails_for_a_revoked_licence() {
+        let mut revoked = tpp();
+        revoked.org_status = Some("Revoked".into());
+        let o = on_cert("stet.directory.licence_active", Some(revoked));
+        assert_outcome(&o, Fail, "the TPP's licence is Revoked in the register");
+    }
+
+    // --- the registration body ---
+
+    #[test]
+    fn stet_reg_checks_skip_without_metadata() {
+        for id in [
+            "stet.reg.auth_method",
+            "stet.reg.no_secret",
+            "stet.reg.grant_types_allowed",
+            "stet.reg.scope_matches_roles",
+            "stet.reg.provider_legal_id_matches_cert",
+            "stet.reg.subject_dn_matches_cert",
+        ] {
+            let o = on_body(id, json!(["not", "an", "object"]));
+            assert_eq!(o.kind, Skip, "{id}: {o:?}");
+            assert_eq!(o.message, "no metadata", "{id}");
+        }
+    }
+
+    #[test]
+    fn stet_reg_auth_method_passes_for_tls_client_auth() {
+        let o = on_body(
+            "stet.reg.auth_method",
+            json!({"token_endpoint_auth_method": "tls_client_auth"}),
+        );
+        assert_outcome(&o, Pass, "`tls_client_auth`");
+    }
+
+    #[test]
+    fn stet_reg_auth_method_fails_for_another_method() {
+        let o = on_body(
+            "stet.reg.auth_method",
+            json!({"token_endpoint_auth_method": "client_secret_basic"}),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "token_endpoint_auth_method `client_secret_basic` is not allowed (allowed: tls_client_auth)",
+        );
+    }
+
+    #[test]
+    fn stet_reg_auth_method_is_mandatory_unless_configured_otherwise() {
+        let o = on_body("stet.reg.auth_method", json!({}));
+        assert_outcome(&o, Fail, "token_endpoint_auth_method is mandatory");
+        let optional = with_params(
+            stet().clone(),
+            "stet.reg.auth_method",
+            r#"{ allowed = ["tls_client_auth"], mandatory = false }"#,
+        );
+        let o = on_body_with(&optional, "stet.reg.auth_method", json!({}));
+        assert_outcome(&o, Pass, "not sent; tls_client_auth applies");
+    }
+
+    #[test]
+    fn stet_reg_no_secret_passes_without_a_secret() {
+        let o = on_body("stet.reg.no_secret", json!({}));
+        assert_outcome(&o, Pass, "no secret requested");
+    }
+
+    #[test]
+    fn stet_reg_no_secret_ignores_a_supplied_secret_by_default() {
+        let o = on_body("stet.reg.no_secret", json!({"client_secret": "s3cret"}));
+        assert_outcome(&o, Pass, "the supplied client_secret is ignored");
+    }
+
+    #[test]
+    fn stet_reg_no_secret_fails_for_a_secret_when_refusing() {
+        let refusing = with_params(stet().clone(), "stet.reg.no_secret", "{ refuse = true }");
+        let o = on_body_with(
+            &refusing,
+            "stet.reg.no_secret",
+            json!({"client_secret": "s3cret"}),
+        );
+        assert_outcome(&o, Fail, "client_secret must not be sent");
+    }
+
+    #[test]
+    fn stet_reg_grant_types_allowed_passes_for_psd2_grants_or_the_default() {
+        let o = on_body(
+            "stet.reg.grant_types_allowed",
+            json!({"grant_types": ["authorization_code", "client_credentials", "refresh_token"]}),
+        );
+        assert_outcome(&o, Pass, "every grant type is allowed");
+        let o = on_body("stet.reg.grant_types_allowed", json!({}));
+        assert_outcome(&o, Pass, "every grant type is allowed");
+        assert_eq!(o.values["grant_types"], json!(["authorization_code"]));
+    }
+
+    #[test]
+    fn stet_reg_grant_types_allowed_fails_for_another_grant() {
+        let o = on_body(
+            "stet.reg.grant_types_allowed",
+            json!({"grant_types": ["authorization_code", "implicit"]}),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "grant type `implicit` is not allowed for PSD2 TPPs",
+        );
+    }
+
+    #[test]
+    fn stet_reg_scope_matches_roles_passes_within_the_certificates_roles() {
+        let o = on_body(
+            "stet.reg.scope_matches_roles",
+            json!({"scope": "aisp pisp extended_transaction_history"}),
+        );
+        assert_outcome(&o, Pass, "the scopes fit the certificate's roles");
+        assert_eq!(o.values["roles"], json!(["PSP_AI", "PSP_PI"]));
+    }
+
+    #[test]
+    fn stet_reg_scope_matches_roles_fails_without_the_role_the_scope_needs() {
+        let o = on_body(
+            "stet.reg.scope_matches_roles",
+            json!({"scope": "aisp cbpii"}),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "scope `cbpii` needs the PSP_IC role, which the certificate does not carry",
+        );
+    }
+
+    #[test]
+    fn stet_reg_scope_matches_roles_skips_without_a_scope() {
+        let o = on_body("stet.reg.scope_matches_roles", json!({}));
+        assert_outcome(&o, Skip, "no scope requested");
+    }
+
+    #[test]
+    fn stet_reg_provider_legal_id_passes_for_the_certificates_or_none() {
+        let o = on_body(
+            "stet.reg.provider_legal_id_matches_cert",
+            json!({"provider_legal_id": ORG}),
+        );
+        assert_outcome(&o, Pass, "matches the certificate");
+        let o = on_body("stet.reg.provider_legal_id_matches_cert", json!({}));
+        assert_outcome(&o, Pass, "filled from the certificate");
+        assert_eq!(o.values["certificate"], ORG);
+    }
+
+    #[test]
+    fn stet_reg_provider_legal_id_fails_for_another_or_a_non_string() {
+        let o = on_body(
+            "stet.reg.provider_legal_id_matches_cert",
+            json!({"provider_legal_id": "PSDFR-ACPR-99999"}),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "does not match the organizationIdentifier of the certificate",
+        );
+        assert_eq!(o.values["provider_legal_id"], "PSDFR-ACPR-99999");
+        let o = on_body(
+            "stet.reg.provider_legal_id_matches_cert",
+            json!({"provider_legal_id": 12345}),
+        );
+        assert_outcome(&o, Fail, "provider_legal_id must be a string");
+    }
+
+    #[test]
+    fn stet_reg_subject_dn_passes_for_the_certificates_dn_or_none() {
+        let o = on_body(
+            "stet.reg.subject_dn_matches_cert",
+            json!({"tls_client_auth_subject_dn": "organizationIdentifier=PSDFR-ACPR-12345, CN=TPP.example.com, O=Example TPP, C=FR"}),
+        );
+        assert_outcome(&o, Pass, "names the certificate presented");
+        let o = on_body("stet.reg.subject_dn_matches_cert", json!({}));
+        assert_outcome(&o, Pass, "filled from the certificate");
+        assert_eq!(o.values["certificate_subject"], tpp().subject);
+    }
+
+    #[test]
+    fn stet_reg_subject_dn_fails_for_another_dn() {
+        let o = on_body(
+            "stet.reg.subject_dn_matches_cert",
+            json!({"tls_client_auth_subject_dn": "2.5.4.97=PSDFR-ACPR-99999,CN=tpp.example.com,O=Example TPP,C=FR"}),
+        );
+        assert_outcome(
+            &o,
+            Fail,
+            "tls_client_auth_subject_dn does not name the certificate presented",
+        );
+    }
+
+    fn duplicate(profile: &Profile, clients_of_org: usize, updating: bool) -> Outcome {
+        let mut p = tpp();
+        p.clients_of_org = clients_of_org;
+        let facts = Facts {
+            body: Some(json!({})),
+            peer: Some(p),
+            management: updating.then(|| management("c1", None, Some(json!({})))),
+            ..Default::default()
+        };
+        run_on(profile, "stet.reg.duplicate_org", &facts)
+    }
+
+    #[test]
+    fn stet_reg_duplicate_org_passes_where_several_clients_are_allowed() {
+        let o = duplicate(stet(), 2, false);
+        assert_outcome(&o, Pass, "2 client(s) already registered");
+        assert_eq!(o.values["existing_clients"], 2);
+    }
+
+    #[test]
+    fn stet_reg_duplicate_org_fails_for_a_second_client_where_one_is_allowed() {
+        let one = with_params(
+            stet().clone(),
+            "stet.reg.duplicate_org",
+            "{ allow_several = false }",
+        );
+        let o = duplicate(&one, 0, false);
+        assert_outcome(&o, Pass, "0 client(s) already registered");
+        let o = duplicate(&one, 1, false);
+        assert_outcome(&o, Fail, "already has a registered client");
+    }
+
+    #[test]
+    fn stet_reg_duplicate_org_skips_updates_and_certificateless_requests() {
+        let one = with_params(
+            stet().clone(),
+            "stet.reg.duplicate_org",
+            "{ allow_several = false }",
+        );
+        let o = duplicate(&one, 1, true);
+        assert_outcome(&o, Skip, "an update of an existing client");
+        let o = run_on(&one, "stet.reg.duplicate_org", &Facts::default());
+        assert_outcome(&o, Skip, "no certificate");
+    }
+
+    // --- management and token ---
+
+    #[test]
+    fn stet_mgmt_certificate_passes_for_a_trusted_certificate() {
+        let o = on_cert("stet.mgmt.certificate", Some(tpp()));
+        assert_outcome(&o, Pass, "a trusted certificate");
+        assert_eq!(o.values["subject"], tpp().subject);
+    }
+
+    #[test]
+    fn stet_mgmt_certificate_fails_without_a_trusted_certificate() {
+        let o = on_cert("stet.mgmt.certificate", None);
+        assert_outcome(
+            &o,
+            Fail,
+            "manage the registration over mutual TLS with the QWAC",
+        );
+        let mut untrusted = tpp();
+        untrusted.chain_error = Some("certificate expired".into());
+        let o = on_cert("stet.mgmt.certificate", Some(untrusted));
+        assert_outcome(&o, Fail, "not trusted: certificate expired");
+    }
+
+    fn same_org(peer: Option<PeerFacts>, client: Option<Value>) -> Outcome {
+        let facts = Facts {
+            peer,
+            management: Some(management("c1", None, client)),
+            ..Default::default()
+        };
+        run_on(stet(), "stet.mgmt.same_org", &facts)
+    }
+
+    #[test]
+    fn stet_mgmt_same_org_passes_for_the_registered_organisation() {
+        let o = same_org(Some(tpp()), Some(json!({"provider_legal_id": ORG})));
+        assert_outcome(&o, Pass, "belongs to the registered organisation");
+    }
+
+    #[test]
+    fn stet_mgmt_same_org_fails_for_another_organisations_certificate() {
+        let other = qwac("PSDFR-ACPR-99999", &["PSP_AI"]);
+        let o = same_org(Some(other), Some(json!({"provider_legal_id": ORG})));
+        assert_outcome(&o, Fail, "belongs to another organisation");
+        assert_eq!(o.values["provider_legal_id"], ORG);
+        assert_eq!(
+            o.values["certificate_organization_identifier"],
+            "PSDFR-ACPR-99999"
+        );
+    }
+
+    #[test]
+    fn stet_mgmt_same_org_skips_without_a_client_or_certificate() {
+        let o = same_org(Some(tpp()), None);
+        assert_outcome(&o, Skip, "no client");
+        let o = same_org(None, Some(json!({"provider_legal_id": ORG})));
+        assert_outcome(&o, Skip, "no management facts or certificate");
+    }
+
+    fn token_scope(scope: Option<&str>) -> Outcome {
+        let mut form = serde_json::Map::new();
+        form.insert("grant_type".into(), "client_credentials".into());
+        if let Some(scope) = scope {
+            form.insert("scope".into(), scope.into());
+        }
+        let facts = Facts {
+            peer: Some(tpp()),
+            token: Some(TokenFacts {
+                form: Some(Ok(form)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        run_on(stet(), "stet.token.scope_roles", &facts)
+    }
+
+    #[test]
+    fn stet_token_scope_roles_passes_within_the_certificates_roles() {
+        let o = token_scope(Some("aisp pisp"));
+        assert_outcome(&o, Pass, "the scopes fit the certificate's roles");
+        assert_eq!(o.values["scope"], "aisp pisp");
+        let o = token_scope(None);
+        assert_outcome(&o, Pass, "the scopes fit the certificate's roles");
+    }
+
+    #[test]
+    fn stet_token_scope_roles_fails_without_the_role_the_scope_needs() {
+        let o = token_scope(Some("piisp"));
+        assert_outcome(&o, Fail, "scope `piisp` needs the PSP_IC role");
+        assert_eq!(o.values["roles"], json!(["PSP_AI", "PSP_PI"]));
     }
 }

@@ -255,6 +255,9 @@ pub(crate) fn bootstrap(st: &AppState, login_error: Option<&str>) -> Value {
     json!({
         "base_url": st.base_url,
         "ca_url": "/directory/ca.pem",
+        // Where this server keeps its admin token, for the sign-in form's hint: the data dir
+        // is in the first-run commands already.
+        "admin_token_file": st.data_dir.join(crate::ADMIN_TOKEN_FILE),
         "version": env!("CARGO_PKG_VERSION"),
         "profiles": profiles,
         "login_error": login_error,
