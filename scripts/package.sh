@@ -198,6 +198,12 @@ crates() {
   mkdir -p crates/mockbank-server/ui
   cp -r ui/dist ui/first-run.html crates/mockbank-server/ui/
   echo "== cargo package (the published crates)"
+  # cargo package verifies each crate against the others through a temporary local registry,
+  # and unpacks those into CARGO_HOME once per name and version: a copy unpacked by an
+  # earlier run of the same version would be used again, stale. (The local registry's folders
+  # are named `-HASH`; crates.io's are `index.…`.)
+  local cargo_home=${CARGO_HOME:-$HOME/.cargo}
+  rm -rf "$cargo_home"/registry/src/-*/mockbank-* "$cargo_home"/registry/cache/-*/mockbank-*
   local status=0
   cargo package --locked --allow-dirty -p mockbank-core -p mockbank-http -p mockbank-pki \
     -p mockbank-store -p mockbank-tpp -p mockbank-server -p mockbank || status=$?

@@ -310,7 +310,7 @@ fn serve(
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         // Listen for signals before announcing readiness: a script may stop us right away.
-        let stop = stop_signal()?;
+        let stop = mockbank_server::shutdown::stop_signal()?;
         let server = mockbank_server::start(ServerConfig {
             data_dir,
             listen,
@@ -329,14 +329,6 @@ fn serve(
         stop.await;
         tracing::info!("shutting down");
         server.shutdown().await
-    })
-}
-
-/// Resolves at SIGINT or SIGTERM; the handlers are installed when this is called.
-fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
-    let mut signals = signals::Signals::install()?;
-    Ok(async move {
-        signals.next().await;
     })
 }
 

@@ -1,54 +1,9 @@
 //! The stop requests mockbank answers and passes on: SIGINT and SIGTERM on Unix; elsewhere
 //! (Windows) Ctrl-C only, which the console delivers to a child process by itself, so there
-//! is nothing to forward.
+//! is nothing to forward. Listening for them is `mockbank_server::shutdown`'s.
 
-/// A request to stop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(unix), allow(dead_code))]
-pub enum Stop {
-    Interrupt,
-    Terminate,
-}
-
-/// The installed handlers; install them before announcing readiness, since a script may
-/// stop mockbank right away.
-pub struct Signals {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    int: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    pub fn install() -> std::io::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            Ok(Signals {
-                term: signal(SignalKind::terminate())?,
-                int: signal(SignalKind::interrupt())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(Signals {})
-    }
-
-    /// The next stop request.
-    pub async fn next(&mut self) -> Stop {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.int.recv() => Stop::Interrupt,
-                _ = self.term.recv() => Stop::Terminate,
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-            Stop::Interrupt
-        }
-    }
-}
+// The handlers themselves are the server crate's, which the desktop app uses too.
+pub use mockbank_server::shutdown::{Signals, Stop};
 
 /// Passes a stop request on to a child process (Unix: `kill -TERM|-INT PID`).
 pub fn forward(pid: u32, stop: Stop) {

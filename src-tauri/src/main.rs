@@ -161,29 +161,9 @@ fn stop_server(handle: &tauri::AppHandle) {
     });
 }
 
-/// Resolves at SIGINT or SIGTERM; the handlers are installed when this is called (inside
-/// the async runtime).
+/// Resolves at SIGINT or SIGTERM (Ctrl-C elsewhere); the handlers are installed when this
+/// is called, inside the async runtime.
 fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let (mut term, mut int) = tauri::async_runtime::block_on(async {
-            Ok::<_, std::io::Error>((
-                signal(SignalKind::terminate())?,
-                signal(SignalKind::interrupt())?,
-            ))
-        })?;
-        Ok(async move {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-    }
+    let stop = tauri::async_runtime::block_on(async { mockbank_server::shutdown::stop_signal() })?;
+    Ok(stop)
 }

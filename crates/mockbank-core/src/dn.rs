@@ -5,27 +5,76 @@
 /// One attribute type and value.
 type Ava = (String, String);
 
+/// An attribute type this module knows by name.
+struct AttributeType {
+    /// Dotted OID.
+    oid: &'static str,
+    /// The names it is written with, compared without case; the first is the one printed.
+    names: &'static [&'static str],
+    /// RFC 4514 §3 lets a DN string name it by its first name; every other type is printed
+    /// as its dotted OID.
+    rfc4514: bool,
+}
+
+/// The one table of attribute type names and OIDs: what DN strings are read with here, and
+/// what `mockbank-pki` prints certificate subjects with ([`rfc4514_name`]).
+const ATTRIBUTE_TYPES: &[AttributeType] = &[
+    descriptor("2.5.4.3", &["CN", "commonName"]),
+    descriptor("2.5.4.7", &["L", "localityName"]),
+    descriptor("2.5.4.8", &["ST", "S", "stateOrProvinceName"]),
+    descriptor("2.5.4.10", &["O", "organizationName"]),
+    descriptor("2.5.4.11", &["OU", "organizationalUnitName"]),
+    descriptor("2.5.4.6", &["C", "countryName"]),
+    descriptor("2.5.4.9", &["STREET", "streetAddress"]),
+    descriptor("0.9.2342.19200300.100.1.25", &["DC", "domainComponent"]),
+    descriptor("0.9.2342.19200300.100.1.1", &["UID", "userId"]),
+    dotted("2.5.4.5", &["serialNumber"]),
+    dotted("2.5.4.97", &["organizationIdentifier"]),
+    dotted("2.5.4.15", &["businessCategory"]),
+    dotted(
+        "1.3.6.1.4.1.311.60.2.1.3",
+        &["jurisdictionCountryName", "jurisdictionC"],
+    ),
+    dotted("1.2.840.113549.1.9.1", &["emailAddress", "E"]),
+];
+
+/// A type RFC 4514 §3 prints by its first name.
+const fn descriptor(oid: &'static str, names: &'static [&'static str]) -> AttributeType {
+    AttributeType {
+        oid,
+        names,
+        rfc4514: true,
+    }
+}
+
+/// A type known by name here, printed as its dotted OID.
+const fn dotted(oid: &'static str, names: &'static [&'static str]) -> AttributeType {
+    AttributeType {
+        oid,
+        names,
+        rfc4514: false,
+    }
+}
+
+/// The OID of an attribute type as written (`cn`, `OID.2.5.4.3`); an unknown name comes
+/// back lower-cased.
 fn oid_of(attr: &str) -> String {
     let a = attr.trim().to_ascii_lowercase();
-    let a = a.strip_prefix("oid.").unwrap_or(&a).to_owned();
-    match a.as_str() {
-        "cn" | "commonname" => "2.5.4.3",
-        "l" | "localityname" => "2.5.4.7",
-        "st" | "s" | "stateorprovincename" => "2.5.4.8",
-        "o" | "organizationname" => "2.5.4.10",
-        "ou" | "organizationalunitname" => "2.5.4.11",
-        "c" | "countryname" => "2.5.4.6",
-        "street" | "streetaddress" => "2.5.4.9",
-        "dc" | "domaincomponent" => "0.9.2342.19200300.100.1.25",
-        "uid" | "userid" => "0.9.2342.19200300.100.1.1",
-        "serialnumber" => "2.5.4.5",
-        "organizationidentifier" => "2.5.4.97",
-        "businesscategory" => "2.5.4.15",
-        "jurisdictioncountryname" | "jurisdictionc" => "1.3.6.1.4.1.311.60.2.1.3",
-        "emailaddress" | "e" => "1.2.840.113549.1.9.1",
-        other => return other.to_owned(),
-    }
-    .to_owned()
+    let a = a.strip_prefix("oid.").unwrap_or(&a);
+    ATTRIBUTE_TYPES
+        .iter()
+        .find(|t| t.names.iter().any(|n| n.eq_ignore_ascii_case(a)))
+        .map_or(a, |t| t.oid)
+        .to_owned()
+}
+
+/// The name RFC 4514 §3 prints an attribute type with (`2.5.4.3` → `CN`); `None` for the
+/// types a DN string writes as a dotted OID.
+pub fn rfc4514_name(oid: &str) -> Option<&'static str> {
+    ATTRIBUTE_TYPES
+        .iter()
+        .find(|t| t.rfc4514 && t.oid == oid)
+        .map(|t| t.names[0])
 }
 
 /// The dotted OID of an attribute type name (`CN`, `organizationIdentifier`, `2.5.4.97`),
@@ -43,7 +92,8 @@ pub fn is_dotted_oid(t: &str) -> bool {
 }
 
 /// The attribute types RFC 4514 §3 lets a DN string name by descriptor; every other type
-/// is written as a dotted OID with a `#` BER value (§2.3–2.4).
+/// is written as a dotted OID with a `#` BER value (§2.3–2.4). The names of
+/// `ATTRIBUTE_TYPES` marked `rfc4514`, in its order (a test holds them equal).
 pub const RFC4514_DESCRIPTORS: &[&str] = &["CN", "L", "ST", "O", "OU", "C", "STREET", "DC", "UID"];
 
 /// The attribute types of a DN string as written (`CN`, `2.5.4.97`, `organizationIdentifier`),
@@ -371,6 +421,53 @@ pub fn attribute(dn: &str, attr: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_table_names_the_attribute_types_both_ways() {
+        for (oid, short) in [
+            ("2.5.4.3", "CN"),
+            ("2.5.4.7", "L"),
+            ("2.5.4.8", "ST"),
+            ("2.5.4.10", "O"),
+            ("2.5.4.11", "OU"),
+            ("2.5.4.6", "C"),
+            ("2.5.4.9", "STREET"),
+            ("0.9.2342.19200300.100.1.25", "DC"),
+            ("0.9.2342.19200300.100.1.1", "UID"),
+        ] {
+            assert_eq!(rfc4514_name(oid), Some(short), "{oid}");
+            assert_eq!(attribute_oid(short).as_deref(), Some(oid), "{short}");
+            assert_eq!(
+                attribute_oid(&short.to_ascii_lowercase()).as_deref(),
+                Some(oid)
+            );
+        }
+        // Known by name, printed as dotted OIDs (RFC 4514 §3 has no descriptor for them).
+        for (name, oid) in [
+            ("serialNumber", "2.5.4.5"),
+            ("organizationIdentifier", "2.5.4.97"),
+            ("businessCategory", "2.5.4.15"),
+            ("jurisdictionC", "1.3.6.1.4.1.311.60.2.1.3"),
+            ("emailAddress", "1.2.840.113549.1.9.1"),
+            ("E", "1.2.840.113549.1.9.1"),
+        ] {
+            assert_eq!(attribute_oid(name).as_deref(), Some(oid), "{name}");
+            assert_eq!(rfc4514_name(oid), None, "{oid}");
+        }
+        assert_eq!(attribute_oid("commonName").as_deref(), Some("2.5.4.3"));
+        assert_eq!(attribute_oid("S").as_deref(), Some("2.5.4.8"));
+        assert_eq!(attribute_oid("OID.2.5.4.3").as_deref(), Some("2.5.4.3"));
+        assert_eq!(attribute_oid("1.2.3.4").as_deref(), Some("1.2.3.4"));
+        assert_eq!(attribute_oid("nickname"), None);
+        assert_eq!(rfc4514_name("1.2.3.4"), None);
+        // The descriptors the checks accept are the table's RFC 4514 names.
+        let printed: Vec<&str> = ATTRIBUTE_TYPES
+            .iter()
+            .filter(|t| t.rfc4514)
+            .map(|t| t.names[0])
+            .collect();
+        assert_eq!(printed, RFC4514_DESCRIPTORS);
+    }
 
     #[test]
     fn strict_parsing_refuses_what_rfc4514_does_not_allow() {

@@ -3,23 +3,26 @@
 //! certificate (a QSealC for STET), JWKS and the signed software statement (SSA) — including
 //! deliberately broken variants for testing a bank's validations.
 
+mod mint;
+mod urls;
+
 use std::path::Path;
 
 use rcgen::{
-    CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue,
-    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    CertificateParams, CustomExtension, DistinguishedName, DnType, ExtendedKeyUsagePurpose, Issuer,
+    KeyPair, KeyUsagePurpose,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use time::{Duration, OffsetDateTime};
 
-use crate::eidas::{self, Psd2Attributes, PspRole, QcType};
+use crate::eidas;
 use crate::jose::{self, KeyType, SigningKey};
 use crate::{rfc4514, write_private, Ca, PkiError};
-use mockbank_core::profile::{
-    fill_placeholders, CertificateStyle, DirectorySettings, SubjectTemplate,
-};
+use mockbank_core::profile::{CertificateStyle, DirectorySettings};
+
+pub use mint::mint;
 
 /// Default `iss` of minted SSAs (the OB directory's).
 pub const DEFAULT_SSA_ISSUER: &str = "OpenBanking Ltd";
@@ -287,406 +290,6 @@ pub struct Minted {
     pub certificates: Vec<IssuedCertificate>,
 }
 
-/// Mints a software (and its certificates, keys and SSA) into `org`.
-pub fn mint(
-    ca: &Ca,
-    authority: &DirectoryAuthority,
-    req: &MintRequest,
-    org: Organisation,
-    directory: &DirectorySettings,
-    base_url: &str,
-    now: i64,
-) -> Result<Minted, String> {
-    let profile = req
-        .profile
-        .clone()
-        .unwrap_or_else(|| "obuk-v3.2".to_owned());
-    let eidas = directory.certificates == CertificateStyle::Eidas;
-    let country = directory.country.as_str();
-    let roles = req.roles.clone().unwrap_or_else(|| {
-        // Without roles asked for: the profile's first two (AISP and PISP by default).
-        directory.roles.iter().take(2).cloned().collect()
-    });
-    if roles.is_empty() {
-        return Err("`roles` must not be empty".into());
-    }
-    if let Some(bad) = roles.iter().find(|r| !directory.roles.contains(r)) {
-        return Err(format!(
-            "unknown role `{bad}` (roles of profile {profile}: {})",
-            directory.roles.join(", ")
-        ));
-    }
-    if req.software_name.trim().is_empty() || req.software_name.len() > 40 {
-        return Err("`software_name` must have 1 to 40 characters".into());
-    }
-    let variant = req.variant;
-    let mut redirect_uris = req
-        .redirect_uris
-        .clone()
-        .unwrap_or_else(|| vec!["https://tpp.example.com/callback".to_owned()]);
-    match variant {
-        Some(Variant::HttpRedirect) => {
-            redirect_uris = vec!["http://tpp.example.com/callback".into()]
-        }
-        Some(Variant::LoopbackRedirect) => {
-            redirect_uris = vec!["https://127.0.0.1/callback".into()]
-        }
-        Some(Variant::MixedRedirectHosts) => {
-            redirect_uris = vec![
-                "https://tpp.example.com/callback".into(),
-                "https://other.example.net/callback".into(),
-            ]
-        }
-        _ => {
-            for uri in &redirect_uris {
-                let ok = url_is_https_public(uri);
-                if !ok {
-                    return Err(format!(
-                        "redirect URI `{uri}` must be an https URL on a public host (use the variant `http_redirect` or `loopback_redirect` to mint a deliberately broken SSA)"
-                    ));
-                }
-            }
-        }
-    }
-    let key_type = req.key_type.unwrap_or(KeyType::Rsa);
-    let software_id = base62(22);
-    let org_id = org.org_id.clone();
-    let software_jwks_endpoint = format!("{base_url}/directory/software/{software_id}/jwks");
-    let org_jwks_endpoint = format!("{base_url}/directory/orgs/{org_id}/jwks");
-
-    // Keys: the signing key (RSA or EC) and the transport key (EC P-256).
-    let signing = SigningKey::generate(key_type).map_err(|e| e.to_string())?;
-    let transport = SigningKey::generate(KeyType::Ec).map_err(|e| e.to_string())?;
-
-    // Certificates.
-    let foreign_ca;
-    let transport_issuer = if variant == Some(Variant::ForeignCaTransportCert) {
-        foreign_ca = throwaway_ca().map_err(|e| e.to_string())?;
-        &foreign_ca
-    } else {
-        ca.issuer()
-    };
-    let (t_start, t_days) = if variant == Some(Variant::ExpiredTransportCert) {
-        (-30, 29)
-    } else {
-        (-1, 366)
-    };
-    let psd2 = eidas.then(|| Psd2Attributes {
-        roles: roles
-            .iter()
-            .filter_map(|r| PspRole::from_directory_role(r))
-            .collect(),
-        nca_name: org.nca_name.clone().unwrap_or_default(),
-        nca_id: org.nca_id.clone().unwrap_or_default(),
-    });
-    let transport_dn = if eidas {
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, country);
-        dn.push(DnType::OrganizationName, org.org_name.as_str());
-        dn.push(
-            DnType::CustomDnType(eidas::ORGANIZATION_IDENTIFIER.to_vec()),
-            org.organization_identifier.clone().unwrap_or_default(),
-        );
-        dn.push(
-            DnType::CommonName,
-            host_of(&redirect_uris[0]).unwrap_or("tpp.example.com"),
-        );
-        dn
-    } else {
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, country);
-        dn.push(DnType::OrganizationName, org.org_name.as_str());
-        dn.push(DnType::OrganizationalUnitName, org_id.as_str());
-        dn.push(DnType::CommonName, software_id.as_str());
-        dn
-    };
-    let host = host_of(&redirect_uris[0])
-        .unwrap_or("tpp.example.com")
-        .to_owned();
-    let subject_vars = [
-        ("software_id", software_id.as_str()),
-        ("org_id", org_id.as_str()),
-        ("org_name", org.org_name.as_str()),
-        ("software_name", req.software_name.as_str()),
-        ("country", country),
-        ("host", host.as_str()),
-        (
-            "organization_identifier",
-            org.organization_identifier.as_deref().unwrap_or(""),
-        ),
-    ];
-    let transport_dn =
-        templated_dn(&directory.transport_subject, &subject_vars).unwrap_or(transport_dn);
-    let transport_usage = if eidas { Usage::Qwac } else { Usage::Transport };
-    let (transport_pem, transport_der) = leaf_cert(
-        transport_issuer,
-        &transport.private_pem,
-        transport_dn,
-        transport_usage,
-        t_start,
-        t_days,
-        psd2.as_ref()
-            .map(|p| eidas::qc_statements_der(QcType::Web, p)),
-    )
-    .map_err(|e| e.to_string())?;
-    let signing_dn = {
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, country);
-        dn.push(DnType::OrganizationName, org.org_name.as_str());
-        if let Some(oi) = &org.organization_identifier {
-            dn.push(
-                DnType::CustomDnType(eidas::ORGANIZATION_IDENTIFIER.to_vec()),
-                oi.as_str(),
-            );
-        } else {
-            dn.push(DnType::OrganizationalUnitName, org_id.as_str());
-        }
-        dn.push(DnType::CommonName, format!("{} signing", req.software_name));
-        dn
-    };
-    let signing_dn = templated_dn(&directory.signing_subject, &subject_vars).unwrap_or(signing_dn);
-    let signing_usage = if eidas { Usage::Qseal } else { Usage::Signing };
-    let (signing_cert_pem, signing_der) = leaf_cert(
-        ca.issuer(),
-        &signing.private_pem,
-        signing_dn,
-        signing_usage,
-        -1,
-        366,
-        psd2.as_ref()
-            .map(|p| eidas::qc_statements_der(QcType::Eseal, p)),
-    )
-    .map_err(|e| e.to_string())?;
-    let transport_subject_dn =
-        subject_of(&transport_der).ok_or("minted certificate does not parse")?;
-
-    // The software's keys name no `alg` (RFC 7517 §4.4 makes it optional, and a key that names
-    // one verifies only that one): which algorithms a TPP may sign with is the bank profile's
-    // to say (`request.jws_alg`, `generic.auth_signing_alg.valid`), so one key serves them all.
-    let unpinned = |mut jwk: Value| {
-        if let Some(o) = jwk.as_object_mut() {
-            o.remove("alg");
-        }
-        jwk
-    };
-    let jwks = json!({"keys": [
-        unpinned(signing.jwk_for("sig", &[&signing_der])),
-        unpinned(transport.jwk_for("tls", &[&transport_der])),
-    ]});
-
-    // The SSA.
-    let mode = req
-        .software_mode
-        .clone()
-        .unwrap_or_else(|| "Test".to_owned());
-    let mut claims = Map::new();
-    let mut put = |k: &str, v: Value| {
-        claims.insert(k.to_owned(), v);
-    };
-    put(
-        "iss",
-        req.ssa_issuer
-            .clone()
-            .or_else(|| directory.ssa_issuer.clone())
-            .unwrap_or_else(|| authority.ssa_issuer.clone())
-            .into(),
-    );
-    put("iat", now.into());
-    if directory.ssa_lifetime > 0 {
-        put("exp", (now + directory.ssa_lifetime as i64).into());
-    }
-    put("jti", uuid_v4().into());
-    put("software_id", software_id.clone().into());
-    put("software_client_id", software_id.clone().into());
-    put("software_client_name", req.software_name.clone().into());
-    put(
-        "software_client_description",
-        format!("{} (minted by mockbank)", req.software_name).into(),
-    );
-    put("software_version", "1.0".into());
-    put("software_environment", "sandbox".into());
-    put("software_mode", mode.clone().into());
-    put("software_roles", json!(roles));
-    put("software_redirect_uris", json!(redirect_uris));
-    put(
-        "software_jwks_endpoint",
-        software_jwks_endpoint.clone().into(),
-    );
-    put(
-        "software_jwks_revoked_endpoint",
-        format!("{base_url}/directory/software/{software_id}/revoked.jwks").into(),
-    );
-    let site = redirect_uris
-        .first()
-        .and_then(|u| origin_of(u))
-        .unwrap_or_else(|| "https://tpp.example.com".to_owned());
-    put("software_client_uri", site.clone().into());
-    put("software_logo_uri", format!("{site}/logo.png").into());
-    put("software_policy_uri", format!("{site}/policy").into());
-    put("software_tos_uri", format!("{site}/tos").into());
-    put("org_id", org_id.clone().into());
-    put("org_name", org.org_name.clone().into());
-    put("org_status", org.status.clone().into());
-    put("org_jwks_endpoint", org_jwks_endpoint.clone().into());
-    put(
-        "org_jwks_revoked_endpoint",
-        format!("{base_url}/directory/orgs/{org_id}/revoked.jwks").into(),
-    );
-    put(
-        "org_contacts",
-        json!([{"name": "TPP support", "email": "support@tpp.example.com", "type": "Technical"}]),
-    );
-    put(
-        "organisation_competent_authority_claims",
-        json!({"authority_id": directory.authority_id, "registration_id": org.organization_identifier.clone().unwrap_or_else(|| org_id.clone()),
-               "status": "Active", "authorisations": roles.iter().map(|r| json!({"member_state": country, "roles": [r]})).collect::<Vec<_>>()}),
-    );
-    let ssa_vars = [
-        ("software_id", software_id.as_str()),
-        ("org_id", org_id.as_str()),
-        ("software_jwks_endpoint", software_jwks_endpoint.as_str()),
-        ("org_jwks_endpoint", org_jwks_endpoint.as_str()),
-        ("base_url", base_url),
-    ];
-    for (k, v) in &directory.ssa_claims {
-        put(k, filled(v, &ssa_vars));
-    }
-    let ssa = match variant {
-        Some(Variant::ExpiredSsa) => {
-            claims.insert("iat".into(), (now - 2 * 86_400).into());
-            claims.insert("exp".into(), (now - 86_400).into());
-            authority.sign_ssa(&claims).map_err(|e| e.to_string())?
-        }
-        Some(Variant::WrongIssuer) => {
-            claims.insert("iss".into(), "Not OpenBanking".into());
-            authority.sign_ssa(&claims).map_err(|e| e.to_string())?
-        }
-        Some(Variant::UnknownSigningKey) => {
-            let rogue = SigningKey::generate(KeyType::Rsa).map_err(|e| e.to_string())?;
-            rogue
-                .sign_with_header(&claims, "JWT", authority.kid())
-                .map_err(|e| e.to_string())?
-        }
-        Some(Variant::AlgNone) => jose::unsigned(&claims),
-        Some(Variant::MissingClaim) => {
-            claims.remove("software_id");
-            authority.sign_ssa(&claims).map_err(|e| e.to_string())?
-        }
-        _ => authority.sign_ssa(&claims).map_err(|e| e.to_string())?,
-    };
-
-    let ssa_for_record = ssa.clone();
-    let mut bundle = json!({
-        "org_id": org_id,
-        "org_name": org.org_name,
-        "software_id": software_id,
-        "software_name": req.software_name,
-        "software_roles": roles,
-        "profile": profile,
-        "software_statement": ssa,
-        "transport_cert_pem": transport_pem,
-        "transport_key_pem": transport.private_pem,
-        "transport_subject_dn": transport_subject_dn,
-        "signing_key_pem": signing.private_pem,
-        "signing_kid": signing.kid,
-        "signing_alg": key_type.alg(),
-        "signing_cert_pem": signing_cert_pem,
-        "software_jwks_endpoint": software_jwks_endpoint,
-        "org_jwks_endpoint": org_jwks_endpoint,
-        "redirect_uris": redirect_uris,
-        "ca_cert_pem": ca.cert_pem(),
-    });
-    if let Some(oi) = &org.organization_identifier {
-        bundle["organization_identifier"] = oi.clone().into();
-    }
-    if let Some(v) = variant {
-        bundle["variant"] = json!({"id": v.id(), "defect": v.defect(), "expected": v.expected()});
-    }
-    let software = json!({
-        "software_id": software_id, "org_id": org_id, "software_name": req.software_name,
-        "roles": roles, "redirect_uris": redirect_uris, "software_mode": mode, "profile": profile,
-        "status": "Active", "created_at": now, "jwks": jwks, "signing_kid": signing.kid,
-        "transport_subject_dn": transport_subject_dn, "variant": variant.map(Variant::id),
-        "software_statement": ssa_for_record, "ssa_claims": claims,
-    });
-    let cert = |kind: &str, pem: &str, der: &[u8]| IssuedCertificate {
-        thumbprint: jose::x5t_s256(der),
-        kind: kind.to_owned(),
-        subject: subject_of(der).unwrap_or_default(),
-        not_after: not_after_of(der).unwrap_or_default(),
-        pem: pem.to_owned(),
-        software_id: software_id.clone(),
-        org_id: org_id.clone(),
-    };
-    let certificates = vec![
-        cert(
-            if eidas { "qwac" } else { "transport" },
-            &transport_pem,
-            &transport_der,
-        ),
-        cert(
-            if eidas { "qseal" } else { "signing" },
-            &signing_cert_pem,
-            &signing_der,
-        ),
-    ];
-    Ok(Minted {
-        bundle,
-        org,
-        software,
-        certificates,
-    })
-}
-
-/// The subject a profile's `[directory]` template asks for, written in RFC 4514 order
-/// (so pushed last attribute first); `None` without a template.
-fn templated_dn(template: &SubjectTemplate, vars: &[(&str, &str)]) -> Option<DistinguishedName> {
-    if template.is_empty() {
-        return None;
-    }
-    let mut dn = DistinguishedName::new();
-    for (oid, value) in template.attributes.iter().rev() {
-        let value = fill_placeholders(value, vars);
-        let printable = |v: String| match rcgen::string::PrintableString::try_from(v.clone()) {
-            Ok(p) => DnValue::PrintableString(p),
-            Err(_) => DnValue::Utf8String(v),
-        };
-        match oid.as_str() {
-            "2.5.4.3" => dn.push(DnType::CommonName, value),
-            "2.5.4.6" => dn.push(DnType::CountryName, printable(value)),
-            "2.5.4.10" => dn.push(DnType::OrganizationName, value),
-            "2.5.4.11" => dn.push(DnType::OrganizationalUnitName, value),
-            "2.5.4.7" => dn.push(DnType::LocalityName, value),
-            "2.5.4.8" => dn.push(DnType::StateOrProvinceName, value),
-            other => {
-                let arcs: Vec<u64> = other.split('.').filter_map(|n| n.parse().ok()).collect();
-                // serialNumber and jurisdictionCountryName are PrintableStrings (X.520).
-                let v = if matches!(other, "2.5.4.5" | "1.3.6.1.4.1.311.60.2.1.3") {
-                    printable(value)
-                } else {
-                    DnValue::Utf8String(value)
-                };
-                dn.push(DnType::CustomDnType(arcs), v)
-            }
-        }
-    }
-    Some(dn)
-}
-
-/// `v` with the placeholders of its strings filled in, at any depth.
-fn filled(v: &Value, vars: &[(&str, &str)]) -> Value {
-    match v {
-        Value::String(s) => fill_placeholders(s, vars).into(),
-        Value::Array(a) => a.iter().map(|x| filled(x, vars)).collect(),
-        Value::Object(o) => o
-            .iter()
-            .map(|(k, x)| (k.clone(), filled(x, vars)))
-            .collect::<Map<String, Value>>()
-            .into(),
-        other => other.clone(),
-    }
-}
-
 #[derive(Clone, Copy, PartialEq)]
 enum Usage {
     Transport,
@@ -740,18 +343,6 @@ fn leaf_cert(
     Ok((cert.pem(), cert.der().to_vec()))
 }
 
-fn throwaway_ca() -> Result<Issuer<'static, KeyPair>, PkiError> {
-    let key = KeyPair::generate()?;
-    let mut params = CertificateParams::default();
-    params.distinguished_name = DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "Some Other CA");
-    params.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
-    Ok(Issuer::new(params, key))
-}
-
 fn subject_of(der: &[u8]) -> Option<String> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
     Some(rfc4514(cert.subject()))
@@ -764,38 +355,6 @@ fn not_after_of(der: &[u8]) -> Option<String> {
         .to_datetime()
         .format(&time::format_description::well_known::Rfc3339)
         .ok()
-}
-
-fn url_is_https_public(uri: &str) -> bool {
-    let Some(rest) = uri.strip_prefix("https://") else {
-        return false;
-    };
-    let host = rest
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or("")
-        .rsplit_once(':')
-        .map_or(rest.split(['/', '?', '#']).next().unwrap_or(""), |(h, _)| h);
-    !host.is_empty()
-        && host != "localhost"
-        && !host.ends_with(".localhost")
-        && !host.starts_with("127.")
-        && host != "[::1]"
-        && !uri.contains('#')
-}
-
-fn host_of(uri: &str) -> Option<&str> {
-    uri.split_once("://")?
-        .1
-        .split(['/', ':', '?', '#'])
-        .next()
-        .filter(|h| !h.is_empty())
-}
-
-fn origin_of(uri: &str) -> Option<String> {
-    let (scheme, rest) = uri.split_once("://")?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    Some(format!("{scheme}://{host}"))
 }
 
 fn random_bytes(n: usize) -> Vec<u8> {
@@ -826,18 +385,7 @@ pub fn base62(len: usize) -> String {
     out
 }
 
-/// A random UUID v4 (RFC 9562 §5.4).
+/// A random UUID v4 (RFC 9562 §5.4), hyphenated in lower case.
 pub fn uuid_v4() -> String {
-    let mut b = random_bytes(16);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    uuid::Uuid::new_v4().to_string()
 }

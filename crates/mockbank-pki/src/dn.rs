@@ -1,24 +1,11 @@
 //! Distinguished names as RFC 4514 strings: RDNs in reverse order, `,`-separated, with the
 //! short names of RFC 4514 §3 and dotted OIDs (hex-encoded values) for anything else —
-//! what Java's `X500Principal.getName()` and Python's `rfc4514_string()` print.
+//! what Java's `X500Principal.getName()` and Python's `rfc4514_string()` print. The short
+//! names are `mockbank_core::dn`'s, the table DN strings are read with.
 
+use mockbank_core::dn::rfc4514_name;
 use x509_parser::der_parser::asn1_rs::{Tag, ToDer};
 use x509_parser::x509::X509Name;
-
-fn short_name(oid: &str) -> Option<&'static str> {
-    Some(match oid {
-        "2.5.4.3" => "CN",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.6" => "C",
-        "2.5.4.9" => "STREET",
-        "0.9.2342.19200300.100.1.25" => "DC",
-        "0.9.2342.19200300.100.1.1" => "UID",
-        _ => return None,
-    })
-}
 
 /// Escapes an attribute value (RFC 4514 §2.4).
 fn escape(value: &str) -> String {
@@ -63,7 +50,7 @@ pub fn rfc4514(name: &X509Name) -> String {
                         | Tag::VisibleString => atv.as_str().ok().map(escape),
                         _ => None,
                     };
-                    match (short_name(&oid), text) {
+                    match (rfc4514_name(&oid), text) {
                         (Some(short), Some(text)) => format!("{short}={text}"),
                         (None, Some(text)) => format!("{oid}={text}"),
                         (_, None) => {
@@ -108,6 +95,36 @@ mod tests {
         assert_eq!(
             subject_of(dn),
             "CN=5rZPGKi3Hb3AbNDHdXpZwS,OU=0015800001041REAAY,O=Example TPP Ltd,C=GB"
+        );
+    }
+
+    #[test]
+    fn every_rfc4514_short_name_is_printed_and_other_known_types_are_dotted() {
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, "GB");
+        dn.push(DnType::StateOrProvinceName, "London");
+        dn.push(DnType::LocalityName, "City");
+        dn.push(DnType::CustomDnType(vec![2, 5, 4, 9]), "1 Street");
+        dn.push(
+            DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 25]),
+            "example",
+        );
+        dn.push(
+            DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 1]),
+            "u1",
+        );
+        dn.push(DnType::CustomDnType(vec![2, 5, 4, 5]), "123");
+        dn.push(
+            DnType::CustomDnType(vec![2, 5, 4, 15]),
+            "Private Organization",
+        );
+        dn.push(DnType::OrganizationalUnitName, "ou");
+        dn.push(DnType::OrganizationName, "o");
+        dn.push(DnType::CommonName, "cn");
+        assert_eq!(
+            subject_of(dn),
+            "CN=cn,O=o,OU=ou,2.5.4.15=Private Organization,2.5.4.5=123,UID=u1,DC=example,\
+             STREET=1 Street,L=City,ST=London,C=GB"
         );
     }
 

@@ -121,19 +121,32 @@ async fn statement_keys(st: &AppState, profile: &Profile) -> Result<Value, Strin
     }
 }
 
-/// Everything the signed-request and software-statement checks judge. `json` is the parsed
-/// JSON body of profiles that take JSON; `updating`: an RFC 7592 update, not a registration.
-#[allow(clippy::too_many_arguments)]
+/// The request a signed-facts reading is about.
+pub struct SignedInput<'a> {
+    pub body: &'a [u8],
+    /// The parsed JSON body, for profiles that take JSON.
+    pub json: Option<&'a Map<String, Value>>,
+    pub now: i64,
+    /// An update's client's registered software.
+    pub registered_software_id: Option<String>,
+    /// An RFC 7592 update, not a registration.
+    pub updating: bool,
+}
+
+/// Everything the signed-request and software-statement checks judge.
 pub async fn signed_facts(
     st: &AppState,
     profile: &Profile,
-    body: &[u8],
-    json: Option<&Map<String, Value>>,
-    now: i64,
-    registered_software_id: Option<String>,
-    updating: bool,
+    input: SignedInput<'_>,
     jtis: &mut JtiReservation,
 ) -> Result<SignedFacts, StoreError> {
+    let SignedInput {
+        body,
+        json,
+        now,
+        registered_software_id,
+        updating,
+    } = input;
     let settings = &profile.settings;
     let expects_jws =
         settings.registration.format == RequestFormat::Jws || settings.protection.signed_request;
@@ -166,13 +179,51 @@ pub async fn signed_facts(
         issuer: profile.issuer(&st.base_url),
         registered_software_id,
     };
+    let mut gather = Gather {
+        st,
+        profile,
+        now,
+        jtis,
+    };
     // Taken out while the facts about them are filled in (no copy of their claims).
     let ssa = facts.ssa.take();
     if let Some(Ok(ssa)) = &ssa {
         let raw_ssa = raw_ssa.unwrap_or_default();
+        gather
+            .statement(ssa, &raw_ssa, updating, &mut facts)
+            .await?;
+    }
+    facts.ssa = ssa;
+    let request = facts.request.take();
+    if let (Some(Ok(req)), Ok(raw)) = (&request, std::str::from_utf8(body)) {
+        gather.request(req, raw, &mut facts).await;
+    }
+    facts.request = request;
+    Ok(facts)
+}
+
+/// The facts of one request being gathered: where to look, when, and its replay cache.
+struct Gather<'a> {
+    st: &'a AppState,
+    profile: &'a Profile,
+    now: i64,
+    jtis: &'a mut JtiReservation,
+}
+
+impl Gather<'_> {
+    /// The software statement: its signature by the directory, the directory's word on its
+    /// organisation and software, the software's keys, and a replayed `jti`.
+    async fn statement(
+        &mut self,
+        ssa: &Jws,
+        raw_ssa: &str,
+        updating: bool,
+        facts: &mut SignedFacts,
+    ) -> Result<(), StoreError> {
+        let (st, profile) = (self.st, self.profile);
         if !ssa.unsigned {
             facts.ssa_signature = Some(match statement_keys(st, profile).await {
-                Ok(keys) => mockbank_pki::jose::verify_signature(&raw_ssa, &keys).map_err(|e| e.0),
+                Ok(keys) => mockbank_pki::jose::verify_signature(raw_ssa, &keys).map_err(|e| e.0),
                 Err(e) => Err(format!("the statement keys could not be read: {e}")),
             });
         }
@@ -203,15 +254,19 @@ pub async fn signed_facts(
         };
         if profile.needs(replay) {
             if let Some(jti) = ssa.claim_str("jti") {
-                let fresh =
-                    jtis.remember(format!("{}:ssa", profile.id), jti, now + 86_400 * 365, now);
+                let issuer = format!("{}:ssa", profile.id);
+                let fresh = self
+                    .jtis
+                    .remember(issuer, jti, self.now + 86_400 * 365, self.now);
                 facts.ssa_jti_replayed = Some(!fresh);
             }
         }
+        Ok(())
     }
-    facts.ssa = ssa;
-    let request = facts.request.take();
-    if let (Some(Ok(req)), Ok(raw)) = (&request, std::str::from_utf8(body)) {
+
+    /// The signed request: its signature by the keys the profile names, and a replayed `jti`.
+    async fn request(&mut self, req: &Jws, raw: &str, facts: &mut SignedFacts) {
+        let (st, settings, now) = (self.st, &self.profile.settings, self.now);
         let keys: Result<Cow<'_, Value>, String> = match settings.protection.request_jwks.as_str() {
             "software" => match (&facts.ssa_signature, &facts.software_jwks) {
                 (Some(Ok(())), Some(jwks)) => Ok(Cow::Borrowed(jwks)),
@@ -225,7 +280,7 @@ pub async fn signed_facts(
             || facts.ssa_signature == Some(Ok(()))
             || settings.protection.request_jwks != "software"
         {
-            facts.request_signature = Some(keys.and_then(|k| {
+            let verdict = keys.and_then(|k| {
                 // Transport keys never sign a request.
                 let keys = k["keys"].as_array().map(Vec::as_slice).unwrap_or_default();
                 let sig_keys = if keys.iter().any(|k| k["use"] == "tls") {
@@ -234,7 +289,8 @@ pub async fn signed_facts(
                     k
                 };
                 mockbank_pki::jose::verify_signature(raw, &sig_keys).map_err(|e| e.0)
-            }));
+            });
+            facts.request_signature = Some(verdict);
         }
         if let Some(jti) = req.claim_str("jti") {
             let exp = req
@@ -242,17 +298,11 @@ pub async fn signed_facts(
                 .get("exp")
                 .and_then(Value::as_i64)
                 .unwrap_or(now + 3600);
-            let fresh = jtis.remember(
-                format!("{}:request", profile.id),
-                jti,
-                exp.max(now + 60),
-                now,
-            );
+            let issuer = format!("{}:request", self.profile.id);
+            let fresh = self.jtis.remember(issuer, jti, exp.max(now + 60), now);
             facts.request_jti_replayed = Some(!fresh);
         }
     }
-    facts.request = request;
-    Ok(facts)
 }
 
 /// The `jti`s a request recorded in the replay cache while its facts were gathered (RFC 7519

@@ -22,6 +22,16 @@ pub struct TraceInfo {
     pub writes: Vec<mockbank_store::Write>,
 }
 
+impl TraceInfo {
+    /// The outcomes of the checks that ran, and nothing else yet.
+    pub fn with_checks(checks: Vec<CheckResult>) -> TraceInfo {
+        TraceInfo {
+            checks,
+            ..TraceInfo::default()
+        }
+    }
+}
+
 /// A JSON response with the no-store headers of RFC 6749 §5.1 / RFC 7591 §3.2.
 pub fn json(status: StatusCode, body: &Value) -> Response {
     let mut resp = (status, axum::Json(body)).into_response();
@@ -71,6 +81,46 @@ pub fn internal(context: &str, e: impl std::fmt::Display, info: TraceInfo) -> Re
         &ProtocolError::new(ErrorCode::ServerError, "internal error"),
         info,
     )
+}
+
+/// A request that ends before its normal answer, with the response already decided: a
+/// protocol error carrying what its trace records, or an internal failure (logged in full,
+/// answered with a fixed `server_error`). Handlers return `Result<Response, Failure>` and
+/// stop early with `?`.
+pub struct Failure(Box<Response>);
+
+impl Failure {
+    /// The client is refused with `err` (RFC 6749 §5.2 / RFC 7591 §3.2.2).
+    pub fn protocol(err: &ProtocolError, info: TraceInfo) -> Failure {
+        Failure(Box::new(error(err, info)))
+    }
+
+    /// mockbank failed; what the trace records so far goes with it.
+    pub fn internal(context: &str, e: impl std::fmt::Display, info: TraceInfo) -> Failure {
+        Failure(Box::new(internal(context, e, info)))
+    }
+
+    /// An answer decided elsewhere (e.g. the 404 for an unknown profile).
+    pub fn response(resp: Response) -> Failure {
+        Failure(Box::new(resp))
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// `?` for a fallible internal step: its error becomes a logged `server_error`.
+pub trait OrInternal<T> {
+    fn or_internal(self, context: &str) -> Result<T, Failure>;
+}
+
+impl<T, E: std::fmt::Display> OrInternal<T> for Result<T, E> {
+    fn or_internal(self, context: &str) -> Result<T, Failure> {
+        self.map_err(|e| Failure::internal(context, e, TraceInfo::default()))
+    }
 }
 
 /// RFC 6750 §3 / RFC 6749 §5.2 challenges. No `error` attribute when no token was sent.

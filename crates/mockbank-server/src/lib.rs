@@ -3,6 +3,7 @@
 //! token), the admin API with its trace stream, and the trace bus every view reads from.
 
 mod admin;
+mod admin_api;
 mod client_auth;
 mod data_dir;
 mod events;
@@ -11,11 +12,11 @@ mod guards;
 mod hooks;
 mod http_error;
 mod idle;
-mod leftovers;
 mod outbound;
 mod public;
 mod routes;
 mod secrets;
+pub mod shutdown;
 mod state;
 mod tls;
 mod trace_layer;
@@ -244,53 +245,18 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let data_dir = data_dir::prepare(&config.data_dir)?;
 
     let ca = Arc::new(Ca::load_or_create(&data_dir)?);
-    // The SSA-signing key is RSA: at a first start it is generated while the server starts
-    // answering (the ready line does not wait for it; minting and SSA checks do).
-    let directory = if DirectoryAuthority::exists_in(&data_dir) {
-        state::LazyDirectory::ready(Arc::new(DirectoryAuthority::load_or_create(
-            &data_dir, &ca,
-        )?))
-    } else {
-        let (dir, ca) = (data_dir.clone(), ca.clone());
-        state::LazyDirectory::spawn(move || DirectoryAuthority::load_or_create(&dir, &ca))
-    };
+    let directory = open_directory(&data_dir, &ca)?;
     let admin_token_file = data_dir.join(ADMIN_TOKEN_FILE);
     let admin_token = match &config.admin_token {
         Some(token) => use_admin_token(&admin_token_file, token)?,
         None => load_or_create_admin_token(&admin_token_file)?,
     };
     let bus = TraceBus::new(4096);
-    let publisher = bus.clone();
-    let store = Store::open(
-        &data_dir,
-        StoreConfig {
-            trace_retention: config.trace_retention,
-            on_trace: Some(Arc::new(move |trace| publisher.publish(trace))),
-        },
-    )
-    .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+    let store = open_store(&data_dir, config.trace_retention, &bus)?;
 
     let host_ip = advertised_ip(local_addr.ip());
-    let base_url = match &config.public_url {
-        Some(public) => public.base_url(),
-        None => match host_ip {
-            IpAddr::V6(ip) => format!("https://[{ip}]:{}", local_addr.port()),
-            IpAddr::V4(ip) => format!("https://{ip}:{}", local_addr.port()),
-        },
-    };
-    let mut names = vec![
-        "localhost".to_owned(),
-        "127.0.0.1".to_owned(),
-        "::1".to_owned(),
-    ];
-    let extra = std::iter::once(host_ip.to_string())
-        .chain(config.public_url.iter().map(|p| p.host().to_owned()))
-        .chain(config.hostnames.iter().cloned());
-    for name in extra {
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
+    let base_url = base_url(config.public_url.as_ref(), host_ip, local_addr.port());
+    let names = server_names(host_ip, config.public_url.as_ref(), &config.hostnames);
     let exposure = Exposure::of(local_addr, &base_url, &names);
     if exposure.beyond_loopback {
         tracing::warn!("{exposure}");
@@ -300,24 +266,28 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let chain_verifier = ChainVerifier::new(ca.cert_der().clone())?;
     let tls_config = tls::server_config(identity, ca.cert_der())?;
 
-    let state = Arc::new(AppState::new(
-        config.profiles,
+    let state = Arc::new(AppState::new(state::Setup {
+        profiles: config.profiles,
         store,
-        bus.clone(),
-        base_url.clone(),
-        public::accepted_hosts(local_addr, config.public_url.as_ref(), &config.hostnames),
-        &admin_token,
-        ca.clone(),
+        bus: bus.clone(),
+        base_url: base_url.clone(),
+        allowed_hosts: public::accepted_hosts(
+            local_addr,
+            config.public_url.as_ref(),
+            &config.hostnames,
+        ),
+        admin_token: admin_token.clone(),
+        ca: ca.clone(),
         directory,
-        outbound::Outbound::new(ca.cert_der())?,
-        config.limits.body_read,
-        data_dir.clone(),
-        config.cli_path.clone(),
-        match config.scenarios {
+        outbound: outbound::Outbound::new(ca.cert_der())?,
+        body_timeout: config.limits.body_read,
+        data_dir: data_dir.clone(),
+        cli_path: config.cli_path.clone(),
+        scenarios: match config.scenarios {
             Some(s) => s,
             None => mockbank_tpp::walkthrough::load(None, None)?,
         },
-    ));
+    }));
     // The user's check overrides from earlier runs (`PUT /admin/profiles/.../checks/...`).
     let overrides = state
         .store
@@ -335,12 +305,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         tls::Limits::new(config.limits),
         Duration::from_secs(10),
     ));
-    let server_file = json!({"base_url": base_url, "pid": std::process::id()});
-    mockbank_pki::write_private(
-        &data_dir.join(SERVER_FILE),
-        server_file.to_string().as_bytes(),
-    )
-    .with_context(|| format!("writing {}", data_dir.join(SERVER_FILE).display()))?;
+    write_server_file(&data_dir, &base_url)?;
     data_dir::tighten_files(&data_dir);
     Ok(RunningServer {
         base_url,
@@ -354,6 +319,76 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         stop,
         task,
     })
+}
+
+/// The directory's SSA-signing authority. Its key is RSA: at a first start it is generated
+/// while the server starts answering (the ready line does not wait for it; minting and SSA
+/// checks do).
+fn open_directory(data_dir: &Path, ca: &Arc<Ca>) -> anyhow::Result<state::LazyDirectory> {
+    if DirectoryAuthority::exists_in(data_dir) {
+        return Ok(state::LazyDirectory::ready(Arc::new(
+            DirectoryAuthority::load_or_create(data_dir, ca)?,
+        )));
+    }
+    let (dir, ca) = (data_dir.to_owned(), ca.clone());
+    Ok(state::LazyDirectory::spawn(move || {
+        DirectoryAuthority::load_or_create(&dir, &ca)
+    }))
+}
+
+/// The store in the data dir; every trace it stores is then published on `bus`.
+fn open_store(data_dir: &Path, trace_retention: u64, bus: &TraceBus) -> anyhow::Result<Store> {
+    let publisher = bus.clone();
+    Store::open(
+        data_dir,
+        StoreConfig {
+            trace_retention,
+            on_trace: Some(Arc::new(move |trace| publisher.publish(trace))),
+        },
+    )
+    .with_context(|| format!("opening the store in {}", data_dir.display()))
+}
+
+/// The base URL issuers and the UI are under: the public URL's, or the advertised address'.
+fn base_url(public_url: Option<&PublicUrl>, host_ip: IpAddr, port: u16) -> String {
+    match public_url {
+        Some(public) => public.base_url(),
+        None => match host_ip {
+            IpAddr::V6(ip) => format!("https://[{ip}]:{port}"),
+            IpAddr::V4(ip) => format!("https://{ip}:{port}"),
+        },
+    }
+}
+
+/// The names the server certificate holds: loopback, the advertised address, the public
+/// URL's host and the configured hostnames, each once.
+fn server_names(
+    host_ip: IpAddr,
+    public_url: Option<&PublicUrl>,
+    hostnames: &[String],
+) -> Vec<String> {
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    let extra = std::iter::once(host_ip.to_string())
+        .chain(public_url.map(PublicUrl::host))
+        .chain(hostnames.iter().cloned());
+    for name in extra {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// Says where this server listens ([`SERVER_FILE`], owner-only), for the CLI's commands.
+fn write_server_file(data_dir: &Path, base_url: &str) -> anyhow::Result<()> {
+    let path = data_dir.join(SERVER_FILE);
+    let server_file = json!({"base_url": base_url, "pid": std::process::id()});
+    mockbank_pki::write_private(&path, server_file.to_string().as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// The address clients should use: the listener's, or loopback for a wildcard bind.

@@ -41,37 +41,58 @@ pub struct AppState {
     pub seal: secrets::Seal,
 }
 
+/// What an [`AppState`] is made of, each part named; the state derives the rest (the admin
+/// token's hash, the seal of client secrets, the empty set of walkthrough runs).
+pub struct Setup {
+    /// The profile files, before the user's check overrides.
+    pub profiles: ProfileSet,
+    pub store: Store,
+    pub bus: TraceBus,
+    pub base_url: String,
+    /// `Host` values the admin API accepts.
+    pub allowed_hosts: Vec<String>,
+    pub admin_token: String,
+    pub ca: Arc<Ca>,
+    pub directory: LazyDirectory,
+    pub outbound: crate::outbound::Outbound,
+    /// How long reading a request body may take.
+    pub body_timeout: std::time::Duration,
+    pub data_dir: std::path::PathBuf,
+    pub cli_path: Option<std::path::PathBuf>,
+    pub scenarios: Vec<mockbank_core::scenario::Scenario>,
+}
+
 impl AppState {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        profiles: ProfileSet,
-        store: Store,
-        bus: TraceBus,
-        base_url: String,
-        allowed_hosts: Vec<String>,
-        admin_token: &str,
-        ca: Arc<Ca>,
-        directory: LazyDirectory,
-        outbound: crate::outbound::Outbound,
-        body_timeout: std::time::Duration,
-        data_dir: std::path::PathBuf,
-        cli_path: Option<std::path::PathBuf>,
-        scenarios: Vec<mockbank_core::scenario::Scenario>,
-    ) -> Self {
+    pub fn new(setup: Setup) -> Self {
+        let Setup {
+            profiles,
+            store,
+            bus,
+            base_url,
+            allowed_hosts,
+            admin_token,
+            ca,
+            directory,
+            outbound,
+            body_timeout,
+            data_dir,
+            cli_path,
+            scenarios,
+        } = setup;
         AppState {
             profiles: LiveProfiles::new(profiles),
             store,
             bus,
             base_url,
             allowed_hosts,
-            admin_token_hash: secrets::hash(admin_token),
+            admin_token_hash: secrets::hash(&admin_token),
             seal: secrets::Seal::from_key_material(&ca.key_der()),
             outbound,
             ca,
             directory,
             body_timeout,
             data_dir,
-            admin_token: admin_token.to_owned(),
+            admin_token,
             scenarios,
             walkthroughs: Default::default(),
             cli_path,

@@ -3,6 +3,7 @@
 //! certificate from another CA or an expired one must reach a traced request, where the
 //! profile's checks judge it against the mockbank CA and say why it is refused.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,8 +16,9 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSuppo
 use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, OwnedSemaphorePermit};
+use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 
@@ -151,47 +153,23 @@ pub async fn serve(
     limits: Limits,
     grace: Duration,
 ) {
-    let acceptor = TlsAcceptor::from(config);
-    let pressure = Arc::new(crate::idle::Pressure::default());
-    let verifier = Arc::new(verifier);
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.config.header_read)
-        .max_headers(crate::guards::HYPER_MAX_HEADERS);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_header_list_size(crate::guards::HYPER_MAX_HEADER_LIST)
-        .keep_alive_interval(Some(Duration::from_secs(30)))
-        .keep_alive_timeout(Duration::from_secs(10));
-    let builder = Arc::new(builder);
+    let connections = Connections {
+        acceptor: TlsAcceptor::from(config),
+        app,
+        verifier: Arc::new(verifier),
+        http: Arc::new(http_builder(&limits.config)),
+        pressure: Arc::new(crate::idle::Pressure::default()),
+        handshake: limits.config.handshake,
+        idle_limit: limits.config.header_read,
+    };
     let mut full = Episode::default();
     let mut failing = Episode::default();
     let mut backoff = Duration::from_millis(5);
     loop {
         // A slot first: at the cap, connections wait in the backlog, not in our descriptors.
-        let slot = match limits.slots.clone().try_acquire_owned() {
-            Ok(slot) => slot,
-            Err(_) => {
-                full.happened("connection limit reached", &limits.config.max_connections);
-                // Connections with nothing open give their slots back (finding 2: idle
-                // HTTP/2 sessions must not starve new clients); asked again while the cap
-                // stays full, for those that were busy when last asked.
-                let waited = loop {
-                    pressure.reclaim();
-                    tokio::select! {
-                        slot = limits.slots.clone().acquire_owned() => break slot.ok(),
-                        _ = tokio::time::sleep(RECLAIM_EVERY) => {}
-                        _ = stop.changed() => break None,
-                    }
-                };
-                match waited {
-                    Some(slot) => slot,
-                    None => break,
-                }
-            }
+        let Some(slot) = take_slot(&limits, &connections.pressure, &mut full, &mut stop).await
+        else {
+            break;
         };
         let (tcp, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -213,77 +191,12 @@ pub async fn serve(
             _ = stop.changed() => break,
         };
         let _ = tcp.set_nodelay(true);
-        let (acceptor, app, verifier) = (acceptor.clone(), app.clone(), verifier.clone());
-        let builder = builder.clone();
-        let handshake = limits.config.handshake;
-        let idle_limit = limits.config.header_read;
-        let (mut stop, pressure) = (stop.clone(), pressure.clone());
         // Handshakes run in their own task so a slow client never blocks the accept loop.
-        tokio::spawn(async move {
-            let _slot = slot;
-            let tls = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
-                Ok(Ok(tls)) => tls,
-                Ok(Err(e)) => {
-                    tracing::debug!(%remote, error = %e, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%remote, "TLS handshake timed out");
-                    return;
-                }
-            };
-            let cert = tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .map(|chain| {
-                    chain
-                        .iter()
-                        .map(|c| c.clone().into_owned())
-                        .collect::<Vec<_>>()
-                })
-                .and_then(|chain| PeerCertificate::new(chain, &verifier))
-                .map(Arc::new);
-            let peer = Peer { cert };
-            let activity = crate::idle::Activity::new();
-            let tracked = activity.clone();
-            let svc = hyper::service::service_fn(
-                move |mut req: hyper::Request<hyper::body::Incoming>| {
-                    let open = tracked.begin();
-                    req.extensions_mut().insert(peer.clone());
-                    let mut app = app.clone();
-                    async move {
-                        let resp = app.call(req).await?;
-                        Ok::<_, std::convert::Infallible>(crate::idle::Activity::track(open, resp))
-                    }
-                },
-            );
-            let io = TokioIo::new(crate::guards::ParseErrorsAsJson::new(tls));
-            let mut conn = std::pin::pin!(builder.serve_connection_with_upgrades(io, svc));
-            // Until the connection ends: at shutdown, or once it has had no open request or
-            // stream for the idle limit (or has none when the cap is reached), it finishes what
-            // it has and closes (HTTP/2: GOAWAY).
-            let mut closing = false;
-            loop {
-                tokio::select! {
-                    ended = conn.as_mut() => {
-                        if let Err(e) = ended {
-                            tracing::debug!(%remote, error = %e, "connection ended with an error");
-                        }
-                        break;
-                    }
-                    _ = stop.changed(), if !closing => {
-                        conn.as_mut().graceful_shutdown();
-                        closing = true;
-                    }
-                    _ = activity.idle(idle_limit, &pressure), if !closing => {
-                        tracing::debug!(%remote, "closing an idle connection");
-                        conn.as_mut().graceful_shutdown();
-                        closing = true;
-                    }
-                }
-            }
-        });
+        tokio::spawn(
+            connections
+                .clone()
+                .serve_one(tcp, remote, slot, stop.clone()),
+        );
     }
     drop(listener);
     // Every connection holds a slot until it ends: all slots back means all ended.
@@ -292,4 +205,151 @@ pub async fn serve(
         _ = limits.slots.acquire_many(all) => {}
         _ = tokio::time::sleep(grace) => tracing::warn!("in-flight requests did not finish in time"),
     }
+}
+
+/// HTTP/1.1 and HTTP/2 as every connection speaks them: header limits, header read timeout
+/// and HTTP/2 keep-alive pings.
+fn http_builder(limits: &crate::ConnectionLimits) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read)
+        .max_headers(crate::guards::HYPER_MAX_HEADERS);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(crate::guards::HYPER_MAX_HEADER_LIST)
+        .keep_alive_interval(Some(Duration::from_secs(30)))
+        .keep_alive_timeout(Duration::from_secs(10));
+    builder
+}
+
+/// A connection slot. While the cap is full, waits for one, asking idle connections to give
+/// theirs back; `None` once `stop` turns true.
+async fn take_slot(
+    limits: &Limits,
+    pressure: &crate::idle::Pressure,
+    full: &mut Episode,
+    stop: &mut watch::Receiver<bool>,
+) -> Option<OwnedSemaphorePermit> {
+    if let Ok(slot) = limits.slots.clone().try_acquire_owned() {
+        return Some(slot);
+    }
+    full.happened("connection limit reached", &limits.config.max_connections);
+    // Connections with nothing open give their slots back (finding 2: idle HTTP/2 sessions
+    // must not starve new clients); asked again while the cap stays full, for those that
+    // were busy when last asked.
+    loop {
+        pressure.reclaim();
+        tokio::select! {
+            slot = limits.slots.clone().acquire_owned() => return slot.ok(),
+            _ = tokio::time::sleep(RECLAIM_EVERY) => {}
+            _ = stop.changed() => return None,
+        }
+    }
+}
+
+/// What every connection's task needs, shared by all of them.
+#[derive(Clone)]
+struct Connections {
+    acceptor: TlsAcceptor,
+    app: Router,
+    verifier: Arc<ChainVerifier>,
+    http: Arc<auto::Builder<TokioExecutor>>,
+    pressure: Arc<crate::idle::Pressure>,
+    handshake: Duration,
+    /// How long a connection may stay without an open request or stream.
+    idle_limit: Duration,
+}
+
+impl Connections {
+    /// Serves one accepted connection, holding its slot until it ends: the TLS handshake,
+    /// then HTTP until the client, shutdown or the idle limit closes it.
+    async fn serve_one(
+        self,
+        tcp: TcpStream,
+        remote: SocketAddr,
+        _slot: OwnedSemaphorePermit,
+        mut stop: watch::Receiver<bool>,
+    ) {
+        let Some(tls) = self.handshake(tcp, remote).await else {
+            return;
+        };
+        let peer = Peer {
+            cert: peer_certificate(&tls, &self.verifier),
+        };
+        let activity = crate::idle::Activity::new();
+        let tracked = activity.clone();
+        let app = self.app.clone();
+        let svc =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                let open = tracked.begin();
+                req.extensions_mut().insert(peer.clone());
+                let mut app = app.clone();
+                async move {
+                    let resp = app.call(req).await?;
+                    Ok::<_, std::convert::Infallible>(crate::idle::Activity::track(open, resp))
+                }
+            });
+        let io = TokioIo::new(crate::guards::ParseErrorsAsJson::new(tls));
+        let mut conn = std::pin::pin!(self.http.serve_connection_with_upgrades(io, svc));
+        // Until the connection ends: at shutdown, or once it has had no open request or
+        // stream for the idle limit (or has none when the cap is reached), it finishes what
+        // it has and closes (HTTP/2: GOAWAY).
+        let mut closing = false;
+        loop {
+            tokio::select! {
+                ended = conn.as_mut() => {
+                    if let Err(e) = ended {
+                        tracing::debug!(%remote, error = %e, "connection ended with an error");
+                    }
+                    break;
+                }
+                _ = stop.changed(), if !closing => {
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+                _ = activity.idle(self.idle_limit, &self.pressure), if !closing => {
+                    tracing::debug!(%remote, "closing an idle connection");
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+            }
+        }
+    }
+
+    /// The TLS handshake, within its time limit; `None` (logged) if it fails.
+    async fn handshake(&self, tcp: TcpStream, remote: SocketAddr) -> Option<TlsStream<TcpStream>> {
+        match tokio::time::timeout(self.handshake, self.acceptor.accept(tcp)).await {
+            Ok(Ok(tls)) => Some(tls),
+            Ok(Err(e)) => {
+                tracing::debug!(%remote, error = %e, "TLS handshake failed");
+                None
+            }
+            Err(_) => {
+                tracing::debug!(%remote, "TLS handshake timed out");
+                None
+            }
+        }
+    }
+}
+
+/// The client's certificate chain, if it sent one whose leaf parses, with the verifier's
+/// verdict on it.
+fn peer_certificate(
+    tls: &TlsStream<TcpStream>,
+    verifier: &ChainVerifier,
+) -> Option<Arc<PeerCertificate>> {
+    tls.get_ref()
+        .1
+        .peer_certificates()
+        .map(|chain| {
+            chain
+                .iter()
+                .map(|c| c.clone().into_owned())
+                .collect::<Vec<_>>()
+        })
+        .and_then(|chain| PeerCertificate::new(chain, verifier))
+        .map(Arc::new)
 }

@@ -51,6 +51,8 @@ pub fn area_of(path: &str) -> &str {
     }
 }
 
+/// Wraps a traced request: reads its body (into [`ReadBody`]), runs the handler, then commits
+/// the handler's writes with the request's [`Trace`] and answers.
 pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let now = time::OffsetDateTime::now_utc();
@@ -59,33 +61,14 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
     let limit = st.profile(&area).map_or(DEFAULT_BODY_LIMIT, |p| {
         p.settings.registration.max_body_bytes
     });
-    let mut close = false;
-    let read = match crate::guards::read_body(body, limit, st.body_timeout).await {
-        BodyRead::Complete(bytes) => ReadBody {
-            bytes,
-            over_limit: None,
-        },
-        BodyRead::OverLimit { drained } => {
-            close = !drained;
-            ReadBody {
-                bytes: Bytes::new(),
-                over_limit: Some(limit),
-            }
-        }
-        BodyRead::TimedOut => return crate::guards::body_timeout(st.body_timeout),
-        BodyRead::Failed(e) => {
-            tracing::debug!(error = %e, "reading the request body failed");
-            ReadBody::default()
-        }
+    let (read, close) = match read_request_body(&st, body, limit).await {
+        Ok(read) => read,
+        Err(timed_out) => return timed_out,
     };
     parts.extensions.insert(read.clone());
     let peer = parts.extensions.get::<Peer>().cloned();
     let method = parts.method.to_string();
-    // A secret sent in the query string (`?access_token=`) is redacted like any other.
-    let path = match parts.uri.query() {
-        Some(_) => redact_text(parts.uri.path_and_query().map_or("", |pq| pq.as_str())),
-        None => parts.uri.path().to_owned(),
-    };
+    let path = traced_path(&parts.uri);
     let request_record = record(&parts.headers, &read.bytes, read.over_limit);
 
     let response = next.run(Request::from_parts(parts, Body::empty())).await;
@@ -130,12 +113,61 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
         failed_check: info.failed_check,
         duration_us: started.elapsed().as_micros() as u64,
     };
-    // The request's effects and its trace commit together, then the store's hook publishes
-    // the trace in sequence order. Waiting here means a client that got its answer finds
-    // its registration and its trace stored.
+    commit_traced(&st, writes, trace, rparts, rbytes).await
+}
+
+/// Reads a request body of at most `limit` bytes within the body timeout. Answers the body
+/// and whether the connection must close (the rest of an over-limit body is still in the
+/// socket), or the answer to a body that timed out.
+async fn read_request_body(
+    st: &AppState,
+    body: Body,
+    limit: usize,
+) -> Result<(ReadBody, bool), Response> {
+    let read = match crate::guards::read_body(body, limit, st.body_timeout).await {
+        BodyRead::Complete(bytes) => ReadBody {
+            bytes,
+            over_limit: None,
+        },
+        BodyRead::OverLimit { drained } => {
+            let read = ReadBody {
+                bytes: Bytes::new(),
+                over_limit: Some(limit),
+            };
+            return Ok((read, !drained));
+        }
+        BodyRead::TimedOut => return Err(crate::guards::body_timeout(st.body_timeout)),
+        BodyRead::Failed(e) => {
+            tracing::debug!(error = %e, "reading the request body failed");
+            ReadBody::default()
+        }
+    };
+    Ok((read, false))
+}
+
+/// The path (and query) a trace shows: a secret sent in the query string (`?access_token=`)
+/// is redacted like any other.
+fn traced_path(uri: &axum::http::Uri) -> String {
+    match uri.query() {
+        Some(_) => redact_text(uri.path_and_query().map_or("", |pq| pq.as_str())),
+        None => uri.path().to_owned(),
+    }
+}
+
+/// Commits the request's effects and its trace together, then the store's hook publishes
+/// the trace in sequence order, and answers the handler's response (`parts`, `bytes`).
+/// Waiting here means a client that got its answer finds its registration and its trace
+/// stored.
+async fn commit_traced(
+    st: &AppState,
+    writes: Vec<mockbank_store::Write>,
+    trace: Trace,
+    parts: axum::http::response::Parts,
+    bytes: Bytes,
+) -> Response {
     let had_writes = !writes.is_empty();
     match st.store.commit(writes, trace).await {
-        Ok(_) => Response::from_parts(rparts, Body::from(rbytes)),
+        Ok(_) => Response::from_parts(parts, Body::from(bytes)),
         Err(mockbank_store::CommitFailed {
             error,
             trace: Some(mut trace),
@@ -168,7 +200,7 @@ pub async fn trace_layer(State(st): State<Arc<AppState>>, req: Request, next: Ne
         }
         Err(failed) => {
             tracing::error!(error = %failed.error, "storing a trace failed");
-            Response::from_parts(rparts, Body::from(rbytes))
+            Response::from_parts(parts, Body::from(bytes))
         }
     }
 }

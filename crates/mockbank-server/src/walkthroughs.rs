@@ -8,13 +8,15 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use mockbank_core::scenario::{Action, Scenario};
 use mockbank_tpp::walkthrough::{self, Walkthrough};
 use mockbank_tpp::{Deviation, Flavor};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::admin::{admin_error, reference_client, refuse};
+use crate::admin_api::{admin_error, reference_client, refuse};
 use crate::state::AppState;
 
 /// Runs kept at once.
@@ -39,6 +41,19 @@ impl Runs {
         let runs = self.0.lock().unwrap_or_else(|p| p.into_inner());
         runs.iter().find(|(i, _)| i == id).map(|(_, r)| r.clone())
     }
+}
+
+/// The walkthrough routes, to be merged by `admin::router`, whose guard then covers them;
+/// never mount them on their own. They are registered here, and import only `admin_api`, so
+/// that the dependency runs one way: `admin` → `walkthroughs`.
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/admin/scenarios", get(list))
+        .route("/admin/scenarios/{name}", get(show))
+        .route("/admin/scenarios/{name}/runs", post(start))
+        .route("/admin/scenario-runs/{id}", get(run_state))
+        .route("/admin/scenario-runs/{id}/steps/{index}", post(step))
+        .route("/admin/scenario-runs/{id}/handout", get(handout))
 }
 
 fn not_found(what: &str) -> Response {
@@ -66,13 +81,13 @@ fn break_options(st: &AppState, profile: &str) -> Vec<Value> {
 }
 
 /// `GET /admin/scenarios`.
-pub async fn list(State(st): State<Arc<AppState>>) -> Response {
+async fn list(State(st): State<Arc<AppState>>) -> Response {
     axum::Json(walkthrough::list_json(&st.scenarios)).into_response()
 }
 
 /// `GET /admin/scenarios/{name}`: the scenario with each step's narration as HTML and the
 /// deviations its "break it" switch offers.
-pub async fn show(State(st): State<Arc<AppState>>, Path(name): Path<String>) -> Response {
+async fn show(State(st): State<Arc<AppState>>, Path(name): Path<String>) -> Response {
     let Some(s) = scenario(&st, &name) else {
         return not_found(&format!("no scenario `{name}`"));
     };
@@ -121,7 +136,7 @@ fn parse_body<T: Default + for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, 
 }
 
 /// `POST /admin/scenarios/{name}/runs` `{"profile"?}`: a new run, nothing executed yet.
-pub async fn start(
+async fn start(
     State(st): State<Arc<AppState>>,
     Path(name): Path<String>,
     body: axum::body::Bytes,
@@ -151,7 +166,7 @@ pub async fn start(
 
 /// `POST /admin/scenario-runs/{id}/steps/{index}` `{"deviation"?}`: runs (or re-runs) one
 /// step and answers its result, traces included.
-pub async fn step(
+async fn step(
     State(st): State<Arc<AppState>>,
     Path((id, index)): Path<(String, usize)>,
     body: axum::body::Bytes,
@@ -186,7 +201,7 @@ pub async fn step(
 }
 
 /// `GET /admin/scenario-runs/{id}`: every step's latest result (`null`: not run yet).
-pub async fn run_state(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+async fn run_state(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     let Some(run) = st.walkthroughs.get(&id) else {
         return not_found(&format!("no walkthrough run `{id}`"));
     };
@@ -199,12 +214,12 @@ pub async fn run_state(State(st): State<Arc<AppState>>, Path(id): Path<String>) 
 }
 
 #[derive(Debug, Deserialize)]
-pub struct HandoutQuery {
+struct HandoutQuery {
     format: Option<String>,
 }
 
 /// `GET /admin/scenario-runs/{id}/handout?format=html|markdown`: the run as a file.
-pub async fn handout(
+async fn handout(
     State(st): State<Arc<AppState>>,
     Path(id): Path<String>,
     Query(q): Query<HandoutQuery>,

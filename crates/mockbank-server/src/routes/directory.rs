@@ -10,8 +10,9 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
+use mockbank_core::profile::DirectorySettings;
 use mockbank_core::{ErrorCode, ProtocolError};
-use mockbank_pki::directory::{self, MintRequest, Organisation, Variant};
+use mockbank_pki::directory::{self, MintRequest, Minted, Organisation, Variant};
 use mockbank_store::{DirKind, DirectoryRow, StoreError, Write};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -58,6 +59,9 @@ fn bad_request(description: impl Into<String>) -> Response {
     )
 }
 
+/// A refusal decided before the mint (boxed: a `Response` is large to return in a `Result`).
+type Refusal = Box<Response>;
+
 fn not_found(what: &str, id: &str) -> Response {
     http_error::error(
         &ProtocolError::new(ErrorCode::NotFound, format!("no {what} `{id}`")),
@@ -92,60 +96,19 @@ async fn variants() -> Response {
 /// `POST /directory/software`: mints an organisation (unless `org_id` names one) and a
 /// software with its certificates, keys and SSA; answers the credentials bundle.
 async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBody>) -> Response {
-    if let Some(limit) = body.over_limit {
-        return crate::guards::error_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the mint request exceeds {limit} bytes"),
-        );
-    }
-    let req: MintRequest = match serde_json::from_slice(&body.bytes) {
-        Ok(r) => r,
-        Err(e) => return bad_request(format!("the mint request is not valid: {e}")),
+    let req = match mint_request(&body) {
+        Ok(req) => req,
+        Err(refusal) => return *refusal,
     };
-    // What the directory mints is the profile's `[directory]` section (OBUK's by default).
-    let served = st.profiles.current();
-    let settings = match req.profile.as_deref() {
-        Some(profile) => match served.get(profile) {
-            Some(p) => p.settings.directory.clone(),
-            None => {
-                let known: Vec<&str> = served.iter().map(|p| p.id.as_str()).collect();
-                return bad_request(format!(
-                    "no profile `{profile}` to mint for (profiles: {})",
-                    known.join(", ")
-                ));
-            }
-        },
-        None => served
-            .get("obuk-v3.2")
-            .map(|p| p.settings.directory.clone())
-            .unwrap_or_default(),
+    let settings = match directory_settings(&st, req.profile.as_deref()) {
+        Ok(settings) => settings,
+        Err(refusal) => return *refusal,
     };
     let now = now();
-    let org = match &req.org_id {
-        Some(id) => match st.store.directory_entry(DirKind::Org, id) {
-            Ok(Some(row)) => match Organisation::deserialize(&row.record) {
-                Ok(mut org) => {
-                    org.status = row.status.clone();
-                    org
-                }
-                Err(e) => {
-                    return http_error::internal("reading an organisation", e, TraceInfo::default())
-                }
-            },
-            Ok(None) => return not_found("organisation", id),
-            Err(e) => {
-                return http_error::internal("reading an organisation", e, TraceInfo::default())
-            }
-        },
-        None => Organisation::new(
-            req.org_name.as_deref().unwrap_or("Example TPP Ltd"),
-            &settings,
-            now,
-        ),
+    let org = match organisation(&st, &req, &settings, now) {
+        Ok(org) => org,
+        Err(refusal) => return *refusal,
     };
-    if org.status != "Active" {
-        return bad_request(format!("organisation `{}` is {}", org.org_id, org.status));
-    }
     let new_org = req.org_id.is_none();
     let authority = match st.directory.get().await {
         Ok(d) => d,
@@ -165,57 +128,125 @@ async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBo
         )
     })
     .await;
-    let minted = match minted {
-        Ok(Ok(m)) => m,
-        Ok(Err(why)) => return bad_request(why),
-        Err(e) => return http_error::internal("minting", e, TraceInfo::default()),
+    match minted {
+        Ok(Ok(minted)) => {
+            let info = TraceInfo {
+                writes: mint_writes(&minted, new_org, now),
+                ..Default::default()
+            };
+            http_error::ok(StatusCode::CREATED, &minted.bundle, info)
+        }
+        Ok(Err(why)) => bad_request(why),
+        Err(e) => http_error::internal("minting", e, TraceInfo::default()),
+    }
+}
+
+/// The mint request of a body within the size limit.
+fn mint_request(body: &ReadBody) -> Result<MintRequest, Refusal> {
+    if let Some(limit) = body.over_limit {
+        return Err(Box::new(crate::guards::error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the mint request exceeds {limit} bytes"),
+        )));
+    }
+    serde_json::from_slice(&body.bytes)
+        .map_err(|e| Box::new(bad_request(format!("the mint request is not valid: {e}"))))
+}
+
+/// What the directory mints is the profile's `[directory]` section (OBUK's by default).
+fn directory_settings(st: &AppState, profile: Option<&str>) -> Result<DirectorySettings, Refusal> {
+    let served = st.profiles.current();
+    let Some(profile) = profile else {
+        return Ok(served
+            .get("obuk-v3.2")
+            .map(|p| p.settings.directory.clone())
+            .unwrap_or_default());
     };
-    let software_id = minted.software["software_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    match served.get(profile) {
+        Some(p) => Ok(p.settings.directory.clone()),
+        None => {
+            let known: Vec<&str> = served.iter().map(|p| p.id.as_str()).collect();
+            Err(Box::new(bad_request(format!(
+                "no profile `{profile}` to mint for (profiles: {})",
+                known.join(", ")
+            ))))
+        }
+    }
+}
+
+/// The active organisation `org_id` names, or a new one.
+fn organisation(
+    st: &AppState,
+    req: &MintRequest,
+    settings: &DirectorySettings,
+    now: i64,
+) -> Result<Organisation, Refusal> {
+    let org = match &req.org_id {
+        Some(id) => {
+            let reading = |e: &dyn std::fmt::Display| {
+                Box::new(http_error::internal(
+                    "reading an organisation",
+                    e,
+                    TraceInfo::default(),
+                ))
+            };
+            let row = match st.store.directory_entry(DirKind::Org, id) {
+                Ok(Some(row)) => row,
+                Ok(None) => return Err(Box::new(not_found("organisation", id))),
+                Err(e) => return Err(reading(&e)),
+            };
+            let mut org = Organisation::deserialize(&row.record).map_err(|e| reading(&e))?;
+            org.status = row.status.clone();
+            org
+        }
+        None => Organisation::new(
+            req.org_name.as_deref().unwrap_or("Example TPP Ltd"),
+            settings,
+            now,
+        ),
+    };
+    if org.status != "Active" {
+        return Err(Box::new(bad_request(format!(
+            "organisation `{}` is {}",
+            org.org_id, org.status
+        ))));
+    }
+    Ok(org)
+}
+
+/// What a mint stores: the organisation if new, the software, its bundle (kept so it can
+/// be downloaded again: `/bundle`, admin only) and its certificates.
+fn mint_writes(minted: &Minted, new_org: bool, now: i64) -> Vec<Write> {
+    let row = |id: &str, org_id: &str, status: &str, record: Value| DirectoryRow {
+        id: id.to_owned(),
+        org_id: org_id.to_owned(),
+        status: status.to_owned(),
+        record,
+        created_at: now,
+    };
+    let org = &minted.org;
+    let software_id = minted.software["software_id"].as_str().unwrap_or_default();
     let mut writes = Vec::new();
     if new_org {
+        let record = serde_json::to_value(org).unwrap_or(Value::Null);
         writes.push(Write::Directory(
             DirKind::Org,
-            DirectoryRow {
-                id: minted.org.org_id.clone(),
-                org_id: minted.org.org_id.clone(),
-                status: minted.org.status.clone(),
-                record: serde_json::to_value(&minted.org).unwrap_or(Value::Null),
-                created_at: now,
-            },
+            row(&org.org_id, &org.org_id, &org.status, record),
         ));
     }
     writes.push(Write::Directory(
         DirKind::Software,
-        DirectoryRow {
-            id: software_id.clone(),
-            org_id: minted.org.org_id.clone(),
-            status: "Active".into(),
-            record: minted.software.clone(),
-            created_at: now,
-        },
+        row(software_id, &org.org_id, "Active", minted.software.clone()),
     ));
-    // Kept so it can be downloaded again (`/bundle`, admin only).
-    writes.push(Write::Bundle(software_id.clone(), minted.bundle.clone()));
+    writes.push(Write::Bundle(software_id.to_owned(), minted.bundle.clone()));
     for cert in &minted.certificates {
+        let record = serde_json::to_value(cert).unwrap_or(Value::Null);
         writes.push(Write::Directory(
             DirKind::Certificate,
-            DirectoryRow {
-                id: cert.thumbprint.clone(),
-                org_id: cert.org_id.clone(),
-                status: "Active".into(),
-                record: serde_json::to_value(cert).unwrap_or(Value::Null),
-                created_at: now,
-            },
+            row(&cert.thumbprint, &cert.org_id, "Active", record),
         ));
     }
-    let info = TraceInfo {
-        writes,
-        ..Default::default()
-    };
-    http_error::ok(StatusCode::CREATED, &minted.bundle, info)
+    writes
 }
 
 fn entry(st: &AppState, kind: DirKind, id: &str) -> Result<Option<Arc<DirectoryRow>>, StoreError> {

@@ -2,52 +2,219 @@
 //! read, update (full replacement) and delete, authenticated by the registration access
 //! token, with the profile's rotation policy.
 
-use std::sync::Arc;
-
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::extract::Path;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
-use mockbank_core::checks::{self, CheckCx, ManagementFacts, Phase, TokenState};
+use mockbank_core::checks::{self, CheckCx, ManagementFacts, Phase, RunReport, TokenState};
 use mockbank_core::client::ClientFacts;
 use mockbank_core::profile::{ManagementCredential, RatRotation, RequestFormat};
 use mockbank_core::request::RequestFacts;
 use mockbank_core::signed::Jws;
 use mockbank_core::trace::Effect;
 use mockbank_core::Profile;
-use mockbank_store::{ClientRow, TokenKind, Write};
-use serde_json::Value;
+use mockbank_store::{ClientRow, TokenKind, TokenRow, Write};
+use serde_json::{Map, Value};
 
+use super::dcr::Dcr;
 use super::registration::{
     bind_certificate, client_information, evaluate, needs_sealed_secret, needs_secret, parse_body,
-    rat_row, run_hook, secret_expiry,
+    rat_row, run_hook, secret_expiry, Stage,
 };
-use super::{now, request_facts, unknown_profile};
-use crate::facts;
 use crate::hooks::Extension as Hook;
-use crate::http_error::{self, TraceInfo};
+use crate::http_error::{self, Failure, OrInternal, TraceInfo};
 use crate::secrets;
-use crate::state::AppState;
-use crate::tls::Peer;
-use crate::trace_layer::ReadBody;
 
+/// Who is acting on which client: the presented token (if it is a management credential of
+/// this profile), the client (if it is this profile's), and the facts the checks judge.
+struct Access {
+    presented: Option<String>,
+    token: Option<TokenRow>,
+    client: Option<ClientRow>,
+    facts: ManagementFacts,
+}
+
+/// Everything a checked management request acts with.
+struct Granted {
+    info: TraceInfo,
+    client: ClientRow,
+    token: TokenRow,
+    presented: String,
+}
+
+/// `{issuer}/register/{client_id}`: RFC 7592 §2.1 read, §2.2 update, §2.3 delete; any other
+/// method is judged by the management checks like the rest (and refused there).
 pub async fn manage(
-    State(st): State<Arc<AppState>>,
-    Path((profile, client_id)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    peer: Option<Extension<Peer>>,
-    Extension(body): Extension<ReadBody>,
-) -> Response {
-    let Some(served) = st.profile(&profile) else {
-        return unknown_profile(&st, &profile);
+    dcr: Dcr,
+    Path((_, client_id)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    match dcr.request.method.as_str() {
+        "GET" => read(dcr, &client_id).await,
+        "PUT" => update(dcr, &client_id).await,
+        "DELETE" => delete(dcr, &client_id),
+        _ => {
+            let access = access(&dcr, &client_id, None)?;
+            let report = management_checks(&dcr, &access);
+            grant(&dcr, access, report)?;
+            Err(Failure::internal(
+                "management",
+                "an unlisted method passed the checks",
+                TraceInfo::default(),
+            ))
+        }
+    }
+}
+
+/// RFC 7592 §2.1: the client's registration, with a rotated token where the profile
+/// rotates on every use, and what the bank's retrieval extension adds.
+async fn read(dcr: Dcr, client_id: &str) -> Result<Response, Failure> {
+    let access = access(&dcr, client_id, None)?;
+    let mut report = management_checks(&dcr, &access);
+    let retrieval = match &access.client {
+        Some(c) if report.error.is_none() => {
+            let id = Some(c.client_id.as_str());
+            run_hook(&dcr, Hook::Retrieval, id, &c.metadata, &mut report).await
+        }
+        _ => None,
     };
-    let profile: &Profile = &served;
-    let now = now();
-    let request = request_facts(&method, &uri, &headers, &body);
-    // RFC 7592 uses the registration access token; OBUK a client-credentials access token;
-    // a gateway may accept both.
+    let mut g = grant(&dcr, access, report)?;
+    let profile: &Profile = &dcr.profile;
+    let uses_rat = g.token.kind == TokenKind::Registration;
+    let mut rat = uses_rat.then_some(g.presented);
+    if uses_rat && profile.settings.management.rat_rotation == RatRotation::OnEveryUse {
+        let fresh = secrets::random_token(32);
+        g.info.writes.push(Write::RotateToken {
+            old: g.token.hash.clone(),
+            new: rat_row(
+                profile,
+                &g.client.client_id,
+                &fresh,
+                dcr.peer.as_ref(),
+                dcr.now,
+            ),
+            conflict: checks::token_replaced_concurrently(),
+        });
+        rat = Some(fresh);
+    }
+    let mut body = client_information(&dcr.st, profile, &g.client, None, rat.as_deref());
+    if let (Some(data), Some(obj)) = (retrieval, body.as_object_mut()) {
+        // Retrieval extensions shape the answer only; nothing is stored.
+        obj.extend(data);
+    }
+    Ok(http_error::ok(StatusCode::OK, &body, g.info))
+}
+
+/// The phases of an update: who may act first (RFC 7592 §2 / OBUK §1.1: a deleted client's
+/// valid PUT still gets 401), then the body as a registration's.
+const UPDATE: [Phase; 5] = [
+    Phase::Management,
+    Phase::Request,
+    Phase::Statement,
+    Phase::Update,
+    Phase::Metadata,
+];
+
+/// RFC 7592 §2.2: the body replaces the registration, checked as a registration is.
+async fn update(dcr: Dcr, client_id: &str) -> Result<Response, Failure> {
+    let claims = body_claims(&dcr.profile, &dcr.request);
+    let access = access(&dcr, client_id, claims.as_ref())?;
+    let registered_software_id = access
+        .client
+        .as_ref()
+        .and_then(|c| c.metadata.get("software_id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let evaluation = evaluate(
+        &dcr,
+        Stage {
+            phases: &UPDATE,
+            management: Some(&access.facts),
+            registered_software_id,
+            protection: None,
+        },
+    )
+    .await
+    .or_internal("gathering update facts")?;
+    let mut report = evaluation.report;
+    let mut metadata = evaluation.metadata;
+    // The bank's extension, before the update is stored.
+    if let (Some(c), Some(md), None) = (&access.client, metadata.as_mut(), &report.error) {
+        let id = Some(c.client_id.as_str());
+        if let Some(data) = run_hook(&dcr, Hook::Update, id, md, &mut report).await {
+            md.extend(data);
+        }
+    }
+    let g = grant(&dcr, access, report)?;
+    let Some(mut metadata) = metadata else {
+        return Err(Failure::internal(
+            "update",
+            "checks passed without metadata",
+            g.info,
+        ));
+    };
+    let profile: &Profile = &dcr.profile;
+    bind_certificate(profile, &mut metadata, dcr.peer.as_ref());
+    // Server-assigned vendor members survive the replacement.
+    if let Some(technical) = g.client.metadata.get("technical_client_id") {
+        metadata.insert("technical_client_id".into(), technical.clone());
+    }
+    // Only a registration access token is echoed or rotated (RFC 7592 §3).
+    let uses_rat = g.token.kind == TokenKind::Registration;
+    let replacement = Replacement {
+        rat: uses_rat.then_some(g.presented),
+        rotation: if uses_rat {
+            profile.settings.management.rat_rotation
+        } else {
+            RatRotation::Never
+        },
+        old: g.client,
+        old_token_hash: g.token.hash,
+        metadata,
+    };
+    let answer = replace(&dcr, replacement, g.info);
+    // An update that succeeded used its request's jtis; a refused one gives them back.
+    if answer.status().is_success() {
+        evaluation.jtis.keep();
+    }
+    Ok(answer)
+}
+
+/// RFC 7592 §2.3: deleting revokes every token of the client (OBUK: "invalidate long lived
+/// access tokens"). Exactly one DELETE wins: its credential must still be active and its
+/// client still there when it commits, else the answer is 401.
+fn delete(dcr: Dcr, client_id: &str) -> Result<Response, Failure> {
+    let access = access(&dcr, client_id, None)?;
+    let report = management_checks(&dcr, &access);
+    let mut g = grant(&dcr, access, report)?;
+    g.info.writes.push(Write::DeleteClient {
+        client_id: g.client.client_id.clone(),
+        credential: Some(g.token.hash.clone()),
+        now: dcr.now,
+        conflict: checks::token_replaced_concurrently(),
+    });
+    g.info.client_id = Some(g.client.client_id);
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.extensions_mut().insert(g.info);
+    Ok(resp)
+}
+
+/// The management checks alone (read, delete, other methods).
+fn management_checks(dcr: &Dcr, access: &Access) -> RunReport {
+    let mut cx = CheckCx::new(dcr.now, &dcr.profile, &dcr.request);
+    cx.management = Some(&access.facts);
+    cx.peer = dcr.peer.as_ref();
+    checks::run(&cx, &[Phase::Management])
+}
+
+/// Looks up the presented token and the path's client. RFC 7592 uses the registration
+/// access token; OBUK a client-credentials access token; a gateway may accept both.
+fn access(
+    dcr: &Dcr,
+    client_id: &str,
+    claims: Option<&Map<String, Value>>,
+) -> Result<Access, Failure> {
+    let profile: &Profile = &dcr.profile;
     let wanted: Vec<TokenKind> = profile
         .settings
         .management
@@ -58,25 +225,23 @@ pub async fn manage(
             ManagementCredential::AccessToken => TokenKind::Access,
         })
         .collect();
-    let presented = request.bearer_token().map(str::to_owned);
+    let presented = dcr.request.bearer_token().map(str::to_owned);
     let token = match presented.as_deref().map(secrets::hash) {
-        Some(hash) => match st.store.token(&hash) {
-            Ok(t) => t.filter(|t| wanted.contains(&t.kind) && t.profile == profile.id),
-            Err(e) => return http_error::internal("reading a token", e, TraceInfo::default()),
-        },
+        Some(hash) => dcr
+            .st
+            .store
+            .token(&hash)
+            .or_internal("reading a token")?
+            .filter(|t| wanted.contains(&t.kind) && t.profile == profile.id),
         None => None,
     };
-    let client = match st.store.client(&client_id) {
-        Ok(c) => c.filter(|c| c.profile == profile.id),
-        Err(e) => return http_error::internal("reading a client", e, TraceInfo::default()),
-    };
-    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0), profile) {
-        Ok(p) => p,
-        Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
-    };
-    let is_update = method == Method::PUT;
-    let claims = is_update.then(|| body_claims(profile, &request)).flatten();
-    let body_secret_matches = match (&claims, &client) {
+    let client = dcr
+        .st
+        .store
+        .client(client_id)
+        .or_internal("reading a client")?
+        .filter(|c| c.profile == profile.id);
+    let body_secret_matches = match (claims, &client) {
         (Some(md), Some(c)) => md
             .get("client_secret")
             .and_then(Value::as_str)
@@ -84,28 +249,8 @@ pub async fn manage(
         _ => None,
     };
     let facts = ManagementFacts {
-        path_client_id: client_id.clone(),
-        token: token.as_ref().map(|t| TokenState {
-            kind: match t.kind {
-                TokenKind::Registration => "registration access token",
-                _ => "access token",
-            },
-            client_id: t.client_id.clone(),
-            // An access token's `cnf` binds it (RFC 8705 §3); a registration access token's
-            // records the certificate it was issued over.
-            bound_thumbprint: t
-                .cnf
-                .as_deref()
-                .filter(|_| t.kind != TokenKind::Registration)
-                .and_then(mockbank_core::client_auth::cnf_thumbprint),
-            registered_over: t
-                .cnf
-                .as_deref()
-                .filter(|_| t.kind == TokenKind::Registration)
-                .and_then(mockbank_core::client_auth::cnf_thumbprint),
-            expired: t.expires_at.is_some_and(|e| e <= now),
-            revoked: t.revoked_at.is_some(),
-        }),
+        path_client_id: client_id.to_owned(),
+        token: token.as_ref().map(|t| token_state(t, dcr.now)),
         client: client.as_ref().map(|c| ClientFacts {
             client_id: c.client_id.clone(),
             profile: c.profile.clone(),
@@ -113,180 +258,68 @@ pub async fn manage(
         }),
         body_secret_matches,
     };
-    // RFC 7592 §2 / OBUK §1.1: who may act is decided before anything about the body (a
-    // deleted client's valid PUT still gets 401).
-    let (mut report, mut metadata, jtis) = if is_update {
-        let phases = [
-            Phase::Management,
-            Phase::Request,
-            Phase::Statement,
-            Phase::Update,
-            Phase::Metadata,
-        ];
-        let registered_software_id = client
-            .as_ref()
-            .and_then(|c| c.metadata.get("software_id"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        match evaluate(
-            &st,
-            profile,
-            &request,
-            peer.as_ref(),
-            now,
-            &phases,
-            Some(&facts),
-            registered_software_id,
-            None,
-        )
-        .await
-        {
-            Ok(e) => (e.report, e.metadata, Some(e.jtis)),
-            Err(e) => {
-                return http_error::internal("gathering update facts", e, TraceInfo::default())
-            }
-        }
-    } else {
-        let mut cx = CheckCx::new(now, profile, &request);
-        cx.management = Some(&facts);
-        cx.peer = peer.as_ref();
-        (checks::run(&cx, &[Phase::Management]), None, None)
-    };
-    // The bank's extension: before an update is stored, before a client is returned.
-    let subject = peer.as_ref().map(|p| p.subject.clone());
-    let mut retrieval_data = None;
-    if report.error.is_none() {
-        if let Some(c) = &client {
-            match (method.clone(), metadata.as_mut()) {
-                (Method::PUT, Some(md)) => {
-                    if let Some(data) = run_hook(
-                        &st,
-                        profile,
-                        &request,
-                        now,
-                        Hook::Update,
-                        Some(&c.client_id),
-                        md,
-                        subject.as_deref(),
-                        &mut report,
-                    )
-                    .await
-                    {
-                        md.extend(data);
-                    }
-                }
-                (Method::GET, _) => {
-                    retrieval_data = run_hook(
-                        &st,
-                        profile,
-                        &request,
-                        now,
-                        Hook::Retrieval,
-                        Some(&c.client_id),
-                        &c.metadata,
-                        subject.as_deref(),
-                        &mut report,
-                    )
-                    .await;
-                }
-                _ => {}
-            }
-        }
+    Ok(Access {
+        presented,
+        token,
+        client,
+        facts,
+    })
+}
+
+/// What the checks know of a stored token.
+fn token_state(t: &TokenRow, now: i64) -> TokenState {
+    TokenState {
+        kind: match t.kind {
+            TokenKind::Registration => "registration access token",
+            _ => "access token",
+        },
+        client_id: t.client_id.clone(),
+        // An access token's `cnf` binds it (RFC 8705 §3); a registration access token's
+        // records the certificate it was issued over.
+        bound_thumbprint: t
+            .cnf
+            .as_deref()
+            .filter(|_| t.kind != TokenKind::Registration)
+            .and_then(mockbank_core::client_auth::cnf_thumbprint),
+        registered_over: t
+            .cnf
+            .as_deref()
+            .filter(|_| t.kind == TokenKind::Registration)
+            .and_then(mockbank_core::client_auth::cnf_thumbprint),
+        expired: t.expires_at.is_some_and(|e| e <= now),
+        revoked: t.revoked_at.is_some(),
     }
-    let mut info = TraceInfo {
-        checks: report.results.clone(),
-        client_id: client.as_ref().map(|c| c.client_id.clone()),
-        ..Default::default()
-    };
-    // RFC 7592 §2.1 and OBUK ("the ASPSP ... immediately revokes the access token"): a token
-    // used for another, unknown or deleted client is revoked.
+}
+
+/// The checks' verdict on who acts: refused (a token used for another, unknown or deleted
+/// client is revoked: RFC 7592 §2.1, OBUK "the ASPSP ... immediately revokes the access
+/// token"), or granted with the client and the token.
+fn grant(dcr: &Dcr, access: Access, report: RunReport) -> Result<Granted, Failure> {
+    let mut info = TraceInfo::with_checks(report.results.clone());
+    info.client_id = access.client.as_ref().map(|c| c.client_id.clone());
     if report.asks(Effect::RevokePresentedToken) {
-        if let Some(t) = &token {
+        if let Some(t) = &access.token {
             info.writes.push(Write::RevokeToken {
                 hash: t.hash.clone(),
-                now,
+                now: dcr.now,
             });
         }
     }
     if let Some(err) = report.error {
-        return http_error::error(&err, info);
+        return Err(Failure::protocol(&err, info));
     }
-    let (Some(client), Some(token), Some(presented)) = (client, token, presented) else {
-        return http_error::internal("management", "checks passed without client and token", info);
-    };
-    // Only a registration access token is echoed or rotated (RFC 7592 §3).
-    let uses_rat = token.kind == TokenKind::Registration;
-    let rotation = if uses_rat {
-        profile.settings.management.rat_rotation
-    } else {
-        RatRotation::Never
-    };
-    match method {
-        Method::GET => {
-            let mut rat = uses_rat.then_some(presented);
-            if rotation == RatRotation::OnEveryUse {
-                let fresh = secrets::random_token(32);
-                info.writes.push(Write::RotateToken {
-                    old: token.hash.clone(),
-                    new: rat_row(profile, &client.client_id, &fresh, peer.as_ref(), now),
-                    conflict: checks::token_replaced_concurrently(),
-                });
-                rat = Some(fresh);
-            }
-            let mut body = client_information(&st, profile, &client, None, rat.as_deref());
-            if let (Some(data), Some(obj)) = (retrieval_data, body.as_object_mut()) {
-                // Retrieval extensions shape the answer only; nothing is stored.
-                obj.extend(data);
-            }
-            http_error::ok(StatusCode::OK, &body, info)
-        }
-        Method::PUT => {
-            let Some(mut metadata) = metadata else {
-                return http_error::internal("update", "checks passed without metadata", info);
-            };
-            bind_certificate(profile, &mut metadata, peer.as_ref());
-            // Server-assigned vendor members survive the replacement.
-            if let Some(technical) = client.metadata.get("technical_client_id") {
-                metadata.insert("technical_client_id".into(), technical.clone());
-            }
-            let rat = uses_rat.then_some(presented);
-            let answer = update(
-                &st,
-                profile,
-                client,
-                token.hash,
-                rat,
-                metadata,
-                rotation,
-                peer.as_ref(),
-                now,
-                info,
-            )
-            .await;
-            // An update that succeeded used its request's jtis; a refused one gives them back.
-            if let (true, Some(jtis)) = (answer.status().is_success(), jtis) {
-                jtis.keep();
-            }
-            answer
-        }
-        Method::DELETE => {
-            // Deleting revokes every token of the client (OBUK: "invalidate long lived access tokens").
-            // Exactly one DELETE wins: its credential must still be active and its client
-            // still there when it commits, else the answer is 401 (RFC 7592 §2.3).
-            info.writes.push(Write::DeleteClient {
-                client_id: client.client_id.clone(),
-                credential: Some(token.hash.clone()),
-                now,
-                conflict: checks::token_replaced_concurrently(),
-            });
-            info.client_id = Some(client.client_id);
-            let mut resp = StatusCode::NO_CONTENT.into_response();
-            resp.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            resp.extensions_mut().insert(info);
-            resp
-        }
-        _ => http_error::internal("management", "an unlisted method passed the checks", info),
+    match (access.client, access.token, access.presented) {
+        (Some(client), Some(token), Some(presented)) => Ok(Granted {
+            info,
+            client,
+            token,
+            presented,
+        }),
+        _ => Err(Failure::internal(
+            "management",
+            "checks passed without client and token",
+            info,
+        )),
     }
 }
 
@@ -304,21 +337,28 @@ fn body_claims(
     }
 }
 
+/// What an update replaces a client with.
+struct Replacement {
+    old: ClientRow,
+    /// The hash of the token that authorised it, which must still be active at commit.
+    old_token_hash: Vec<u8>,
+    /// The registration access token presented, echoed unless it rotates.
+    rat: Option<String>,
+    metadata: Map<String, Value>,
+    rotation: RatRotation,
+}
+
 /// RFC 7592 §2.2: the update replaces the record; omitted members reset to defaults;
 /// `client_id` and `client_id_issued_at` never change.
-#[allow(clippy::too_many_arguments)]
-async fn update(
-    st: &AppState,
-    profile: &Profile,
-    old: ClientRow,
-    old_token_hash: Vec<u8>,
-    presented: Option<String>,
-    metadata: serde_json::Map<String, Value>,
-    rotation: RatRotation,
-    peer: Option<&mockbank_core::signed::PeerFacts>,
-    now: i64,
-    info: TraceInfo,
-) -> Response {
+fn replace(dcr: &Dcr, r: Replacement, mut info: TraceInfo) -> Response {
+    let (st, profile, now) = (&*dcr.st, &*dcr.profile, dcr.now);
+    let Replacement {
+        old,
+        old_token_hash,
+        rat: presented,
+        metadata,
+        rotation,
+    } = r;
     let wants_secret = needs_secret(&metadata);
     let wants_sealed = needs_sealed_secret(&metadata);
     // A client switching to a secret-based method gets a new secret; one leaving it loses it.
@@ -348,12 +388,11 @@ async fn update(
         RatRotation::Never => (presented, None),
         RatRotation::OnUpdate | RatRotation::OnEveryUse => {
             let fresh = secrets::random_token(32);
-            let new_row = rat_row(profile, &row.client_id, &fresh, peer, now);
+            let new_row = rat_row(profile, &row.client_id, &fresh, dcr.peer.as_ref(), now);
             (Some(fresh), Some(new_row))
         }
     };
     let body = client_information(st, profile, &row, new_secret.as_deref(), rat.as_deref());
-    let mut info = info;
     // Stored with the trace; if a concurrent request rotated the token or deleted the client
     // first, nothing is and the answer is 401 (RFC 7592 §2.2: the old token is dead).
     info.writes.push(Write::ReplaceClient {

@@ -1,5 +1,6 @@
 //! The HTTP surface: which handler serves which path, and which layers wrap them.
 
+mod dcr;
 mod directory;
 mod discovery;
 mod management;

@@ -1,12 +1,8 @@
 //! `POST {issuer}/register` (RFC 7591 §3) and the client information response shared with
 //! the management endpoint (RFC 7591 §3.2.1, RFC 7592 §3).
 
-use std::sync::Arc;
-
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Extension;
 use mockbank_core::checks::Fact;
 use mockbank_core::checks::{
     self, CheckCx, HookOutcome, ManagementFacts, Phase, ProtectionFacts, RegistryFacts, RunReport,
@@ -15,142 +11,68 @@ use mockbank_core::client::{
     is_known, registered_metadata, signed_registered_metadata, SECRET_AUTH_METHODS, SERVER_ASSIGNED,
 };
 use mockbank_core::profile::{BearerProtection, ClientIdFormat, RequestFormat, StatementMode};
-use mockbank_core::request::{parse_json_object, RequestFacts};
+use mockbank_core::request::parse_json_object;
 use mockbank_core::signed::{PeerFacts, SignedFacts};
 use mockbank_core::{ErrorCode, Profile, ProtocolError};
 use mockbank_store::{ClientRow, StoreError, TokenKind, TokenRow, Write};
 use serde_json::{Map, Value};
 
-use super::{now, request_facts, unknown_profile};
+use super::dcr::Dcr;
 use crate::facts;
 use crate::hooks::{self, Extension as Hook};
-use crate::http_error::{self, TraceInfo};
+use crate::http_error::{self, Failure, OrInternal, TraceInfo};
 use crate::secrets;
 use crate::state::AppState;
-use crate::tls::Peer;
-use crate::trace_layer::ReadBody;
 
-pub async fn register(
-    State(st): State<Arc<AppState>>,
-    Path(profile): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    peer: Option<Extension<Peer>>,
-    Extension(body): Extension<ReadBody>,
-) -> Response {
-    let Some(served) = st.profile(&profile) else {
-        return unknown_profile(&st, &profile);
-    };
-    let profile: &Profile = &served;
-    let now = now();
-    let request = request_facts(&method, &uri, &headers, &body);
-    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0), profile) {
-        Ok(p) => p,
-        Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
-    };
-    let protection = match protection_facts(&st, profile, &request, peer.as_ref(), now) {
-        Ok(p) => p,
-        Err(e) => return http_error::internal("reading a token", e, TraceInfo::default()),
-    };
-    let phases = [
-        Phase::Protection,
-        Phase::Request,
-        Phase::Statement,
-        Phase::Metadata,
-    ];
-    let evaluation = match evaluate(
-        &st,
-        profile,
-        &request,
-        peer.as_ref(),
-        now,
-        &phases,
-        None,
-        None,
-        Some(&protection),
+/// The phases of a registration, in order (RFC 7591 §3: protection, then the request and
+/// its statement, then the metadata).
+const REGISTRATION: [Phase; 4] = [
+    Phase::Protection,
+    Phase::Request,
+    Phase::Statement,
+    Phase::Metadata,
+];
+
+pub async fn register(dcr: Dcr) -> Result<Response, Failure> {
+    let protection = protection_facts(&dcr).or_internal("reading a token")?;
+    let evaluation = evaluate(
+        &dcr,
+        Stage {
+            phases: &REGISTRATION,
+            protection: Some(&protection),
+            ..Stage::default()
+        },
     )
     .await
-    {
-        Ok(e) => e,
-        Err(e) => {
-            return http_error::internal("gathering registration facts", e, TraceInfo::default())
-        }
-    };
+    .or_internal("gathering registration facts")?;
     let mut report = evaluation.report;
-    let jtis = evaluation.jtis;
     let Some(mut metadata) = evaluation.metadata.filter(|_| report.error.is_none()) else {
         let err = report
             .error
             .clone()
             .unwrap_or_else(|| ProtocolError::new(ErrorCode::ServerError, "no metadata"));
-        return http_error::error(
+        return Err(Failure::protocol(
             &err,
-            TraceInfo {
-                checks: report.results,
-                ..Default::default()
-            },
-        );
+            TraceInfo::with_checks(report.results),
+        ));
     };
-    bind_certificate(profile, &mut metadata, peer.as_ref());
+    let profile: &Profile = &dcr.profile;
+    bind_certificate(profile, &mut metadata, dcr.peer.as_ref());
     // The bank's extension sees the request only once every other check passed.
-    let subject = peer.as_ref().map(|p| p.subject.as_str());
-    if let Some(accepted) = run_hook(
-        &st,
-        profile,
-        &request,
-        now,
-        Hook::Creation,
-        None,
-        &metadata,
-        subject,
-        &mut report,
-    )
-    .await
-    {
+    if let Some(accepted) = run_hook(&dcr, Hook::Creation, None, &metadata, &mut report).await {
         metadata.extend(accepted);
     }
-    let mut info = TraceInfo {
-        checks: report.results,
-        ..Default::default()
-    };
+    let mut info = TraceInfo::with_checks(report.results);
     if let Some(err) = report.error {
-        return http_error::error(&err, info);
+        return Err(Failure::protocol(&err, info));
     }
-    // The credential is spent only by a registration that succeeds, in the same commit as
-    // the client; if a concurrent registration used it up first, nothing is stored and the
-    // answer is 401.
-    if matches!(
-        profile.settings.protection.bearer,
-        BearerProtection::Issued | BearerProtection::AccessToken
-    ) {
-        let hash = request
-            .bearer_token()
-            .map(secrets::hash)
-            .unwrap_or_default();
-        info.writes.push(Write::ConsumeToken {
-            hash,
-            now,
-            conflict: checks::credential_used_up(),
-        });
-    }
-    let organization_identifier = peer
-        .as_ref()
-        .and_then(|p| p.eidas.as_ref())
-        .and_then(|e| e.organization_identifier.clone());
-    let client_id = match profile.settings.registration.client_id_format {
-        ClientIdFormat::Random => secrets::client_id(16),
-        ClientIdFormat::Uuid => mockbank_pki::directory::uuid_v4(),
-        ClientIdFormat::OrganizationIdentifier => match organization_identifier {
-            Some(oi) => oi,
-            None => {
-                return http_error::internal(
-                    "registration",
-                    "no organizationIdentifier passed the checks",
-                    info,
-                )
-            }
-        },
+    info.writes.extend(spend_credential(&dcr));
+    let Some(client_id) = new_client_id(&dcr) else {
+        return Err(Failure::internal(
+            "registration",
+            "no organizationIdentifier passed the checks",
+            info,
+        ));
     };
     if profile.settings.registration.technical_client_id {
         // Airlock IAM's internal id for its admin API; a documented vendor extension.
@@ -171,46 +93,75 @@ pub async fn register(
         secret_sealed: secret
             .as_deref()
             .filter(|_| needs_sealed_secret(&metadata))
-            .map(|s| st.seal.seal(&client_id, s)),
+            .map(|s| dcr.st.seal.seal(&client_id, s)),
         client_id: client_id.clone(),
         profile: profile.id.clone(),
         secret_hash: secret.as_deref().map(secrets::hash),
-        secret_expires_at: secret_expiry(profile, secret.is_some(), now),
+        secret_expires_at: secret_expiry(profile, secret.is_some(), dcr.now),
         metadata,
-        issued_at: now,
-        updated_at: now,
+        issued_at: dcr.now,
+        updated_at: dcr.now,
     };
     let rat_token = rat
         .as_deref()
-        .map(|r| rat_row(profile, &client_id, r, peer.as_ref(), now));
+        .map(|r| rat_row(profile, &client_id, r, dcr.peer.as_ref(), dcr.now));
     info.writes.push(Write::Client(row.clone(), rat_token));
     info.client_id = Some(client_id);
-    let body = client_information(&st, profile, &row, secret.as_deref(), rat.as_deref());
+    let body = client_information(&dcr.st, profile, &row, secret.as_deref(), rat.as_deref());
     // The jtis are used now; they are saved no later than this registration's commit.
-    jtis.keep();
-    http_error::ok(StatusCode::CREATED, &body, info)
+    evaluation.jtis.keep();
+    Ok(http_error::ok(StatusCode::CREATED, &body, info))
+}
+
+/// The registration's bearer credential is spent only by a registration that succeeds, in
+/// the same commit as the client; if a concurrent registration used it up first, nothing is
+/// stored and the answer is 401.
+fn spend_credential(dcr: &Dcr) -> Option<Write> {
+    matches!(
+        dcr.profile.settings.protection.bearer,
+        BearerProtection::Issued | BearerProtection::AccessToken
+    )
+    .then(|| Write::ConsumeToken {
+        hash: dcr
+            .request
+            .bearer_token()
+            .map(secrets::hash)
+            .unwrap_or_default(),
+        now: dcr.now,
+        conflict: checks::credential_used_up(),
+    })
+}
+
+/// The new client's id in the profile's format; `None` when it is the certificate's
+/// organizationIdentifier and there is none (the checks refuse that before).
+fn new_client_id(dcr: &Dcr) -> Option<String> {
+    match dcr.profile.settings.registration.client_id_format {
+        ClientIdFormat::Random => Some(secrets::client_id(16)),
+        ClientIdFormat::Uuid => Some(mockbank_pki::directory::uuid_v4()),
+        ClientIdFormat::OrganizationIdentifier => dcr
+            .peer
+            .as_ref()
+            .and_then(|p| p.eidas.as_ref())
+            .and_then(|e| e.organization_identifier.clone()),
+    }
 }
 
 /// Calls the profile's extension for `ext` (if configured) and adds its check to `report`;
 /// a rejection answers with the extension's own error code. Returns the custom metadata of
 /// an acceptance.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn run_hook(
-    st: &AppState,
-    profile: &Profile,
-    request: &RequestFacts,
-    now: i64,
+    dcr: &Dcr,
     ext: Hook,
     client_id: Option<&str>,
     metadata: &Map<String, Value>,
-    subject: Option<&str>,
     report: &mut RunReport,
 ) -> Option<Map<String, Value>> {
     if report.error.is_some() {
         return None;
     }
-    let hook = hooks::call(st, profile, ext, client_id, metadata, subject).await;
-    let mut cx = CheckCx::new(now, profile, request);
+    let profile: &Profile = &dcr.profile;
+    let hook = hooks::call(&dcr.st, profile, ext, client_id, metadata, dcr.subject()).await;
+    let mut cx = CheckCx::new(dcr.now, profile, &dcr.request);
     cx.hook = hook.as_ref();
     let mut extension = checks::run(&cx, &[Phase::Extension]);
     if let (Some(err), Some(HookOutcome::Rejected { error, .. })) =
@@ -263,21 +214,23 @@ pub(crate) struct Evaluation {
     pub jtis: facts::JtiReservation,
 }
 
-/// Runs `phases` on a registration body in the profile's format — JSON (RFC 7591 §3.1), or a
-/// signed request — with its software statement when the profile processes them (OBUK, or a
-/// `[protection]` that asks for one).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn evaluate(
-    st: &AppState,
-    profile: &Profile,
-    request: &RequestFacts,
-    peer: Option<&PeerFacts>,
-    now: i64,
-    phases: &[Phase],
-    management: Option<&ManagementFacts>,
-    registered_software_id: Option<String>,
-    protection: Option<&ProtectionFacts>,
-) -> Result<Evaluation, StoreError> {
+/// What a registration or an update evaluates beyond the request itself.
+#[derive(Default)]
+pub(crate) struct Stage<'a> {
+    pub phases: &'a [Phase],
+    /// An update (RFC 7592 §2.2): who is acting on which client.
+    pub management: Option<&'a ManagementFacts>,
+    /// An update's client's registered software, which its new statement must match.
+    pub registered_software_id: Option<String>,
+    /// A registration's bearer credential (RFC 7591 §3).
+    pub protection: Option<&'a ProtectionFacts>,
+}
+
+/// Runs the stage's phases on a registration body in the profile's format — JSON (RFC 7591
+/// §3.1), or a signed request — with its software statement when the profile processes them
+/// (OBUK, or a `[protection]` that asks for one).
+pub(crate) async fn evaluate(dcr: &Dcr, stage: Stage<'_>) -> Result<Evaluation, StoreError> {
+    let (st, profile, request, now) = (&*dcr.st, &*dcr.profile, &dcr.request, dcr.now);
     let settings = &profile.settings;
     let jws_format = settings.registration.format == RequestFormat::Jws;
     let expects_jws = jws_format || settings.protection.signed_request;
@@ -292,19 +245,14 @@ pub(crate) async fn evaluate(
             &request.body
         };
         let json_ok = json.as_ref().and_then(|j| j.as_ref().ok());
-        Some(
-            facts::signed_facts(
-                st,
-                profile,
-                body,
-                json_ok,
-                now,
-                registered_software_id,
-                management.is_some(),
-                &mut jtis,
-            )
-            .await?,
-        )
+        let input = facts::SignedInput {
+            body,
+            json: json_ok,
+            now,
+            registered_software_id: stage.registered_software_id,
+            updating: stage.management.is_some(),
+        };
+        Some(facts::signed_facts(st, profile, input, &mut jtis).await?)
     } else {
         None
     };
@@ -317,13 +265,13 @@ pub(crate) async fn evaluate(
         };
     let registry = registry_facts(st, profile, claims.as_ref().ok(), signed.as_ref())?;
     let mut cx = CheckCx::new(now, profile, request);
-    cx.peer = peer;
-    cx.management = management;
+    cx.peer = dcr.peer.as_ref();
+    cx.management = stage.management;
     cx.body = Some(&claims);
     cx.signed = signed.as_ref();
-    cx.protection = protection;
+    cx.protection = stage.protection;
     cx.registry = registry.as_ref();
-    let report = checks::run(&cx, phases);
+    let report = checks::run(&cx, stage.phases);
     let metadata = match (&report.error, &claims) {
         (None, Ok(claims)) => {
             let mut md = registered(profile, claims, signed.as_ref());
@@ -419,13 +367,9 @@ fn registry_facts(
 /// What the registration's bearer credential is worth (RFC 7591 §3): the static initial
 /// access token, an issued one, or a `dcr_register` access token. `None` when none was sent
 /// or the endpoint is open.
-pub(crate) fn protection_facts(
-    st: &AppState,
-    profile: &Profile,
-    request: &RequestFacts,
-    peer: Option<&PeerFacts>,
-    now: i64,
-) -> Result<ProtectionFacts, StoreError> {
+pub(crate) fn protection_facts(dcr: &Dcr) -> Result<ProtectionFacts, StoreError> {
+    let (st, profile, request, now) = (&*dcr.st, &*dcr.profile, &dcr.request, dcr.now);
+    let peer = dcr.peer.as_ref();
     let p = &profile.settings.protection;
     let Some(presented) = request
         .bearer_token()

@@ -1,12 +1,8 @@
 //! The token endpoint (RFC 6749 §3.2): `client_credentials` (§4.4) with the client
 //! authentication methods of the profile.
 
-use std::sync::Arc;
-
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Extension;
 use mockbank_core::checks::{self, CheckCx, Phase, TokenFacts};
 use mockbank_core::client::ClientFacts;
 use mockbank_core::client_auth::presented;
@@ -14,15 +10,11 @@ use mockbank_core::request::parse_form;
 use mockbank_store::{TokenKind, TokenRow, Write};
 use serde_json::{json, Value};
 
-use super::{now, request_facts, unknown_profile};
+use super::dcr::Dcr;
 use crate::client_auth;
 use crate::facts;
-use crate::http_error::{self, TraceInfo};
+use crate::http_error::{self, Failure, OrInternal, TraceInfo};
 use crate::secrets;
-use crate::state::AppState;
-use crate::tls::Peer;
-use crate::trace_layer::ReadBody;
-use mockbank_core::Profile;
 
 /// "Registration-less" PSD2 access (EBA Q&A 2021_6029): the QWAC identifies the TPP, and its
 /// organizationIdentifier is its client id without a prior registration.
@@ -58,52 +50,39 @@ fn registration_less_client(
     })
 }
 
-pub async fn token(
-    State(st): State<Arc<AppState>>,
-    Path(profile): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    peer: Option<Extension<Peer>>,
-    Extension(body): Extension<ReadBody>,
-) -> Response {
-    let Some(served) = st.profile(&profile) else {
-        return unknown_profile(&st, &profile);
-    };
-    let profile: &Profile = &served;
-    let now = now();
-    let request = request_facts(&method, &uri, &headers, &body);
-    let form = match body.over_limit {
+pub async fn token(dcr: Dcr) -> Result<Response, Failure> {
+    let (st, profile, request, now) = (&*dcr.st, &*dcr.profile, &dcr.request, dcr.now);
+    let peer = dcr.peer.as_ref();
+    let form = match request.body_over_limit {
         Some(limit) => Err(format!("the body exceeds {limit} bytes")),
         None => parse_form(&request.body),
-    };
-    let peer = match facts::peer_facts(&st, peer.as_ref().map(|p| &p.0), profile) {
-        Ok(p) => p,
-        Err(e) => return http_error::internal("reading the directory", e, TraceInfo::default()),
     };
     let creds = form
         .as_ref()
         .map(|f| presented(request.authorization.as_deref(), f, peer.is_some()))
         .unwrap_or_default();
     let client_id = creds.first().and_then(|p| p.client_id.clone());
-    let client = match client_id.as_deref().map(|id| st.store.client(id)) {
-        Some(Ok(c)) => c.filter(|c| c.profile == profile.id),
-        Some(Err(e)) => return http_error::internal("reading a client", e, TraceInfo::default()),
+    let client = match client_id.as_deref() {
+        Some(id) => st
+            .store
+            .client(id)
+            .or_internal("reading a client")?
+            .filter(|c| c.profile == profile.id),
         None => None,
     };
-    let client = client
-        .or_else(|| registration_less_client(profile, client_id.as_deref(), peer.as_ref(), now));
+    let client =
+        client.or_else(|| registration_less_client(profile, client_id.as_deref(), peer, now));
     // An assertion's jti is used up only by a token request that succeeds (RFC 7523 §3).
     let mut jtis = facts::JtiReservation::new(&st.store);
     let credential = match (creds.first(), &client) {
         (Some(p), Some(c)) => {
-            Some(client_auth::verify(&st, profile, p, c, peer.as_ref(), now, &mut jtis).await)
+            Some(client_auth::verify(st, profile, p, c, peer, now, &mut jtis).await)
         }
         _ => None,
     };
     // RFC 8705 §3: a token issued over mutual TLS is bound to that certificate, whatever
     // the client authentication method (FAPI 1.0 Advanced §5.2.2-5 for private_key_jwt).
-    let bound_to = peer.as_ref().map(|p| p.thumbprint.clone());
+    let bound_to = peer.map(|p| p.thumbprint.clone());
     let facts = TokenFacts {
         form: Some(form.clone()),
         presented: creds,
@@ -114,9 +93,9 @@ pub async fn token(
         }),
         credential,
     };
-    let mut cx = CheckCx::new(now, profile, &request);
+    let mut cx = CheckCx::new(now, profile, request);
     cx.token = Some(&facts);
-    cx.peer = peer.as_ref();
+    cx.peer = peer;
     let report = checks::run(&cx, &[Phase::Token]);
     let mut info = TraceInfo {
         checks: report.results,
@@ -124,10 +103,14 @@ pub async fn token(
         ..Default::default()
     };
     if let Some(err) = report.error {
-        return http_error::error(&err, info);
+        return Err(Failure::protocol(&err, info));
     }
     let (Some(client), Ok(form)) = (client, form) else {
-        return http_error::internal("token", "checks passed without a client", info);
+        return Err(Failure::internal(
+            "token",
+            "checks passed without a client",
+            info,
+        ));
     };
     let scope = form
         .get("scope")
@@ -164,5 +147,5 @@ pub async fn token(
     if let Some(scope) = scope {
         body["scope"] = scope.into();
     }
-    http_error::ok(StatusCode::OK, &body, info)
+    Ok(http_error::ok(StatusCode::OK, &body, info))
 }

@@ -1,6 +1,8 @@
-//! Leftovers: the clients and directory organisations that comparisons, first-run runs and
-//! walkthroughs made for one run, tagged by the reference client (`POST`), counted (`GET`)
-//! and cleared in one action (`DELETE /admin/leftovers`, `mockbank leftovers --clear`).
+//! Leftovers: what comparisons, first-run runs and walkthroughs made, tagged and cleared.
+//!
+//! The clients and directory organisations that comparisons, first-run runs and walkthroughs
+//! made for one run, tagged by the reference client (`POST`), counted (`GET`) and cleared in
+//! one action (`DELETE /admin/leftovers`, `mockbank leftovers --clear`).
 
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use mockbank_store::{LeftoverKind, Write};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::admin::{admin_error, refuse};
+use super::{admin_error, refuse};
 use crate::state::AppState;
 use crate::trace_layer::commit_admin;
 
