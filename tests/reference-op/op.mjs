@@ -3,16 +3,10 @@
 // registration management and client credentials enabled. Listens on 127.0.0.1 only.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
+import { consoleWarn } from './quiet-runtime-warning.mjs';
+import Provider from 'oidc-provider';
 
-// oidc-provider 9 warns at import on a Node LTS older than 22 ("Unsupported runtime"). The
-// test command runs Debian's Node 20 LTS, on which these tests pass; that one expected line
-// is dropped so that a real warning stands out. Every other warning passes through.
-const warn = console.warn;
-console.warn = (...args) => {
-  if (!String(args[0]).includes('oidc-provider WARNING: Unsupported runtime')) warn(...args);
-};
-const { default: Provider } = await import('oidc-provider');
-console.warn = warn;
+console.warn = consoleWarn;
 
 /** Builds oidc-provider's configuration from mockbank's generic discovery document. */
 export function configFrom(discovery) {

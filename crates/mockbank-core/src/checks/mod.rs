@@ -258,11 +258,43 @@ pub struct CheckCx<'a> {
     pub hook: Option<&'a HookFacts>,
 }
 
-/// The bearer credential a registration presented, as the store knows it.
+/// The bearer credential a registration presented, as the store knows it; whether it may
+/// register is `protect.bearer.valid`'s to decide.
 #[derive(Debug, Clone, Default)]
 pub struct ProtectionFacts {
-    /// `Ok` when the credential is valid for registering, else why not; `None` when none was sent.
-    pub bearer: Option<Result<String, String>>,
+    /// `None` when none was sent (or the endpoint is open).
+    pub bearer: Option<PresentedCredential>,
+}
+
+/// What a presented registration credential is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PresentedCredential {
+    /// Compared with the profile's static initial access token.
+    Static { matches: bool },
+    /// Looked up among the tokens mockbank issued; `None`: not one of them.
+    Stored(Option<StoredCredential>),
+}
+
+/// A token mockbank issued, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCredential {
+    pub kind: CredentialKind,
+    /// The profile it was issued for.
+    pub profile: String,
+    pub revoked: bool,
+    /// Registrations an initial access token still allows; `None`: unlimited.
+    pub uses_left: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub scope: Option<String>,
+    /// The certificate thumbprint an access token is bound to (RFC 8705 §3).
+    pub bound_thumbprint: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    InitialAccessToken,
+    AccessToken,
+    RegistrationAccessToken,
 }
 
 /// Existing registrations related to this request.

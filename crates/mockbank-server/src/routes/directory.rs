@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use super::now;
 use crate::admin;
 use crate::facts::{software_keys, Keys};
-use crate::http_error::{self, TraceInfo};
+use crate::http_error::{self, Failure, OrInternal, TraceInfo};
 use crate::state::AppState;
 use crate::trace_layer::ReadBody;
 
@@ -59,9 +59,6 @@ fn bad_request(description: impl Into<String>) -> Response {
     )
 }
 
-/// A refusal decided before the mint (boxed: a `Response` is large to return in a `Result`).
-type Refusal = Box<Response>;
-
 fn not_found(what: &str, id: &str) -> Response {
     http_error::error(
         &ProtocolError::new(ErrorCode::NotFound, format!("no {what} `{id}`")),
@@ -95,25 +92,20 @@ async fn variants() -> Response {
 
 /// `POST /directory/software`: mints an organisation (unless `org_id` names one) and a
 /// software with its certificates, keys and SSA; answers the credentials bundle.
-async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBody>) -> Response {
-    let req = match mint_request(&body) {
-        Ok(req) => req,
-        Err(refusal) => return *refusal,
-    };
-    let settings = match directory_settings(&st, req.profile.as_deref()) {
-        Ok(settings) => settings,
-        Err(refusal) => return *refusal,
-    };
+async fn mint(
+    State(st): State<Arc<AppState>>,
+    Extension(body): Extension<ReadBody>,
+) -> Result<Response, Failure> {
+    let req = mint_request(&body)?;
+    let settings = directory_settings(&st, req.profile.as_deref())?;
     let now = now();
-    let org = match organisation(&st, &req, &settings, now) {
-        Ok(org) => org,
-        Err(refusal) => return *refusal,
-    };
+    let org = organisation(&st, &req, &settings, now)?;
     let new_org = req.org_id.is_none();
-    let authority = match st.directory.get().await {
-        Ok(d) => d,
-        Err(e) => return http_error::internal("the directory's key", e, TraceInfo::default()),
-    };
+    let authority = st
+        .directory
+        .get()
+        .await
+        .or_internal("the directory's key")?;
     let state = st.clone();
     // Key generation (RSA-2048) is CPU work: keep it off the async workers.
     let minted = tokio::task::spawn_blocking(move || {
@@ -127,34 +119,30 @@ async fn mint(State(st): State<Arc<AppState>>, Extension(body): Extension<ReadBo
             now,
         )
     })
-    .await;
-    match minted {
-        Ok(Ok(minted)) => {
-            let info = TraceInfo {
-                writes: mint_writes(&minted, new_org, now),
-                ..Default::default()
-            };
-            http_error::ok(StatusCode::CREATED, &minted.bundle, info)
-        }
-        Ok(Err(why)) => bad_request(why),
-        Err(e) => http_error::internal("minting", e, TraceInfo::default()),
-    }
+    .await
+    .or_internal("minting")?
+    .map_err(|why| Failure::response(bad_request(why)))?;
+    let info = TraceInfo {
+        writes: mint_writes(&minted, new_org, now),
+        ..Default::default()
+    };
+    Ok(http_error::ok(StatusCode::CREATED, &minted.bundle, info))
 }
 
 /// The mint request of a body within the size limit.
-fn mint_request(body: &ReadBody) -> Result<MintRequest, Refusal> {
+fn mint_request(body: &ReadBody) -> Result<MintRequest, Failure> {
     if let Some(limit) = body.over_limit {
-        return Err(Box::new(crate::guards::error_response(
+        return Err(Failure::response(crate::guards::error_response(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the mint request exceeds {limit} bytes"),
         )));
     }
     serde_json::from_slice(&body.bytes)
-        .map_err(|e| Box::new(bad_request(format!("the mint request is not valid: {e}"))))
+        .map_err(|e| Failure::response(bad_request(format!("the mint request is not valid: {e}"))))
 }
 
 /// What the directory mints is the profile's `[directory]` section (OBUK's by default).
-fn directory_settings(st: &AppState, profile: Option<&str>) -> Result<DirectorySettings, Refusal> {
+fn directory_settings(st: &AppState, profile: Option<&str>) -> Result<DirectorySettings, Failure> {
     let served = st.profiles.current();
     let Some(profile) = profile else {
         return Ok(served
@@ -166,7 +154,7 @@ fn directory_settings(st: &AppState, profile: Option<&str>) -> Result<DirectoryS
         Some(p) => Ok(p.settings.directory.clone()),
         None => {
             let known: Vec<&str> = served.iter().map(|p| p.id.as_str()).collect();
-            Err(Box::new(bad_request(format!(
+            Err(Failure::response(bad_request(format!(
                 "no profile `{profile}` to mint for (profiles: {})",
                 known.join(", ")
             ))))
@@ -180,19 +168,15 @@ fn organisation(
     req: &MintRequest,
     settings: &DirectorySettings,
     now: i64,
-) -> Result<Organisation, Refusal> {
+) -> Result<Organisation, Failure> {
     let org = match &req.org_id {
         Some(id) => {
             let reading = |e: &dyn std::fmt::Display| {
-                Box::new(http_error::internal(
-                    "reading an organisation",
-                    e,
-                    TraceInfo::default(),
-                ))
+                Failure::internal("reading an organisation", e, TraceInfo::default())
             };
             let row = match st.store.directory_entry(DirKind::Org, id) {
                 Ok(Some(row)) => row,
-                Ok(None) => return Err(Box::new(not_found("organisation", id))),
+                Ok(None) => return Err(Failure::response(not_found("organisation", id))),
                 Err(e) => return Err(reading(&e)),
             };
             let mut org = Organisation::deserialize(&row.record).map_err(|e| reading(&e))?;
@@ -206,7 +190,7 @@ fn organisation(
         ),
     };
     if org.status != "Active" {
-        return Err(Box::new(bad_request(format!(
+        return Err(Failure::response(bad_request(format!(
             "organisation `{}` is {}",
             org.org_id, org.status
         ))));

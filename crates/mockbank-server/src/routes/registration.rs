@@ -5,7 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use mockbank_core::checks::Fact;
 use mockbank_core::checks::{
-    self, CheckCx, HookOutcome, ManagementFacts, Phase, ProtectionFacts, RegistryFacts, RunReport,
+    self, CheckCx, CredentialKind, HookOutcome, ManagementFacts, Phase, PresentedCredential,
+    ProtectionFacts, RegistryFacts, RunReport, StoredCredential,
 };
 use mockbank_core::client::{
     is_known, registered_metadata, signed_registered_metadata, SECRET_AUTH_METHODS, SERVER_ASSIGNED,
@@ -364,82 +365,47 @@ fn registry_facts(
     }))
 }
 
-/// What the registration's bearer credential is worth (RFC 7591 §3): the static initial
-/// access token, an issued one, or a `dcr_register` access token. `None` when none was sent
-/// or the endpoint is open.
+/// The registration's bearer credential as the store knows it (RFC 7591 §3): compared with
+/// the static initial access token, or looked up among the issued tokens (an initial access
+/// token, or a `dcr_register` access token, which may belong to any profile). Whether it
+/// may register is `protect.bearer.valid`'s verdict. `None` when none was sent or the
+/// endpoint is open.
 pub(crate) fn protection_facts(dcr: &Dcr) -> Result<ProtectionFacts, StoreError> {
-    let (st, profile, request, now) = (&*dcr.st, &*dcr.profile, &dcr.request, dcr.now);
-    let peer = dcr.peer.as_ref();
-    let p = &profile.settings.protection;
-    let Some(presented) = request
+    let p = &dcr.profile.settings.protection;
+    let Some(presented) = dcr
+        .request
         .bearer_token()
         .filter(|_| p.bearer != BearerProtection::None)
     else {
         return Ok(ProtectionFacts::default());
     };
     let hash = secrets::hash(presented);
-    let verdict = match p.bearer {
-        BearerProtection::None => return Ok(ProtectionFacts::default()),
-        BearerProtection::Static => match &p.static_token {
-            Some(t) if secrets::hash(t) == hash => Ok("the static initial access token".to_owned()),
-            _ => Err("the initial access token is not valid".to_owned()),
-        },
-        BearerProtection::Issued => match st.store.token(&hash)? {
-            Some(t) if t.kind == TokenKind::Initial && t.profile == profile.id => {
-                if t.revoked_at.is_some() || t.uses_left == Some(0) {
-                    Err("the initial access token is used up or revoked".to_owned())
-                } else if t.expires_at.is_some_and(|e| e <= now) {
-                    Err("the initial access token has expired".to_owned())
-                } else {
-                    Ok(match t.uses_left {
-                        Some(n) => format!("an issued initial access token ({n} use(s) left)"),
-                        None => "an issued initial access token".to_owned(),
-                    })
-                }
-            }
-            _ => Err("the initial access token is not valid".to_owned()),
-        },
-        // The registrar client may live under any profile of this mockbank.
-        BearerProtection::AccessToken => match st.store.token(&hash)? {
-            Some(t) if t.kind == TokenKind::Access => {
-                let scoped = t
-                    .scope
-                    .as_deref()
-                    .unwrap_or("")
-                    .split(' ')
-                    .any(|s| s == p.access_token_scope);
-                let bound = t
+    let bearer = if p.bearer == BearerProtection::Static {
+        PresentedCredential::Static {
+            matches: p.static_token.as_deref().map(secrets::hash) == Some(hash),
+        }
+    } else {
+        PresentedCredential::Stored(dcr.st.store.token(&hash)?.map(|t| {
+            StoredCredential {
+                kind: match t.kind {
+                    TokenKind::Initial => CredentialKind::InitialAccessToken,
+                    TokenKind::Access => CredentialKind::AccessToken,
+                    TokenKind::Registration => CredentialKind::RegistrationAccessToken,
+                },
+                profile: t.profile,
+                revoked: t.revoked_at.is_some(),
+                uses_left: t.uses_left,
+                expires_at: t.expires_at,
+                scope: t.scope,
+                bound_thumbprint: t
                     .cnf
                     .as_deref()
-                    .and_then(mockbank_core::client_auth::cnf_thumbprint);
-                if t.revoked_at.is_some() {
-                    Err(
-                        "the access token was already used for a registration or revoked"
-                            .to_owned(),
-                    )
-                } else if bound.is_some() && bound.as_deref() != peer.map(|p| p.thumbprint.as_str())
-                {
-                    // RFC 8705 §3: a bound token is only good over its own certificate.
-                    Err("the access token is bound to a client certificate this connection does not present (RFC 8705 §3)".to_owned())
-                } else if t.expires_at.is_some_and(|e| e <= now) {
-                    Err("the access token has expired".to_owned())
-                } else if !scoped {
-                    Err(format!(
-                        "the access token lacks the `{}` scope",
-                        p.access_token_scope
-                    ))
-                } else {
-                    Ok(format!(
-                        "an access token with scope `{}` (single use)",
-                        p.access_token_scope
-                    ))
-                }
+                    .and_then(mockbank_core::client_auth::cnf_thumbprint),
             }
-            _ => Err("the access token is not valid".to_owned()),
-        },
+        }))
     };
     Ok(ProtectionFacts {
-        bearer: Some(verdict),
+        bearer: Some(bearer),
     })
 }
 
