@@ -204,6 +204,11 @@ crates() {
   # are named `-HASH`; crates.io's are `index.…`.)
   local cargo_home=${CARGO_HOME:-$HOME/.cargo}
   rm -rf "$cargo_home"/registry/src/-*/mockbank-* "$cargo_home"/registry/cache/-*/mockbank-*
+  # Cargo takes a registry crate's build, and its build script's output, as fresh by name and
+  # version (the unpacked sources carry a fixed old mtime), so a shared target dir would link
+  # an earlier run's mockbank-core into this run's mockbank-pki. Forget every mockbank build:
+  # the workspace's own are rebuilt on the next change anyway.
+  rm -rf "$CARGO_TARGET_DIR"/debug/.fingerprint/mockbank* "$CARGO_TARGET_DIR"/debug/build/mockbank*
   local status=0
   cargo package --locked --allow-dirty -p mockbank-core -p mockbank-http -p mockbank-pki \
     -p mockbank-store -p mockbank-tpp -p mockbank-server -p mockbank || status=$?
