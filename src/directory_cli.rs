@@ -198,22 +198,25 @@ async fn issue(args: IssueArgs) -> anyhow::Result<()> {
             &serde_json::to_string_pretty(&config)?,
         )?;
         // The tool reuses this SSA for its whole run: say how long the profile takes it.
-        let profiles = Value::Array(client.profiles().await?);
-        let max_age = profiles
-            .as_array()
-            .and_then(|ps| ps.iter().find(|p| p["id"] == args.profile.as_str()))
-            .and_then(|p| p["checks"].as_array())
-            .and_then(|cs| {
-                cs.iter()
-                    .find(|c| c["id"] == "ssa.validity" && c["enabled"] == true)
+        let validity = &mockbank_core::checks::SSA_VALIDITY;
+        let max_age = client
+            .profiles()
+            .await?
+            .into_iter()
+            .find(|p| p.id == args.profile)
+            .and_then(|p| {
+                p.checks
+                    .into_iter()
+                    .find(|c| c.id == validity.id && c.enabled)
             })
-            .and_then(|c| c["params"]["max_age_secs"].as_i64())
+            .and_then(|c| c.params.get("max_age_secs").and_then(Value::as_i64))
             .filter(|secs| *secs > 0);
         if let Some(secs) = max_age {
             eprintln!(
-                "note: {} accepts this SSA for {} minutes (check ssa.validity, max_age_secs = {secs}): run the conformance tool within that time, or run this command again",
+                "note: {} accepts this SSA for {} minutes (check {}, max_age_secs = {secs}): run the conformance tool within that time, or run this command again",
                 args.profile,
-                secs / 60
+                secs / 60,
+                validity.id
             );
         }
     }

@@ -75,7 +75,7 @@ pub fn run(command: ScenarioCommand) -> ExitCode {
 fn list(dir: Option<PathBuf>, format: OutFormat) -> anyhow::Result<()> {
     let all = walkthrough::load(dir.as_deref(), None)?;
     match format {
-        OutFormat::Json => out!("{}", walkthrough::list_json(&all)),
+        OutFormat::Json => out!("{}", serde_json::to_string(&walkthrough::summaries(&all))?),
         OutFormat::Text => {
             for s in &all {
                 out!(
@@ -161,7 +161,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
         }
         let ok = w.ok();
         match args.format {
-            OutFormat::Json => out!("{}", walkthrough::run_json(&w)),
+            OutFormat::Json => out!("{}", serde_json::to_string(&walkthrough::run_report(&w))?),
             OutFormat::Text => out!(
                 "{}",
                 if ok {

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
+use mockbank_core::wire::admin::{Leftovers, LeftoversCleared};
+use mockbank_core::wire::directory::Bundle;
 use mockbank_tpp::compare::{self, Format as CompareFormat};
-use mockbank_tpp::{state, Deviation, Flavor, Session, Target};
+use mockbank_tpp::{state, Deviation, Flavor, ProtectionSummary, Session, Target};
 use serde_json::{Map, Value};
 
 /// Where the bank is.
@@ -80,7 +82,7 @@ impl TargetArgs {
                 std::fs::read_to_string(b).with_context(|| format!("reading {}", b.display()))?;
             target.bundle = Some(
                 serde_json::from_str(&text)
-                    .with_context(|| format!("{} is not JSON", b.display()))?,
+                    .with_context(|| format!("{} is not a credentials bundle", b.display()))?,
             );
         }
         target.flavor = self.flavor.map(|f| match f {
@@ -261,28 +263,19 @@ async fn finish(
 }
 
 /// The profiles and their flavors: the running server's, else the built-in ones.
-async fn flavors(target: Option<&Target>) -> Vec<(String, Flavor, serde_json::Value)> {
+async fn flavors(target: Option<&Target>) -> Vec<(String, Flavor, ProtectionSummary)> {
     if let Some(t) = target {
         if let Ok(list) = t.profiles().await {
             return list
-                .iter()
-                .filter_map(|p| {
-                    Some((
-                        p["id"].as_str()?.to_owned(),
-                        Flavor::parse(p["tpp_flavor"].as_str()?)?,
-                        p["protection"].clone(),
-                    ))
-                })
+                .into_iter()
+                .map(|p| (p.id, p.tpp_flavor, p.protection))
                 .collect();
         }
     }
     mockbank_core::ProfileSet::builtin()
         .map(|set| {
             set.iter()
-                .filter_map(|p| {
-                    let flavor = Flavor::parse(p.tpp_flavor())?;
-                    Some((p.id.clone(), flavor, p.protection_summary()))
-                })
+                .map(|p| (p.id.clone(), p.tpp_flavor(), p.protection_summary()))
                 .collect()
         })
         .unwrap_or_default()
@@ -318,37 +311,24 @@ fn run_command(command: TppCommand) -> anyhow::Result<ExitCode> {
             TppCommand::Delete(a) => client_step(a, Step::Delete).await,
             TppCommand::Deviations { format, target } => {
                 let t = target.target().ok();
-                let list = compare::cases_json(&flavors(t.as_ref()).await);
+                let list = compare::cases(&flavors(t.as_ref()).await);
                 match format {
-                    OutFormat::Json => out!("{list}"),
+                    OutFormat::Json => out!("{}", serde_json::to_string(&list)?),
                     OutFormat::Summary => {
-                        for d in list.as_array().into_iter().flatten() {
-                            out!("{}", d["name"].as_str().unwrap_or(""));
+                        for d in &list {
+                            out!("{}", d.name);
                         }
                     }
                     OutFormat::Text => {
                         // The name column is as wide as the longest name.
-                        let width = list
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|d| d["name"].as_str())
-                            .map(|n| n.chars().count())
-                            .max()
-                            .unwrap_or(0);
-                        for d in list.as_array().into_iter().flatten() {
-                            let applies: Vec<&str> = d["applies_to"]
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .filter_map(Value::as_str)
-                                .collect();
+                        let width = list.iter().map(|d| d.name.chars().count()).max().unwrap_or(0);
+                        for d in &list {
                             out!(
                                 "{:<width$} {}\n{:<width$} applies to: {}",
-                                d["name"].as_str().unwrap_or(""),
-                                d["description"].as_str().unwrap_or(""),
+                                d.name,
+                                d.description,
                                 "",
-                                applies.join(", ")
+                                d.applies_to.join(", ")
                             );
                         }
                     }
@@ -391,14 +371,14 @@ fn run_command(command: TppCommand) -> anyhow::Result<ExitCode> {
 
 /// Writes the bundle's PEMs where curl can read them: `STATE/bundles/PROFILE/` (0700, files
 /// 0600, never through a symlink; the profile must be a plain file name).
-fn write_pems(target: &Target, profile: &str, bundle: &Value) -> anyhow::Result<PathBuf> {
+fn write_pems(target: &Target, profile: &str, bundle: &Bundle) -> anyhow::Result<PathBuf> {
     let dir = state::dir(&target.state_dir, &["bundles", profile])?;
-    for (file, key) in [
-        ("transport.pem", "transport_cert_pem"),
-        ("transport.key", "transport_key_pem"),
-        ("signing.key", "signing_key_pem"),
+    for (file, pem) in [
+        ("transport.pem", &bundle.transport_cert_pem),
+        ("transport.key", &bundle.transport_key_pem),
+        ("signing.key", &bundle.signing_key_pem),
     ] {
-        if let Some(pem) = bundle[key].as_str() {
+        if !pem.is_empty() {
             state::write_private(&dir, file, pem.as_bytes())?;
         }
     }
@@ -444,29 +424,33 @@ pub fn leftovers(args: LeftoversArgs) -> anyhow::Result<()> {
         let target = args.target.target()?;
         let method = if args.clear { "DELETE" } else { "GET" };
         let r = target.admin(method, "/admin/leftovers", None).await?;
-        let v = r.json();
         anyhow::ensure!(
             r.status == 200,
-            "{method} /admin/leftovers answered {}: {v}",
-            r.status
+            "{method} /admin/leftovers answered {}: {}",
+            r.status,
+            r.json()
         );
-        match (args.format, args.clear) {
-            (OutFormat::Json, _) => out!("{v}"),
-            (_, true) => out!(
+        if args.format == OutFormat::Json {
+            out!("{}", r.json());
+        } else if args.clear {
+            let cleared: LeftoversCleared = r.parse()?;
+            out!(
                 "cleared {} clients and {} software that comparisons and walkthroughs made",
-                v["clients_deleted"],
-                v["software_deleted"]
-            ),
-            (_, false) => out!(
+                cleared.clients_deleted,
+                cleared.software_deleted
+            );
+        } else {
+            let left: Leftovers = r.parse()?;
+            out!(
                 "{} clients and {} software made by comparisons and walkthroughs{}",
-                v["clients"],
-                v["software"],
-                if v["clients"] == 0 && v["software"] == 0 {
+                left.clients,
+                left.software,
+                if left.clients == 0 && left.software == 0 {
                     ""
                 } else {
                     " (`mockbank leftovers --clear` removes them)"
                 }
-            ),
+            );
         }
         Ok(())
     })
@@ -503,7 +487,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         };
         let matrix = compare::compare(&target, &profiles, &cases).await;
         match format {
-            CompareFormat::Json => out!("{matrix}"),
+            CompareFormat::Json => out!("{}", serde_json::to_string(&matrix)?),
             f => out!("{}", compare::render(&matrix, f).trim_end()),
         }
         Ok(())

@@ -139,8 +139,10 @@ pub async fn get_trace(shell: State<'_, Shell>, id: String) -> Result<Trace, Ref
 
 /// As `GET /admin/profiles`.
 #[tauri::command]
-pub async fn list_profiles(shell: State<'_, Shell>) -> Result<Value, Refusal> {
-    shell.with(|s| Ok(s.profiles_json())).await
+pub async fn list_profiles(
+    shell: State<'_, Shell>,
+) -> Result<Vec<mockbank_core::wire::admin::ProfileView>, Refusal> {
+    shell.with(|s| Ok(s.profiles())).await
 }
 
 /// As `GET /admin/clients[?profile=ID]`.
@@ -148,11 +150,11 @@ pub async fn list_profiles(shell: State<'_, Shell>) -> Result<Value, Refusal> {
 pub async fn list_clients(
     shell: State<'_, Shell>,
     profile: Option<String>,
-) -> Result<Value, Refusal> {
+) -> Result<Vec<mockbank_core::wire::admin::ClientView>, Refusal> {
     let profile = profile.filter(|p| !p.is_empty());
     shell
         .with(|s| {
-            s.clients_json(profile.as_deref())
+            s.clients(profile.as_deref())
                 .map_err(|e| Refusal::internal("listing clients", format!("{e:#}")))
         })
         .await

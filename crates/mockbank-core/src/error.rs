@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A machine-readable `error` value a client can branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum ErrorCode {
     /// RFC 6749 §5.2: malformed request (content type, body, parameters).
     InvalidRequest,

@@ -18,6 +18,7 @@ pub mod scenario;
 pub mod signed;
 pub mod spec;
 pub mod trace;
+pub mod wire;
 
 pub use checks::{CheckCx, CheckDef, Phase};
 pub use error::{ErrorCode, ProtocolError};

@@ -20,6 +20,7 @@ pub fn builtin_sources() -> Vec<(&'static str, &'static str)> {
 /// What a step makes the reference TPP do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum Action {
     /// Narration only: nothing is sent.
     Narrate,
@@ -57,6 +58,7 @@ impl Action {
 /// What a trainer points the room at on a step.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PointAt {
     /// Check ids whose outcome matters here.
     #[serde(default)]
@@ -72,6 +74,7 @@ pub struct PointAt {
 /// The outcome a step must have.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Expect {
     /// The HTTP status of the step's (last) answer.
     pub status: Option<u16>,

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::jwt::decode_compact;
+use crate::wire::directory::DirectoryStatus;
 
 /// A parsed compact JWS (not necessarily verified).
 #[derive(Debug, Clone)]
@@ -60,15 +61,15 @@ pub struct PeerFacts {
     pub chain_error: Option<String>,
     /// `x5t#S256`.
     pub thumbprint: String,
-    /// The directory's status for this certificate (`Active`, `Revoked`), if it issued it.
-    pub directory_status: Option<String>,
+    /// The directory's status for this certificate, if it issued it.
+    pub directory_status: Option<DirectoryStatus>,
     /// PSD2 attributes, if the certificate carries them.
     pub eidas: Option<EidasFacts>,
     /// Extended key usages present: client authentication.
     pub client_auth_eku: bool,
     /// The directory's status of the organisation the certificate was issued to (its
     /// licence, for PSD2 profiles).
-    pub org_status: Option<String>,
+    pub org_status: Option<DirectoryStatus>,
     /// Clients of this profile already registered for the certificate's organisation
     /// identifier (for one-client-per-organisation policies).
     pub clients_of_org: usize,
@@ -92,8 +93,8 @@ pub struct EidasFacts {
 /// The directory's view of a software statement's organisation and software.
 #[derive(Debug, Clone, Default)]
 pub struct DirectoryFacts {
-    pub org_status: Option<String>,
-    pub software_status: Option<String>,
+    pub org_status: Option<DirectoryStatus>,
+    pub software_status: Option<DirectoryStatus>,
 }
 
 /// Everything gathered about a signed registration request.

@@ -59,8 +59,10 @@ impl<'a> Request<'a> {
     pub fn bearer(self, token: &str) -> Self {
         self.header("authorization", format!("Bearer {token}"))
     }
-    pub fn json(mut self, body: &Value) -> Self {
-        self.body = body.to_string().into_bytes();
+    /// A JSON body (a `Value`, or any wire type).
+    pub fn json(mut self, body: &impl serde::Serialize) -> Self {
+        // Serialising data types into a Vec cannot fail (no maps with non-string keys here).
+        self.body = serde_json::to_vec(body).unwrap_or_default();
         self.header("content-type", "application/json")
     }
     pub fn body(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
@@ -93,6 +95,16 @@ impl Response {
         }
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&self.body).into_owned()))
+    }
+    /// The body as the wire type `T`, or why it is not one.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> anyhow::Result<T> {
+        serde_json::from_slice(&self.body).with_context(|| {
+            format!(
+                "the answer ({}) is not the JSON expected: {}",
+                self.status,
+                String::from_utf8_lossy(&self.body[..self.body.len().min(300)])
+            )
+        })
     }
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())

@@ -13,7 +13,7 @@ use rcgen::{
     KeyPair, KeyUsagePurpose,
 };
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::{Deserialize, Serialize};
+
 use serde_json::{json, Map, Value};
 use time::{Duration, OffsetDateTime};
 
@@ -23,6 +23,10 @@ use crate::{rfc4514, write_private, Ca, PkiError};
 use mockbank_core::profile::{CertificateStyle, DirectorySettings};
 
 pub use mint::mint;
+pub use mockbank_core::wire::directory::{
+    Bundle, CertificateKind, DirectoryStatus, IssuedCertificate, Jwks, MintRequest, Organisation,
+    Software, Variant, VariantInfo,
+};
 
 /// Default `iss` of minted SSAs (the OB directory's).
 pub const DEFAULT_SSA_ISSUER: &str = "OpenBanking Ltd";
@@ -106,187 +110,40 @@ impl PkiError {
     }
 }
 
-/// A deliberately broken credential, for testing that a bank refuses it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Variant {
-    ExpiredSsa,
-    WrongIssuer,
-    UnknownSigningKey,
-    AlgNone,
-    MissingClaim,
-    HttpRedirect,
-    LoopbackRedirect,
-    MixedRedirectHosts,
-    ForeignCaTransportCert,
-    ExpiredTransportCert,
-}
-
-impl Variant {
-    pub const ALL: [Variant; 10] = [
-        Variant::ExpiredSsa,
-        Variant::WrongIssuer,
-        Variant::UnknownSigningKey,
-        Variant::AlgNone,
-        Variant::MissingClaim,
-        Variant::HttpRedirect,
-        Variant::LoopbackRedirect,
-        Variant::MixedRedirectHosts,
-        Variant::ForeignCaTransportCert,
-        Variant::ExpiredTransportCert,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Variant::ExpiredSsa => "expired_ssa",
-            Variant::WrongIssuer => "wrong_issuer",
-            Variant::UnknownSigningKey => "unknown_signing_key",
-            Variant::AlgNone => "alg_none",
-            Variant::MissingClaim => "missing_claim",
-            Variant::HttpRedirect => "http_redirect",
-            Variant::LoopbackRedirect => "loopback_redirect",
-            Variant::MixedRedirectHosts => "mixed_redirect_hosts",
-            Variant::ForeignCaTransportCert => "foreign_ca_transport_cert",
-            Variant::ExpiredTransportCert => "expired_transport_cert",
-        }
+/// A new active organisation. Where the profile's directory mints eIDAS certificates, it
+/// gets an identifier from the profile's competent authority: `PSD<CC>-<NCA>-<n>` (ETSI TS
+/// 119 495 §5.2.1, the NCA id being e.g. `FR-ACPR`).
+pub fn new_organisation(org_name: &str, directory: &DirectorySettings, now: i64) -> Organisation {
+    let org_id = base62(18);
+    let (organization_identifier, nca_id, nca_name) =
+        if directory.certificates == CertificateStyle::Eidas {
+            let n = u64::from_str_radix(&hex(4), 16).unwrap_or(0) % 90_000 + 10_000;
+            (
+                Some(format!("PSD{}-{n}", directory.authority_id)),
+                Some(directory.authority_id.clone()),
+                Some(directory.authority_name.clone()),
+            )
+        } else {
+            (None, None, None)
+        };
+    Organisation {
+        org_id,
+        org_name: org_name.to_owned(),
+        status: DirectoryStatus::Active,
+        organization_identifier,
+        nca_id,
+        nca_name,
+        created_at: now,
     }
-
-    pub fn parse(id: &str) -> Option<Variant> {
-        Variant::ALL.into_iter().find(|v| v.id() == id)
-    }
-
-    /// The defect.
-    pub fn defect(self) -> &'static str {
-        match self {
-            Variant::ExpiredSsa => "the SSA was issued two days ago and its `exp` passed yesterday",
-            Variant::WrongIssuer => {
-                "the SSA's `iss` is `Not OpenBanking`, not the directory's issuer"
-            }
-            Variant::UnknownSigningKey => {
-                "the SSA is signed by a random key that is not in /directory/jwks (same `kid`)"
-            }
-            Variant::AlgNone => "the SSA is unsigned: `alg: none` and an empty signature",
-            Variant::MissingClaim => "the SSA has no `software_id` claim",
-            Variant::HttpRedirect => "the SSA's redirect URI uses http://",
-            Variant::LoopbackRedirect => "the SSA's redirect URI points at 127.0.0.1",
-            Variant::MixedRedirectHosts => "the SSA's redirect URIs are on two different hosts",
-            Variant::ForeignCaTransportCert => {
-                "the transport certificate is issued by another CA, not the mockbank CA"
-            }
-            Variant::ExpiredTransportCert => "the transport certificate expired yesterday",
-        }
-    }
-
-    /// What a strict bank should answer.
-    pub fn expected(self) -> &'static str {
-        match self {
-            Variant::ExpiredSsa | Variant::UnknownSigningKey | Variant::AlgNone | Variant::MissingClaim => {
-                "400 invalid_software_statement"
-            }
-            Variant::WrongIssuer => "400 unapproved_software_statement",
-            Variant::HttpRedirect | Variant::LoopbackRedirect => "400 invalid_redirect_uri",
-            Variant::MixedRedirectHosts => "400 invalid_software_statement (hostnames differ)",
-            Variant::ForeignCaTransportCert | Variant::ExpiredTransportCert => {
-                "refused by the mTLS check: 401 invalid_client (400 invalid_client_metadata on OBUK POST/PUT)"
-            }
-        }
-    }
-}
-
-/// A mint request (the contract's `POST /directory/software` body).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct MintRequest {
-    #[serde(default)]
-    pub org_name: Option<String>,
-    /// Mint into an existing organisation.
-    #[serde(default)]
-    pub org_id: Option<String>,
-    pub software_name: String,
-    #[serde(default)]
-    pub roles: Option<Vec<String>>,
-    #[serde(default)]
-    pub redirect_uris: Option<Vec<String>>,
-    #[serde(default)]
-    pub profile: Option<String>,
-    #[serde(default)]
-    pub key_type: Option<KeyType>,
-    #[serde(default)]
-    pub variant: Option<Variant>,
-    #[serde(default)]
-    pub software_mode: Option<String>,
-    /// The SSA's `iss`; default `OpenBanking Ltd` (a bank may trust another directory name).
-    #[serde(default)]
-    pub ssa_issuer: Option<String>,
-}
-
-/// An organisation as the directory records it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Organisation {
-    pub org_id: String,
-    pub org_name: String,
-    /// `Active` or `Revoked`.
-    pub status: String,
-    /// STET: `PSD<CC>-<NCA>-<n>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_identifier: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nca_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nca_name: Option<String>,
-    pub created_at: i64,
-}
-
-impl Organisation {
-    /// A new active organisation. Where the profile's directory mints eIDAS certificates, it
-    /// gets an identifier from the profile's competent authority: `PSD<CC>-<NCA>-<n>` (ETSI TS
-    /// 119 495 §5.2.1, the NCA id being e.g. `FR-ACPR`).
-    pub fn new(org_name: &str, directory: &DirectorySettings, now: i64) -> Organisation {
-        let org_id = base62(18);
-        let (organization_identifier, nca_id, nca_name) =
-            if directory.certificates == CertificateStyle::Eidas {
-                let n = u64::from_str_radix(&hex(4), 16).unwrap_or(0) % 90_000 + 10_000;
-                (
-                    Some(format!("PSD{}-{n}", directory.authority_id)),
-                    Some(directory.authority_id.clone()),
-                    Some(directory.authority_name.clone()),
-                )
-            } else {
-                (None, None, None)
-            };
-        Organisation {
-            org_id,
-            org_name: org_name.to_owned(),
-            status: "Active".into(),
-            organization_identifier,
-            nca_id,
-            nca_name,
-            created_at: now,
-        }
-    }
-}
-
-/// A certificate the directory issued, with its status.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IssuedCertificate {
-    /// `x5t#S256`: base64url SHA-256 of the DER.
-    pub thumbprint: String,
-    /// `transport`, `signing`, `qwac`, `qseal`.
-    pub kind: String,
-    pub subject: String,
-    pub not_after: String,
-    pub pem: String,
-    pub software_id: String,
-    pub org_id: String,
 }
 
 /// Everything one mint produces.
 pub struct Minted {
     /// The credentials bundle of the contract (private keys included).
-    pub bundle: Value,
+    pub bundle: Bundle,
     pub org: Organisation,
     /// Public record of the software (what the directory lists and serves).
-    pub software: Value,
+    pub software: Software,
     pub certificates: Vec<IssuedCertificate>,
 }
 

@@ -26,24 +26,7 @@ fn jose_err(e: impl std::fmt::Display) -> JoseError {
     JoseError(e.to_string())
 }
 
-/// The kind of signing key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum KeyType {
-    /// RSA-2048, signs PS256.
-    Rsa,
-    /// EC P-256, signs ES256.
-    Ec,
-}
-
-impl KeyType {
-    pub fn alg(self) -> &'static str {
-        match self {
-            KeyType::Rsa => "PS256",
-            KeyType::Ec => "ES256",
-        }
-    }
-}
+pub use mockbank_core::wire::directory::KeyType;
 
 /// A private key with its public JWK.
 #[derive(Clone)]

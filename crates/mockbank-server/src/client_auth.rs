@@ -6,6 +6,7 @@
 
 use mockbank_core::client_auth::PresentedAuth;
 use mockbank_core::signed::PeerFacts;
+use mockbank_core::wire::directory::DirectoryStatus;
 use mockbank_core::Profile;
 use mockbank_store::ClientRow;
 use serde_json::{Map, Value};
@@ -46,7 +47,7 @@ pub async fn verify(
             if let Some(why) = &peer.chain_error {
                 return Err(format!("the client certificate is not trusted: {why}"));
             }
-            if peer.directory_status.as_deref() == Some("Revoked") {
+            if peer.directory_status == Some(DirectoryStatus::Revoked) {
                 return Err("the client certificate has been revoked by the directory".into());
             }
             let registered = client

@@ -35,10 +35,10 @@ pub fn peer_facts(
         Some(c) => st
             .store
             .directory_entry(DirKind::Org, &c.org_id)?
-            .map(|o| o.status.clone()),
+            .map(|o| o.status),
         None => None,
     };
-    let directory_status = cert_entry.map(|row| row.status.clone());
+    let directory_status = cert_entry.map(|row| row.status);
     let eidas = eidas::read(cert.leaf()).map(eidas::EidasInfo::facts);
     // Counting scans the profile's clients: only for a one-client-per-organisation policy.
     let one_per_org = profile.needs(Fact::ClientsOfCertificateOrg);
@@ -79,7 +79,7 @@ pub fn software_keys(st: &AppState, software_id: &str) -> Result<Option<Keys>, S
     let org_active = st
         .store
         .directory_entry(DirKind::Org, &sw.org_id)?
-        .is_none_or(|o| o.status == "Active");
+        .is_none_or(|o| o.status.is_active());
     let (mut active, mut revoked) = (Vec::new(), Vec::new());
     for key in sw.record["jwks"]["keys"]
         .as_array()
@@ -90,8 +90,8 @@ pub fn software_keys(st: &AppState, software_id: &str) -> Result<Option<Keys>, S
         let cert_active = st
             .store
             .directory_entry(DirKind::Certificate, thumb)?
-            .is_none_or(|c| c.status == "Active");
-        if sw.status == "Active" && org_active && cert_active {
+            .is_none_or(|c| c.status.is_active());
+        if sw.status.is_active() && org_active && cert_active {
             active.push(key);
         } else {
             revoked.push(key);
@@ -233,11 +233,11 @@ impl Gather<'_> {
             org_status: st
                 .store
                 .directory_entry(DirKind::Org, &org_id)?
-                .map(|r| r.status.clone()),
+                .map(|r| r.status),
             software_status: st
                 .store
                 .directory_entry(DirKind::Software, &software_id)?
-                .map(|r| r.status.clone()),
+                .map(|r| r.status),
         });
         // The SSA's software_jwks_endpoint is served by this directory: resolve it locally.
         if facts.ssa_signature == Some(Ok(())) {

@@ -6,7 +6,6 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mockbank_core::{CheckResult, ErrorCode, ProtocolError};
-use serde_json::Value;
 
 /// The realm named in authentication challenges.
 const REALM: &str = "mockbank";
@@ -33,7 +32,7 @@ impl TraceInfo {
 }
 
 /// A JSON response with the no-store headers of RFC 6749 §5.1 / RFC 7591 §3.2.
-pub fn json(status: StatusCode, body: &Value) -> Response {
+pub fn json(status: StatusCode, body: &impl serde::Serialize) -> Response {
     let mut resp = (status, axum::Json(body)).into_response();
     no_store(&mut resp);
     resp
@@ -68,7 +67,7 @@ pub fn error(err: &ProtocolError, mut info: TraceInfo) -> Response {
 }
 
 /// A success response carrying `info` for the trace.
-pub fn ok(status: StatusCode, body: &Value, info: TraceInfo) -> Response {
+pub fn ok(status: StatusCode, body: &impl serde::Serialize, info: TraceInfo) -> Response {
     let mut resp = json(status, body);
     resp.extensions_mut().insert(info);
     resp

@@ -147,16 +147,16 @@ impl RunningServer {
 
     /// The answer of `GET /admin/profiles`: every profile with its issuer, discovery
     /// document and checks.
-    pub fn profiles_json(&self) -> Value {
-        Value::Array(admin::profile_list(&self.state))
+    pub fn profiles(&self) -> Vec<mockbank_core::wire::admin::ProfileView> {
+        admin::profile_list(&self.state)
     }
 
     /// The answer of `GET /admin/clients[?profile=ID]`.
-    pub fn clients_json(&self, profile: Option<&str>) -> anyhow::Result<Value> {
-        Ok(Value::Array(admin::client_list(
-            &self.state.store,
-            profile,
-        )?))
+    pub fn clients(
+        &self,
+        profile: Option<&str>,
+    ) -> anyhow::Result<Vec<mockbank_core::wire::admin::ClientView>> {
+        Ok(admin::client_list(&self.state.store, profile)?)
     }
 
     /// The public facts `/ui/` writes into its page (base URL, CA URL, each profile's

@@ -11,10 +11,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use mockbank_core::scenario::{Action, Scenario};
+use mockbank_core::wire::walkthrough::{
+    BreakOption, ScenarioRun, ScenarioRunStart, ScenarioView, StepView,
+};
 use mockbank_tpp::walkthrough::{self, Walkthrough};
-use mockbank_tpp::{Deviation, Flavor};
+use mockbank_tpp::Deviation;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::admin_api::{admin_error, reference_client, refuse};
 use crate::state::AppState;
@@ -65,24 +67,24 @@ fn scenario<'a>(st: &'a AppState, name: &str) -> Option<&'a Scenario> {
 }
 
 /// The deviations a trainer may apply to a registration on `profile`.
-fn break_options(st: &AppState, profile: &str) -> Vec<Value> {
+fn break_options(st: &AppState, profile: &str) -> Vec<BreakOption> {
     let Some(p) = st.profile(profile) else {
         return Vec::new();
     };
-    let Some(flavor) = Flavor::parse(p.tpp_flavor()) else {
-        return Vec::new();
-    };
-    let protection = p.protection_summary();
+    let (flavor, protection) = (p.tpp_flavor(), p.protection_summary());
     Deviation::ALL
         .into_iter()
         .filter(|d| *d != Deviation::None && d.applies_to(flavor, &protection))
-        .map(|d| json!({"name": d.name(), "description": d.description()}))
+        .map(|d| BreakOption {
+            name: d.name().to_owned(),
+            description: d.description().to_owned(),
+        })
         .collect()
 }
 
 /// `GET /admin/scenarios`.
 async fn list(State(st): State<Arc<AppState>>) -> Response {
-    axum::Json(walkthrough::list_json(&st.scenarios)).into_response()
+    axum::Json(walkthrough::summaries(&st.scenarios)).into_response()
 }
 
 /// `GET /admin/scenarios/{name}`: the scenario with each step's narration as HTML and the
@@ -91,27 +93,40 @@ async fn show(State(st): State<Arc<AppState>>, Path(name): Path<String>) -> Resp
     let Some(s) = scenario(&st, &name) else {
         return not_found(&format!("no scenario `{name}`"));
     };
-    let steps: Vec<Value> = s
+    let steps = s
         .steps
         .iter()
         .enumerate()
         .map(|(i, step)| {
             let profile = s.profile_of(step, &s.profiles[0]);
-            json!({
-                "index": i, "title": step.title, "action": step.action.name(),
-                "profile": step.profile, "deviation": step.deviation,
-                "narration": step.narration,
-                "narration_html": mockbank_tpp::handout::markdown_html(&step.narration),
-                "point_at": step.point_at, "expect": step.expect,
-                "break_options": if step.action == Action::Register { break_options(&st, profile) } else { Vec::new() },
-            })
+            StepView {
+                index: i,
+                title: step.title.clone(),
+                action: step.action,
+                profile: step.profile.clone(),
+                deviation: step.deviation.clone(),
+                narration: step.narration.clone(),
+                narration_html: mockbank_tpp::handout::markdown_html(&step.narration),
+                point_at: step.point_at.clone(),
+                expect: step.expect.clone(),
+                break_options: if step.action == Action::Register {
+                    break_options(&st, profile)
+                } else {
+                    Vec::new()
+                },
+            }
         })
         .collect();
-    axum::Json(json!({
-        "name": s.name, "title": s.title, "audience": s.audience, "profiles": s.profiles,
-        "summary": s.summary, "summary_html": mockbank_tpp::handout::markdown_html(&s.summary),
-        "source": s.source, "steps": steps,
-    }))
+    axum::Json(ScenarioView {
+        name: s.name.clone(),
+        title: s.title.clone(),
+        audience: s.audience.clone(),
+        profiles: s.profiles.clone(),
+        summary: s.summary.clone(),
+        summary_html: mockbank_tpp::handout::markdown_html(&s.summary),
+        source: s.source.clone(),
+        steps,
+    })
     .into_response()
 }
 
@@ -158,7 +173,12 @@ async fn start(
         Ok(w) => w,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()),
     };
-    let answer = json!({"run_id": id, "name": w.scenario.name, "profile": w.profile, "steps": w.scenario.steps.len()});
+    let answer = ScenarioRunStart {
+        run_id: id.clone(),
+        name: w.scenario.name.clone(),
+        profile: w.profile.clone(),
+        steps: w.scenario.steps.len(),
+    };
     st.walkthroughs
         .insert(id, Arc::new(tokio::sync::Mutex::new(w)));
     (StatusCode::CREATED, axum::Json(answer)).into_response()
@@ -206,10 +226,13 @@ async fn run_state(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> R
         return not_found(&format!("no walkthrough run `{id}`"));
     };
     let w = run.lock().await;
-    axum::Json(json!({
-        "run_id": id, "name": w.scenario.name, "profile": w.profile, "ok": w.ok(),
-        "results": w.results,
-    }))
+    axum::Json(ScenarioRun {
+        run_id: id,
+        name: w.scenario.name.clone(),
+        profile: w.profile.clone(),
+        ok: w.ok(),
+        results: w.results.clone(),
+    })
     .into_response()
 }
 

@@ -34,14 +34,9 @@ async fn admin_requests_reach_the_same_routes_without_a_socket() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["overrides"], 1);
     // The desktop's own read sees the change.
-    let profiles = server.profiles_json();
-    let generic = profiles
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "generic")
-        .unwrap();
-    assert_eq!(generic["overrides"], 1);
+    let profiles = server.profiles();
+    let generic = profiles.iter().find(|p| p.id == "generic").unwrap();
+    assert_eq!(generic.overrides, 1);
 
     let (status, minted) = server
         .admin_request(

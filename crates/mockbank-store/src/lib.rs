@@ -21,6 +21,7 @@ pub mod bench_api {
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use mockbank_core::wire::directory::DirectoryStatus;
 use mockbank_core::CheckOverride;
 use serde_json::{Map, Value};
 
@@ -112,7 +113,7 @@ pub enum Write {
     /// Creates or replaces a directory entry.
     Directory(DirKind, DirectoryRow),
     /// Changes a directory entry's status (e.g. `Revoked`).
-    DirectoryStatus(DirKind, String, String),
+    DirectoryStatus(DirKind, String, DirectoryStatus),
     /// Keeps a software's credentials bundle (by software id).
     Bundle(String, Value),
     /// Replaces the record of a client that still exists (RFC 7592 §2.2), rotating its
@@ -195,7 +196,7 @@ impl DirKind {
 pub struct DirectoryRow {
     pub id: String,
     pub org_id: String,
-    pub status: String,
+    pub status: DirectoryStatus,
     pub record: Value,
     pub created_at: i64,
 }

@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use serde_json::Value;
 
 use crate::dict::TraceDict;
-use crate::{ClientRow, DirKind, DirectoryRow, StoreError, TokenKind, TokenRow};
+use crate::{ClientRow, DirKind, DirectoryRow, DirectoryStatus, StoreError, TokenKind, TokenRow};
 
 pub(crate) struct Readers {
     pool: Vec<Mutex<Connection>>,
@@ -386,7 +386,9 @@ fn directory_row(r: &Row) -> rusqlite::Result<(DirectoryRow, String)> {
         DirectoryRow {
             id: r.get(0)?,
             org_id: r.get(1)?,
-            status: r.get(2)?,
+            // A status this version does not know vouches for nothing.
+            status: DirectoryStatus::parse(&r.get::<_, String>(2)?)
+                .unwrap_or(DirectoryStatus::Revoked),
             record: serde_json::Value::Null,
             created_at: r.get(4)?,
         },

@@ -433,7 +433,7 @@ async fn directory_entries_and_their_status_persist() {
     let row = |id: &str, org: &str| DirectoryRow {
         id: id.into(),
         org_id: org.into(),
-        status: "Active".into(),
+        status: DirectoryStatus::Active,
         record: json!({"name": id}),
         created_at: 5,
     };
@@ -453,7 +453,7 @@ async fn directory_entries_and_their_status_persist() {
             vec![Write::DirectoryStatus(
                 DirKind::Software,
                 "s1".into(),
-                "Revoked".into(),
+                DirectoryStatus::Revoked,
             )],
             trace("t2", "directory", 0),
         )
@@ -467,7 +467,7 @@ async fn directory_entries_and_their_status_persist() {
             .unwrap()
             .unwrap()
             .status,
-        "Revoked"
+        DirectoryStatus::Revoked
     );
     assert_eq!(
         store
@@ -622,10 +622,10 @@ fn the_dictionary_makes_stored_traces_smaller() {
 async fn cached_directory_reads_see_every_committed_write() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path(), 100);
-    let row = |status: &str| DirectoryRow {
+    let row = |status: DirectoryStatus| DirectoryRow {
         id: "s1".into(),
         org_id: "o1".into(),
-        status: status.into(),
+        status,
         record: json!({"name": "s1"}),
         created_at: 5,
     };
@@ -641,28 +641,31 @@ async fn cached_directory_reads_see_every_committed_write() {
     // …until it is written: the next read sees it.
     store
         .commit(
-            vec![Write::Directory(DirKind::Software, row("Active"))],
+            vec![Write::Directory(
+                DirKind::Software,
+                row(DirectoryStatus::Active),
+            )],
             trace("t1", "directory", 0),
         )
         .await
         .unwrap();
     for _ in 0..2 {
         let got = store.directory_entry(DirKind::Software, "s1").unwrap();
-        assert_eq!(got.unwrap().status, "Active");
+        assert_eq!(got.unwrap().status, DirectoryStatus::Active);
     }
     store
         .commit(
             vec![Write::DirectoryStatus(
                 DirKind::Software,
                 "s1".into(),
-                "Revoked".into(),
+                DirectoryStatus::Revoked,
             )],
             trace("t2", "directory", 0),
         )
         .await
         .unwrap();
     let got = store.directory_entry(DirKind::Software, "s1").unwrap();
-    assert_eq!(got.unwrap().status, "Revoked");
+    assert_eq!(got.unwrap().status, DirectoryStatus::Revoked);
 }
 
 #[test]
@@ -731,7 +734,7 @@ async fn leftovers_are_listed_while_they_exist_and_cleared_together() {
     let row = |id: &str, org: &str| DirectoryRow {
         id: id.into(),
         org_id: org.into(),
-        status: "Active".into(),
+        status: DirectoryStatus::Active,
         record: json!({"name": id}),
         created_at: 5,
     };

@@ -452,7 +452,7 @@ fn apply_write(c: &Connection, w: &Write) -> Result<(), StoreError> {
                     "INSERT OR REPLACE INTO {} (id, org_id, status, record, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     kind.table()
                 ),
-                params![row.id, row.org_id, row.status, serde_json::to_string(&row.record)?, row.created_at],
+                params![row.id, row.org_id, row.status.as_str(), serde_json::to_string(&row.record)?, row.created_at],
             )?;
         }
         Write::Bundle(id, bundle) => {
@@ -466,7 +466,7 @@ fn apply_write(c: &Connection, w: &Write) -> Result<(), StoreError> {
             exec(
                 c,
                 &format!("UPDATE {} SET status = ?2 WHERE id = ?1", kind.table()),
-                params![id, status],
+                params![id, status.as_str()],
             )?;
         }
         Write::ReplaceClient {

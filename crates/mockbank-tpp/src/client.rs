@@ -11,11 +11,57 @@ use josekit::jws::{JwsHeader, PS256, RS256};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::{json, Map, Value};
 
+use mockbank_core::profile::{BearerProtection, ProtectionSummary, StatementMode};
+use mockbank_core::wire::admin::IssuedInitialAccessToken;
+use mockbank_core::wire::directory::{Bundle, IssuedStatement, MintRequest, Variant};
+
 use crate::http::{Identity, Request, Response};
-use crate::{state, Deviation, Flavor, Target};
+use crate::{guess_flavor, state, Deviation, Flavor, Target};
 
 /// The redirect URI the reference TPP registers (the directory's default for minted software).
 const REDIRECT_URI: &str = "https://tpp.example.com/callback";
+
+/// Credentials for a registration, with the trace of their mint when they were minted now.
+pub(crate) struct Minted {
+    bundle: Bundle,
+    trace_id: Option<String>,
+}
+
+impl Minted {
+    fn kept(bundle: Bundle) -> Minted {
+        Minted {
+            bundle,
+            trace_id: None,
+        }
+    }
+}
+
+/// What the reference client keeps of a client it registered (its own state file).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct ClientRecord {
+    profile: String,
+    flavor: Flavor,
+    client_id: String,
+    client_secret: Option<String>,
+    registration_access_token: Option<String>,
+    registration_client_uri: Option<String>,
+    /// The metadata it registered.
+    registered: Map<String, Value>,
+    bundle: Option<Bundle>,
+    /// Deleted at the bank (kept so a later read shows what the bank answers).
+    #[serde(default)]
+    deleted: bool,
+}
+
+impl ClientRecord {
+    fn save(&self, dir: &std::path::Path) -> anyhow::Result<()> {
+        state::write_json(
+            dir,
+            &state::client_file_name(&self.client_id),
+            &serde_json::to_value(self)?,
+        )
+    }
+}
 
 /// What one step did: the contract's `{"profile","deviation","status","client_id",
 /// "trace_id","deciding_check","response"}`.
@@ -47,10 +93,7 @@ impl Outcome {
     pub async fn with_deciding_check(mut self, target: &Target) -> Outcome {
         if self.deciding_check.is_none() {
             if let Some(id) = &self.trace_id {
-                self.deciding_check = target
-                    .trace(id)
-                    .await
-                    .and_then(|t| t["failed_check"].as_str().map(str::to_owned));
+                self.deciding_check = target.trace(id).await.and_then(|t| t.failed_check);
             }
         }
         self
@@ -63,9 +106,9 @@ pub struct Session<'a> {
     pub profile: String,
     pub discovery: Value,
     pub flavor: Flavor,
-    /// How the profile protects registration (`bearer`, `software_statement`), as a
-    /// mockbank's admin API says; empty for other banks.
-    pub protection: Value,
+    /// How the profile protects registration, as a mockbank's admin API says; nothing
+    /// for other banks.
+    pub protection: ProtectionSummary,
     /// An initial access token to present at the next registration instead of asking the
     /// bank for one.
     pub initial_access_token: Option<String>,
@@ -104,18 +147,14 @@ impl<'a> Session<'a> {
                 .profiles()
                 .await?
                 .into_iter()
-                .find(|p| p["id"] == profile),
+                .find(|p| p.id == profile),
             None => None,
         };
-        let listed_flavor = listed
-            .as_ref()
-            .and_then(|p| p["tpp_flavor"].as_str())
-            .and_then(Flavor::parse);
         let flavor = target
             .flavor
-            .or(listed_flavor)
-            .unwrap_or_else(|| Flavor::guess(&discovery));
-        let protection = listed.map_or(Value::Null, |p| p["protection"].clone());
+            .or(listed.as_ref().map(|p| p.tpp_flavor))
+            .unwrap_or_else(|| guess_flavor(&discovery));
+        let protection = listed.map(|p| p.protection).unwrap_or_default();
         Ok(Session {
             target,
             profile: profile.to_owned(),
@@ -134,13 +173,13 @@ impl<'a> Session<'a> {
 
     /// The profile wants an initial access token issued by the bank (RFC 7591 §3).
     pub fn needs_initial_access_token(&self) -> bool {
-        self.protection["bearer"] == "issued"
+        self.protection.bearer == BearerProtection::Issued
     }
 
     /// The profile wants a software statement (RFC 7591 §2.3).
     pub fn needs_software_statement(&self) -> bool {
         matches!(self.flavor, Flavor::Obuk | Flavor::Fapi)
-            || self.protection["software_statement"] == "required"
+            || self.protection.software_statement == StatementMode::Required
     }
 
     /// The first value of the discovery list `name` that is among `known` (the bank's
@@ -214,11 +253,11 @@ impl<'a> Session<'a> {
 
     /// Credentials for this profile: the target's bundle, a reused one, or a new one minted
     /// by the mock directory (a broken variant, or revoked, as the deviation asks).
-    async fn bundle(&self, deviation: Deviation) -> anyhow::Result<Value> {
+    async fn bundle(&self, deviation: Deviation) -> anyhow::Result<Minted> {
         let variant = match deviation {
-            Deviation::ForeignCaCert => Some("foreign_ca_transport_cert"),
-            Deviation::ExpiredCert => Some("expired_transport_cert"),
-            Deviation::AlgNoneSsa => Some("alg_none"),
+            Deviation::ForeignCaCert => Some(Variant::ForeignCaTransportCert),
+            Deviation::ExpiredCert => Some(Variant::ExpiredTransportCert),
+            Deviation::AlgNoneSsa => Some(Variant::AlgNone),
             _ => None,
         };
         let fresh = variant.is_some()
@@ -228,10 +267,12 @@ impl<'a> Session<'a> {
             );
         if !fresh {
             if let Some(b) = &self.target.bundle {
-                return self.fresh_statement(b.clone()).await;
+                return Ok(Minted::kept(self.fresh_statement(b.clone()).await?));
             }
-            if let Some(b) = state::read_json(&self.state_dir("bundles")?, &self.bundle_file()?) {
-                return self.fresh_statement(b).await;
+            let kept = state::read_json(&self.state_dir("bundles")?, &self.bundle_file()?)
+                .and_then(|b| serde_json::from_value::<Bundle>(b).ok());
+            if let Some(b) = kept {
+                return Ok(Minted::kept(self.fresh_statement(b).await?));
             }
         } else if self.target.admin_token.is_none() {
             bail!(
@@ -243,76 +284,70 @@ impl<'a> Session<'a> {
         let mint_profile = self.profile.as_str();
         // Without `roles`, the directory gives the profile's default roles (AISP and PISP;
         // Open Finance Brasil: DADOS and PAGTO).
-        let mut body = json!({
-            "org_name": "Reference TPP Ltd", "software_name": "mockbank reference TPP",
-            "redirect_uris": [REDIRECT_URI], "profile": mint_profile,
-        });
-        if let Some(v) = variant {
-            body["variant"] = v.into();
-        }
-        if deviation == Deviation::MissingPsd2Role {
-            body["roles"] = json!(["AISP"]);
-        }
+        let body = MintRequest {
+            org_name: Some("Reference TPP Ltd".into()),
+            software_name: "mockbank reference TPP".into(),
+            redirect_uris: Some(vec![REDIRECT_URI.into()]),
+            profile: Some(mint_profile.into()),
+            variant,
+            roles: (deviation == Deviation::MissingPsd2Role).then(|| vec!["AISP".into()]),
+            ..MintRequest::default()
+        };
         let r = self
             .target
-            .admin("POST", "/directory/software", Some(&body))
+            .admin(
+                "POST",
+                "/directory/software",
+                Some(&serde_json::to_value(&body)?),
+            )
             .await?;
         if r.status != 201 {
             bail!("minting credentials answered {}: {}", r.status, r.json());
         }
-        let mut bundle = r.json();
-        if let (Some(id), Some(o)) = (r.trace_id(), bundle.as_object_mut()) {
-            o.insert("trace_id".into(), id.into());
-        }
+        let bundle: Bundle = r.parse().context("the directory's bundle")?;
         if fresh {
             // Minted for this request alone: a leftover once the run is over.
-            if let Some(org) = bundle["org_id"].as_str() {
-                self.target.note_made(crate::MadeKind::Org, org);
-            }
+            self.target.note_made(crate::MadeKind::Org, &bundle.org_id);
         }
         if deviation == Deviation::RevokedSoftware {
             // STET has no software in its directory: what is revoked is the licence (stet.md §4).
             let path = match self.flavor {
-                Flavor::Stet => format!(
-                    "/directory/orgs/{}/revoke",
-                    bundle["org_id"].as_str().unwrap_or_default()
-                ),
-                _ => format!(
-                    "/directory/software/{}/revoke",
-                    bundle["software_id"].as_str().unwrap_or_default()
-                ),
+                Flavor::Stet => format!("/directory/orgs/{}/revoke", bundle.org_id),
+                _ => format!("/directory/software/{}/revoke", bundle.software_id),
             };
             let r = self.target.admin("POST", &path, None).await?;
             if r.status >= 300 {
                 bail!("revoking the software answered {}: {}", r.status, r.json());
             }
         } else if !fresh {
-            state::write_json(&self.state_dir("bundles")?, &self.bundle_file()?, &bundle)?;
+            state::write_json(
+                &self.state_dir("bundles")?,
+                &self.bundle_file()?,
+                &serde_json::to_value(&bundle)?,
+            )?;
         }
-        Ok(bundle)
+        Ok(Minted {
+            bundle,
+            trace_id: r.trace_id(),
+        })
     }
 
     /// A kept bundle gets a new software statement from the directory (`POST
     /// /directory/software/{id}/ssa`) for each registration, as a TPP asks its directory:
     /// banks refuse old statements (Open Finance Brasil: after 5 minutes) and used ones
     /// (`ssa.jti_replay`).
-    async fn fresh_statement(&self, mut bundle: Value) -> anyhow::Result<Value> {
-        let (Some(_), Some(id)) = (
-            &self.target.admin_token,
-            bundle["software_id"].as_str().map(str::to_owned),
-        ) else {
-            return Ok(bundle);
-        };
-        if statement_claims(bundle["software_statement"].as_str().unwrap_or_default()).is_none() {
+    async fn fresh_statement(&self, mut bundle: Bundle) -> anyhow::Result<Bundle> {
+        if self.target.admin_token.is_none()
+            || bundle.software_id.is_empty()
+            || statement_claims(&bundle.software_statement).is_none()
+        {
             return Ok(bundle);
         }
-        let r = self
-            .target
-            .admin("POST", &format!("/directory/software/{id}/ssa"), None)
-            .await?;
+        let path = format!("/directory/software/{}/ssa", bundle.software_id);
+        let r = self.target.admin("POST", &path, None).await?;
         if r.status == 200 {
-            if let Some(ssa) = r.json()["software_statement"].as_str() {
-                bundle["software_statement"] = ssa.into();
+            if let Ok(issued) = r.parse::<IssuedStatement>() {
+                bundle.software_statement = issued.software_statement;
             }
         }
         Ok(bundle)
@@ -323,18 +358,17 @@ impl<'a> Session<'a> {
     /// bundle without its private keys.
     pub async fn onboard(&self) -> anyhow::Result<Outcome> {
         let _ = std::fs::remove_file(self.state_dir("bundles")?.join(self.bundle_file()?));
-        let bundle = self.bundle(Deviation::None).await?;
-        let mut public = bundle.clone();
+        let minted = self.bundle(Deviation::None).await?;
+        let mut public = serde_json::to_value(&minted.bundle)?;
         if let Some(o) = public.as_object_mut() {
             o.retain(|k, _| !k.ends_with("_key_pem"));
         }
-        let trace_id = bundle["trace_id"].as_str().map(str::to_owned);
         Ok(Outcome {
             profile: self.profile.clone(),
             deviation: Deviation::None.name(),
             status: 201,
             client_id: None,
-            trace_id,
+            trace_id: minted.trace_id,
             deciding_check: None,
             response: public,
         })
@@ -360,24 +394,24 @@ impl<'a> Session<'a> {
                 r.json()
             );
         }
-        let token = r.json()["initial_access_token"]
-            .as_str()
-            .map(str::to_owned)
-            .context("the initial access token answer has no token")?;
-        Ok((token, r.trace_id()))
+        let issued: IssuedInitialAccessToken =
+            r.parse().context("the initial access token answer")?;
+        Ok((issued.initial_access_token, r.trace_id()))
     }
 
-    fn identity(bundle: &Value) -> Option<Identity> {
-        Some(Identity {
-            cert_pem: bundle["transport_cert_pem"].as_str()?.to_owned(),
-            key_pem: bundle["transport_key_pem"].as_str()?.to_owned(),
+    fn identity(bundle: &Bundle) -> Option<Identity> {
+        (!bundle.transport_cert_pem.is_empty()).then(|| Identity {
+            cert_pem: bundle.transport_cert_pem.clone(),
+            key_pem: bundle.transport_key_pem.clone(),
         })
     }
 
     // --- registration ---
 
     /// The metadata a correct TPP registers with this profile.
-    fn metadata(&self, bundle: Option<&Value>) -> Map<String, Value> {
+    fn metadata(&self, bundle: Option<&Bundle>) -> Map<String, Value> {
+        let no_bundle = Bundle::default();
+        let b = bundle.unwrap_or(&no_bundle);
         let mut m = Map::new();
         let mut put = |k: &str, v: Value| {
             m.insert(k.to_owned(), v);
@@ -397,22 +431,20 @@ impl<'a> Session<'a> {
                 }
             }
             Flavor::Obuk => {
-                let b = bundle.cloned().unwrap_or(Value::Null);
-                let software_id = b["software_id"].as_str().unwrap_or_default();
-                put("iss", software_id.into());
+                put("iss", b.software_id.as_str().into());
                 put("iat", now().into());
                 put("exp", (now() + 300).into());
                 put("aud", self.issuer().into());
                 put("jti", crate::uuid_v4().into());
-                let redirects = match b.get("redirect_uris") {
-                    Some(v) if v.is_array() => v.clone(),
-                    _ => json!([REDIRECT_URI]),
+                let redirects = match bundle {
+                    Some(b) => json!(b.redirect_uris),
+                    None => json!([REDIRECT_URI]),
                 };
                 put("redirect_uris", redirects);
                 put("token_endpoint_auth_method", "tls_client_auth".into());
                 put(
                     "tls_client_auth_subject_dn",
-                    b["transport_subject_dn"].clone(),
+                    b.transport_subject_dn.as_str().into(),
                 );
                 put(
                     "grant_types",
@@ -422,15 +454,13 @@ impl<'a> Session<'a> {
                 if let Some(s) = self.scopes(&["openid", "accounts", "payments"]) {
                     put("scope", s.into());
                 }
-                put("software_statement", b["software_statement"].clone());
+                put("software_statement", b.software_statement.as_str().into());
                 put("application_type", "web".into());
                 put("id_token_signed_response_alg", "PS256".into());
                 put("request_object_signing_alg", "PS256".into());
             }
             Flavor::Fapi => {
-                let b = bundle.cloned().unwrap_or(Value::Null);
-                let ssa = b["software_statement"].as_str().unwrap_or_default();
-                let statement = statement_claims(ssa).unwrap_or_default();
+                let statement = statement_claims(&b.software_statement).unwrap_or_default();
                 let redirects = match statement.get("software_redirect_uris") {
                     Some(v) if v.is_array() => v.clone(),
                     _ => json!([REDIRECT_URI]),
@@ -450,7 +480,7 @@ impl<'a> Session<'a> {
                     .get("software_jwks_uri")
                     .or_else(|| statement.get("software_jwks_endpoint"))
                     .cloned()
-                    .unwrap_or_else(|| b["software_jwks_endpoint"].clone());
+                    .unwrap_or_else(|| b.software_jwks_endpoint.as_str().into());
                 put("jwks_uri", jwks_uri);
                 let method = self.preferred(
                     "token_endpoint_auth_methods_supported",
@@ -469,16 +499,15 @@ impl<'a> Session<'a> {
                 } else {
                     // RFC 4514 §2.4: attributes without a descriptor as dotted OIDs with
                     // BER values, the format Open Finance Brasil requires (§7.1.2).
-                    let dn = b["transport_subject_dn"].as_str().unwrap_or_default();
                     put(
                         "tls_client_auth_subject_dn",
-                        mockbank_core::dn::with_ber_values_for_oids(dn).into(),
+                        mockbank_core::dn::with_ber_values_for_oids(&b.transport_subject_dn).into(),
                     );
                 }
                 if let Some(s) = self.scopes(&["openid", "accounts", "payments"]) {
                     put("scope", s.into());
                 }
-                put("software_statement", ssa.into());
+                put("software_statement", b.software_statement.as_str().into());
                 put("application_type", "web".into());
                 put("id_token_signed_response_alg", "PS256".into());
                 put("request_object_signing_alg", "PS256".into());
@@ -564,13 +593,15 @@ impl<'a> Session<'a> {
     /// deviation says).
     fn sign(
         &self,
-        bundle: &Value,
+        bundle: &Bundle,
         claims: &Map<String, Value>,
         deviation: Deviation,
     ) -> anyhow::Result<String> {
-        let pem = bundle["signing_key_pem"]
-            .as_str()
-            .context("the bundle has no signing_key_pem")?;
+        anyhow::ensure!(
+            !bundle.signing_key_pem.is_empty(),
+            "the bundle has no signing_key_pem"
+        );
+        let pem = bundle.signing_key_pem.as_str();
         let key = match deviation {
             Deviation::WrongSigningKey => josekit::jwk::alg::rsa::RsaKeyPair::generate(2048)?,
             _ => josekit::jwk::alg::rsa::RsaKeyPair::from_pem(pem)
@@ -578,7 +609,7 @@ impl<'a> Session<'a> {
         };
         let jwk = key.to_jwk_private_key();
         let mut header = JwsHeader::new();
-        header.set_key_id(bundle["signing_kid"].as_str().unwrap_or_default());
+        header.set_key_id(&bundle.signing_kid);
         header.set_token_type("JWT");
         let payload = JwtPayload::from_map(claims.clone())?;
         Ok(match deviation {
@@ -594,14 +625,14 @@ impl<'a> Session<'a> {
     pub async fn signed_request(
         &self,
         overrides: &Map<String, Value>,
-    ) -> anyhow::Result<(String, Value)> {
+    ) -> anyhow::Result<(String, Bundle)> {
         if self.flavor != Flavor::Obuk {
             bail!(
                 "`{}` takes JSON registrations, not signed requests",
                 self.profile
             );
         }
-        let bundle = self.bundle(Deviation::None).await?;
+        let bundle = self.bundle(Deviation::None).await?.bundle;
         let mut claims = self.metadata(Some(&bundle));
         for (k, v) in overrides {
             if v.is_null() {
@@ -626,24 +657,24 @@ impl<'a> Session<'a> {
         let endpoint = self.endpoint("registration_endpoint")?;
         let bundle = match self.flavor {
             Flavor::Generic if !self.needs_software_statement() => None,
-            _ => Some(self.bundle(deviation).await?),
+            _ => Some(self.bundle(deviation).await?.bundle),
         };
         let identity = match (deviation, &bundle) {
             (Deviation::NoClientCert, _) => None,
             // The organisation's seal certificate presented as if it were its QWAC.
             (Deviation::QsealAsQwac, Some(b)) => Some(Identity {
-                cert_pem: b["signing_cert_pem"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-                key_pem: b["signing_key_pem"].as_str().unwrap_or_default().to_owned(),
+                cert_pem: b.signing_cert_pem.clone(),
+                key_pem: b.signing_key_pem.clone(),
             }),
             (_, b) => b.as_ref().and_then(Self::identity),
         };
         let mut m = self.metadata(bundle.as_ref());
         if let (Some(b), true) = (&bundle, self.flavor == Flavor::Generic) {
             // A profile that requires a statement gets the directory's (RFC 7591 §2.3).
-            m.insert("software_statement".into(), b["software_statement"].clone());
+            m.insert(
+                "software_statement".into(),
+                b.software_statement.as_str().into(),
+            );
         }
         self.deviate(deviation, &mut m);
         // RFC 7591 §3: the bank's initial access token, as a bearer token.
@@ -688,19 +719,20 @@ impl<'a> Session<'a> {
         if r.status == 201 {
             if let Some(id) = out.client_id.as_deref() {
                 self.target.note_made(crate::MadeKind::Client, id);
-                let record = json!({
-                    "profile": self.profile, "flavor": self.flavor, "client_id": id,
-                    "client_secret": out.response.get("client_secret"),
-                    "registration_access_token": out.response.get("registration_access_token"),
-                    "registration_client_uri": out.response.get("registration_client_uri"),
-                    "registered": m, "bundle": bundle,
-                });
+                let answered = |k: &str| out.response[k].as_str().map(str::to_owned);
+                let record = ClientRecord {
+                    profile: self.profile.clone(),
+                    flavor: self.flavor,
+                    client_id: id.to_owned(),
+                    client_secret: answered("client_secret"),
+                    registration_access_token: answered("registration_access_token"),
+                    registration_client_uri: answered("registration_client_uri"),
+                    registered: m,
+                    bundle,
+                    deleted: false,
+                };
                 // Kept under the hash of the id: the bank's answer never becomes a path.
-                state::write_json(
-                    &self.state_dir("clients")?,
-                    &state::client_file_name(id),
-                    &record,
-                )?;
+                record.save(&self.state_dir("clients")?)?;
             }
         }
         Ok(out)
@@ -708,7 +740,7 @@ impl<'a> Session<'a> {
 
     // --- after registration ---
 
-    fn client(&self, client_id: &str) -> anyhow::Result<Value> {
+    fn client(&self, client_id: &str) -> anyhow::Result<ClientRecord> {
         let dir = self.state_dir("clients")?;
         // Records of older versions were named by the id itself (when it was a plain name).
         let record = [
@@ -717,17 +749,18 @@ impl<'a> Session<'a> {
         ]
         .iter()
         .filter_map(|name| state::read_json(&dir, name))
-        .find(|r| r["client_id"] == client_id)
+        .filter_map(|r| serde_json::from_value::<ClientRecord>(r).ok())
+        .find(|r| r.client_id == client_id)
         .with_context(|| {
             format!(
                 "no client `{client_id}` registered by this reference client (in {})",
                 self.target.state_dir.display()
             )
         })?;
-        if record["profile"] != self.profile.as_str() {
+        if record.profile != self.profile {
             bail!(
                 "client `{client_id}` was registered with `{}`",
-                record["profile"]
+                record.profile
             );
         }
         Ok(record)
@@ -737,7 +770,7 @@ impl<'a> Session<'a> {
     /// software's key.
     fn client_assertion(
         &self,
-        bundle: &Value,
+        bundle: &Bundle,
         client_id: &str,
         aud: &str,
     ) -> anyhow::Result<String> {
@@ -757,20 +790,20 @@ impl<'a> Session<'a> {
     pub async fn token(&self, client_id: &str) -> anyhow::Result<Outcome> {
         let record = self.client(client_id)?;
         let endpoint = self.endpoint("token_endpoint")?;
-        let identity = Self::identity(&record["bundle"]);
+        let identity = record.bundle.as_ref().and_then(Self::identity);
         let mut form = vec![("grant_type", "client_credentials".to_owned())];
         let mut req = Request::new("POST", endpoint.clone());
         match self.flavor {
             Flavor::Generic => {
-                let secret = record["client_secret"].as_str().unwrap_or_default();
+                let secret = record.client_secret.as_deref().unwrap_or_default();
                 let basic = base64::engine::general_purpose::STANDARD
                     .encode(format!("{client_id}:{secret}"));
                 req = req.header("authorization", format!("Basic {basic}"));
             }
             Flavor::Fapi => {
-                if record["registered"]["token_endpoint_auth_method"] == "private_key_jwt" {
-                    let assertion =
-                        self.client_assertion(&record["bundle"], client_id, &endpoint)?;
+                if record.registered["token_endpoint_auth_method"] == "private_key_jwt" {
+                    let bundle = record.bundle.as_ref().context("the client has no bundle")?;
+                    let assertion = self.client_assertion(bundle, client_id, &endpoint)?;
                     form.push((
                         "client_assertion_type",
                         "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
@@ -816,7 +849,7 @@ impl<'a> Session<'a> {
     async fn management(
         &self,
         client_id: &str,
-        record: &Value,
+        record: &ClientRecord,
     ) -> anyhow::Result<Result<(String, String), Outcome>> {
         match self.flavor {
             Flavor::Obuk => {
@@ -830,11 +863,13 @@ impl<'a> Session<'a> {
                 )))
             }
             _ => {
-                let uri = record["registration_client_uri"]
-                    .as_str()
+                let uri = record
+                    .registration_client_uri
+                    .as_deref()
                     .context("the registration gave no registration_client_uri")?;
-                let rat = record["registration_access_token"]
-                    .as_str()
+                let rat = record
+                    .registration_access_token
+                    .as_deref()
                     .context("the registration gave no registration_access_token")?;
                 Ok(Ok((uri.to_owned(), rat.to_owned())))
             }
@@ -848,23 +883,22 @@ impl<'a> Session<'a> {
             // No token, no management: the token endpoint's refusal is the answer.
             Err(refused) => return Ok(refused),
         };
-        let identity = Self::identity(&record["bundle"]);
+        let identity = record.bundle.as_ref().and_then(Self::identity);
         let mut req = Request::new(method, uri)
             .bearer(&token)
             .identity(identity.as_ref());
         if method == "PUT" {
             // RFC 7592 §2.2: the whole registration again, with its client_id.
             let mut m = match self.flavor {
-                Flavor::Obuk => self.metadata(record.get("bundle")),
+                Flavor::Obuk => self.metadata(record.bundle.as_ref()),
                 // A fresh software statement: the one registered may be too old by now.
                 Flavor::Fapi => {
-                    let bundle = self.fresh_statement(record["bundle"].clone()).await?;
+                    let bundle = self
+                        .fresh_statement(record.bundle.clone().unwrap_or_default())
+                        .await?;
                     self.metadata(Some(&bundle))
                 }
-                _ => record["registered"]
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
+                _ => record.registered.clone(),
             };
             m.insert("client_id".into(), client_id.into());
             if self.flavor != Flavor::Obuk {
@@ -876,29 +910,26 @@ impl<'a> Session<'a> {
             req = match self.flavor {
                 Flavor::Obuk => req.body(
                     "application/jose",
-                    self.sign(&record["bundle"], &m, Deviation::None)?,
+                    self.sign(
+                        record.bundle.as_ref().context("the client has no bundle")?,
+                        &m,
+                        Deviation::None,
+                    )?,
                 ),
                 _ => req.json(&Value::Object(m)),
             };
         }
         let r = self.target.https.send(req).await?;
         let out = self.outcome(Deviation::None, &r, Some(client_id.to_owned()));
-        let (dir, file) = (
-            self.state_dir("clients")?,
-            state::client_file_name(client_id),
-        );
+        let dir = self.state_dir("clients")?;
         if method == "DELETE" && r.status == 204 {
             // Kept (marked) so a later read shows what the bank answers for a deleted client.
-            record["deleted"] = true.into();
-            state::write_json(&dir, &file, &record)?;
-        } else if let Some(rat) = out
-            .response
-            .get("registration_access_token")
-            .filter(|v| v.is_string())
-        {
+            record.deleted = true;
+            record.save(&dir)?;
+        } else if let Some(rat) = out.response["registration_access_token"].as_str() {
             // The profile rotated the token (RFC 7592 §3): keep the new one.
-            record["registration_access_token"] = rat.clone();
-            state::write_json(&dir, &file, &record)?;
+            record.registration_access_token = Some(rat.to_owned());
+            record.save(&dir)?;
         }
         Ok(out)
     }

@@ -2,9 +2,14 @@
 //! through the reference client against each profile, and the happy path's check outcomes
 //! per profile — the contract's JSON, and the same as a text table, Markdown or CSV.
 
-use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
-use crate::{Deviation, Session, Target};
+use mockbank_core::trace::Trace;
+use mockbank_core::wire::compare::{
+    CompareCase, CompareCell, CompareCheck, CompareMatrix, CompareOutcome, CompareRow,
+};
+
+use crate::{Deviation, Flavor, ProtectionSummary, Session, Target};
 
 /// How a comparison is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,23 +32,21 @@ impl Format {
     }
 }
 
-/// The deviations as `mockbank tpp deviations --format json` lists them.
-pub fn cases_json(flavors: &[(String, crate::Flavor, Value)]) -> Value {
+/// The deviations as `mockbank tpp deviations --format json` lists them, with the profiles
+/// (id, flavor, protection) each applies to.
+pub fn cases(profiles: &[(String, Flavor, ProtectionSummary)]) -> Vec<CompareCase> {
     Deviation::ALL
         .iter()
-        .map(|d| {
-            let applies: Vec<&str> = flavors
+        .map(|d| CompareCase {
+            name: d.name().to_owned(),
+            description: d.description().to_owned(),
+            applies_to: profiles
                 .iter()
                 .filter(|(_, f, protection)| d.applies_to(*f, protection))
-                .map(|(id, _, _)| id.as_str())
-                .collect();
-            json!({"name": d.name(), "description": d.description(), "applies_to": applies})
+                .map(|(id, _, _)| id.clone())
+                .collect(),
         })
         .collect()
-}
-
-fn not_applicable() -> Value {
-    json!({"applicable": false, "status": null, "error": null, "deciding_check": null, "trace_id": null})
 }
 
 /// One profile's column: every case, and the happy path's trace.
@@ -51,11 +54,11 @@ async fn column(
     target: &Target,
     profile: &str,
     cases: &[Deviation],
-) -> (Vec<Value>, Option<Value>) {
+) -> (Vec<CompareCell>, Option<Trace>) {
     let session = match Session::open(target, profile).await {
         Ok(s) => s,
         Err(e) => {
-            let cell = json!({"applicable": true, "status": null, "error": format!("{e:#}"), "deciding_check": null, "trace_id": null});
+            let cell = CompareCell::unsent(format!("{e:#}"));
             return (cases.iter().map(|_| cell.clone()).collect(), None);
         }
     };
@@ -63,7 +66,7 @@ async fn column(
     let mut happy = None;
     for case in cases {
         if !session.applies(*case) {
-            cells.push(not_applicable());
+            cells.push(CompareCell::not_applicable());
             continue;
         }
         let cell = match session.register(*case).await {
@@ -72,22 +75,19 @@ async fn column(
                     Some(id) => target.trace(id).await,
                     None => None,
                 };
+                let deciding_check = trace.as_ref().and_then(|t| t.failed_check.clone());
                 if *case == Deviation::None {
-                    happy = trace.clone();
+                    happy = trace;
                 }
-                let deciding = trace
-                    .as_ref()
-                    .and_then(|t| t["failed_check"].as_str())
-                    .map(str::to_owned);
-                json!({
-                    "applicable": true, "status": out.status,
-                    "error": out.response.get("error").filter(|e| e.is_string()),
-                    "deciding_check": deciding, "trace_id": out.trace_id,
-                })
+                CompareCell {
+                    applicable: true,
+                    status: Some(out.status),
+                    error: out.response["error"].as_str().map(str::to_owned),
+                    deciding_check,
+                    trace_id: out.trace_id,
+                }
             }
-            Err(e) => {
-                json!({"applicable": true, "status": null, "error": format!("could not send: {e:#}"), "deciding_check": null, "trace_id": null})
-            }
+            Err(e) => CompareCell::unsent(format!("could not send: {e:#}")),
         };
         cells.push(cell);
     }
@@ -96,7 +96,7 @@ async fn column(
 
 /// Runs `cases` against `profiles`, one profile after the other (so each profile's traces
 /// stay together and in case order).
-pub async fn compare(target: &Target, profiles: &[String], cases: &[Deviation]) -> Value {
+pub async fn compare(target: &Target, profiles: &[String], cases: &[Deviation]) -> CompareMatrix {
     let mut columns = Vec::with_capacity(profiles.len());
     for p in profiles {
         columns.push(column(target, p, cases).await);
@@ -106,120 +106,52 @@ pub async fn compare(target: &Target, profiles: &[String], cases: &[Deviation]) 
     if let Err(e) = target.tag_made("compare").await {
         tracing::warn!("the comparison's clients were not tagged as leftovers: {e:#}");
     }
-    let rows: Vec<Value> = cases
+    let rows = cases
         .iter()
         .enumerate()
         .map(|(i, case)| {
-            let results: Map<String, Value> = profiles
+            let results = profiles
                 .iter()
                 .zip(&columns)
                 .map(|(p, (cells, _))| (p.clone(), cells[i].clone()))
                 .collect();
-            json!({"case": case.name(), "results": results})
+            CompareRow::new(case.name().to_owned(), results)
         })
         .collect();
     // Check ids in the order they first appear, profile by profile.
     let mut ids: Vec<String> = Vec::new();
-    let outcomes: Vec<Map<String, Value>> = columns
+    let outcomes: Vec<BTreeMap<&str, CompareOutcome>> = columns
         .iter()
         .map(|(_, happy)| {
-            let mut m = Map::new();
-            for c in happy
-                .as_ref()
-                .and_then(|t| t["checks"].as_array())
-                .into_iter()
-                .flatten()
-            {
-                let id = c["id"].as_str().unwrap_or_default().to_owned();
-                if !ids.contains(&id) {
-                    ids.push(id.clone());
+            let mut m = BTreeMap::new();
+            for c in happy.iter().flat_map(|t| &t.checks) {
+                if !ids.iter().any(|id| id == &c.id) {
+                    ids.push(c.id.to_string());
                 }
-                m.insert(id, c["outcome"].clone());
+                m.insert(&*c.id, c.outcome.into());
             }
             m
         })
         .collect();
-    let checks: Vec<Value> = ids
+    let checks = ids
         .iter()
         .map(|id| {
-            let per: Map<String, Value> = profiles
+            let per = profiles
                 .iter()
                 .zip(&outcomes)
                 .map(|(p, m)| {
-                    (
-                        p.clone(),
-                        m.get(id).cloned().unwrap_or_else(|| "absent".into()),
-                    )
+                    let o = m.get(id.as_str()).copied();
+                    (p.clone(), o.unwrap_or(CompareOutcome::Absent))
                 })
                 .collect();
-            json!({"id": id, "outcomes": per})
+            CompareCheck::new(id.clone(), per)
         })
         .collect();
-    json!({"profiles": profiles, "cases": rows, "checks": checks})
-}
-
-/// A cell as text: `201`, `400 invalid_redirect_uri (generic.redirect.no_fragment)`, `n/a`.
-pub fn cell_text(cell: &Value) -> String {
-    if cell["applicable"] == false {
-        return "n/a".into();
+    CompareMatrix {
+        profiles: profiles.to_vec(),
+        cases: rows,
+        checks,
     }
-    let status = cell["status"]
-        .as_u64()
-        .map_or("—".to_owned(), |s| s.to_string());
-    match (cell["error"].as_str(), cell["deciding_check"].as_str()) {
-        (Some(e), Some(c)) => format!("{status} {e} ({c})"),
-        (Some(e), None) => format!("{status} {e}"),
-        (None, Some(c)) => format!("{status} ({c})"),
-        (None, None) => status,
-    }
-}
-
-/// Whether the applicable cells of a row differ.
-pub fn row_differs(row: &Value, profiles: &[String]) -> bool {
-    let key = |c: &Value| {
-        (
-            c["status"].clone(),
-            c["error"].clone(),
-            c["deciding_check"].clone(),
-        )
-    };
-    let cells: Vec<_> = profiles
-        .iter()
-        .map(|p| &row["results"][p])
-        .filter(|c| c["applicable"] != false)
-        .map(key)
-        .collect();
-    cells.windows(2).any(|w| w[0] != w[1])
-}
-
-/// Whether a case applies to at least one of `profiles` (a row of `n/a` only says nothing).
-pub fn row_applies(row: &Value, profiles: &[String]) -> bool {
-    profiles
-        .iter()
-        .any(|p| row["results"][p]["applicable"] != false)
-}
-
-/// The outcomes of a check on the profiles where it ran (not `absent`).
-fn ran_outcomes<'a>(check: &'a Value, profiles: &[String]) -> Vec<&'a str> {
-    profiles
-        .iter()
-        .map(|p| check["outcomes"][p].as_str().unwrap_or("absent"))
-        .filter(|o| *o != "absent")
-        .collect()
-}
-
-/// Whether a check's outcomes differ: it ran on at least two of `profiles` and not all of
-/// those outcomes are the same. A check that one profile does not run is not a difference
-/// of outcome ([`check_is_partial`] says that).
-pub fn check_differs(check: &Value, profiles: &[String]) -> bool {
-    let ran = ran_outcomes(check, profiles);
-    ran.len() >= 2 && ran.windows(2).any(|w| w[0] != w[1])
-}
-
-/// Whether a check is absent on some of `profiles` (and ran on at least one).
-pub fn check_is_partial(check: &Value, profiles: &[String]) -> bool {
-    let ran = ran_outcomes(check, profiles).len();
-    ran > 0 && ran < profiles.len()
 }
 
 /// The widest a text table gets: `COLUMNS` when the shell exports it, else 120.
@@ -338,18 +270,16 @@ fn text_table(head: &[String], body: &[Vec<String>], max: usize) -> String {
 
 /// A cell for the text table: the status and error, and the deciding check as a numbered
 /// note (its id is printed once, under the table, instead of in every column).
-fn short_cell(cell: &Value, notes: &mut Vec<String>) -> String {
-    if cell["applicable"] == false {
+fn short_cell(cell: &CompareCell, notes: &mut Vec<String>) -> String {
+    if !cell.applicable {
         return "n/a".into();
     }
-    let status = cell["status"]
-        .as_u64()
-        .map_or("—".to_owned(), |s| s.to_string());
-    let mut text = match cell["error"].as_str() {
+    let status = cell.status_text();
+    let mut text = match &cell.error {
         Some(e) => format!("{status} {e}"),
         None => status,
     };
-    if let Some(check) = cell["deciding_check"].as_str() {
+    if let Some(check) = &cell.deciding_check {
         let n = match notes.iter().position(|c| c == check) {
             Some(i) => i + 1,
             None => {
@@ -364,60 +294,39 @@ fn short_cell(cell: &Value, notes: &mut Vec<String>) -> String {
 
 /// Prints a comparison in `format`. The table and Markdown leave out cases that apply to
 /// none of the profiles (and say how many); CSV, for machines, keeps every row.
-pub fn render(v: &Value, format: Format) -> String {
+pub fn render(v: &CompareMatrix, format: Format) -> String {
     if format == Format::Json {
         return serde_json::to_string_pretty(v).unwrap_or_default();
     }
-    let profiles: Vec<String> = v["profiles"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let profiles = &v.profiles;
     let mut header = vec!["case".to_owned()];
     header.extend(profiles.iter().cloned());
-    let all_rows: Vec<&Value> = v["cases"].as_array().into_iter().flatten().collect();
-    let shown: Vec<&Value> = all_rows
+    let shown: Vec<&CompareRow> = v
+        .cases
         .iter()
-        .copied()
-        .filter(|row| format == Format::Csv || row_applies(row, &profiles))
+        .filter(|row| format == Format::Csv || row.applies)
         .collect();
-    let hidden = all_rows.len() - shown.len();
-    let checks: Vec<&Value> = v["checks"].as_array().into_iter().flatten().collect();
-    let differing = checks
-        .iter()
-        .filter(|c| check_differs(c, &profiles))
-        .count();
-    let partial = checks
-        .iter()
-        .filter(|c| check_is_partial(c, &profiles))
-        .count();
-    let case_label = |row: &Value| {
-        let name = row["case"].as_str().unwrap_or_default().to_owned();
-        if format != Format::Csv && row_differs(row, &profiles) {
-            format!("{name} *")
+    let hidden = v.cases.len() - shown.len();
+    let checks = &v.checks;
+    let differing = checks.iter().filter(|c| c.differs).count();
+    let partial = checks.iter().filter(|c| c.partial).count();
+    let case_label = |row: &CompareRow| {
+        if format != Format::Csv && row.differs {
+            format!("{} *", row.case)
         } else {
-            name
+            row.case.clone()
         }
     };
-    let check_row = |c: &Value| {
-        let id = c["id"].as_str().unwrap_or_default().to_owned();
-        let mut r = vec![if format != Format::Csv && check_differs(c, &profiles) {
-            format!("{id} *")
+    let check_row = |c: &CompareCheck| {
+        let mut r = vec![if format != Format::Csv && c.differs {
+            format!("{} *", c.id)
         } else {
-            id
+            c.id.clone()
         }];
-        r.extend(
-            profiles
-                .iter()
-                .map(|p| c["outcomes"][p].as_str().unwrap_or("absent").to_owned()),
-        );
+        r.extend(profiles.iter().map(|p| c.outcome(p).as_str().to_owned()));
         r
     };
-    let check_rows: Vec<Vec<String>> = checks.iter().map(|c| check_row(c)).collect();
+    let check_rows: Vec<Vec<String>> = checks.iter().map(check_row).collect();
     let mut check_head = vec!["check".to_owned()];
     check_head.extend(profiles.iter().cloned());
     let hidden_note = (hidden > 0).then(|| match hidden {
@@ -438,7 +347,7 @@ pub fn render(v: &Value, format: Format) -> String {
                 .iter()
                 .map(|row| {
                     let mut r = vec![case_label(row)];
-                    r.extend(profiles.iter().map(|p| cell_text(&row["results"][p])));
+                    r.extend(profiles.iter().map(|p| row.cell(p).text()));
                     r
                 })
                 .collect();
@@ -465,7 +374,7 @@ pub fn render(v: &Value, format: Format) -> String {
                 .iter()
                 .map(|row| {
                     let mut r = vec![case_label(row)];
-                    r.extend(profiles.iter().map(|p| cell_text(&row["results"][p])));
+                    r.extend(profiles.iter().map(|p| row.cell(p).text()));
                     r
                 })
                 .collect();
@@ -510,7 +419,7 @@ pub fn render(v: &Value, format: Format) -> String {
                     r.extend(
                         profiles
                             .iter()
-                            .map(|p| short_cell(&row["results"][p], &mut notes)),
+                            .map(|p| short_cell(&row.cell(p), &mut notes)),
                     );
                     r
                 })
@@ -550,13 +459,63 @@ pub fn render(v: &Value, format: Format) -> String {
 mod tests {
     use super::*;
 
-    fn sample() -> Value {
-        json!({"profiles": ["a", "b"], "cases": [
-            {"case": "none", "results": {"a": {"applicable": true, "status": 201, "error": null, "deciding_check": null, "trace_id": "t1"},
-                                          "b": {"applicable": true, "status": 400, "error": "invalid_redirect_uri", "deciding_check": "x.y", "trace_id": "t2"}}},
-            {"case": "rs256", "results": {"a": {"applicable": false, "status": null, "error": null, "deciding_check": null, "trace_id": null},
-                                           "b": {"applicable": true, "status": 400, "error": "e", "deciding_check": "c, d", "trace_id": null}}}],
-            "checks": [{"id": "x.y", "outcomes": {"a": "pass", "b": "fail"}}]})
+    fn cell(status: u16, error: Option<&str>, check: Option<&str>) -> CompareCell {
+        CompareCell {
+            applicable: true,
+            status: Some(status),
+            error: error.map(str::to_owned),
+            deciding_check: check.map(str::to_owned),
+            trace_id: Some("t".into()),
+        }
+    }
+
+    fn matrix(
+        profiles: &[&str],
+        rows: Vec<(&str, Vec<CompareCell>)>,
+        checks: Vec<(&str, Vec<CompareOutcome>)>,
+    ) -> CompareMatrix {
+        let by_profile =
+            |cells: Vec<CompareCell>| profiles.iter().map(|p| p.to_string()).zip(cells).collect();
+        CompareMatrix {
+            profiles: profiles.iter().map(|p| p.to_string()).collect(),
+            cases: rows
+                .into_iter()
+                .map(|(case, cells)| CompareRow::new(case.into(), by_profile(cells)))
+                .collect(),
+            checks: checks
+                .into_iter()
+                .map(|(id, o)| {
+                    CompareCheck::new(
+                        id.into(),
+                        profiles.iter().map(|p| p.to_string()).zip(o).collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn sample() -> CompareMatrix {
+        use CompareOutcome::*;
+        matrix(
+            &["a", "b"],
+            vec![
+                (
+                    "none",
+                    vec![
+                        cell(201, None, None),
+                        cell(400, Some("invalid_redirect_uri"), Some("x.y")),
+                    ],
+                ),
+                (
+                    "rs256",
+                    vec![
+                        CompareCell::not_applicable(),
+                        cell(400, Some("e"), Some("c, d")),
+                    ],
+                ),
+            ],
+            vec![("x.y", vec![Pass, Fail])],
+        )
     }
 
     #[test]
@@ -573,40 +532,20 @@ mod tests {
         assert!(csv.contains("x.y,pass,fail"));
         // Hardening, third round, finding 13: a CR alone is quoted too.
         let mut odd = v.clone();
-        odd["checks"][0]["id"] = "x\ry".into();
+        odd.checks[0].id = "x\ry".into();
         let csv = render(&odd, Format::Csv);
         assert!(csv.contains("\"x\ry\",pass,fail"), "{csv:?}");
         let table = render(&v, Format::Table);
         assert!(table.lines().any(|l| l.starts_with("case ")), "{table}");
-        assert!(row_differs(&v["cases"][0], &["a".into(), "b".into()]));
-        assert!(!row_differs(&v["cases"][1], &["a".into(), "b".into()]));
-    }
-
-    #[test]
-    fn checks_differ_only_where_two_profiles_ran_them() {
-        let profiles: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
-        let check =
-            |a: &str, b: &str, c: &str| json!({"id": "x", "outcomes": {"a": a, "b": b, "c": c}});
-        assert!(check_differs(&check("pass", "fail", "absent"), &profiles));
-        assert!(!check_differs(
-            &check("pass", "absent", "absent"),
-            &profiles
-        ));
-        assert!(!check_differs(&check("pass", "pass", "absent"), &profiles));
-        assert!(check_is_partial(
-            &check("pass", "pass", "absent"),
-            &profiles
-        ));
-        assert!(!check_is_partial(&check("pass", "skip", "fail"), &profiles));
-        assert!(!check_is_partial(
-            &check("absent", "absent", "absent"),
-            &profiles
-        ));
+        assert!(v.cases[0].differs);
+        assert!(!v.cases[1].differs);
+        let json: CompareMatrix = serde_json::from_str(&render(&v, Format::Json)).unwrap();
+        assert_eq!(json, v, "the JSON reads back as the matrix");
     }
 
     #[test]
     fn the_table_fits_its_width_and_drops_cases_that_apply_nowhere() {
-        let profiles: Vec<&str> = vec![
+        let profiles = [
             "generic",
             "stet",
             "obuk-v3.2",
@@ -616,19 +555,25 @@ mod tests {
             "fapi",
             "x",
         ];
-        let cell = json!({"applicable": true, "status": 400, "error": "invalid_software_statement",
-                          "deciding_check": "obuk.ssa.signature_valid_and_very_long_name", "trace_id": "t"});
-        let na = json!({"applicable": false, "status": null, "error": null, "deciding_check": null, "trace_id": null});
-        let results = |c: &Value| -> Map<String, Value> {
-            profiles
-                .iter()
-                .map(|p| (p.to_string(), c.clone()))
-                .collect()
-        };
-        let v = json!({"profiles": profiles, "cases": [
-            {"case": "tampered_ssa", "results": results(&cell)},
-            {"case": "nowhere", "results": results(&na)}],
-            "checks": [{"id": "generic.redirect.no_fragment", "outcomes": results(&json!("pass"))}]});
+        let long = cell(
+            400,
+            Some("invalid_software_statement"),
+            Some("obuk.ssa.signature_valid_and_very_long_name"),
+        );
+        let v = matrix(
+            &profiles,
+            vec![
+                ("tampered_ssa", vec![long; profiles.len()]),
+                (
+                    "nowhere",
+                    vec![CompareCell::not_applicable(); profiles.len()],
+                ),
+            ],
+            vec![(
+                "generic.redirect.no_fragment",
+                vec![CompareOutcome::Pass; profiles.len()],
+            )],
+        );
         std::env::set_var("COLUMNS", "100");
         let table = render(&v, Format::Table);
         std::env::remove_var("COLUMNS");

@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use crate::Flavor;
+use crate::{Flavor, ProtectionSummary};
+use mockbank_core::profile::{BearerProtection, StatementMode};
 
 /// One way to get a registration wrong on purpose (or `None`, the correct request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -119,15 +120,15 @@ impl Deviation {
     /// deviation needs a profile that authenticates with certificates, a JWS deviation one
     /// that takes signed requests and software statements, a protection deviation a profile
     /// that asks for what it leaves out.
-    pub fn applies_to(self, flavor: Flavor, protection: &serde_json::Value) -> bool {
+    pub fn applies_to(self, flavor: Flavor, protection: &ProtectionSummary) -> bool {
         use Deviation as D;
         match self {
             D::NoInitialAccessToken | D::ReusedInitialAccessToken => {
-                protection["bearer"] == "issued"
+                protection.bearer == BearerProtection::Issued
             }
             D::MissingSsa => {
                 matches!(flavor, Flavor::Obuk | Flavor::Fapi)
-                    || protection["software_statement"] == "required"
+                    || protection.software_statement == StatementMode::Required
             }
             D::RedirectNotInSsa => matches!(flavor, Flavor::Obuk | Flavor::Fapi),
             D::QsealAsQwac | D::MissingPsd2Role => flavor == Flavor::Stet,
@@ -145,7 +146,7 @@ impl Deviation {
             | D::QsealAsQwac
             | D::MissingPsd2Role
             | D::NoInitialAccessToken
-            | D::ReusedInitialAccessToken => self.applies_to(flavor, &serde_json::Value::Null),
+            | D::ReusedInitialAccessToken => self.applies_to(flavor, &ProtectionSummary::default()),
             D::None
             | D::RedirectFragment
             | D::MissingRedirectUris

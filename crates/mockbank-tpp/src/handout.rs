@@ -8,10 +8,12 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
+use mockbank_core::trace::{OutcomeKind, Trace};
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 use serde_json::Value;
 
-use crate::walkthrough::{Arrow, Lane, StepResult, Walkthrough};
+use crate::walkthrough::Walkthrough;
+use mockbank_core::wire::walkthrough::{Arrow, ArrowKind, Lane, StepResult};
 
 /// The handout's Content-Security-Policy: its inline `<style>` and nothing else — no
 /// script, no image, font, frame or connection anywhere, no form, no `<base>`.
@@ -103,14 +105,14 @@ fn pretty(v: &Value) -> String {
 }
 
 /// The diagram's lanes' names, left to right (as [`lane_index`] numbers them).
-const LANE_NAMES: [&str; 3] = ["TPP", "Directory", "Bank"];
+const LANE_NAMES: [&str; 3] = [
+    Lane::ALL[0].title(),
+    Lane::ALL[1].title(),
+    Lane::ALL[2].title(),
+];
 
 fn lane_index(l: Lane) -> usize {
-    match l {
-        Lane::Tpp => 0,
-        Lane::Directory => 1,
-        Lane::Bank => 2,
-    }
+    Lane::ALL.iter().position(|x| *x == l).unwrap_or(0)
 }
 
 /// What a label character is taken to advance at the labels' 12px font: a little more than
@@ -248,7 +250,7 @@ fn svg_of(layout: &SequenceLayout) -> String {
             Some(_) => "#1b6e3a",
             None => "#333",
         };
-        let dash = if a.arrow.kind == "request" {
+        let dash = if a.arrow.kind == ArrowKind::Request {
             ""
         } else {
             " stroke-dasharray=\"6 3\""
@@ -364,56 +366,51 @@ pub fn html(w: &Walkthrough) -> String {
 }
 
 /// One traced exchange, folded under its request line and how its checks came out.
-fn exchange_html(h: &mut String, t: &Value, pointed: &[String], deciding: Option<&str>) {
-    let checks = t["checks"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let count = |outcome: &str| checks.iter().filter(|c| c["outcome"] == outcome).count();
+fn exchange_html(h: &mut String, t: &Trace, pointed: &[String], deciding: Option<&str>) {
+    let count = |outcome: OutcomeKind| t.checks.iter().filter(|c| c.outcome == outcome).count();
     let _ = write!(
         h,
         "<details class=\"exchange\"><summary>{} {} → {} · checks: {} passed, {} failed, {} skipped</summary>",
-        esc(t["method"].as_str().unwrap_or("")),
-        esc(t["path"].as_str().unwrap_or("")),
-        t["status"],
-        count("pass"),
-        count("fail"),
-        count("skip")
+        esc(&t.method),
+        esc(&t.path),
+        t.status,
+        count(OutcomeKind::Pass),
+        count(OutcomeKind::Fail),
+        count(OutcomeKind::Skip)
     );
-    if let Some(c) = t["client_cert"].as_object() {
+    if let Some(c) = &t.client_cert {
         let _ = write!(
             h,
             "<p class=\"meta\">Client certificate: {} (issuer {})</p>",
-            esc(c.get("subject").and_then(Value::as_str).unwrap_or("")),
-            esc(c.get("issuer").and_then(Value::as_str).unwrap_or(""))
+            esc(&c.subject),
+            esc(&c.issuer)
         );
     }
-    for (part, rec) in [("Request", &t["request"]), ("Response", &t["response"])] {
-        let headers: String = rec["headers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|kv| Some(format!("{}: {}\n", kv[0].as_str()?, kv[1].as_str()?)))
+    for (part, rec) in [("Request", &t.request), ("Response", &t.response)] {
+        let headers: String = rec
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\n"))
             .collect();
         let _ = write!(
             h,
             "<h4>{part}</h4><pre>{}{}</pre>",
             esc(&headers),
-            esc(&pretty(&rec["body"]))
+            esc(&pretty(&rec.body))
         );
-        for j in rec["jwts"].as_array().into_iter().flatten() {
+        for j in rec.jwts().iter() {
             let _ = write!(
                 h,
                 "<p class=\"meta\">JWT at <code>{}</code></p><pre>{}\n{}</pre>",
-                esc(j["location"].as_str().unwrap_or("")),
-                esc(&pretty(&j["header"])),
-                esc(&pretty(&j["claims"]))
+                esc(&j.location),
+                esc(&pretty(&j.header)),
+                esc(&pretty(&j.claims))
             );
         }
     }
     h.push_str("<h4>Checks</h4><table><tr><th>check</th><th>outcome</th><th>detail</th></tr>");
-    for c in checks {
-        let id = c["id"].as_str().unwrap_or("");
+    for c in &t.checks {
+        let id = &*c.id;
         let class = if Some(id) == deciding {
             "deciding"
         } else if pointed.iter().any(|p| p == id) {
@@ -425,8 +422,8 @@ fn exchange_html(h: &mut String, t: &Value, pointed: &[String], deciding: Option
             h,
             "<tr class=\"{class}\"><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
             esc(id),
-            esc(c["outcome"].as_str().unwrap_or("")),
-            esc(c["detail"].as_str().unwrap_or(""))
+            c.outcome.as_str(),
+            esc(&c.detail)
         );
     }
     h.push_str("</table></details>");
@@ -488,40 +485,27 @@ pub fn markdown(w: &Walkthrough) -> String {
             let _ = writeln!(m, "> {p}\n");
         }
         for t in &r.traces {
-            let _ = writeln!(
-                m,
-                "### {} {} → {}\n",
-                t["method"].as_str().unwrap_or(""),
-                t["path"].as_str().unwrap_or(""),
-                t["status"]
-            );
-            for (part, rec) in [("Request", &t["request"]), ("Response", &t["response"])] {
-                let body = pretty(&rec["body"]);
+            let _ = writeln!(m, "### {} {} → {}\n", t.method, t.path, t.status);
+            for (part, rec) in [("Request", &t.request), ("Response", &t.response)] {
+                let body = pretty(&rec.body);
                 if !body.is_empty() {
                     let _ = writeln!(m, "{part}:\n\n```\n{body}\n```\n");
                 }
-                for j in rec["jwts"].as_array().into_iter().flatten() {
+                for j in rec.jwts().iter() {
                     let _ = writeln!(
                         m,
                         "JWT at `{}`:\n\n```json\n{}\n{}\n```\n",
-                        j["location"].as_str().unwrap_or(""),
-                        pretty(&j["header"]),
-                        pretty(&j["claims"])
+                        j.location,
+                        pretty(&j.header),
+                        pretty(&j.claims)
                     );
                 }
             }
-            let failed: Vec<String> = t["checks"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|c| c["outcome"] == "fail")
-                .map(|c| {
-                    format!(
-                        "- `{}`: {}",
-                        c["id"].as_str().unwrap_or(""),
-                        c["detail"].as_str().unwrap_or("")
-                    )
-                })
+            let failed: Vec<String> = t
+                .checks
+                .iter()
+                .filter(|c| c.outcome == OutcomeKind::Fail)
+                .map(|c| format!("- `{}`: {}", c.id, c.detail))
                 .collect();
             if !failed.is_empty() {
                 let _ = writeln!(m, "Failed checks:\n\n{}\n", failed.join("\n"));
@@ -532,7 +516,7 @@ pub fn markdown(w: &Walkthrough) -> String {
 }
 
 fn lane_name(l: Lane) -> &'static str {
-    LANE_NAMES[lane_index(l)]
+    l.title()
 }
 
 #[cfg(test)]
@@ -546,7 +530,7 @@ mod tests {
             label: label.into(),
             trace_id: None,
             status: None,
-            kind: "request",
+            kind: ArrowKind::Request,
         }
     }
 
@@ -658,10 +642,13 @@ mod tests {
 
     #[test]
     fn an_exchange_is_folded_under_its_request_line_with_its_check_counts() {
-        let trace = serde_json::json!({
+        let trace: Trace = serde_json::from_value(serde_json::json!({
+            "seq": 1, "id": "t1", "time": "2026-12-05T00:00:00Z", "time_ms": 0,
+            "profile": "obuk-v3.2",
             "method": "POST",
             "path": "/obuk-v3.2/register",
             "status": 400,
+            "client_id": null, "client_cert": null,
             "request": {"headers": [["content-type", "application/jose"]], "body": "eyJ.long.token"},
             "response": {"headers": [], "body": {"error": "invalid_software_statement"}},
             "checks": [
@@ -669,7 +656,10 @@ mod tests {
                 {"id": "ssa.signature", "outcome": "fail", "detail": "bad signature"},
                 {"id": "obuk.auth_method.signing_alg", "outcome": "skip", "detail": ""},
             ],
-        });
+            "summary": {"pass": 1, "fail": 1, "skip": 1},
+            "failed_check": "ssa.signature", "duration_us": 0,
+        }))
+        .unwrap();
         let mut h = String::new();
         exchange_html(&mut h, &trace, &[], Some("ssa.signature"));
         assert!(

@@ -21,58 +21,33 @@ use serde_json::Value;
 
 pub use client::{Outcome, Session};
 pub use deviation::Deviation;
+pub use mockbank_core::profile::{Flavor, ProtectionSummary};
+use mockbank_core::wire::admin::ProfileView;
+use mockbank_core::wire::directory::Bundle;
+use mockbank_core::Trace;
 pub use mockbank_http as http;
 pub use mockbank_http::{Client, Identity};
 
-/// How a profile's TPPs register: what they send and which credentials they hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Flavor {
-    /// RFC 7591 JSON, no directory credentials, RFC 7592 registration access token.
-    Generic,
-    /// OBUK: a JWS signed with the software's key, carrying the SSA, over mTLS with the
-    /// directory's transport certificate; management with a client-credentials token.
-    Obuk,
-    /// STET / PSD2: JSON over mTLS with an eIDAS QWAC, which is the client's identity.
-    Stet,
-    /// FAPI ecosystems such as Open Finance Brasil: JSON carrying the directory's SSA over
-    /// mTLS with the software's transport certificate, keys by reference (`jwks_uri`), the
-    /// client authentication method the bank's discovery lists first of those the client
-    /// knows (`private_key_jwt`, `tls_client_auth`); RFC 7592 management.
-    Fapi,
-}
-
-impl Flavor {
-    pub fn parse(name: &str) -> Option<Flavor> {
-        match name {
-            "generic" => Some(Flavor::Generic),
-            "obuk" => Some(Flavor::Obuk),
-            "stet" => Some(Flavor::Stet),
-            "fapi" => Some(Flavor::Fapi),
-            _ => None,
-        }
-    }
-
-    /// A best guess from a discovery document alone, for banks that are not a mockbank.
-    pub fn guess(discovery: &Value) -> Flavor {
-        let methods: Vec<&str> = discovery["token_endpoint_auth_methods_supported"]
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        if discovery
-            .get("registration_request_signing_alg_values_supported")
-            .is_some()
-        {
-            Flavor::Obuk
-        } else if methods == ["tls_client_auth"] {
-            Flavor::Stet
-        } else if methods.contains(&"private_key_jwt")
-            && !methods.iter().any(|m| m.starts_with("client_secret"))
-        {
-            Flavor::Fapi
-        } else {
-            Flavor::Generic
-        }
+/// A best guess of a profile's flavor from its discovery document alone, for banks that
+/// are not a mockbank (a mockbank's admin API says it).
+pub fn guess_flavor(discovery: &Value) -> Flavor {
+    let methods: Vec<&str> = discovery["token_endpoint_auth_methods_supported"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if discovery
+        .get("registration_request_signing_alg_values_supported")
+        .is_some()
+    {
+        Flavor::Obuk
+    } else if methods == ["tls_client_auth"] {
+        Flavor::Stet
+    } else if methods.contains(&"private_key_jwt")
+        && !methods.iter().any(|m| m.starts_with("client_secret"))
+    {
+        Flavor::Fapi
+    } else {
+        Flavor::Generic
     }
 }
 
@@ -88,7 +63,7 @@ pub struct Target {
     /// owner-only files, never at a path taken from the bank's answers ([`state`]).
     pub state_dir: PathBuf,
     /// Credentials to use instead of minting (a bundle as `mockbank directory issue` writes it).
-    pub bundle: Option<Value>,
+    pub bundle: Option<Bundle>,
     /// The flavor to assume, when the bank does not say.
     pub flavor: Option<Flavor>,
     /// What this client made at a mockbank that nobody keeps for later (a comparison's
@@ -215,20 +190,25 @@ impl Target {
     }
 
     /// The trace a mockbank recorded for a request (`None` without admin token or trace).
-    pub async fn trace(&self, id: &str) -> Option<Value> {
+    pub async fn trace(&self, id: &str) -> Option<Trace> {
         self.admin_token.as_ref()?;
         let r = self
             .admin("GET", &format!("/admin/traces/{id}"), None)
             .await
             .ok()?;
-        (r.status == 200).then(|| r.json())
+        if r.status != 200 {
+            return None;
+        }
+        r.parse()
+            .inspect_err(|e| tracing::warn!("trace {id}: {e:#}"))
+            .ok()
     }
 
     /// The profiles the bank serves: a mockbank's admin list, or the ids given.
-    pub async fn profiles(&self) -> anyhow::Result<Vec<Value>> {
+    pub async fn profiles(&self) -> anyhow::Result<Vec<ProfileView>> {
         let r = self.admin("GET", "/admin/profiles", None).await?;
         anyhow::ensure!(r.status == 200, "GET /admin/profiles answered {}", r.status);
-        Ok(r.json().as_array().cloned().unwrap_or_default())
+        r.parse()
     }
 }
 

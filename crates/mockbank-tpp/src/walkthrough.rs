@@ -5,57 +5,14 @@
 
 use std::collections::HashMap;
 
-use mockbank_core::scenario::{Action, Expect, Scenario, Step};
-use serde::Serialize;
+use mockbank_core::scenario::{Action, Scenario, Step};
+use mockbank_core::trace::Trace;
+pub use mockbank_core::wire::walkthrough::{
+    Arrow, ArrowKind, Lane, RunReport, ScenarioSummary, StepReport, StepResult,
+};
 use serde_json::{json, Value};
 
 use crate::{Deviation, Flavor, Outcome, Session, Target};
-
-/// A lane of the sequence diagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lane {
-    Tpp,
-    Directory,
-    Bank,
-}
-
-/// One arrow of the sequence diagram.
-#[derive(Debug, Clone, Serialize)]
-pub struct Arrow {
-    pub from: Lane,
-    pub to: Lane,
-    pub label: String,
-    /// The trace of the exchange, when the bank recorded one.
-    pub trace_id: Option<String>,
-    pub status: Option<u16>,
-    /// `request`, `response`, or `internal` (what the bank consults on its own side).
-    pub kind: &'static str,
-}
-
-/// What one step did, judged against its expectation.
-#[derive(Debug, Clone, Serialize)]
-pub struct StepResult {
-    pub index: usize,
-    pub title: String,
-    pub action: Action,
-    pub profile: String,
-    pub deviation: Option<String>,
-    pub ok: bool,
-    pub status: Option<u16>,
-    pub expected: Option<Expect>,
-    pub deciding_check: Option<String>,
-    pub error: Option<String>,
-    /// Why `ok` is false (or what went wrong before anything was sent).
-    pub problem: Option<String>,
-    pub client_id: Option<String>,
-    pub trace_ids: Vec<String>,
-    /// The traces themselves (as `GET /admin/traces/{id}`), for the Walkthrough view.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub traces: Vec<Value>,
-    pub arrows: Vec<Arrow>,
-    pub response: Value,
-}
 
 /// A scenario being walked through on one profile.
 pub struct Walkthrough {
@@ -212,7 +169,7 @@ impl Walkthrough {
         if let Some(id) = &out.trace_id {
             result.trace_ids.push(id.clone());
             if let Some(t) = self.target.trace(id).await {
-                result.deciding_check = t["failed_check"].as_str().map(str::to_owned);
+                result.deciding_check = t.failed_check.clone();
                 result.traces.push(t);
             }
         }
@@ -293,23 +250,21 @@ fn arrows(
     flavor: Flavor,
     deviation: Option<Deviation>,
     out: &Outcome,
-    trace: Option<&Value>,
+    trace: Option<&Trace>,
 ) -> Vec<Arrow> {
     let id = out.trace_id.clone();
     let status = Some(out.status);
-    let request_line = trace.map(|t| {
-        format!(
-            "{} {}",
-            t["method"].as_str().unwrap_or("?"),
-            t["path"].as_str().unwrap_or("?")
-        )
-    });
+    let request_line = trace.map(|t| format!("{} {}", t.method, t.path));
     let arrow = |from, to, label: String, kind| Arrow {
         from,
         to,
         label,
         trace_id: id.clone(),
-        status: if kind == "response" { status } else { None },
+        status: if kind == ArrowKind::Response {
+            status
+        } else {
+            None
+        },
         kind,
     };
     let answer = || match out.response["error"].as_str() {
@@ -324,13 +279,13 @@ fn arrows(
                 Lane::Tpp,
                 Lane::Directory,
                 request_line.unwrap_or("POST /directory/software".into()),
-                "request",
+                ArrowKind::Request,
             ));
             v.push(arrow(
                 Lane::Directory,
                 Lane::Tpp,
                 format!("{}: certificates, keys, SSA", answer()),
-                "response",
+                ArrowKind::Response,
             ));
         }
         Action::InitialAccessToken => {
@@ -338,13 +293,13 @@ fn arrows(
                 Lane::Tpp,
                 Lane::Bank,
                 "initial access token, please (out of band)".into(),
-                "request",
+                ArrowKind::Request,
             ));
             v.push(arrow(
                 Lane::Bank,
                 Lane::Tpp,
                 format!("{}: single-use token", answer()),
-                "response",
+                ArrowKind::Response,
             ));
         }
         _ => {
@@ -352,20 +307,20 @@ fn arrows(
             if let Some(d) = deviation.filter(|d| *d != Deviation::None) {
                 line = format!("{line} [{}]", d.name());
             }
-            v.push(arrow(Lane::Tpp, Lane::Bank, line, "request"));
+            v.push(arrow(Lane::Tpp, Lane::Bank, line, ArrowKind::Request));
             if action == Action::Register {
                 match flavor {
                     Flavor::Obuk | Flavor::Fapi => v.push(arrow(
                         Lane::Bank,
                         Lane::Directory,
                         "SSA signature: directory keys; software status".into(),
-                        "internal",
+                        ArrowKind::Internal,
                     )),
                     Flavor::Stet => v.push(arrow(
                         Lane::Bank,
                         Lane::Directory,
                         "QWAC organisation: licence status".into(),
-                        "internal",
+                        ArrowKind::Internal,
                     )),
                     Flavor::Generic
                         if out.response.get("software_statement").is_some()
@@ -375,13 +330,13 @@ fn arrows(
                             Lane::Bank,
                             Lane::Directory,
                             "SSA signature: directory keys".into(),
-                            "internal",
+                            ArrowKind::Internal,
                         ))
                     }
                     Flavor::Generic => {}
                 }
             }
-            v.push(arrow(Lane::Bank, Lane::Tpp, answer(), "response"));
+            v.push(arrow(Lane::Bank, Lane::Tpp, answer(), ArrowKind::Response));
         }
     }
     v
@@ -389,30 +344,59 @@ fn arrows(
 
 /// The contract's `scenario run --format json`: `{"name","ok","steps":[{"title","ok",
 /// "status","trace_ids"}]}`, with each step's judgement beside.
-pub fn run_json(w: &Walkthrough) -> Value {
-    let steps: Vec<Value> = w
+pub fn run_report(w: &Walkthrough) -> RunReport {
+    let steps = w
         .results
         .iter()
         .zip(&w.scenario.steps)
         .map(|(r, s)| match r {
-            Some(r) => json!({
-                "title": r.title, "ok": r.ok, "status": r.status, "trace_ids": r.trace_ids,
-                "action": r.action, "profile": r.profile, "deviation": r.deviation,
-                "expected": r.expected, "deciding_check": r.deciding_check, "error": r.error,
-                "problem": r.problem,
-            }),
-            None => json!({"title": s.title, "ok": false, "status": null, "trace_ids": [], "problem": "not run"}),
+            Some(r) => StepReport {
+                title: r.title.clone(),
+                ok: r.ok,
+                status: r.status,
+                trace_ids: r.trace_ids.clone(),
+                action: Some(r.action),
+                profile: Some(r.profile.clone()),
+                deviation: r.deviation.clone(),
+                expected: r.expected.clone(),
+                deciding_check: r.deciding_check.clone(),
+                error: r.error.clone(),
+                problem: r.problem.clone(),
+            },
+            None => StepReport {
+                title: s.title.clone(),
+                ok: false,
+                status: None,
+                trace_ids: Vec::new(),
+                action: None,
+                profile: None,
+                deviation: None,
+                expected: None,
+                deciding_check: None,
+                error: None,
+                problem: Some("not run".into()),
+            },
         })
         .collect();
-    json!({"name": w.scenario.name, "profile": w.profile, "ok": w.ok(), "steps": steps})
+    RunReport {
+        name: w.scenario.name.clone(),
+        profile: w.profile.clone(),
+        ok: w.ok(),
+        steps,
+    }
 }
 
-/// `scenario list --format json`: `[{"name","title","profiles":[…],"steps":N}]`.
-pub fn list_json(all: &[Scenario]) -> Value {
+/// `scenario list --format json` and `GET /admin/scenarios`.
+pub fn summaries(all: &[Scenario]) -> Vec<ScenarioSummary> {
     all.iter()
-        .map(|s| {
-            json!({"name": s.name, "title": s.title, "audience": s.audience, "profiles": s.profiles,
-                   "steps": s.steps.len(), "summary": s.summary, "source": s.source})
+        .map(|s| ScenarioSummary {
+            name: s.name.clone(),
+            title: s.title.clone(),
+            audience: s.audience.clone(),
+            profiles: s.profiles.clone(),
+            steps: s.steps.len(),
+            summary: s.summary.clone(),
+            source: s.source.clone(),
         })
         .collect()
 }

@@ -17,8 +17,13 @@ mod signed;
 mod ssa;
 mod stet;
 mod token;
+
+/// Presenting a client certificate: what makes a JSON profile a FAPI one.
+pub use mtls::PRESENT as MTLS_PRESENT;
 pub use protect::credential_used_up;
 pub use rfc7592::token_replaced_concurrently;
+/// How long a software statement is accepted: what a conformance tool's run must fit in.
+pub use ssa::SSA_VALIDITY;
 
 use std::borrow::Cow;
 use std::time::Instant;
@@ -34,8 +39,9 @@ use crate::trace::{CheckResult, Outcome, OutcomeKind, Severity};
 use crate::{ErrorCode, ProtocolError};
 
 /// When a check runs. Handlers run phases in the order their spec requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum Phase {
     /// What protects the registration endpoint (initial access token, RFC 7591 §3).
     Protection,
@@ -549,6 +555,7 @@ pub(crate) mod testing {
     //! Helpers for the per-check unit tests.
     use super::*;
     use crate::profile::ProfileSet;
+    use crate::wire::directory::DirectoryStatus;
 
     pub fn generic() -> Profile {
         ProfileSet::builtin()
@@ -742,7 +749,7 @@ pub(crate) mod testing {
                 has_psd2_statement: true,
                 anomalies: Vec::new(),
             }),
-            org_status: Some("Active".to_owned()),
+            org_status: Some(DirectoryStatus::Active),
             ..peer(&format!(
                 "2.5.4.97={org_id},CN=tpp.example.com,O=Example TPP,C=FR"
             ))

@@ -3,6 +3,7 @@
 
 use super::{CheckCx, CheckDef, Params, Phase};
 use crate::trace::Outcome;
+use crate::wire::directory::DirectoryStatus;
 use crate::ErrorCode;
 
 pub(super) const CHECKS: &[&CheckDef] = &[&PRESENT, &TRUSTED, &NOT_REVOKED];
@@ -71,11 +72,14 @@ fn not_revoked(cx: &CheckCx, _: &Params) -> Outcome {
     let Some(p) = cx.peer else {
         return Outcome::skip("no certificate");
     };
-    let o = match p.directory_status.as_deref() {
-        Some("Revoked") => {
+    let o = match p.directory_status {
+        Some(DirectoryStatus::Revoked) => {
             Outcome::fail("the client certificate has been revoked by the directory")
         }
-        Some(status) => Outcome::pass(format!("the directory lists the certificate as {status}")),
+        Some(status) => Outcome::pass(format!(
+            "the directory lists the certificate as {}",
+            status.as_str()
+        )),
         None => Outcome::pass("the directory has no revocation for this certificate"),
     };
     o.with("x5t#S256", p.thumbprint.as_str())

@@ -9,6 +9,7 @@ use super::{CheckCx, CheckDef, ParamSpec, ParamValue, Params, Phase};
 use crate::profile::StatementMode;
 use crate::signed::Jws;
 use crate::trace::Outcome;
+use crate::wire::directory::DirectoryStatus;
 use crate::ErrorCode;
 
 pub(super) const CHECKS: &[&CheckDef] = &[
@@ -269,10 +270,7 @@ fn ssa_status(cx: &CheckCx, _: &Params) -> Outcome {
     let dir = signed(cx)
         .and_then(|s| s.directory.clone())
         .unwrap_or_default();
-    let revoked = |s: &Option<String>| {
-        s.as_deref()
-            .is_some_and(|s| !s.eq_ignore_ascii_case("active"))
-    };
+    let revoked = |s: &Option<DirectoryStatus>| s.is_some_and(|s| !s.is_active());
     let o = if !claimed.eq_ignore_ascii_case("active") {
         Outcome::fail(format!("the software statement's org_status is {claimed}"))
     } else if revoked(&dir.org_status) {
@@ -289,11 +287,12 @@ fn ssa_status(cx: &CheckCx, _: &Params) -> Outcome {
     o.with("org_status", claimed)
         .with(
             "directory_org_status",
-            dir.org_status.map_or(Value::Null, Into::into),
+            dir.org_status.map_or(Value::Null, |s| s.as_str().into()),
         )
         .with(
             "directory_software_status",
-            dir.software_status.map_or(Value::Null, Into::into),
+            dir.software_status
+                .map_or(Value::Null, |s| s.as_str().into()),
         )
 }
 
@@ -335,6 +334,7 @@ mod tests {
     use crate::signed::{DirectoryFacts, Jws};
     use crate::trace::OutcomeKind;
     use crate::trace::OutcomeKind::{Fail, Pass, Skip};
+    use crate::wire::directory::DirectoryStatus;
     use serde_json::json;
 
     const NOW: i64 = 1_700_000_000;
@@ -783,8 +783,8 @@ mod tests {
     #[test]
     fn ssa_status_passes_for_an_active_organisation_and_software() {
         let active = DirectoryFacts {
-            org_status: Some("Active".into()),
-            software_status: Some("Active".into()),
+            org_status: Some(DirectoryStatus::Active),
+            software_status: Some(DirectoryStatus::Active),
         };
         let o = status(statement(), active);
         assert_outcome(&o, Pass, "organisation and software are active");
@@ -811,8 +811,8 @@ mod tests {
         let o = status(
             statement(),
             DirectoryFacts {
-                org_status: Some("Revoked".into()),
-                software_status: Some("Active".into()),
+                org_status: Some(DirectoryStatus::Revoked),
+                software_status: Some(DirectoryStatus::Active),
             },
         );
         assert_outcome(&o, Fail, "the directory has revoked its organisation");
@@ -820,8 +820,8 @@ mod tests {
         let o = status(
             statement(),
             DirectoryFacts {
-                org_status: Some("Active".into()),
-                software_status: Some("Inactive".into()),
+                org_status: Some(DirectoryStatus::Active),
+                software_status: Some(DirectoryStatus::Revoked),
             },
         );
         assert_outcome(&o, Fail, "the directory has revoked this software");

@@ -257,12 +257,16 @@ pub static LICENCE: CheckDef = CheckDef {
 };
 
 fn licence(cx: &CheckCx, _: &Params) -> Outcome {
-    match cx.peer.map(|p| p.org_status.as_deref()) {
+    match cx.peer.map(|p| p.org_status) {
         None => Outcome::skip("no certificate"),
-        Some(Some(s)) if !s.eq_ignore_ascii_case("active") => Outcome::fail(format!(
-            "the TPP's licence is {s} in the register: it may not use PSD2 services"
+        Some(Some(s)) if !s.is_active() => Outcome::fail(format!(
+            "the TPP's licence is {} in the register: it may not use PSD2 services",
+            s.as_str()
         )),
-        Some(Some(s)) => Outcome::pass(format!("the register lists the organisation as {s}")),
+        Some(Some(s)) => Outcome::pass(format!(
+            "the register lists the organisation as {}",
+            s.as_str()
+        )),
         Some(None) => {
             Outcome::pass("the organisation is not in the mock register (no revocation known)")
         }
@@ -619,6 +623,7 @@ mod tests {
     use crate::checks::TokenFacts;
     use crate::profile::Profile;
     use crate::trace::OutcomeKind::{Fail, Pass, Skip};
+    use crate::wire::directory::DirectoryStatus;
     use serde_json::json;
 
     const ORG: &str = "PSDFR-ACPR-12345";
@@ -876,7 +881,7 @@ mod tests {
     #[test]
     fn stet_directory_licence_active_fails_for_a_revoked_licence() {
         let mut revoked = tpp();
-        revoked.org_status = Some("Revoked".into());
+        revoked.org_status = Some(DirectoryStatus::Revoked);
         let o = on_cert("stet.directory.licence_active", Some(revoked));
         assert_outcome(&o, Fail, "the TPP's licence is Revoked in the register");
     }

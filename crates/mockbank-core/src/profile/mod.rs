@@ -2,10 +2,12 @@
 //! against the check registry. A profile is an issuer at `{base_url}/{id}`.
 
 pub mod diff;
+mod flavor;
 pub(crate) mod load;
 mod overlay;
 mod schema;
 
+pub use flavor::{Flavor, ProtectionSummary};
 pub use load::{builtin_sources, ProfileError, ProfileSet};
 pub use schema::*;
 
@@ -99,32 +101,32 @@ impl Profile {
             .any(|c| c.runs() && crate::checks::needs_fact(c, fact))
     }
 
-    /// How the reference TPP registers here (`mockbank-tpp`'s flavors): `obuk` for signed
-    /// requests, `stet` where the certificate is the identity, `fapi` for JSON that carries
-    /// a required software statement over mutual TLS (Open Finance Brasil), else `generic`.
-    pub fn tpp_flavor(&self) -> &'static str {
+    /// How the reference TPP registers here: `obuk` for signed requests, `stet` where the
+    /// certificate is the identity, `fapi` for JSON that carries a required software
+    /// statement over mutual TLS (Open Finance Brasil), else `generic`.
+    pub fn tpp_flavor(&self) -> Flavor {
         let settings = &self.settings;
         if settings.registration.format == RequestFormat::Jws {
-            "obuk"
+            Flavor::Obuk
         } else if settings.registration.certificate_binding {
-            "stet"
+            Flavor::Stet
         } else if settings.protection.software_statement == StatementMode::Required
-            && self.runs("mtls.present")
+            && self.runs(crate::checks::MTLS_PRESENT.id)
         {
-            "fapi"
+            Flavor::Fapi
         } else {
-            "generic"
+            Flavor::Generic
         }
     }
 
-    /// How registration is protected, as the admin API and the reference TPP read it:
-    /// `{"bearer", "software_statement", "signed_request"}`.
-    pub fn protection_summary(&self) -> serde_json::Value {
+    /// How registration is protected, as the admin API and the reference TPP read it.
+    pub fn protection_summary(&self) -> ProtectionSummary {
         let p = &self.settings.protection;
-        serde_json::json!({
-            "bearer": p.bearer, "software_statement": p.software_statement,
-            "signed_request": p.signed_request,
-        })
+        ProtectionSummary {
+            bearer: p.bearer,
+            software_statement: p.software_statement,
+            signed_request: p.signed_request,
+        }
     }
 
     /// The profile's check `id`, enabled or not.

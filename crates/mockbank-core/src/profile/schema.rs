@@ -515,6 +515,7 @@ fn software() -> String {
 /// The bearer credential a registration needs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum BearerProtection {
     #[default]
     None,
@@ -526,6 +527,7 @@ pub enum BearerProtection {
 /// What happens to a `software_statement` member.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum StatementMode {
     #[default]
     Ignored,

@@ -10,8 +10,9 @@ use serde_json::{json, Map, Value};
 
 use super::urls::{host_of, is_https_public, origin_of};
 use super::{
-    base62, leaf_cert, not_after_of, subject_of, uuid_v4, DirectoryAuthority, IssuedCertificate,
-    MintRequest, Minted, Organisation, Usage, Variant,
+    base62, leaf_cert, not_after_of, subject_of, uuid_v4, Bundle, CertificateKind,
+    DirectoryAuthority, DirectoryStatus, IssuedCertificate, Jwks, MintRequest, Minted,
+    Organisation, Software, Usage, Variant,
 };
 use crate::eidas::{self, Psd2Attributes, PspRole, QcType};
 use crate::jose::{self, KeyType, SigningKey};
@@ -358,7 +359,7 @@ impl<'a> Mint<'a> {
         };
         put("org_id", org_id.into());
         put("org_name", self.org.org_name.clone().into());
-        put("org_status", self.org.status.clone().into());
+        put("org_status", self.org.status.as_str().into());
         put("org_jwks_endpoint", self.org_jwks_endpoint.clone().into());
         let revoked = format!("{}/directory/orgs/{org_id}/revoked.jwks", self.base_url);
         put("org_jwks_revoked_endpoint", revoked.into());
@@ -388,7 +389,7 @@ impl<'a> Mint<'a> {
             .clone()
             .unwrap_or_else(|| self.org.org_id.clone());
         json!({"authority_id": self.directory.authority_id, "registration_id": registration_id,
-               "status": "Active", "authorisations": self.roles.iter().map(|r| json!({"member_state": country, "roles": [r]})).collect::<Vec<_>>()})
+               "status": DirectoryStatus::Active, "authorisations": self.roles.iter().map(|r| json!({"member_state": country, "roles": [r]})).collect::<Vec<_>>()})
     }
 
     /// Signs the SSA; the variants that break it change `claims` first (the software's
@@ -434,40 +435,45 @@ impl<'a> Mint<'a> {
         ssa: String,
         claims: Map<String, Value>,
     ) -> Minted {
-        let mut bundle = json!({
-            "org_id": self.org.org_id,
-            "org_name": self.org.org_name,
-            "software_id": self.software_id,
-            "software_name": self.req.software_name,
-            "software_roles": self.roles,
-            "profile": self.profile,
-            "software_statement": ssa,
-            "transport_cert_pem": certs.transport_pem,
-            "transport_key_pem": keys.transport.private_pem,
-            "transport_subject_dn": certs.transport_subject_dn,
-            "signing_key_pem": keys.signing.private_pem,
-            "signing_kid": keys.signing.kid,
-            "signing_alg": self.key_type.alg(),
-            "signing_cert_pem": certs.signing_pem,
-            "software_jwks_endpoint": self.software_jwks_endpoint,
-            "org_jwks_endpoint": self.org_jwks_endpoint,
-            "redirect_uris": self.redirect_uris,
-            "ca_cert_pem": ca.cert_pem(),
-        });
-        if let Some(oi) = &self.org.organization_identifier {
-            bundle["organization_identifier"] = oi.clone().into();
-        }
-        if let Some(v) = self.variant {
-            bundle["variant"] =
-                json!({"id": v.id(), "defect": v.defect(), "expected": v.expected()});
-        }
-        let software = json!({
-            "software_id": self.software_id, "org_id": self.org.org_id, "software_name": self.req.software_name,
-            "roles": self.roles, "redirect_uris": self.redirect_uris, "software_mode": self.software_mode(),
-            "profile": self.profile, "status": "Active", "created_at": self.now, "jwks": software_jwks(keys, certs),
-            "signing_kid": keys.signing.kid, "transport_subject_dn": certs.transport_subject_dn,
-            "variant": self.variant.map(Variant::id), "software_statement": ssa, "ssa_claims": claims,
-        });
+        let bundle = Bundle {
+            org_id: self.org.org_id.clone(),
+            org_name: self.org.org_name.clone(),
+            software_id: self.software_id.clone(),
+            software_name: self.req.software_name.clone(),
+            software_roles: self.roles.clone(),
+            profile: self.profile.clone(),
+            software_statement: ssa.clone(),
+            transport_cert_pem: certs.transport_pem.clone(),
+            transport_key_pem: keys.transport.private_pem.clone(),
+            transport_subject_dn: certs.transport_subject_dn.clone(),
+            signing_key_pem: keys.signing.private_pem.clone(),
+            signing_kid: keys.signing.kid.clone(),
+            signing_alg: self.key_type.alg().to_owned(),
+            signing_cert_pem: certs.signing_pem.clone(),
+            software_jwks_endpoint: self.software_jwks_endpoint.clone(),
+            org_jwks_endpoint: self.org_jwks_endpoint.clone(),
+            redirect_uris: self.redirect_uris.clone(),
+            ca_cert_pem: ca.cert_pem().to_owned(),
+            organization_identifier: self.org.organization_identifier.clone(),
+            variant: self.variant.map(Variant::info),
+        };
+        let software = Software {
+            software_id: self.software_id.clone(),
+            org_id: self.org.org_id.clone(),
+            software_name: self.req.software_name.clone(),
+            roles: self.roles.clone(),
+            redirect_uris: self.redirect_uris.clone(),
+            software_mode: self.software_mode(),
+            profile: self.profile.clone(),
+            status: DirectoryStatus::Active,
+            created_at: self.now,
+            jwks: software_jwks(keys, certs),
+            signing_kid: keys.signing.kid.clone(),
+            transport_subject_dn: certs.transport_subject_dn.clone(),
+            variant: self.variant,
+            software_statement: ssa,
+            ssa_claims: claims,
+        };
         let certificates = self.issued_certificates(certs);
         Minted {
             bundle,
@@ -479,19 +485,20 @@ impl<'a> Mint<'a> {
 
     /// What the directory records of the two certificates.
     fn issued_certificates(&self, certs: &Certificates) -> Vec<IssuedCertificate> {
-        let record = |kind: &str, pem: &str, der: &[u8]| IssuedCertificate {
+        let record = |kind: CertificateKind, pem: &str, der: &[u8]| IssuedCertificate {
             thumbprint: jose::x5t_s256(der),
-            kind: kind.to_owned(),
+            kind,
             subject: subject_of(der).unwrap_or_default(),
             not_after: not_after_of(der).unwrap_or_default(),
-            pem: pem.to_owned(),
+            pem: Some(pem.to_owned()),
             software_id: self.software_id.clone(),
             org_id: self.org.org_id.clone(),
+            status: DirectoryStatus::Active,
         };
         let (transport, signing) = if self.eidas {
-            ("qwac", "qseal")
+            (CertificateKind::Qwac, CertificateKind::Qseal)
         } else {
-            ("transport", "signing")
+            (CertificateKind::Transport, CertificateKind::Signing)
         };
         vec![
             record(transport, &certs.transport_pem, &certs.transport_der),
@@ -557,17 +564,19 @@ fn checked_redirect_uris(req: &MintRequest) -> Result<Vec<String>, String> {
 /// that names one verifies only that one): which algorithms a TPP may sign with is the bank
 /// profile's to say (`request.jws_alg`, `generic.auth_signing_alg.valid`), so one key serves
 /// them all.
-fn software_jwks(keys: &Keys, certs: &Certificates) -> Value {
+fn software_jwks(keys: &Keys, certs: &Certificates) -> Jwks {
     let unpinned = |mut jwk: Value| {
         if let Some(o) = jwk.as_object_mut() {
             o.remove("alg");
         }
         jwk
     };
-    json!({"keys": [
-        unpinned(keys.signing.jwk_for("sig", &[&certs.signing_der])),
-        unpinned(keys.transport.jwk_for("tls", &[&certs.transport_der])),
-    ]})
+    Jwks {
+        keys: vec![
+            unpinned(keys.signing.jwk_for("sig", &[&certs.signing_der])),
+            unpinned(keys.transport.jwk_for("tls", &[&certs.transport_der])),
+        ],
+    }
 }
 
 /// The subject a profile's `[directory]` template asks for, written in RFC 4514 order

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use mockbank_core::wire::admin::ClientView;
 
 use super::{admin_error, TraceQuery};
 use crate::state::AppState;
@@ -24,14 +24,17 @@ pub(super) async fn list(State(st): State<Arc<AppState>>, Query(q): Query<TraceQ
 pub(crate) fn client_list(
     store: &mockbank_store::Store,
     profile: Option<&str>,
-) -> Result<Vec<Value>, mockbank_store::StoreError> {
+) -> Result<Vec<ClientView>, mockbank_store::StoreError> {
     Ok(store
         .clients(profile)?
         .into_iter()
-        .map(|c| {
-            json!({"client_id": c.client_id, "profile": c.profile, "metadata": c.metadata,
-                   "has_secret": c.secret_hash.is_some(), "client_id_issued_at": c.issued_at,
-                   "updated_at": c.updated_at})
+        .map(|c| ClientView {
+            client_id: c.client_id,
+            profile: c.profile,
+            metadata: c.metadata,
+            has_secret: c.secret_hash.is_some(),
+            client_id_issued_at: c.issued_at,
+            updated_at: c.updated_at,
         })
         .collect())
 }

@@ -6,33 +6,21 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use mockbank_core::wire::compare::{CompareRequest, TextExport, TextFormat};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::{admin_error, query_error, reference_client, refuse};
 use crate::state::AppState;
 
 /// `GET /admin/compare/cases`: the named deviations and the profiles each applies to.
 pub(super) async fn cases(State(st): State<Arc<AppState>>) -> Response {
-    let flavors: Vec<(String, mockbank_tpp::Flavor, Value)> = st
+    let flavors: Vec<_> = st
         .profiles
         .current()
         .iter()
-        .filter_map(|p| {
-            let flavor = mockbank_tpp::Flavor::parse(p.tpp_flavor())?;
-            Some((p.id.clone(), flavor, p.protection_summary()))
-        })
+        .map(|p| (p.id.clone(), p.tpp_flavor(), p.protection_summary()))
         .collect();
-    axum::Json(mockbank_tpp::compare::cases_json(&flavors)).into_response()
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CompareRequest {
-    #[serde(default)]
-    profiles: Vec<String>,
-    #[serde(default)]
-    cases: Vec<String>,
+    axum::Json(mockbank_tpp::compare::cases(&flavors)).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,10 +66,9 @@ pub(super) async fn compare(
         }
     };
     let served = st.profiles.current();
-    let profiles: Vec<String> = if req.profiles.is_empty() {
-        served.iter().map(|p| p.id.clone()).collect()
-    } else {
-        req.profiles
+    let profiles: Vec<String> = match req.profiles {
+        Some(named) if !named.is_empty() => named,
+        _ => served.iter().map(|p| p.id.clone()).collect(),
     };
     if let Some(unknown) = profiles.iter().find(|p| served.get(p).is_none()) {
         return refuse(
@@ -90,7 +77,7 @@ pub(super) async fn compare(
             format!("no profile `{unknown}`"),
         );
     }
-    let cases = match parse_cases(&req.cases) {
+    let cases = match parse_cases(req.cases.as_deref().unwrap_or_default()) {
         Ok(c) => c,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, "invalid_request", e),
     };
@@ -101,20 +88,15 @@ pub(super) async fn compare(
     let matrix = mockbank_tpp::compare::compare(&target, &profiles, &cases).await;
     match format {
         mockbank_tpp::compare::Format::Json => axum::Json(matrix).into_response(),
-        f => axum::Json(json!({
-            "format": format_name(f),
-            "text": mockbank_tpp::compare::render(&matrix, f),
-        }))
+        f => axum::Json(TextExport {
+            format: match f {
+                mockbank_tpp::compare::Format::Csv => TextFormat::Csv,
+                mockbank_tpp::compare::Format::Table => TextFormat::Table,
+                _ => TextFormat::Markdown,
+            },
+            text: mockbank_tpp::compare::render(&matrix, f),
+        })
         .into_response(),
-    }
-}
-
-fn format_name(f: mockbank_tpp::compare::Format) -> &'static str {
-    match f {
-        mockbank_tpp::compare::Format::Json => "json",
-        mockbank_tpp::compare::Format::Table => "table",
-        mockbank_tpp::compare::Format::Markdown => "markdown",
-        mockbank_tpp::compare::Format::Csv => "csv",
     }
 }
 

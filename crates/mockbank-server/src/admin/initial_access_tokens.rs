@@ -5,8 +5,8 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
+use mockbank_core::wire::admin::IssuedInitialAccessToken;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::refuse;
 use crate::http_error;
@@ -68,7 +68,12 @@ pub(super) async fn issue(State(st): State<Arc<AppState>>, body: axum::body::Byt
     let expires_at = row.expires_at;
     let mut resp = http_error::json(
         StatusCode::CREATED,
-        &json!({"initial_access_token": token, "profile": profile.id, "expires_at": expires_at, "max_uses": req.max_uses}),
+        &IssuedInitialAccessToken {
+            initial_access_token: token.clone(),
+            profile: profile.id.clone(),
+            expires_at,
+            max_uses: req.max_uses,
+        },
     );
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

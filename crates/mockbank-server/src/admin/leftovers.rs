@@ -9,9 +9,9 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use mockbank_core::wire::admin::{Leftovers, LeftoversCleared};
 use mockbank_store::{LeftoverKind, Write};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{admin_error, refuse};
 use crate::state::AppState;
@@ -43,10 +43,12 @@ fn now() -> i64 {
 /// what still exists.
 pub(crate) async fn list(State(st): State<Arc<AppState>>) -> Response {
     match st.store.leftovers() {
-        Ok(l) => axum::Json(json!({
-            "clients": l.clients.len(), "software": l.software.len(),
-            "client_ids": l.clients, "software_ids": l.software,
-        }))
+        Ok(l) => axum::Json(Leftovers {
+            clients: l.clients.len(),
+            software: l.software.len(),
+            client_ids: l.clients,
+            software_ids: l.software,
+        })
         .into_response(),
         Err(e) => admin_error("reading the leftovers", e),
     }
@@ -105,10 +107,10 @@ pub(crate) async fn clear(State(st): State<Arc<AppState>>) -> Response {
         Ok(l) => l,
         Err(e) => return admin_error("reading the leftovers", e),
     };
-    let answer = axum::Json(json!({
-        "clients_deleted": before.clients.len(),
-        "software_deleted": before.software.len(),
-    }))
+    let answer = axum::Json(LeftoversCleared {
+        clients_deleted: before.clients.len(),
+        software_deleted: before.software.len(),
+    })
     .into_response();
     let answer = commit_admin(
         &st,

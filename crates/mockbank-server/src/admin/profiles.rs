@@ -6,9 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mockbank_core::checks::catalogue;
+use mockbank_core::wire::admin::{CatalogueCheck, ParamSpecView, ProfileCheckView, ProfileView};
 use mockbank_core::{CheckOverride, Profile};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::{admin_error, refuse};
 use crate::state::AppState;
@@ -21,7 +22,7 @@ pub(super) async fn list(State(st): State<Arc<AppState>>) -> Response {
 
 /// Every profile with its issuer, discovery document and checks (with their effective
 /// parameters): the answer of `GET /admin/profiles`, also read by the desktop app.
-pub(crate) fn profile_list(st: &AppState) -> Vec<Value> {
+pub(crate) fn profile_list(st: &AppState) -> Vec<ProfileView> {
     st.profiles
         .current()
         .iter()
@@ -31,41 +32,62 @@ pub(crate) fn profile_list(st: &AppState) -> Vec<Value> {
 
 /// A check's parameters as the catalogue declares them: name, doc, default, and the accepted
 /// values of a parameter that takes one of a list.
-fn param_specs(def: &mockbank_core::checks::CheckDef) -> Vec<Value> {
+fn param_specs(def: &mockbank_core::checks::CheckDef) -> Vec<ParamSpecView> {
     def.params
         .iter()
-        .map(|p| json!({"name": p.name, "doc": p.doc, "default": p.default.to_json(), "options": p.default.options()}))
+        .map(|p| ParamSpecView {
+            name: p.name.to_owned(),
+            doc: p.doc.to_owned(),
+            default: p.default.to_json(),
+            options: p
+                .default
+                .options()
+                .map(|o| o.iter().map(|s| (*s).to_owned()).collect()),
+        })
         .collect()
 }
 
 /// One profile as the admin API shows it; `enabled` is what runs now, `default_enabled`
 /// what the profile file says.
-fn profile_json(st: &AppState, p: &Profile) -> Value {
-    let checks: Vec<Value> = p
+fn profile_json(st: &AppState, p: &Profile) -> ProfileView {
+    let checks = p
         .checks
         .iter()
-        .map(|c| {
-            json!({
-                "id": c.def.id, "title": c.def.title, "spec": c.spec,
-                "phase": c.def.phase, "severity": c.severity, "enabled": c.runs(),
-                "applicable": c.applicable,
-                "default_enabled": c.default_enabled, "overridden": c.overridden(),
-                "error": c.error, "status": c.status, "params": c.params().effective(),
-                "param_specs": param_specs(c.def),
-            })
+        .map(|c| ProfileCheckView {
+            id: c.def.id.to_owned(),
+            title: c.def.title.to_owned(),
+            spec: c.spec.to_string(),
+            phase: c.def.phase,
+            severity: c.severity,
+            enabled: c.runs(),
+            applicable: c.applicable,
+            default_enabled: c.default_enabled,
+            overridden: c.overridden(),
+            error: c.error,
+            status: c.status,
+            params: c.params().effective(),
+            param_specs: param_specs(c.def),
         })
         .collect();
-    json!({
-        "id": p.id, "title": p.settings.title, "description": p.settings.description,
-        "spec": p.settings.spec, "source": p.source, "extends": p.extends,
-        "issuer": p.issuer(&st.base_url),
-        "tpp_flavor": p.tpp_flavor(),
-        "directory": p.settings.directory,
-        "protection": p.protection_summary(),
-        "discovery": mockbank_core::discovery::document(p, &st.base_url),
-        "checks": checks,
-        "overrides": p.checks.iter().filter(|c| c.overridden()).count(),
-    })
+    let discovery = match mockbank_core::discovery::document(p, &st.base_url) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    ProfileView {
+        id: p.id.clone(),
+        title: p.settings.title.clone(),
+        description: p.settings.description.clone(),
+        spec: p.settings.spec.clone(),
+        source: p.source.clone(),
+        extends: p.extends.clone(),
+        issuer: p.issuer(&st.base_url),
+        tpp_flavor: p.tpp_flavor(),
+        directory: p.settings.directory.clone(),
+        protection: p.protection_summary(),
+        discovery,
+        checks,
+        overrides: p.checks.iter().filter(|c| c.overridden()).count(),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,11 +223,15 @@ pub(super) async fn revert_profile(
 
 /// `GET /admin/checks`: the catalogue of every check.
 pub(super) async fn checks() -> Response {
-    let list: Vec<Value> = catalogue()
-        .map(|c| {
-            json!({"id": c.id, "title": c.title, "spec": c.spec, "description": c.description,
-                   "phase": c.phase, "error": c.error,
-                   "params": param_specs(c)})
+    let list: Vec<CatalogueCheck> = catalogue()
+        .map(|c| CatalogueCheck {
+            id: c.id.to_owned(),
+            title: c.title.to_owned(),
+            spec: c.spec.to_owned(),
+            description: c.description.to_owned(),
+            phase: c.phase,
+            error: c.error,
+            params: param_specs(c),
         })
         .collect();
     axum::Json(list).into_response()

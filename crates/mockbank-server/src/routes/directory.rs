@@ -11,11 +11,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use mockbank_core::profile::DirectorySettings;
+use mockbank_core::wire::directory::{
+    DirectoryKind, DirectoryStatus, IssuedCertificate, IssuedStatement, Jwks, Revoked, Software,
+};
 use mockbank_core::{ErrorCode, ProtocolError};
 use mockbank_pki::directory::{self, MintRequest, Minted, Organisation, Variant};
 use mockbank_store::{DirKind, DirectoryRow, StoreError, Write};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::now;
 use crate::admin;
@@ -83,11 +87,8 @@ async fn directory_jwks(State(st): State<Arc<AppState>>) -> Response {
 }
 
 async fn variants() -> Response {
-    let list: Vec<Value> = Variant::ALL
-        .iter()
-        .map(|v| json!({"id": v.id(), "defect": v.defect(), "expected": v.expected()}))
-        .collect();
-    http_error::ok(StatusCode::OK, &Value::Array(list), TraceInfo::default())
+    let list: Vec<_> = Variant::ALL.into_iter().map(Variant::info).collect();
+    http_error::ok(StatusCode::OK, &list, TraceInfo::default())
 }
 
 /// `POST /directory/software`: mints an organisation (unless `org_id` names one) and a
@@ -180,19 +181,20 @@ fn organisation(
                 Err(e) => return Err(reading(&e)),
             };
             let mut org = Organisation::deserialize(&row.record).map_err(|e| reading(&e))?;
-            org.status = row.status.clone();
+            org.status = row.status;
             org
         }
-        None => Organisation::new(
+        None => directory::new_organisation(
             req.org_name.as_deref().unwrap_or("Example TPP Ltd"),
             settings,
             now,
         ),
     };
-    if org.status != "Active" {
+    if !org.status.is_active() {
         return Err(Failure::response(bad_request(format!(
             "organisation `{}` is {}",
-            org.org_id, org.status
+            org.org_id,
+            org.status.as_str()
         ))));
     }
     Ok(org)
@@ -201,36 +203,48 @@ fn organisation(
 /// What a mint stores: the organisation if new, the software, its bundle (kept so it can
 /// be downloaded again: `/bundle`, admin only) and its certificates.
 fn mint_writes(minted: &Minted, new_org: bool, now: i64) -> Vec<Write> {
-    let row = |id: &str, org_id: &str, status: &str, record: Value| DirectoryRow {
+    let row = |id: &str, org_id: &str, status: DirectoryStatus, record: Value| DirectoryRow {
         id: id.to_owned(),
         org_id: org_id.to_owned(),
-        status: status.to_owned(),
+        status,
         record,
         created_at: now,
     };
     let org = &minted.org;
-    let software_id = minted.software["software_id"].as_str().unwrap_or_default();
+    let software_id = minted.software.software_id.as_str();
     let mut writes = Vec::new();
     if new_org {
-        let record = serde_json::to_value(org).unwrap_or(Value::Null);
         writes.push(Write::Directory(
             DirKind::Org,
-            row(&org.org_id, &org.org_id, &org.status, record),
+            row(&org.org_id, &org.org_id, org.status, record(org)),
         ));
     }
     writes.push(Write::Directory(
         DirKind::Software,
-        row(software_id, &org.org_id, "Active", minted.software.clone()),
+        row(
+            software_id,
+            &org.org_id,
+            minted.software.status,
+            record(&minted.software),
+        ),
     ));
-    writes.push(Write::Bundle(software_id.to_owned(), minted.bundle.clone()));
+    writes.push(Write::Bundle(
+        software_id.to_owned(),
+        record(&minted.bundle),
+    ));
     for cert in &minted.certificates {
-        let record = serde_json::to_value(cert).unwrap_or(Value::Null);
         writes.push(Write::Directory(
             DirKind::Certificate,
-            row(&cert.thumbprint, &cert.org_id, "Active", record),
+            row(&cert.thumbprint, &cert.org_id, cert.status, record(cert)),
         ));
     }
     writes
+}
+
+/// A wire type as the store keeps it. These are data types without maps keyed by
+/// non-strings: they always serialise.
+fn record(v: &impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 fn entry(st: &AppState, kind: DirKind, id: &str) -> Result<Option<Arc<DirectoryRow>>, StoreError> {
@@ -241,14 +255,52 @@ fn store_failure(e: StoreError) -> Response {
     http_error::internal("reading the directory", e, TraceInfo::default())
 }
 
-/// The public view of an entry: its record with the live status.
-fn view(row: &DirectoryRow) -> Value {
-    let mut v = row.record.clone();
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("status".into(), row.status.clone().into());
-        obj.remove("pem");
+/// A directory record as its wire type, with the live status.
+trait Listed: DeserializeOwned + Serialize {
+    fn set_status(&mut self, status: DirectoryStatus);
+}
+
+impl Listed for Organisation {
+    fn set_status(&mut self, status: DirectoryStatus) {
+        self.status = status;
     }
-    v
+}
+
+impl Listed for Software {
+    fn set_status(&mut self, status: DirectoryStatus) {
+        self.status = status;
+    }
+}
+
+impl Listed for IssuedCertificate {
+    fn set_status(&mut self, status: DirectoryStatus) {
+        self.status = status;
+        // Listed without its PEM (`/bundle` has the credentials).
+        self.pem = None;
+    }
+}
+
+/// The public view of an entry: its record with the live status. A record this version
+/// cannot read (written by another) is left out of lists, and logged.
+fn view<T: Listed>(row: &DirectoryRow) -> Option<T> {
+    match T::deserialize(&row.record) {
+        Ok(mut v) => {
+            v.set_status(row.status);
+            Some(v)
+        }
+        Err(e) => {
+            tracing::warn!(id = %row.id, "a directory record this version cannot read: {e}");
+            None
+        }
+    }
+}
+
+/// `GET /directory/software/{id}`: the software with its certificates.
+#[derive(Serialize)]
+struct SoftwareDetail {
+    #[serde(flatten)]
+    software: Software,
+    certificates: Vec<IssuedCertificate>,
 }
 
 /// `GET /directory/software/{id}/bundle`: the credentials bundle of the mint answer again.
@@ -274,7 +326,7 @@ async fn list_software(State(st): State<Arc<AppState>>) -> Response {
     match st.store.directory_entries(DirKind::Software, None) {
         Ok(rows) => http_error::ok(
             StatusCode::OK,
-            &Value::Array(rows.iter().map(view).collect()),
+            &rows.iter().filter_map(view::<Software>).collect::<Vec<_>>(),
             TraceInfo::default(),
         ),
         Err(e) => http_error::internal("listing software", e, TraceInfo::default()),
@@ -285,7 +337,10 @@ async fn list_orgs(State(st): State<Arc<AppState>>) -> Response {
     match st.store.directory_entries(DirKind::Org, None) {
         Ok(rows) => http_error::ok(
             StatusCode::OK,
-            &Value::Array(rows.iter().map(view).collect()),
+            &rows
+                .iter()
+                .filter_map(view::<Organisation>)
+                .collect::<Vec<_>>(),
             TraceInfo::default(),
         ),
         Err(e) => http_error::internal("listing organisations", e, TraceInfo::default()),
@@ -295,17 +350,22 @@ async fn list_orgs(State(st): State<Arc<AppState>>) -> Response {
 async fn software(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     match entry(&st, DirKind::Software, &id) {
         Ok(Some(row)) => {
-            let mut v = view(&row);
-            let certs = st
+            let Some(software) = view::<Software>(&row) else {
+                return store_failure(StoreError::Corrupt(format!("software `{id}`")));
+            };
+            let certificates = st
                 .store
-                .directory_entries(DirKind::Certificate, v["org_id"].as_str())
-                .unwrap_or_default();
-            v["certificates"] = certs
+                .directory_entries(DirKind::Certificate, Some(&software.org_id))
+                .unwrap_or_default()
                 .iter()
-                .filter(|c| c.record["software_id"] == id.as_str())
-                .map(view)
+                .filter_map(view::<IssuedCertificate>)
+                .filter(|c| c.software_id == id)
                 .collect();
-            http_error::ok(StatusCode::OK, &v, TraceInfo::default())
+            let detail = SoftwareDetail {
+                software,
+                certificates,
+            };
+            http_error::ok(StatusCode::OK, &detail, TraceInfo::default())
         }
         Ok(None) => not_found("software", &id),
         Err(e) => store_failure(e),
@@ -316,7 +376,7 @@ async fn software_jwks(State(st): State<Arc<AppState>>, Path(id): Path<String>) 
     match software_keys(&st, &id) {
         Ok(Some(keys)) => http_error::ok(
             StatusCode::OK,
-            &json!({"keys": keys.active}),
+            &Jwks { keys: keys.active },
             TraceInfo::default(),
         ),
         Ok(None) => not_found("software", &id),
@@ -331,7 +391,7 @@ async fn software_revoked_jwks(
     match software_keys(&st, &id) {
         Ok(Some(keys)) => http_error::ok(
             StatusCode::OK,
-            &json!({"keys": keys.revoked}),
+            &Jwks { keys: keys.revoked },
             TraceInfo::default(),
         ),
         Ok(None) => not_found("software", &id),
@@ -359,7 +419,7 @@ fn org_keys(st: &AppState, org_id: &str, want_active: bool) -> Response {
             Err(e) => return store_failure(e),
         }
     }
-    http_error::ok(StatusCode::OK, &json!({"keys": keys}), TraceInfo::default())
+    http_error::ok(StatusCode::OK, &Jwks { keys }, TraceInfo::default())
 }
 
 async fn org_jwks(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
@@ -370,37 +430,43 @@ async fn org_revoked_jwks(State(st): State<Arc<AppState>>, Path(id): Path<String
     org_keys(&st, &id, false)
 }
 
-async fn set_status(st: &AppState, kind: DirKind, what: &str, id: &str) -> Response {
-    match entry(st, kind, id) {
+async fn revoke(st: &AppState, kind: DirectoryKind, id: &str) -> Response {
+    let (table, what) = match kind {
+        DirectoryKind::Organisation => (DirKind::Org, "organisation"),
+        DirectoryKind::Software => (DirKind::Software, "software"),
+        DirectoryKind::Certificate => (DirKind::Certificate, "certificate"),
+    };
+    match entry(st, table, id) {
         Ok(Some(_)) => {}
         Ok(None) => return not_found(what, id),
         Err(e) => return store_failure(e),
     }
     let info = TraceInfo {
         writes: vec![Write::DirectoryStatus(
-            kind,
+            table,
             id.to_owned(),
-            "Revoked".into(),
+            DirectoryStatus::Revoked,
         )],
         ..Default::default()
     };
-    http_error::ok(
-        StatusCode::OK,
-        &json!({"id": id, "kind": what, "status": "Revoked"}),
-        info,
-    )
+    let answer = Revoked {
+        id: id.to_owned(),
+        kind,
+        status: DirectoryStatus::Revoked,
+    };
+    http_error::ok(StatusCode::OK, &answer, info)
 }
 
 async fn revoke_software(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    set_status(&st, DirKind::Software, "software", &id).await
+    revoke(&st, DirectoryKind::Software, &id).await
 }
 
 async fn revoke_org(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    set_status(&st, DirKind::Org, "organisation", &id).await
+    revoke(&st, DirectoryKind::Organisation, &id).await
 }
 
 async fn revoke_certificate(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    set_status(&st, DirKind::Certificate, "certificate", &id).await
+    revoke(&st, DirectoryKind::Certificate, &id).await
 }
 
 /// Re-issues the SSA of an active software: same claims, fresh `iat` and `jti`.
@@ -410,8 +476,8 @@ async fn reissue_ssa(State(st): State<Arc<AppState>>, Path(id): Path<String>) ->
         Ok(None) => return not_found("software", &id),
         Err(e) => return store_failure(e),
     };
-    if sw.status != "Active" {
-        return bad_request(format!("software `{id}` is {}", sw.status));
+    if !sw.status.is_active() {
+        return bad_request(format!("software `{id}` is {}", sw.status.as_str()));
     }
     let Some(claims) = sw.record["ssa_claims"].as_object().cloned() else {
         return bad_request(format!("software `{id}` has no SSA to re-issue"));
@@ -426,7 +492,10 @@ async fn reissue_ssa(State(st): State<Arc<AppState>>, Path(id): Path<String>) ->
     match authority.sign_ssa(&claims) {
         Ok(ssa) => http_error::ok(
             StatusCode::OK,
-            &json!({"software_id": id, "software_statement": ssa}),
+            &IssuedStatement {
+                software_id: id,
+                software_statement: ssa,
+            },
             TraceInfo::default(),
         ),
         Err(e) => http_error::internal("signing an SSA", e, TraceInfo::default()),

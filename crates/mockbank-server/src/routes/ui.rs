@@ -280,7 +280,7 @@ fn sh(s: &str) -> String {
 /// open JSON profile, else the built-in reference TPP (directory credentials, mTLS, signing).
 fn first_run(st: &AppState, p: &mockbank_core::Profile, endpoint: &str) -> Value {
     let ca = st.data_dir.join("ca.pem");
-    let open_json = p.tpp_flavor() == "generic"
+    let open_json = p.tpp_flavor() == mockbank_core::profile::Flavor::Generic
         && p.settings.protection.bearer == mockbank_core::profile::BearerProtection::None
         && p.settings.protection.software_statement
             != mockbank_core::profile::StatementMode::Required
